@@ -1,0 +1,195 @@
+package dev.clawless.core.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.helidon.dbclient.DbClient;
+import io.helidon.dbclient.DbColumn;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbTransaction;
+import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcConnectionPool;
+import org.flywaydb.core.Flyway;
+
+import dev.clawless.core.store.DatabaseConfig.Vendor;
+
+/**
+ * The hub's database: a Helidon {@link DbClient} over a Hikari pool, migrated by Flyway when opened. One instance per
+ * process; thread-safe. The same migrations run on H2 and PostgreSQL.
+ *
+ * <p>The pool is created here rather than by Helidon's Hikari provider because Helidon 4.0's {@code DbClient} offers
+ * no way to close the pool it creates; the hub must release connections on shutdown and in tests.
+ */
+public final class Database implements AutoCloseable {
+
+    private final DatabaseConfig config;
+    private final HikariDataSource dataSource;
+    private final DbClient client;
+
+    private Database(DatabaseConfig config, HikariDataSource dataSource, DbClient client) {
+        this.config = config;
+        this.dataSource = dataSource;
+        this.client = client;
+    }
+
+    /**
+     * Opens the pool and brings the schema up to date.
+     *
+     * @throws IllegalStateException when the database cannot be reached or migrated (the message names the URL
+     *                               without credentials)
+     */
+    public static Database open(DatabaseConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.url());
+        if (!config.username().isEmpty()) {
+            hikari.setUsername(config.username());
+        }
+        if (!config.password().isEmpty()) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setPoolName("clawless");
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setConnectionTimeout(Math.max(250, config.connectTimeout().toMillis()));
+        hikari.setInitializationFailTimeout(Math.max(1, config.connectTimeout().toMillis()));
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to database " + config.safeUrl() + ": " + rootMessage(e), e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new IllegalStateException("cannot migrate database " + config.safeUrl() + ": " + rootMessage(e), e);
+        }
+        String dbType = config.vendor() == Vendor.H2 ? "h2" : "postgresql";
+        JdbcConnectionPool pool = new JdbcConnectionPool() {
+            @Override
+            public Connection connection() {
+                try {
+                    return dataSource.getConnection();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("no database connection: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String dbType() {
+                return dbType;
+            }
+        };
+        DbClient client = JdbcClientBuilder.create().connectionPool(pool).build();
+        return new Database(config, dataSource, client);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public Vendor vendor() {
+        return config.vendor();
+    }
+
+    /** Runs statements outside a transaction (each auto-committed). */
+    public DbExecute execute() {
+        return client.execute();
+    }
+
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws (the exception is
+     * rethrown unchanged).
+     */
+    public <T> T inTransaction(Function<DbExecute, T> work) {
+        DbTransaction tx = client.transaction();
+        T result;
+        try {
+            result = work.apply(tx);
+        } catch (RuntimeException | Error e) {
+            try {
+                tx.rollback();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        tx.commit();
+        return result;
+    }
+
+    /** True when a connection can be had and answers a trivial query within the pool's timeout. */
+    public boolean isReady() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /** Converts an instant to the value bound to a {@code TIMESTAMP WITH TIME ZONE} parameter on both engines. */
+    public static OffsetDateTime timestamp(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    /** Binds an optional instant: the timestamp, or SQL NULL. */
+    public static Object timestamp(Optional<Instant> instant) {
+        return instant.map(Database::timestamp).orElse(null);
+    }
+
+    /**
+     * Reads a {@code TIMESTAMP WITH TIME ZONE} column the same way on both engines (H2 gives
+     * {@link OffsetDateTime}, PostgreSQL's driver a {@link Timestamp}).
+     */
+    public static Optional<Instant> instant(DbColumn column) {
+        Object value = column.get();
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return Optional.of(odt.toInstant());
+        }
+        if (value instanceof Timestamp ts) {
+            return Optional.of(ts.toInstant());
+        }
+        if (value instanceof Instant i) {
+            return Optional.of(i);
+        }
+        if (value instanceof java.time.ZonedDateTime zdt) {
+            return Optional.of(zdt.toInstant());
+        }
+        throw new IllegalStateException("not a timestamp column: " + column.name() + " (" + value.getClass() + ")");
+    }
+
+    /** Reads a nullable {@code BIGINT} column. */
+    public static Optional<Long> optionalLong(DbColumn column) {
+        Object value = column.get();
+        return value == null ? Optional.empty() : Optional.of(((Number) value).longValue());
+    }
+
+    /** Reads a nullable text column. */
+    public static Optional<String> optionalString(DbColumn column) {
+        Object value = column.get();
+        return value == null ? Optional.empty() : Optional.of(value.toString());
+    }
+}

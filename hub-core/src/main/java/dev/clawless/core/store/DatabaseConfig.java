@@ -1,0 +1,52 @@
+package dev.clawless.core.store;
+
+import java.time.Duration;
+
+/**
+ * How to reach the database.
+ *
+ * @param url            JDBC URL: {@code jdbc:h2:…} (embedded) or {@code jdbc:postgresql:…}
+ * @param username       user name, empty for none
+ * @param password       password, empty for none; never printed
+ * @param poolSize       maximum pooled connections
+ * @param connectTimeout how long to wait for a connection from the pool
+ */
+public record DatabaseConfig(String url, String username, String password, int poolSize, Duration connectTimeout) {
+
+    /** The embedded H2 file database under {@code dataDir}, in PostgreSQL mode. */
+    public static String h2FileUrl(java.nio.file.Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("clawless")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    public Vendor vendor() {
+        return Vendor.of(url);
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseConfig[url=" + safeUrl() + ", username=" + username + ", password=" + (password.isEmpty()
+                ? "" : "****") + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + "]";
+    }
+
+    /** The URL without query parameters, which may carry credentials. */
+    public String safeUrl() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?…";
+    }
+
+    /** The database engines the hub runs on. */
+    public enum Vendor {
+        H2, POSTGRESQL;
+
+        static Vendor of(String url) {
+            if (url.startsWith("jdbc:h2:")) {
+                return H2;
+            }
+            if (url.startsWith("jdbc:postgresql:")) {
+                return POSTGRESQL;
+            }
+            throw new IllegalArgumentException("a jdbc:h2: or jdbc:postgresql: URL");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.clawless.core.tenant;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A partial change of {@link TenantSettings}: each present field replaces the stored one.
+ */
+public record SettingsPatch(Optional<String> systemPrompt, Optional<String> mode,
+                            Optional<AssistantSettings> assistant, Optional<List<String>> allowedOrigins,
+                            Optional<ApprovalPolicy> approvalPolicy) {
+
+    public static final SettingsPatch NONE = new SettingsPatch(Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), Optional.empty());
+
+    public TenantSettings applyTo(TenantSettings current) {
+        return new TenantSettings(systemPrompt.orElse(current.systemPrompt()), mode.orElse(current.mode()),
+                assistant.orElse(current.assistant()), allowedOrigins.orElse(current.allowedOrigins()),
+                approvalPolicy.orElse(current.approvalPolicy()));
+    }
+}

@@ -1,0 +1,141 @@
+package dev.clawless.core.tenant.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+import dev.clawless.core.common.Cursors;
+import dev.clawless.core.common.Page;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.store.Database;
+import dev.clawless.core.tenant.ApprovalPolicy;
+import dev.clawless.core.tenant.AssistantSettings;
+import dev.clawless.core.tenant.QuotaOverrides;
+import dev.clawless.core.tenant.Tenant;
+import dev.clawless.core.tenant.TenantSettings;
+import dev.clawless.core.tenant.TenantStatus;
+
+/**
+ * JDBC access to {@code tenants}. Settings are stored as a JSON document so that new settings need no migration.
+ */
+public final class TenantStore {
+
+    static final String COLUMNS = "t.id, t.name, t.plan, t.status, t.quota_messages_per_month, "
+            + "t.quota_tokens_per_month, t.quota_requests_per_minute, t.settings, t.created_at, t.updated_at";
+    static final int COLUMN_COUNT = 10;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public void insert(DbExecute tx, Tenant t) {
+        tx.createInsert("INSERT INTO tenants (id, name, plan, status, quota_messages_per_month, quota_tokens_per_month,"
+                        + " quota_requests_per_minute, settings, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(t.id(), t.name(), t.plan(), t.status().wire(),
+                        t.overrides().messagesPerMonth().orElse(null), t.overrides().tokensPerMonth().orElse(null),
+                        t.overrides().requestsPerMinute().orElse(null), settingsJson(t.settings()),
+                        Database.timestamp(t.createdAt()), Database.timestamp(t.updatedAt()))
+                .execute();
+    }
+
+    public void update(DbExecute tx, Tenant t) {
+        tx.createUpdate("UPDATE tenants SET name = ?, plan = ?, status = ?, quota_messages_per_month = ?,"
+                        + " quota_tokens_per_month = ?, quota_requests_per_minute = ?, settings = ?, updated_at = ?"
+                        + " WHERE id = ?")
+                .params(t.name(), t.plan(), t.status().wire(), t.overrides().messagesPerMonth().orElse(null),
+                        t.overrides().tokensPerMonth().orElse(null), t.overrides().requestsPerMinute().orElse(null),
+                        settingsJson(t.settings()), Database.timestamp(t.updatedAt()), t.id())
+                .execute();
+    }
+
+    /** Reads a tenant, locking its row for the rest of the transaction when {@code forUpdate}. */
+    public Optional<Tenant> find(DbExecute exec, String id, boolean forUpdate) {
+        return exec.createGet("SELECT " + COLUMNS + " FROM tenants t WHERE t.id = ?" + (forUpdate ? " FOR UPDATE" : ""))
+                .params(id)
+                .execute()
+                .map(row -> read(row, 0));
+    }
+
+    public boolean delete(DbExecute tx, String id) {
+        return tx.createDelete("DELETE FROM tenants WHERE id = ?").params(id).execute() > 0;
+    }
+
+    public Page<Tenant> list(DbExecute exec, Optional<TenantStatus> status, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM tenants t WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        status.ifPresent(s -> {
+            sql.append(" AND t.status = ?");
+            params.add(s.wire());
+        });
+        page.cursor().ifPresent(c -> {
+            sql.append(" AND t.id > ?");
+            params.add(Cursors.decode(c));
+        });
+        sql.append(" ORDER BY t.id LIMIT ").append(page.limit() + 1);
+        List<Tenant> rows = exec.createQuery(sql.toString()).params(params).execute().map(r -> read(r, 0)).toList();
+        return Page.of(rows, page.limit(), t -> Cursors.encode(t.id()));
+    }
+
+    /** Reads the tenant columns starting after column {@code offset} (1-based columns). */
+    static Tenant read(DbRow row, int offset) {
+        return new Tenant(
+                row.column(offset + 1).get(String.class),
+                row.column(offset + 2).get(String.class),
+                row.column(offset + 3).get(String.class),
+                TenantStatus.fromWire(row.column(offset + 4).get(String.class)).orElseThrow(),
+                new QuotaOverrides(Database.optionalLong(row.column(offset + 5)),
+                        Database.optionalLong(row.column(offset + 6)),
+                        Database.optionalLong(row.column(offset + 7))),
+                settings(row.column(offset + 8).get(String.class)),
+                Database.instant(row.column(offset + 9)).orElseThrow(),
+                Database.instant(row.column(offset + 10)).orElseThrow());
+    }
+
+    static String settingsJson(TenantSettings s) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("system_prompt", s.systemPrompt());
+        node.put("mode", s.mode());
+        ObjectNode assistant = node.putObject("assistant");
+        assistant.put("provider", s.assistant().provider());
+        s.assistant().model().ifPresent(m -> assistant.put("model", m));
+        s.allowedOrigins().forEach(node.putArray("allowed_origins")::add);
+        if (s.allowedOrigins().isEmpty()) {
+            node.putArray("allowed_origins");
+        }
+        node.put("approval_policy", s.approvalPolicy().wire());
+        return node.toString();
+    }
+
+    static TenantSettings settings(String json) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("tenants.settings is not JSON", e);
+        }
+        TenantSettings d = TenantSettings.DEFAULT;
+        JsonNode assistant = node.path("assistant");
+        List<String> origins = new ArrayList<>();
+        node.path("allowed_origins").forEach(o -> origins.add(o.asText()));
+        return new TenantSettings(
+                node.path("system_prompt").asText(d.systemPrompt()),
+                node.path("mode").asText(d.mode()),
+                assistant.isObject()
+                        ? new AssistantSettings(assistant.path("provider").asText(d.assistant().provider()),
+                        assistant.hasNonNull("model") ? Optional.of(assistant.get("model").asText()) : Optional.empty())
+                        : d.assistant(),
+                origins,
+                ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()));
+    }
+
+    /** Current time as stored (microsecond precision on both engines). */
+    public static Instant truncate(Instant instant) {
+        return instant.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+}

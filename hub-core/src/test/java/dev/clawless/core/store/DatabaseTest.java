@@ -1,0 +1,83 @@
+package dev.clawless.core.store;
+
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.clawless.core.store.TestDatabases.Engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatabaseTest {
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void migrationsCreateTheSchemaAndTheDatabaseAnswers(Engine engine) {
+        try (Database db = Database.open(TestDatabases.config(engine))) {
+            assertTrue(db.isReady());
+            List<String> tables = db.execute()
+                    .query("SELECT LOWER(table_name) FROM information_schema.tables WHERE LOWER(table_name) IN"
+                            + " ('tenants', 'api_keys', 'audit_log', 'flyway_schema_history')")
+                    .map(r -> r.column(1).get(String.class)).sorted().toList();
+            assertEquals(List.of("api_keys", "audit_log", "flyway_schema_history", "tenants"), tables);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void reopeningAMigratedDatabaseMigratesNothingAgain(Engine engine) {
+        DatabaseConfig config = TestDatabases.config(engine);
+        try (Database db = Database.open(config)) {
+            assertTrue(db.isReady());
+        }
+        try (Database db = Database.open(config)) {
+            long applied = db.execute().query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = TRUE AND version IS NOT NULL")
+                    .map(r -> ((Number) r.column(1).get()).longValue()).findFirst().orElseThrow();
+            assertEquals(applied, countMigrationFiles());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aFailedTransactionLeavesNothingBehind(Engine engine) {
+        try (Database db = Database.open(TestDatabases.config(engine))) {
+            assertThrows(IllegalStateException.class, () -> db.inTransaction(tx -> {
+                tx.insert("INSERT INTO audit_log (occurred_at, actor, action, details) VALUES (?, 'admin', 'x', '{}')",
+                        Database.timestamp(java.time.Instant.now()));
+                throw new IllegalStateException("boom");
+            }));
+            long rows = db.execute().query("SELECT COUNT(*) FROM audit_log")
+                    .map(r -> ((Number) r.column(1).get()).longValue()).findFirst().orElseThrow();
+            assertEquals(0, rows);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void closedDatabaseIsNotReady(Engine engine) {
+        Database db = Database.open(TestDatabases.config(engine));
+        db.close();
+        assertFalse(db.isReady());
+    }
+
+    @org.junit.jupiter.api.Test
+    void unreachableDatabaseFailsWithTheUrlAndNoPassword() {
+        DatabaseConfig config = new DatabaseConfig("jdbc:postgresql://127.0.0.1:1/nothing?password=hunter2",
+                "someone", "hunter2", 2, java.time.Duration.ofMillis(300));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Database.open(config));
+        assertTrue(e.getMessage().contains("jdbc:postgresql://127.0.0.1:1/nothing"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    private static long countMigrationFiles() {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".sql")).count();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
