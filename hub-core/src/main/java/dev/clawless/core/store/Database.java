@@ -152,7 +152,10 @@ public final class Database implements AutoCloseable {
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    /** Binds an optional instant: the timestamp, or SQL NULL. */
+    /**
+     * Binds an optional instant: the timestamp, or SQL NULL. Helidon binds a null as a string, which PostgreSQL
+     * refuses for a timestamp column: write the parameter as {@code CAST(? AS TIMESTAMP WITH TIME ZONE)}.
+     */
     public static Object timestamp(Optional<Instant> instant) {
         return instant.map(Database::timestamp).orElse(null);
     }
@@ -162,7 +165,7 @@ public final class Database implements AutoCloseable {
      * {@link OffsetDateTime}, PostgreSQL's driver a {@link Timestamp}).
      */
     public static Optional<Instant> instant(DbColumn column) {
-        Object value = column.get();
+        Object value = raw(column);
         if (value == null) {
             return Optional.empty();
         }
@@ -183,13 +186,19 @@ public final class Database implements AutoCloseable {
 
     /** Reads a nullable {@code BIGINT} column. */
     public static Optional<Long> optionalLong(DbColumn column) {
-        Object value = column.get();
-        return value == null ? Optional.empty() : Optional.of(((Number) value).longValue());
+        return Optional.ofNullable(raw(column)).map(value -> ((Number) value).longValue());
     }
 
     /** Reads a nullable text column. */
     public static Optional<String> optionalString(DbColumn column) {
-        Object value = column.get();
-        return value == null ? Optional.empty() : Optional.of(value.toString());
+        return Optional.ofNullable(raw(column)).map(Object::toString);
+    }
+
+    /**
+     * The column's value as the driver gave it, or null. ({@code DbColumn.get()} and {@code asOptional()} throw on
+     * SQL NULL in Helidon 4.0; {@code get(Class)} does not.)
+     */
+    private static Object raw(DbColumn column) {
+        return column.get(Object.class);
     }
 }

@@ -34,7 +34,7 @@ public final class ApiKeyStore {
 
     public void insert(DbExecute tx, ApiKey k, String secretHash) {
         tx.createInsert("INSERT INTO api_keys (id, tenant_id, name, scopes, secret_hash, secret_hint, expires_at,"
-                        + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                        + " created_at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP WITH TIME ZONE), ?)")
                 .params(k.id(), k.tenantId(), k.name(), ScopesColumn.write(k.scopes()), secretHash, k.hint(),
                         Database.timestamp(k.expiresAt()), Database.timestamp(k.createdAt()))
                 .execute();

@@ -26,6 +26,8 @@ import dev.clawless.core.tenant.TenantStatus;
  * JDBC access to {@code tenants}. Settings are stored as a JSON document so that new settings need no migration.
  */
 public final class TenantStore {
+    // Nullable non-text parameters are written CAST(? AS …): Helidon binds a null as a string, which PostgreSQL
+    // refuses for other column types.
 
     static final String COLUMNS = "t.id, t.name, t.plan, t.status, t.quota_messages_per_month, "
             + "t.quota_tokens_per_month, t.quota_requests_per_minute, t.settings, t.created_at, t.updated_at";
@@ -36,7 +38,7 @@ public final class TenantStore {
     public void insert(DbExecute tx, Tenant t) {
         tx.createInsert("INSERT INTO tenants (id, name, plan, status, quota_messages_per_month, quota_tokens_per_month,"
                         + " quota_requests_per_minute, settings, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + " VALUES (?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)")
                 .params(t.id(), t.name(), t.plan(), t.status().wire(),
                         t.overrides().messagesPerMonth().orElse(null), t.overrides().tokensPerMonth().orElse(null),
                         t.overrides().requestsPerMinute().orElse(null), settingsJson(t.settings()),
@@ -45,8 +47,9 @@ public final class TenantStore {
     }
 
     public void update(DbExecute tx, Tenant t) {
-        tx.createUpdate("UPDATE tenants SET name = ?, plan = ?, status = ?, quota_messages_per_month = ?,"
-                        + " quota_tokens_per_month = ?, quota_requests_per_minute = ?, settings = ?, updated_at = ?"
+        tx.createUpdate("UPDATE tenants SET name = ?, plan = ?, status = ?, quota_messages_per_month = CAST(? AS BIGINT),"
+                        + " quota_tokens_per_month = CAST(? AS BIGINT), quota_requests_per_minute = CAST(? AS BIGINT),"
+                        + " settings = ?, updated_at = ?"
                         + " WHERE id = ?")
                 .params(t.name(), t.plan(), t.status().wire(), t.overrides().messagesPerMonth().orElse(null),
                         t.overrides().tokensPerMonth().orElse(null), t.overrides().requestsPerMinute().orElse(null),
