@@ -1,0 +1,134 @@
+package dev.clawless.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.logging.Logger;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.security.AuditLog;
+import dev.clawless.core.store.Database;
+import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.server.api.AdminRoutes;
+import dev.clawless.server.api.OpsRoutes;
+import dev.clawless.server.api.TenantRoutes;
+import dev.clawless.server.config.HubConfig;
+import dev.clawless.server.http.Bodies;
+import dev.clawless.server.http.Problems;
+import dev.clawless.server.http.RequestFilter;
+import dev.clawless.server.http.Routes;
+import dev.clawless.server.logging.Logging;
+import dev.clawless.server.observe.HttpMetrics;
+
+/**
+ * A running hub: database, modules, routes and the HTTP server, wired in plain code. {@link #start} returns once the
+ * server accepts connections; {@link #close} stops it and releases the database.
+ */
+public final class Hub implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    private final HubConfig config;
+    private final Database database;
+    private final WebServer server;
+    private final AdminToken adminToken;
+    private final Routes routes;
+
+    private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes) {
+        this.config = config;
+        this.database = database;
+        this.server = server;
+        this.adminToken = adminToken;
+        this.routes = routes;
+    }
+
+    /** Opens the database (migrating it), wires the modules and starts serving. */
+    public static Hub start(HubConfig config) {
+        Logging.guardSecrets();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data folder " + config.dataDir(), e);
+        }
+        AdminToken adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
+        Clock clock = Clock.systemUTC();
+        Database database = Database.open(config.db());
+        try {
+            Ids ids = new Ids(clock);
+            AuditLog audit = new AuditLog(database, clock);
+            TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
+            HttpMetrics metrics = new HttpMetrics();
+            Bodies bodies = new Bodies(config.maxBodySize());
+
+            Routes routes = new Routes();
+            new OpsRoutes(database, metrics).register(routes);
+            new AdminRoutes(tenants, audit, bodies, clock).register(routes);
+            new TenantRoutes(tenants, bodies, clock).register(routes);
+
+            HttpRouting.Builder routing = HttpRouting.builder()
+                    .addFilter(new RequestFilter(tenants, adminToken.value(), metrics, routes, config.accessLog()))
+                    .error(Throwable.class, Problems::send);
+            routes.registerInto(routing);
+
+            WebServer server = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownHook(false)
+                    .maxPayloadSize(config.maxBodySize())
+                    .directHandlers(d -> d.defaults(io.helidon.webserver.http.DirectHandlers.builder().build())
+                            .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, Problems.directHandler())
+                            .addHandler(io.helidon.http.DirectHandler.EventType.PAYLOAD_TOO_LARGE,
+                                    Problems.directHandler())
+                            .addHandler(io.helidon.http.DirectHandler.EventType.FORBIDDEN, Problems.directHandler())
+                            .addHandler(io.helidon.http.DirectHandler.EventType.INTERNAL_ERROR,
+                                    Problems.directHandler())
+                            .addHandler(io.helidon.http.DirectHandler.EventType.OTHER, Problems.directHandler()))
+                    .routing(routing)
+                    .build()
+                    .start();
+            LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
+                    + config.db().safeUrl() + ")");
+            return new Hub(config, database, server, adminToken, routes);
+        } catch (RuntimeException | Error e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** The port the server listens on (the chosen one when configured as 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** Where to reach the hub: the configured public base URL, else {@code http://localhost:<port>}. */
+    public String baseUrl() {
+        return config.publicBaseUrl().orElse("http://localhost:" + port());
+    }
+
+    public AdminToken adminToken() {
+        return adminToken;
+    }
+
+    /** The route table, for checking the OpenAPI document against it. */
+    public Routes routes() {
+        return routes;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Stops accepting requests, lets in-flight ones finish within the shutdown grace, closes the database. */
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } finally {
+            database.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.clawless.server.api;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.helidon.webserver.http.ServerRequest;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.tenant.ApprovalPolicy;
+import dev.clawless.core.tenant.AssistantSettings;
+import dev.clawless.core.tenant.NewApiKey;
+import dev.clawless.core.tenant.QuotaOverrides;
+import dev.clawless.core.tenant.Scope;
+import dev.clawless.core.tenant.SettingsPatch;
+import dev.clawless.core.tenant.TenantStatus;
+import dev.clawless.server.http.JsonInput;
+
+/** Request shapes shared by the admin and tenant routes, read with every field error collected. */
+final class Inputs {
+
+    static final Set<String> SETTINGS_FIELDS = Set.of("system_prompt", "mode", "assistant", "allowed_origins",
+            "approval_policy");
+    static final Set<String> QUOTA_FIELDS = Set.of("messages_per_month", "tokens_per_month", "requests_per_minute");
+    static final Set<String> KEY_FIELDS = Set.of("name", "scopes", "expires_at");
+    private static final List<String> SCOPES = Scope.all().stream().map(Scope::wire).toList();
+
+    private Inputs() {
+    }
+
+    static SettingsPatch settings(JsonInput in) {
+        return in.object("settings", SETTINGS_FIELDS).map(s -> new SettingsPatch(
+                s.string("system_prompt", 20_000),
+                s.string("mode", 40),
+                s.object("assistant", Set.of("provider", "model")).map(a -> new AssistantSettings(
+                        a.choice("provider", AssistantSettings.PROVIDERS, Optional::of).orElse("retrieval"),
+                        a.string("model", 200))),
+                s.strings("allowed_origins", 50, 300),
+                s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire)))
+                .orElse(SettingsPatch.NONE);
+    }
+
+    /** Quota overrides: a missing or null field means the plan's value. */
+    static Optional<QuotaOverrides> quotas(JsonInput in) {
+        return in.object("quotas", QUOTA_FIELDS).map(q -> new QuotaOverrides(
+                q.integer("messages_per_month", -1, Long.MAX_VALUE),
+                q.integer("tokens_per_month", -1, Long.MAX_VALUE),
+                q.integer("requests_per_minute", -1, Long.MAX_VALUE)));
+    }
+
+    static Optional<TenantStatus> status(JsonInput in) {
+        return in.choice("status", List.of("active", "suspended"), TenantStatus::fromWire);
+    }
+
+    static NewApiKey newKey(JsonInput in) {
+        String name = in.requiredString("name", 200);
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        if (!in.has("scopes")) {
+            in.error("scopes", "is required: one or more of " + SCOPES);
+        }
+        in.strings("scopes", SCOPES.size(), 40).ifPresent(list -> {
+            for (int i = 0; i < list.size(); i++) {
+                Optional<Scope> scope = Scope.fromWire(list.get(i));
+                if (scope.isEmpty()) {
+                    in.error("scopes[" + i + "]", "unknown scope '" + list.get(i) + "'; one of " + SCOPES);
+                } else {
+                    scopes.add(scope.get());
+                }
+            }
+        });
+        return new NewApiKey(name, scopes, in.timestamp("expires_at"));
+    }
+
+    /** {@code ?limit=&cursor=} of a list route. */
+    static PageRequest page(ServerRequest req) {
+        Optional<String> limit = query(req, "limit");
+        int n = PageRequest.DEFAULT_LIMIT;
+        if (limit.isPresent()) {
+            try {
+                n = Integer.parseInt(limit.get());
+            } catch (NumberFormatException e) {
+                throw ClawlessException.Validation.of("limit", "must be an integer from 1 to "
+                        + PageRequest.MAX_LIMIT);
+            }
+        }
+        return new PageRequest(n, query(req, "cursor"));
+    }
+
+    static Optional<String> query(ServerRequest req, String name) {
+        return req.query().first(name).asOptional().filter(v -> !v.isEmpty());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.clawless.server.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.clawless.core.store.Database;
+import dev.clawless.server.http.Json;
+import dev.clawless.server.http.Routes;
+import dev.clawless.server.observe.HttpMetrics;
+
+/** Health, metrics and the OpenAPI document; no credentials needed. */
+public final class OpsRoutes {
+
+    /** Where the OpenAPI document is on the class path (copied from {@code docs/openapi.yaml} by the build). */
+    public static final String OPENAPI = "/dev/clawless/server/openapi.yaml";
+
+    private final Database database;
+    private final HttpMetrics metrics;
+    private final byte[] openapi;
+
+    public OpsRoutes(Database database, HttpMetrics metrics) {
+        this.database = database;
+        this.metrics = metrics;
+        try (InputStream in = OpsRoutes.class.getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI + " is missing from the build");
+            }
+            this.openapi = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void register(Routes routes) {
+        routes.get("/health/live", this::live)
+                .get("/health/ready", this::ready)
+                .get("/metrics", this::metrics)
+                .get("/openapi.yaml", this::openapi);
+    }
+
+    private void live(ServerRequest req, ServerResponse res) {
+        ObjectNode body = Json.object().put("status", "UP");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Json.send(res, Status.OK_200, body);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        boolean db = database.isReady();
+        ObjectNode body = Json.object().put("status", db ? "UP" : "DOWN");
+        body.putArray("checks").addObject().put("name", "database").put("status", db ? "UP" : "DOWN");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Json.send(res, db ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void openapi(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
+        res.send(openapi);
+    }
+}

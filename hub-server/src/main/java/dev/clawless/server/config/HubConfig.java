@@ -1,0 +1,291 @@
+package dev.clawless.server.config;
+
+import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.clawless.core.store.DatabaseConfig;
+import dev.clawless.core.tenant.Plan;
+import dev.clawless.core.tenant.Quotas;
+import dev.clawless.core.tenant.TenantConfig;
+
+/**
+ * The hub's configuration, typed and validated. Secrets are masked in {@link #toString()}.
+ *
+ * @param port          HTTP port (0: any free port)
+ * @param host          listen address
+ * @param dataDir       local state folder
+ * @param publicBaseUrl external base URL, if set
+ * @param adminToken    configured admin token, if set (else generated under {@code dataDir})
+ * @param db            database settings; an empty URL means the embedded H2 database
+ * @param maxBodySize   request body limit in bytes
+ * @param shutdownGrace time in-flight requests get on shutdown
+ * @param logLevel      root log level
+ * @param logJson       JSON log lines (else plain text)
+ * @param accessLog     one log line per request
+ * @param tenants       tenant module settings
+ */
+public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
+                        Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
+                        Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants) {
+
+    /** Shortest admin token accepted from configuration. */
+    public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
+
+    /** True when the database is the embedded H2 one under {@link #dataDir()}. */
+    public boolean embeddedDatabase() {
+        return db.url().startsWith("jdbc:h2:");
+    }
+
+    /** This configuration on another port (tests start hubs on port 0). */
+    public HubConfig withPort(int newPort) {
+        return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
+                logLevel, logJson, accessLog, tenants);
+    }
+
+    @Override
+    public String toString() {
+        return "HubConfig[port=" + port + ", host=" + host + ", dataDir=" + dataDir + ", publicBaseUrl="
+                + publicBaseUrl + ", adminToken=" + (adminToken.isPresent() ? "****" : "generated") + ", db=" + db
+                + ", maxBodySize=" + maxBodySize + ", logLevel=" + logLevel + "]";
+    }
+
+    static HubConfig bind(Map<String, ConfigLoader.Value> values) {
+        Binder b = new Binder(values);
+        int port = b.integer("clawless.port", 0, 65535);
+        String host = b.nonBlank("clawless.host");
+        Path dataDir = b.path("clawless.data-dir");
+        Optional<String> publicBaseUrl = b.optional("clawless.public-base-url").flatMap(u -> b.check(
+                "clawless.public-base-url", u, isHttpUrl(u), "expected an http(s) URL such as https://hub.example"))
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u);
+        Optional<String> adminToken = b.optional("clawless.admin.token").flatMap(t -> b.check("clawless.admin.token",
+                "****", t.length() >= MIN_ADMIN_TOKEN_LENGTH && t.chars().allMatch(c -> c > 32 && c < 127),
+                "expected at least " + MIN_ADMIN_TOKEN_LENGTH + " printable ASCII characters without spaces")
+                .map(masked -> t));
+        Optional<String> dbUrl = b.optional("clawless.db.url").flatMap(u -> b.check("clawless.db.url",
+                new DatabaseConfig(u, "", "", 1, Duration.ZERO).safeUrl(),
+                u.startsWith("jdbc:h2:") || u.startsWith("jdbc:postgresql:"),
+                "expected a jdbc:postgresql: or jdbc:h2: URL").map(masked -> u));
+        String url = dbUrl.orElseGet(() -> dataDir == null ? "jdbc:h2:mem:invalid" : DatabaseConfig.h2FileUrl(dataDir));
+        DatabaseConfig db = new DatabaseConfig(url, b.raw("clawless.db.username"), b.raw("clawless.db.password"),
+                b.integer("clawless.db.pool-size", 1, 500), b.duration("clawless.db.connect-timeout"));
+        long maxBody = b.size("clawless.http.max-body-size", 1024, 1L << 30);
+        Duration grace = b.duration("clawless.http.shutdown-grace");
+        Level level = b.level("clawless.log.level");
+        String format = b.oneOf("clawless.log.format", List.of("json", "text"));
+        boolean access = b.bool("clawless.log.access");
+        Duration rotationGrace = b.duration("clawless.api-keys.rotation-grace");
+        if (rotationGrace != null && rotationGrace.compareTo(TenantConfig.MAX_ROTATION_GRACE) > 0) {
+            b.problem("clawless.api-keys.rotation-grace", "at most 30d");
+        }
+        int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
+        Map<String, Plan> plans = new TreeMap<>();
+        values.keySet().stream().filter(k -> k.startsWith("clawless.plans."))
+                .map(k -> k.substring("clawless.plans.".length(), k.lastIndexOf('.')))
+                .distinct()
+                .forEach(name -> {
+                    String p = "clawless.plans." + name + ".";
+                    long messages = b.quota(p + "messages-per-month");
+                    long tokens = b.quota(p + "tokens-per-month");
+                    long rpm = b.quota(p + "requests-per-minute");
+                    plans.put(name, new Plan(name, new Quotas(Math.max(messages, -1), Math.max(tokens, -1),
+                            Math.max(rpm, -1))));
+                });
+        String defaultPlan = b.nonBlank("clawless.tenants.default-plan");
+        if (defaultPlan != null && !plans.containsKey(defaultPlan)) {
+            b.problem("clawless.tenants.default-plan", "'" + defaultPlan + "' is not a plan under clawless.plans "
+                    + plans.keySet());
+        }
+        b.throwIfAny();
+        return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
+                format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys));
+    }
+
+    private static boolean isHttpUrl(String u) {
+        try {
+            URI uri = new URI(u);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** Parses values one key at a time, collecting every problem before failing. */
+    private static final class Binder {
+        private final Map<String, ConfigLoader.Value> values;
+        private final List<String> problems = new ArrayList<>();
+
+        Binder(Map<String, ConfigLoader.Value> values) {
+            this.values = values;
+        }
+
+        String raw(String key) {
+            ConfigLoader.Value v = values.get(key);
+            if (v == null) {
+                throw new IllegalStateException("no default for " + key + " in application.yaml");
+            }
+            return v.raw().strip();
+        }
+
+        void problem(String key, String message) {
+            ConfigLoader.Value v = values.get(key);
+            String origin = v == null || v.origin().equals("defaults") ? "" : " (from " + v.origin() + ")";
+            problems.add(key + origin + ": " + message);
+        }
+
+        <T> Optional<T> check(String key, T shown, boolean ok, String expected) {
+            if (!ok) {
+                problem(key, expected + ", got '" + shown + "'");
+                return Optional.empty();
+            }
+            return Optional.of(shown);
+        }
+
+        Optional<String> optional(String key) {
+            String v = raw(key);
+            return v.isEmpty() ? Optional.empty() : Optional.of(v);
+        }
+
+        String nonBlank(String key) {
+            String v = raw(key);
+            if (v.isEmpty()) {
+                problem(key, "must not be empty");
+                return null;
+            }
+            return v;
+        }
+
+        int integer(String key, int min, int max) {
+            String v = raw(key);
+            try {
+                int i = Integer.parseInt(v);
+                if (i >= min && i <= max) {
+                    return i;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problem(key, "expected an integer from " + min + " to " + max + ", got '" + v + "'");
+            return min;
+        }
+
+        long quota(String key) {
+            String v = raw(key);
+            try {
+                long l = Long.parseLong(v);
+                if (l >= -1) {
+                    return l;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problem(key, "expected -1 (unlimited) or a whole number, got '" + v + "'");
+            return -1;
+        }
+
+        boolean bool(String key) {
+            String v = raw(key).toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            problem(key, "expected true or false, got '" + v + "'");
+            return false;
+        }
+
+        String oneOf(String key, List<String> allowed) {
+            String v = raw(key).toLowerCase(Locale.ROOT);
+            if (!allowed.contains(v)) {
+                problem(key, "expected one of " + allowed + ", got '" + v + "'");
+                return allowed.get(0);
+            }
+            return v;
+        }
+
+        Duration duration(String key) {
+            String v = raw(key);
+            Matcher m = DURATION.matcher(v);
+            if (!m.matches()) {
+                problem(key, "expected a duration such as 500ms, 30s, 5m, 24h or 7d, got '" + v + "'");
+                return Duration.ZERO;
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+
+        long size(String key, long min, long max) {
+            String v = raw(key);
+            Matcher m = SIZE.matcher(v);
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+                    case "KiB" -> 1024L;
+                    case "MiB" -> 1024L * 1024;
+                    case "GiB" -> 1024L * 1024 * 1024;
+                    case "KB" -> 1000L;
+                    case "MB" -> 1000L * 1000;
+                    case "GB" -> 1000L * 1000 * 1000;
+                    default -> 1L;
+                };
+                long bytes = n * unit;
+                if (bytes >= min && bytes <= max) {
+                    return bytes;
+                }
+            }
+            problem(key, "expected a size from 1KiB to 1GiB such as 512KiB or 1MiB, got '" + v + "'");
+            return min;
+        }
+
+        Level level(String key) {
+            String v = raw(key).toUpperCase(Locale.ROOT);
+            return switch (v) {
+                case "ERROR" -> Level.SEVERE;
+                case "WARNING", "WARN" -> Level.WARNING;
+                case "INFO" -> Level.INFO;
+                case "DEBUG" -> Level.FINE;
+                case "TRACE" -> Level.FINEST;
+                default -> {
+                    problem(key, "expected ERROR, WARNING, INFO, DEBUG or TRACE, got '" + v + "'");
+                    yield Level.INFO;
+                }
+            };
+        }
+
+        Path path(String key) {
+            String v = nonBlank(key);
+            if (v == null) {
+                return null;
+            }
+            try {
+                return Path.of(v);
+            } catch (InvalidPathException e) {
+                problem(key, "not a valid path: " + e.getMessage());
+                return null;
+            }
+        }
+
+        void throwIfAny() {
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+        }
+    }
+}

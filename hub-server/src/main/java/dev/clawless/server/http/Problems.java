@@ -1,0 +1,125 @@
+package dev.clawless.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.security.Secrets;
+
+/**
+ * The one place errors become RFC 9457 {@code application/problem+json}. A {@link ClawlessException} shows its own
+ * type, status and detail; anything else is a 500 whose body names only the request id, while the stack trace goes
+ * to the log.
+ */
+public final class Problems {
+
+    /** Problem type URIs are {@code urn:clawless:problem:<slug>}; docs/api.md lists the slugs. */
+    public static final String TYPE_PREFIX = "urn:clawless:problem:";
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    private static final Logger LOG = Logger.getLogger(Problems.class.getName());
+
+    private Problems() {
+    }
+
+    /** Writes the problem for {@code error} unless a response was already sent. */
+    public static void send(ServerRequest req, ServerResponse res, Throwable error) {
+        if (res.isSent()) {
+            LOG.log(Level.WARNING, "error after the response was sent", error);
+            return;
+        }
+        String requestId = req.context().get(RequestState.class).map(RequestState::requestId).orElse("");
+        if (!requestId.isEmpty()) {
+            // set again: Helidon clears the response headers when a handler throws
+            res.header(RequestFilter.REQUEST_ID, requestId);
+        }
+        ObjectNode body;
+        Status status;
+        if (error instanceof ClawlessException e) {
+            status = Status.create(e.status());
+            body = problem(e.type(), e.title(), e.status(), e.detail(), requestId);
+            if (e instanceof ClawlessException.Validation v && !v.errors().isEmpty()) {
+                ArrayNode errors = body.putArray("errors");
+                v.errors().forEach(f -> errors.addObject().put("field", f.field()).put("message", f.message()));
+            }
+            if (e instanceof ClawlessException.MethodNotAllowed m) {
+                res.header(HeaderNames.ALLOW, String.join(", ", m.allowed()));
+            }
+            if (e instanceof ClawlessException.TooManyRequests t) {
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(t.retryAfterSeconds()));
+            }
+            if (e instanceof ClawlessException.Unauthorized) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+        } else {
+            LOG.log(Level.SEVERE, "unhandled error serving request " + requestId, error);
+            status = Status.INTERNAL_SERVER_ERROR_500;
+            body = problem("internal", "Internal server error", 500,
+                    "the hub failed to serve this request; quote request id " + requestId + " to the operator",
+                    requestId);
+        }
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static ObjectNode problem(String type, String title, int status, String detail, String requestId) {
+        ObjectNode body = Json.object();
+        body.put("type", TYPE_PREFIX + type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail);
+        if (!requestId.isEmpty()) {
+            body.put("request_id", requestId);
+        }
+        return body;
+    }
+
+    /**
+     * Answers protocol-level failures that happen before routing (malformed request lines and headers, bodies over
+     * the server's payload limit) in the same problem format.
+     */
+    public static DirectHandler directHandler() {
+        return new DirectHandler() {
+            @Override
+            public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
+                                            ServerResponseHeaders headers, String message) {
+                int code = status.code();
+                String type = switch (code) {
+                    case 413 -> "payload-too-large";
+                    case 400 -> "bad-request";
+                    case 403 -> "forbidden";
+                    default -> code >= 500 ? "internal" : "bad-request";
+                };
+                String detail = switch (code) {
+                    case 413 -> "the request body is larger than the hub accepts";
+                    case 400 -> "the HTTP request is malformed";
+                    default -> code >= 500 ? "the hub failed to serve this request" : "the request was refused";
+                };
+                String requestId = request.headers().first(RequestFilter.REQUEST_ID)
+                        .filter(id -> RequestFilter.CALLER_REQUEST_ID.matcher(id).matches())
+                        .orElseGet(() -> "req_" + Secrets.randomBase62(20));
+                ObjectNode body = problem(type, status.reasonPhrase(), code, detail, requestId);
+                return TransportResponse.builder()
+                        .status(status)
+                        .headers(headers)
+                        .header(RequestFilter.REQUEST_ID, requestId)
+                        .header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE)
+                        .entity(body.toString())
+                        .keepAlive(false)
+                        .build();
+            }
+        };
+    }
+}

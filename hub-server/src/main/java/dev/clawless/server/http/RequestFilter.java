@@ -1,0 +1,122 @@
+package dev.clawless.server.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.security.Secrets;
+import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.server.observe.HttpMetrics;
+
+/**
+ * The one filter every request passes: assigns the request id, authenticates {@code /v1} (tenant API key) and
+ * {@code /admin} (admin token) requests once, turns any error into problem+json, and records metrics and one
+ * access-log line. Never logs a header, body, query string or credential.
+ */
+public final class RequestFilter implements Filter {
+
+    /** Logger of the access log: one JSON line per request. */
+    public static final String ACCESS_LOGGER = "clawless.access";
+
+    /** The request id header, echoed when the caller sent a sane one, generated otherwise. */
+    public static final HeaderName REQUEST_ID = HeaderNames.create("X-Request-Id");
+
+    private static final Logger ACCESS = Logger.getLogger(ACCESS_LOGGER);
+    static final Pattern CALLER_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final TenantManagement tenants;
+    private final String adminToken;
+    private final HttpMetrics metrics;
+    private final Routes routes;
+    private final boolean accessLog;
+
+    public RequestFilter(TenantManagement tenants, String adminToken, HttpMetrics metrics, Routes routes,
+                         boolean accessLog) {
+        this.tenants = tenants;
+        this.adminToken = adminToken;
+        this.metrics = metrics;
+        this.routes = routes;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        long start = System.nanoTime();
+        String requestId = req.headers().first(REQUEST_ID)
+                .filter(id -> CALLER_REQUEST_ID.matcher(id).matches())
+                .orElseGet(() -> "req_" + Secrets.randomBase62(20));
+        RequestState state = new RequestState(requestId, start);
+        routes.template(req.path().path()).ifPresent(state::route);
+        req.context().register(state);
+        res.header(REQUEST_ID, requestId);
+        try {
+            authenticate(req.path().path(), req, state);
+            chain.proceed();
+        } catch (RuntimeException | Error e) {
+            Problems.send(req, res, e);
+        } finally {
+            int status = res.status().code();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String method = req.prologue().method().text();
+            metrics.record(method, state.route(), status, seconds);
+            if (accessLog) {
+                log(state, method, status, seconds);
+            }
+        }
+    }
+
+    private void authenticate(String path, RoutingRequest req, RequestState state) {
+        boolean tenantRoute = path.equals("/v1") || path.startsWith("/v1/");
+        boolean adminRoute = path.equals("/admin") || path.startsWith("/admin/");
+        if (!tenantRoute && !adminRoute) {
+            return;
+        }
+        String token = bearer(req).orElseThrow(() -> new ClawlessException.Unauthorized(
+                "send the " + (adminRoute ? "admin token" : "API key") + " as Authorization: Bearer <token>"));
+        if (adminRoute) {
+            if (!Secrets.constantTimeEquals(adminToken, token)) {
+                throw new ClawlessException.Unauthorized("the admin token is not valid");
+            }
+            state.admin(true);
+        } else {
+            TenantPrincipal principal = tenants.authenticate(token);
+            state.principal(principal);
+        }
+    }
+
+    private static Optional<String> bearer(RoutingRequest req) {
+        return req.headers().first(HeaderNames.AUTHORIZATION)
+                .map(String::strip)
+                .filter(h -> h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(h -> h.substring(7).strip())
+                .filter(t -> !t.isEmpty());
+    }
+
+    private static void log(RequestState state, String method, int status, double seconds) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("request_id", state.requestId());
+        fields.put("tenant_id", state.principal().map(TenantPrincipal::tenantId).orElse(null));
+        fields.put("admin", state.admin());
+        fields.put("method", method);
+        fields.put("route", state.route());
+        fields.put("status", status);
+        fields.put("duration_ms", Math.round(seconds * 1e6) / 1e3);
+        LogRecord record = new LogRecord(status >= 500 ? Level.WARNING : Level.INFO, "request");
+        record.setLoggerName(ACCESS_LOGGER);
+        record.setParameters(new Object[] {fields});
+        ACCESS.log(record);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.clawless.server.http;
+
+import java.util.Optional;
+
+import io.helidon.webserver.http.ServerRequest;
+
+import dev.clawless.core.security.Actor;
+import dev.clawless.core.tenant.TenantPrincipal;
+
+/**
+ * What the hub learns about a request while serving it: its id, the route template that matched, and who is
+ * calling. Registered in the request context by {@link RequestFilter}; one per request, used from its thread only.
+ */
+public final class RequestState {
+
+    /** Route label of requests that matched no route. */
+    public static final String UNMATCHED = "unmatched";
+
+    private final String requestId;
+    private final long startNanos;
+    private volatile String route = UNMATCHED;
+    private volatile TenantPrincipal principal;
+    private volatile boolean admin;
+
+    RequestState(String requestId, long startNanos) {
+        this.requestId = requestId;
+        this.startNanos = startNanos;
+    }
+
+    /** The state of a request; present on every request that passed the filter. */
+    public static RequestState of(ServerRequest request) {
+        return request.context().get(RequestState.class)
+                .orElseThrow(() -> new IllegalStateException("request did not pass RequestFilter"));
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    void route(String template) {
+        this.route = template;
+    }
+
+    /** The authenticated tenant key, on {@code /v1} routes. */
+    public Optional<TenantPrincipal> principal() {
+        return Optional.ofNullable(principal);
+    }
+
+    void principal(TenantPrincipal p) {
+        this.principal = p;
+    }
+
+    public boolean admin() {
+        return admin;
+    }
+
+    void admin(boolean isAdmin) {
+        this.admin = isAdmin;
+    }
+
+    /** Who is acting, for the audit log. */
+    public Actor actor() {
+        return admin ? Actor.admin(requestId) : Actor.apiKey(principal().map(TenantPrincipal::keyId)
+                .orElse("anonymous"), requestId);
+    }
+}

@@ -1,0 +1,2 @@
+/** Operations endpoints: health checks and Prometheus metrics. */
+package dev.clawless.server.observe;

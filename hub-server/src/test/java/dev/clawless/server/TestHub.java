@@ -1,0 +1,131 @@
+package dev.clawless.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.clawless.server.config.ConfigLoader;
+import dev.clawless.server.config.HubConfig;
+
+/**
+ * A real hub for tests: the production wiring on a free port with its own data folder, and a small HTTP client.
+ */
+public final class TestHub implements AutoCloseable {
+
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Hub hub;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestHub(Hub hub) {
+        this.hub = hub;
+    }
+
+    /** A hub on the embedded H2 database. */
+    public static TestHub start() {
+        return start(Map.of());
+    }
+
+    /** A hub with extra {@code CLAWLESS_*} settings, e.g. {@code CLAWLESS_DB_URL}. */
+    public static TestHub start(Map<String, String> env) {
+        try {
+            Path data = Files.createTempDirectory("clawless-hub-test-");
+            Map<String, String> all = new HashMap<>();
+            all.put("CLAWLESS_PORT", "0");
+            all.put("CLAWLESS_HOST", "127.0.0.1");
+            all.put("CLAWLESS_DATA_DIR", data.toString());
+            all.put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
+            all.putAll(env);
+            HubConfig config = ConfigLoader.load(Optional.empty(), all);
+            return new TestHub(Hub.start(config));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + hub.port();
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20));
+    }
+
+    /** A request with a bearer token and, when {@code json} is not null, a JSON body. */
+    public HttpResponse<String> call(String method, String path, String token, String json) {
+        HttpRequest.Builder b = request(path);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofString(json));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return send(b);
+    }
+
+    public HttpResponse<String> admin(String method, String path, String json) {
+        return call(method, path, ADMIN_TOKEN, json);
+    }
+
+    public static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** Creates a tenant and returns its id. */
+    public String tenant(String name) {
+        HttpResponse<String> r = admin("POST", "/admin/tenants", "{\"name\":\"" + name + "\"}");
+        if (r.statusCode() != 201) {
+            throw new AssertionError(r.statusCode() + " " + r.body());
+        }
+        return json(r).get("id").asText();
+    }
+
+    /** Creates a key with the given scopes (JSON array text, e.g. {@code ["chat"]}) and returns the full key. */
+    public String key(String tenantId, String scopesJson) {
+        HttpResponse<String> r = admin("POST", "/admin/tenants/" + tenantId + "/api-keys",
+                "{\"name\":\"test\",\"scopes\":" + scopesJson + "}");
+        if (r.statusCode() != 201) {
+            throw new AssertionError(r.statusCode() + " " + r.body());
+        }
+        return json(r).get("key").asText();
+    }
+
+    @Override
+    public void close() {
+        hub.close();
+    }
+}
