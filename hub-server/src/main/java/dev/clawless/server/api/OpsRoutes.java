@@ -16,7 +16,7 @@ import dev.clawless.server.http.Json;
 import dev.clawless.server.http.Routes;
 import dev.clawless.server.observe.HttpMetrics;
 
-/** Health, metrics and the OpenAPI document; no credentials needed. */
+/** The landing page, health, metrics and the OpenAPI document; no credentials needed. */
 public final class OpsRoutes {
 
     /** Where the OpenAPI document is on the class path (copied from {@code docs/openapi.yaml} by the build). */
@@ -25,25 +25,37 @@ public final class OpsRoutes {
     private final Database database;
     private final HttpMetrics metrics;
     private final byte[] openapi;
+    private final byte[] index;
 
     public OpsRoutes(Database database, HttpMetrics metrics) {
         this.database = database;
         this.metrics = metrics;
-        try (InputStream in = OpsRoutes.class.getResourceAsStream(OPENAPI)) {
+        this.openapi = resource(OPENAPI);
+        this.index = resource("/dev/clawless/server/index.html");
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = OpsRoutes.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException(OPENAPI + " is missing from the build");
+                throw new IllegalStateException(name + " is missing from the build");
             }
-            this.openapi = in.readAllBytes();
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public void register(Routes routes) {
-        routes.get("/health/live", this::live)
+        routes.get("/", this::index)
+                .get("/health/live", this::live)
                 .get("/health/ready", this::ready)
                 .get("/metrics", this::metrics)
                 .get("/openapi.yaml", this::openapi);
+    }
+
+    private void index(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+        res.send(index);
     }
 
     private void live(ServerRequest req, ServerResponse res) {
