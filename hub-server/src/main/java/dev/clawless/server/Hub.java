@@ -78,6 +78,7 @@ public final class Hub implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownHook(false)
+                    .shutdownGracePeriod(config.shutdownGrace())
                     .maxPayloadSize(config.maxBodySize())
                     .directHandlers(d -> d.defaults(io.helidon.webserver.http.DirectHandlers.builder().build())
                             .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, Problems.directHandler())

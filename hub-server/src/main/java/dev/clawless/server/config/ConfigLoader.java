@@ -82,10 +82,15 @@ public final class ConfigLoader {
                 values.put(key, new Value(raw, name));
             }
         });
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        try {
+            HubConfig config = HubConfig.bind(values);
+            if (problems.isEmpty()) {
+                return config;
+            }
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
         }
-        return HubConfig.bind(values);
+        throw new ConfigException(problems);
     }
 
     /** The environment variable that overrides {@code key}: {@code clawless.db.pool-size} → {@code CLAWLESS_DB_POOL_SIZE}. */

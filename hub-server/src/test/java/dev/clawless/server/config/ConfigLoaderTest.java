@@ -80,8 +80,10 @@ class ConfigLoaderTest {
     @Test
     void unknownVariablesAndKeysStopStartUp(@TempDir Path dir) throws IOException {
         ConfigException env = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
-                Map.of("CLAWLESS_PROT", "8080")));
+                Map.of("CLAWLESS_PROT", "8080", "CLAWLESS_LOG_ACCESS", "maybe")));
         assertTrue(env.getMessage().contains("CLAWLESS_PROT: not a configuration variable"), env.getMessage());
+        assertTrue(env.getMessage().contains("clawless.log.access (from CLAWLESS_LOG_ACCESS)"),
+                "invalid values are reported together with unknown variables: " + env.getMessage());
 
         Path file = dir.resolve("prod.yaml");
         Files.writeString(file, "clawless:\n  db:\n    urll: jdbc:postgresql://x/y\n");
