@@ -61,6 +61,12 @@ public abstract sealed class ClawlessException extends RuntimeException
             return new Validation(field + ": " + message, List.of(new FieldError(field, message)));
         }
 
+        /** All the field errors of one request; the detail names the field when there is only one. */
+        public static Validation of(List<FieldError> errors) {
+            return new Validation(errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
+                    : errors.size() + " fields are invalid", errors);
+        }
+
         public List<FieldError> errors() {
             return errors;
         }

@@ -296,9 +296,7 @@ public final class TenantManagement {
 
     private static void throwIfAny(List<FieldError> errors) {
         if (!errors.isEmpty()) {
-            throw new ClawlessException.Validation(errors.size() == 1
-                    ? errors.get(0).field() + ": " + errors.get(0).message()
-                    : errors.size() + " fields are invalid", errors);
+            throw ClawlessException.Validation.of(errors);
         }
     }
 

@@ -161,9 +161,7 @@ public final class JsonInput {
     /** Throws the collected errors, if any. Call once all fields are read. */
     public void done() {
         if (!errors.isEmpty()) {
-            throw new ClawlessException.Validation(errors.size() == 1
-                    ? errors.get(0).field() + ": " + errors.get(0).message()
-                    : errors.size() + " fields are invalid", errors);
+            throw ClawlessException.Validation.of(errors);
         }
     }
 }
