@@ -29,10 +29,20 @@ public record DatabaseConfig(String url, String username, String password, int p
                 ? "" : "****") + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + "]";
     }
 
-    /** The URL without query parameters, which may carry credentials. */
+    /**
+     * The URL without anything that may carry credentials: query parameters, user info and {@code password=} /
+     * {@code user=} settings.
+     */
     public String safeUrl() {
+        return mask(url);
+    }
+
+    /** {@link #safeUrl()} for any JDBC URL. */
+    public static String mask(String url) {
         int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q) + "?…";
+        String base = q < 0 ? url : url.substring(0, q) + "?…";
+        return base.replaceAll("//[^/@]*@", "//****@")
+                .replaceAll("(?i)((?:password|pwd|user)\\s*=)[^;&]*", "$1****");
     }
 
     /** The database engines the hub runs on. */

@@ -4,10 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A partial change of {@link TenantSettings}: each present field replaces the stored one.
+ * A partial change of {@link TenantSettings}: each present field replaces the stored one; the assistant merges field
+ * by field.
  */
 public record SettingsPatch(Optional<String> systemPrompt, Optional<String> mode,
-                            Optional<AssistantSettings> assistant, Optional<List<String>> allowedOrigins,
+                            Optional<AssistantPatch> assistant, Optional<List<String>> allowedOrigins,
                             Optional<ApprovalPolicy> approvalPolicy) {
 
     public static final SettingsPatch NONE = new SettingsPatch(Optional.empty(), Optional.empty(), Optional.empty(),
@@ -15,7 +16,7 @@ public record SettingsPatch(Optional<String> systemPrompt, Optional<String> mode
 
     public TenantSettings applyTo(TenantSettings current) {
         return new TenantSettings(systemPrompt.orElse(current.systemPrompt()), mode.orElse(current.mode()),
-                assistant.orElse(current.assistant()), allowedOrigins.orElse(current.allowedOrigins()),
+                assistant.map(a -> a.applyTo(current.assistant())).orElse(current.assistant()), allowedOrigins.orElse(current.allowedOrigins()),
                 approvalPolicy.orElse(current.approvalPolicy()));
     }
 }

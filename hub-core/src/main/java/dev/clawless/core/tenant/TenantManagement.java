@@ -144,10 +144,11 @@ public final class TenantManagement {
     /**
      * Creates an API key for the tenant.
      *
-     * @param grantable the scopes the caller may hand out: all for the admin, a key's own scopes for a tenant key
-     *                  (no key can mint a key stronger than itself)
+     * @param grantor what the caller may hand out: anything for the admin; for a tenant key, only its own scopes and
+     *                no later expiry than its own (no key can mint a key stronger or longer-lived than itself). A key
+     *                created by an expiring key without an expiry gets the creator's.
      */
-    public IssuedKey issueKey(Actor actor, String tenantId, NewApiKey request, Set<Scope> grantable) {
+    public IssuedKey issueKey(Actor actor, String tenantId, NewApiKey request, Grantor grantor) {
         List<FieldError> errors = new ArrayList<>();
         String name = checkName("name", request.name(), errors);
         if (request.scopes().isEmpty()) {
@@ -161,14 +162,16 @@ public final class TenantManagement {
                 errors.add(new FieldError("expires_at", "must be within ten years"));
             }
         });
-        throwIfAny(errors);
-        if (!grantable.containsAll(request.scopes())) {
-            throw new ClawlessException.Forbidden("scope-escalation",
-                    "a key can only grant scopes it has itself");
+        Optional<Instant> expiresAt = request.expiresAt().or(grantor::expiresAt);
+        if (grantor.expiresAt().isPresent() && expiresAt.get().isAfter(grantor.expiresAt().get())) {
+            errors.add(new FieldError("expires_at", "must not be later than the calling key's own expiry ("
+                    + grantor.expiresAt().get() + ")"));
         }
+        throwIfAny(errors);
+        requireGrantable(grantor, request.scopes(), "a key can only grant scopes it has itself");
         String secret = Secrets.randomBase62(KeyFormat.SECRET_LENGTH);
         ApiKey key = new ApiKey(ids.next("key"), tenantId, name, request.scopes(), hint(secret),
-                request.expiresAt().map(TenantManagement::truncate), Optional.empty(), Optional.empty(),
+                expiresAt.map(TenantManagement::truncate), Optional.empty(), Optional.empty(),
                 Optional.empty(), now);
         return database.inTransaction(tx -> {
             tenants.find(tx, tenantId, true).orElseThrow(() -> tenantNotFound(tenantId));
@@ -199,9 +202,10 @@ public final class TenantManagement {
 
     /**
      * Gives a key a new secret. The old secret keeps working for {@code grace} (the configured default when empty),
-     * then stops. Expired and revoked keys cannot be rotated.
+     * then stops. Expired and revoked keys cannot be rotated, and a tenant key can rotate only keys whose scopes it
+     * holds itself (otherwise it would receive a stronger key's secret).
      */
-    public IssuedKey rotateKey(Actor actor, String tenantId, String keyId, Optional<Duration> grace) {
+    public IssuedKey rotateKey(Actor actor, String tenantId, String keyId, Optional<Duration> grace, Grantor grantor) {
         Duration period = grace.orElse(config.rotationGrace());
         if (period.isNegative() || period.compareTo(TenantConfig.MAX_ROTATION_GRACE) > 0) {
             throw ClawlessException.Validation.of("grace_period_seconds", "must be between 0 and "
@@ -210,6 +214,7 @@ public final class TenantManagement {
         String secret = Secrets.randomBase62(KeyFormat.SECRET_LENGTH);
         return database.inTransaction(tx -> {
             StoredKey stored = keys.find(tx, tenantId, keyId, true).orElseThrow(() -> keyNotFound(keyId));
+            requireGrantable(grantor, stored.key().scopes(), "a key can only rotate keys whose scopes it has itself");
             Instant now = now();
             String status = stored.key().status(now);
             if (!status.equals("active")) {
@@ -227,10 +232,14 @@ public final class TenantManagement {
         });
     }
 
-    /** Revokes a key at once (both its secrets). Revoking a revoked key changes nothing. */
-    public void revokeKey(Actor actor, String tenantId, String keyId) {
+    /**
+     * Revokes a key at once (both its secrets). Revoking a revoked key changes nothing. A tenant key can revoke only
+     * keys whose scopes it holds itself.
+     */
+    public void revokeKey(Actor actor, String tenantId, String keyId, Grantor grantor) {
         database.inTransaction(tx -> {
             StoredKey stored = keys.find(tx, tenantId, keyId, true).orElseThrow(() -> keyNotFound(keyId));
+            requireGrantable(grantor, stored.key().scopes(), "a key can only revoke keys whose scopes it has itself");
             if (stored.key().revokedAt().isEmpty()) {
                 keys.revoke(tx, tenantId, keyId, now());
                 audit.record(tx, actor, Optional.of(tenantId), "api_key.revoked", Optional.of(keyId), Map.of());
@@ -271,7 +280,13 @@ public final class TenantManagement {
         if (found.tenant().status() == TenantStatus.SUSPENDED) {
             throw new ClawlessException.Forbidden("tenant-suspended", "the tenant is suspended");
         }
-        return new TenantPrincipal(found.tenant(), key.id(), key.scopes());
+        return new TenantPrincipal(found.tenant(), key.id(), key.scopes(), key.expiresAt(), !current);
+    }
+
+    private static void requireGrantable(Grantor grantor, Set<Scope> scopes, String detail) {
+        if (!grantor.scopes().containsAll(scopes)) {
+            throw new ClawlessException.Forbidden("scope-escalation", detail);
+        }
     }
 
     private Instant now() {

@@ -1,15 +1,21 @@
 package dev.clawless.core.tenant;
 
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The tenant and scopes an API key resolved to, once per request.
  *
- * @param tenant the key's tenant (active)
- * @param keyId  the key's id
- * @param scopes the key's scopes
+ * @param tenant             the key's tenant (active)
+ * @param keyId              the key's id
+ * @param scopes             the key's scopes
+ * @param keyExpiresAt       when the key expires, if it does
+ * @param viaPreviousSecret  true when the key was presented with the secret it had before its last rotation (still
+ *                           in its grace period): good for calling the API, not for managing keys
  */
-public record TenantPrincipal(Tenant tenant, String keyId, Set<Scope> scopes) {
+public record TenantPrincipal(Tenant tenant, String keyId, Set<Scope> scopes, Optional<Instant> keyExpiresAt,
+                              boolean viaPreviousSecret) {
 
     public TenantPrincipal {
         scopes = Set.copyOf(scopes);

@@ -73,6 +73,17 @@ class DatabaseTest {
         assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     }
 
+    @org.junit.jupiter.api.Test
+    void safeUrlsHideEveryFormOfCredential() {
+        for (String url : List.of("jdbc:postgresql://bob:hunter2@db:5432/x", "jdbc:h2:mem:x;USER=sa;PASSWORD=hunter2",
+                "jdbc:postgresql://db/x?user=bob&password=hunter2", "jdbc:h2:file:/d;password = hunter2")) {
+            String safe = DatabaseConfig.mask(url);
+            assertFalse(safe.contains("hunter2"), safe);
+            assertFalse(safe.contains("bob"), safe);
+        }
+        assertEquals("jdbc:postgresql://db:5432/clawless", DatabaseConfig.mask("jdbc:postgresql://db:5432/clawless"));
+    }
+
     private static long countMigrationFiles() {
         try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
             return files.filter(p -> p.getFileName().toString().endsWith(".sql")).count();

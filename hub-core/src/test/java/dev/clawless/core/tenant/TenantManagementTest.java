@@ -87,7 +87,7 @@ class TenantManagementTest {
     void settingsAndQuotaOverridesRoundTrip(Engine engine) {
         open(engine);
         SettingsPatch settings = new SettingsPatch(Optional.of("You are helpful."), Optional.of("sales"),
-                Optional.of(new AssistantSettings("openai", Optional.of("gpt-4o-mini"))),
+                Optional.of(new AssistantPatch(Optional.of("openai"), Optional.of("gpt-4o-mini"), false)),
                 Optional.of(List.of("https://Shop.Example", "http://localhost:3000", "https://shop.example")),
                 Optional.of(ApprovalPolicy.ALWAYS));
         QuotaOverrides quotas = new QuotaOverrides(Optional.of(5L), Optional.empty(), Optional.of(-1L));
@@ -105,7 +105,7 @@ class TenantManagementTest {
     void invalidTenantFieldsAreAllReportedTogether(Engine engine) {
         open(engine);
         SettingsPatch bad = new SettingsPatch(Optional.empty(), Optional.of("Not A Mode"),
-                Optional.of(new AssistantSettings("skynet", Optional.empty())),
+                Optional.of(new AssistantPatch(Optional.of("skynet"), Optional.empty(), false)),
                 Optional.of(List.of("https://ok.example", "javascript:alert(1)", "https://x.example/path")),
                 Optional.empty());
         ClawlessException.Validation e = assertThrows(ClawlessException.Validation.class, () -> tenants.create(ADMIN,
@@ -147,7 +147,7 @@ class TenantManagementTest {
         assertThrows(ClawlessException.NotFound.class, () -> tenants.get("ten_00000000000000000000000000"));
         assertThrows(ClawlessException.NotFound.class, () -> tenants.delete(ADMIN, "ten_00000000000000000000000000"));
         assertThrows(ClawlessException.NotFound.class, () -> tenants.issueKey(ADMIN, "ten_00000000000000000000000000",
-                new NewApiKey("k", EnumSet.of(Scope.CHAT), Optional.empty()), Scope.all()));
+                new NewApiKey("k", EnumSet.of(Scope.CHAT), Optional.empty()), Grantor.ADMIN));
     }
 
     @ParameterizedTest
@@ -179,7 +179,7 @@ class TenantManagementTest {
         open(engine);
         Tenant t = tenant();
         IssuedKey issued = tenants.issueKey(ADMIN, t.id(), new NewApiKey("backend",
-                EnumSet.of(Scope.CHAT, Scope.TENANT_ADMIN), Optional.empty()), Scope.all());
+                EnumSet.of(Scope.CHAT, Scope.TENANT_ADMIN), Optional.empty()), Grantor.ADMIN);
         assertTrue(issued.secret().startsWith("ck_live_" + issued.key().id().substring(4) + "_"), issued.secret());
         TenantPrincipal p = tenants.authenticate(issued.secret());
         assertEquals(t.id(), p.tenantId());
@@ -199,7 +199,7 @@ class TenantManagementTest {
     void wrongMalformedAndUnknownKeysAreUnauthorized(Engine engine) {
         open(engine);
         IssuedKey issued = tenants.issueKey(ADMIN, tenant().id(), new NewApiKey("k", EnumSet.of(Scope.CHAT),
-                Optional.empty()), Scope.all());
+                Optional.empty()), Grantor.ADMIN);
         String s = issued.secret();
         String wrongSecret = s.substring(0, s.length() - 1) + (s.endsWith("A") ? "B" : "A");
         String unknownId = "ck_live_00000000000000000000000000_" + s.substring(s.lastIndexOf('_') + 1);
@@ -215,18 +215,18 @@ class TenantManagementTest {
         open(engine);
         Tenant t = tenant();
         IssuedKey expiring = tenants.issueKey(ADMIN, t.id(), new NewApiKey("short", EnumSet.of(Scope.CHAT),
-                Optional.of(clock.instant().plus(Duration.ofHours(1)))), Scope.all());
+                Optional.of(clock.instant().plus(Duration.ofHours(1)))), Grantor.ADMIN);
         IssuedKey revoked = tenants.issueKey(ADMIN, t.id(), new NewApiKey("gone", EnumSet.of(Scope.CHAT),
-                Optional.empty()), Scope.all());
+                Optional.empty()), Grantor.ADMIN);
         IssuedKey good = tenants.issueKey(ADMIN, t.id(), new NewApiKey("good", EnumSet.of(Scope.CHAT),
-                Optional.empty()), Scope.all());
+                Optional.empty()), Grantor.ADMIN);
         tenants.authenticate(expiring.secret());
         clock.advance(Duration.ofHours(1));
         assertEquals("the API key has expired",
                 assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(expiring.secret()))
                         .detail());
-        tenants.revokeKey(ADMIN, t.id(), revoked.key().id());
-        tenants.revokeKey(ADMIN, t.id(), revoked.key().id());
+        tenants.revokeKey(ADMIN, t.id(), revoked.key().id(), Grantor.ADMIN);
+        tenants.revokeKey(ADMIN, t.id(), revoked.key().id(), Grantor.ADMIN);
         assertEquals("the API key has been revoked",
                 assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(revoked.secret()))
                         .detail());
@@ -246,8 +246,9 @@ class TenantManagementTest {
         open(engine);
         Tenant t = tenant();
         IssuedKey original = tenants.issueKey(ADMIN, t.id(), new NewApiKey("k", EnumSet.of(Scope.CHAT),
-                Optional.empty()), Scope.all());
-        IssuedKey rotated = tenants.rotateKey(ADMIN, t.id(), original.key().id(), Optional.of(Duration.ofMinutes(10)));
+                Optional.empty()), Grantor.ADMIN);
+        IssuedKey rotated = tenants.rotateKey(ADMIN, t.id(), original.key().id(),
+                Optional.of(Duration.ofMinutes(10)), Grantor.ADMIN);
         assertEquals(original.key().id(), rotated.key().id());
         assertNotEquals(original.secret(), rotated.secret());
         tenants.authenticate(original.secret());
@@ -255,15 +256,16 @@ class TenantManagementTest {
         clock.advance(Duration.ofMinutes(10));
         assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(original.secret()));
         tenants.authenticate(rotated.secret());
-        IssuedKey again = tenants.rotateKey(ADMIN, t.id(), original.key().id(), Optional.of(Duration.ZERO));
+        IssuedKey again = tenants.rotateKey(ADMIN, t.id(), original.key().id(), Optional.of(Duration.ZERO),
+                Grantor.ADMIN);
         assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(rotated.secret()));
         assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(original.secret()));
         tenants.authenticate(again.secret());
         assertThrows(ClawlessException.Validation.class, () -> tenants.rotateKey(ADMIN, t.id(), original.key().id(),
-                Optional.of(Duration.ofDays(31))));
-        tenants.revokeKey(ADMIN, t.id(), original.key().id());
+                Optional.of(Duration.ofDays(31)), Grantor.ADMIN));
+        tenants.revokeKey(ADMIN, t.id(), original.key().id(), Grantor.ADMIN);
         assertThrows(ClawlessException.Conflict.class, () -> tenants.rotateKey(ADMIN, t.id(), original.key().id(),
-                Optional.empty()));
+                Optional.empty(), Grantor.ADMIN));
     }
 
     @ParameterizedTest
@@ -273,11 +275,12 @@ class TenantManagementTest {
         Tenant a = tenant();
         Tenant b = tenant();
         IssuedKey ofA = tenants.issueKey(ADMIN, a.id(), new NewApiKey("k", EnumSet.of(Scope.CHAT), Optional.empty()),
-                Scope.all());
+                Grantor.ADMIN);
         assertThrows(ClawlessException.NotFound.class, () -> tenants.getKey(b.id(), ofA.key().id()));
-        assertThrows(ClawlessException.NotFound.class, () -> tenants.revokeKey(ADMIN, b.id(), ofA.key().id()));
+        assertThrows(ClawlessException.NotFound.class, () -> tenants.revokeKey(ADMIN, b.id(), ofA.key().id(),
+                Grantor.ADMIN));
         assertThrows(ClawlessException.NotFound.class, () -> tenants.rotateKey(ADMIN, b.id(), ofA.key().id(),
-                Optional.empty()));
+                Optional.empty(), Grantor.ADMIN));
         assertEquals(0, tenants.listKeys(b.id(), PageRequest.first(10)).data().size());
         tenants.authenticate(ofA.secret());
     }
@@ -289,17 +292,71 @@ class TenantManagementTest {
         Tenant t = tenant();
         ClawlessException.Forbidden f = assertThrows(ClawlessException.Forbidden.class, () -> tenants.issueKey(
                 Actor.apiKey("key_x", "r"), t.id(), new NewApiKey("k", EnumSet.of(Scope.CHAT, Scope.KEYS_ADMIN),
-                        Optional.empty()), EnumSet.of(Scope.KEYS_ADMIN)));
+                        Optional.empty()), new Grantor(EnumSet.of(Scope.KEYS_ADMIN), Optional.empty())));
         assertEquals("scope-escalation", f.type());
         for (int i = 0; i < 3; i++) {
             tenants.issueKey(ADMIN, t.id(), new NewApiKey("k" + i, EnumSet.of(Scope.CHAT), Optional.empty()),
-                    Scope.all());
+                    Grantor.ADMIN);
         }
         assertThrows(ClawlessException.Conflict.class, () -> tenants.issueKey(ADMIN, t.id(),
-                new NewApiKey("one too many", EnumSet.of(Scope.CHAT), Optional.empty()), Scope.all()));
+                new NewApiKey("one too many", EnumSet.of(Scope.CHAT), Optional.empty()), Grantor.ADMIN));
         assertThrows(ClawlessException.Validation.class, () -> tenants.issueKey(ADMIN, t.id(),
                 new NewApiKey("past", EnumSet.of(Scope.CHAT), Optional.of(clock.instant().minusSeconds(1))),
-                Scope.all()));
+                Grantor.ADMIN));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aWeakerKeyCannotRotateOrRevokeAStrongerOne(Engine engine) {
+        open(engine);
+        Tenant t = tenant();
+        IssuedKey strong = tenants.issueKey(ADMIN, t.id(), new NewApiKey("strong",
+                EnumSet.of(Scope.TENANT_ADMIN, Scope.KEYS_ADMIN), Optional.empty()), Grantor.ADMIN);
+        IssuedKey weak = tenants.issueKey(ADMIN, t.id(), new NewApiKey("weak", EnumSet.of(Scope.KEYS_ADMIN),
+                Optional.empty()), Grantor.ADMIN);
+        Grantor weakGrantor = Grantor.of(tenants.authenticate(weak.secret()));
+        Actor actor = Actor.apiKey(weak.key().id(), "r");
+        assertEquals("scope-escalation", assertThrows(ClawlessException.Forbidden.class, () -> tenants.rotateKey(
+                actor, t.id(), strong.key().id(), Optional.of(Duration.ZERO), weakGrantor)).type());
+        assertEquals("scope-escalation", assertThrows(ClawlessException.Forbidden.class, () -> tenants.revokeKey(
+                actor, t.id(), strong.key().id(), weakGrantor)).type());
+        tenants.authenticate(strong.secret());
+        Grantor strongGrantor = Grantor.of(tenants.authenticate(strong.secret()));
+        tenants.rotateKey(Actor.apiKey(strong.key().id(), "r"), t.id(), weak.key().id(), Optional.empty(),
+                strongGrantor);
+        tenants.revokeKey(actor, t.id(), weak.key().id(), weakGrantor);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anExpiringKeyCannotMintALongerLivedOne(Engine engine) {
+        open(engine);
+        Tenant t = tenant();
+        Instant until = clock.instant().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        IssuedKey expiring = tenants.issueKey(ADMIN, t.id(), new NewApiKey("day", EnumSet.of(Scope.KEYS_ADMIN),
+                Optional.of(until)), Grantor.ADMIN);
+        Grantor grantor = Grantor.of(tenants.authenticate(expiring.secret()));
+        Actor actor = Actor.apiKey(expiring.key().id(), "r");
+        IssuedKey child = tenants.issueKey(actor, t.id(), new NewApiKey("child", EnumSet.of(Scope.KEYS_ADMIN),
+                Optional.empty()), grantor);
+        assertEquals(Optional.of(until), child.key().expiresAt(), "inherits the creator's expiry");
+        ClawlessException.Validation v = assertThrows(ClawlessException.Validation.class, () -> tenants.issueKey(actor,
+                t.id(), new NewApiKey("later", EnumSet.of(Scope.KEYS_ADMIN), Optional.of(until.plusSeconds(1))),
+                grantor));
+        assertEquals("expires_at", v.errors().get(0).field());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aPrincipalKnowsWhenItCameThroughThePreviousSecret(Engine engine) {
+        open(engine);
+        Tenant t = tenant();
+        IssuedKey original = tenants.issueKey(ADMIN, t.id(), new NewApiKey("k", EnumSet.of(Scope.CHAT),
+                Optional.empty()), Grantor.ADMIN);
+        assertFalse(tenants.authenticate(original.secret()).viaPreviousSecret());
+        IssuedKey rotated = tenants.rotateKey(ADMIN, t.id(), original.key().id(), Optional.empty(), Grantor.ADMIN);
+        assertTrue(tenants.authenticate(original.secret()).viaPreviousSecret());
+        assertFalse(tenants.authenticate(rotated.secret()).viaPreviousSecret());
     }
 
     @ParameterizedTest
@@ -308,7 +365,7 @@ class TenantManagementTest {
         open(engine);
         Tenant t = tenant();
         IssuedKey k = tenants.issueKey(ADMIN, t.id(), new NewApiKey("k", EnumSet.of(Scope.CHAT), Optional.empty()),
-                Scope.all());
+                Grantor.ADMIN);
         tenants.delete(ADMIN, t.id());
         assertThrows(ClawlessException.NotFound.class, () -> tenants.get(t.id()));
         assertThrows(ClawlessException.Unauthorized.class, () -> tenants.authenticate(k.secret()));

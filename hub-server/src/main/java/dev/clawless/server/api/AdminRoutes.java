@@ -15,7 +15,7 @@ import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.tenant.IssuedKey;
 import dev.clawless.core.tenant.NewTenant;
 import dev.clawless.core.tenant.QuotaOverrides;
-import dev.clawless.core.tenant.Scope;
+import dev.clawless.core.tenant.Grantor;
 import dev.clawless.core.tenant.Tenant;
 import dev.clawless.core.tenant.TenantChange;
 import dev.clawless.core.tenant.TenantManagement;
@@ -101,7 +101,7 @@ public final class AdminRoutes {
         JsonInput in = JsonInput.of(bodies.object(req), Inputs.KEY_FIELDS);
         var request = Inputs.newKey(in);
         in.done();
-        IssuedKey issued = tenants.issueKey(RequestState.of(req).actor(), id, request, Scope.all());
+        IssuedKey issued = tenants.issueKey(RequestState.of(req).actor(), id, request, Grantor.ADMIN);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, Status.CREATED_201, Views.issued(issued, clock.instant()));
     }
@@ -114,13 +114,14 @@ public final class AdminRoutes {
     private void rotateKey(ServerRequest req, ServerResponse res) {
         String id = tenantId(req);
         String keyId = keyId(req);
-        IssuedKey issued = tenants.rotateKey(RequestState.of(req).actor(), id, keyId, TenantRoutes.grace(bodies, req));
+        IssuedKey issued = tenants.rotateKey(RequestState.of(req).actor(), id, keyId, TenantRoutes.grace(bodies, req),
+                Grantor.ADMIN);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, Status.OK_200, Views.issued(issued, clock.instant()));
     }
 
     private void revokeKey(ServerRequest req, ServerResponse res) {
-        tenants.revokeKey(RequestState.of(req).actor(), tenantId(req), keyId(req));
+        tenants.revokeKey(RequestState.of(req).actor(), tenantId(req), keyId(req), Grantor.ADMIN);
         res.status(Status.NO_CONTENT_204).send();
     }
 

@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.tenant.ApprovalPolicy;
+import dev.clawless.core.tenant.AssistantPatch;
 import dev.clawless.core.tenant.AssistantSettings;
 import dev.clawless.core.tenant.NewApiKey;
 import dev.clawless.core.tenant.QuotaOverrides;
@@ -34,9 +35,9 @@ final class Inputs {
         return in.object("settings", SETTINGS_FIELDS).map(s -> new SettingsPatch(
                 s.string("system_prompt", 20_000),
                 s.string("mode", 40),
-                s.object("assistant", Set.of("provider", "model")).map(a -> new AssistantSettings(
-                        a.choice("provider", AssistantSettings.PROVIDERS, Optional::of).orElse("retrieval"),
-                        a.string("model", 200))),
+                s.object("assistant", Set.of("provider", "model")).map(a -> new AssistantPatch(
+                        a.choice("provider", AssistantSettings.PROVIDERS, Optional::of),
+                        a.string("model", 200), a.isNull("model"))),
                 s.strings("allowed_origins", 50, 300),
                 s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire)))
                 .orElse(SettingsPatch.NONE);
@@ -81,8 +82,7 @@ final class Inputs {
             try {
                 n = Integer.parseInt(limit.get());
             } catch (NumberFormatException e) {
-                throw ClawlessException.Validation.of("limit", "must be an integer from 1 to "
-                        + PageRequest.MAX_LIMIT);
+                throw ClawlessException.Validation.of("limit", "must be between 1 and " + PageRequest.MAX_LIMIT);
             }
         }
         return new PageRequest(n, query(req, "cursor"));

@@ -12,6 +12,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.tenant.Grantor;
 import dev.clawless.core.tenant.IssuedKey;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.Tenant;
@@ -69,11 +70,11 @@ public final class TenantRoutes {
     }
 
     private void createKey(ServerRequest req, ServerResponse res) {
-        TenantPrincipal p = Auth.require(req, Scope.KEYS_ADMIN);
+        TenantPrincipal p = keyManager(req);
         JsonInput in = JsonInput.of(bodies.object(req), Inputs.KEY_FIELDS);
         var request = Inputs.newKey(in);
         in.done();
-        IssuedKey issued = tenants.issueKey(RequestState.of(req).actor(), p.tenantId(), request, p.scopes());
+        IssuedKey issued = tenants.issueKey(RequestState.of(req).actor(), p.tenantId(), request, Grantor.of(p));
         res.header(HeaderNames.LOCATION, "/v1/api-keys/" + issued.key().id());
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, Status.CREATED_201, Views.issued(issued, clock.instant()));
@@ -92,17 +93,33 @@ public final class TenantRoutes {
     }
 
     private void rotateKey(ServerRequest req, ServerResponse res) {
-        TenantPrincipal p = Auth.require(req, Scope.KEYS_ADMIN);
+        TenantPrincipal p = keyManager(req);
         String keyId = keyId(req.path().pathParameters().get("id"));
-        IssuedKey issued = tenants.rotateKey(RequestState.of(req).actor(), p.tenantId(), keyId, grace(bodies, req));
+        IssuedKey issued = tenants.rotateKey(RequestState.of(req).actor(), p.tenantId(), keyId, grace(bodies, req),
+                Grantor.of(p));
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, Status.OK_200, Views.issued(issued, clock.instant()));
     }
 
     private void revokeKey(ServerRequest req, ServerResponse res) {
-        TenantPrincipal p = Auth.require(req, Scope.KEYS_ADMIN);
-        tenants.revokeKey(RequestState.of(req).actor(), p.tenantId(), keyId(req.path().pathParameters().get("id")));
+        TenantPrincipal p = keyManager(req);
+        tenants.revokeKey(RequestState.of(req).actor(), p.tenantId(), keyId(req.path().pathParameters().get("id")),
+                Grantor.of(p));
         res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /**
+     * The caller of a key-changing route: a key with {@code keys:admin}, presented with its current secret. A secret
+     * replaced by a rotation still calls the API during its grace period, but cannot create, rotate or revoke keys;
+     * otherwise whoever leaked it could outlast the rotation meant to shut them out.
+     */
+    private static TenantPrincipal keyManager(ServerRequest req) {
+        TenantPrincipal p = Auth.require(req, Scope.KEYS_ADMIN);
+        if (p.viaPreviousSecret()) {
+            throw new ClawlessException.Forbidden("previous-secret", "this key was rotated; manage keys with its new"
+                    + " secret");
+        }
+        return p;
     }
 
     /** The optional {@code {"grace_period_seconds": n}} body of a rotation. */

@@ -45,9 +45,9 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB|GiB|KB|MB|GB)?");
 
-    /** True when the database is the embedded H2 one under {@link #dataDir()}. */
+    /** True when the database is the embedded H2 file database under {@link #dataDir()} (no URL configured). */
     public boolean embeddedDatabase() {
-        return db.url().startsWith("jdbc:h2:");
+        return db.url().equals(DatabaseConfig.h2FileUrl(dataDir));
     }
 
     /** This configuration on another port (tests start hubs on port 0). */
@@ -75,10 +75,14 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 "****", t.length() >= MIN_ADMIN_TOKEN_LENGTH && t.chars().allMatch(c -> c > 32 && c < 127),
                 "expected at least " + MIN_ADMIN_TOKEN_LENGTH + " printable ASCII characters without spaces")
                 .map(masked -> t));
-        Optional<String> dbUrl = b.optional("clawless.db.url").flatMap(u -> b.check("clawless.db.url",
-                new DatabaseConfig(u, "", "", 1, Duration.ZERO).safeUrl(),
-                u.startsWith("jdbc:h2:") || u.startsWith("jdbc:postgresql:"),
-                "expected a jdbc:postgresql: or jdbc:h2: URL").map(masked -> u));
+        Optional<String> dbUrl = b.optional("clawless.db.url").flatMap(u -> {
+            if (u.startsWith("jdbc:h2:") || u.startsWith("jdbc:postgresql:")) {
+                return Optional.of(u);
+            }
+            // not echoed: a URL may carry a password
+            b.problem("clawless.db.url", "expected a jdbc:postgresql: or jdbc:h2: URL");
+            return Optional.empty();
+        });
         String url = dbUrl.orElseGet(() -> dataDir == null ? "jdbc:h2:mem:invalid" : DatabaseConfig.h2FileUrl(dataDir));
         DatabaseConfig db = new DatabaseConfig(url, b.raw("clawless.db.username"), b.raw("clawless.db.password"),
                 b.integer("clawless.db.pool-size", 1, 500), b.duration("clawless.db.connect-timeout"));
@@ -127,6 +131,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     private static final class Binder {
         private final Map<String, ConfigLoader.Value> values;
         private final List<String> problems = new ArrayList<>();
+        private final java.util.Set<String> reported = new java.util.HashSet<>();
 
         Binder(Map<String, ConfigLoader.Value> values) {
             this.values = values;
@@ -135,12 +140,17 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         String raw(String key) {
             ConfigLoader.Value v = values.get(key);
             if (v == null) {
-                throw new IllegalStateException("no default for " + key + " in application.yaml");
+                problem(key, "is missing" + (key.startsWith("clawless.plans.")
+                        ? "; a plan needs messages-per-month, tokens-per-month and requests-per-minute" : ""));
+                return "";
             }
             return v.raw().strip();
         }
 
         void problem(String key, String message) {
+            if (!reported.add(key)) {
+                return;
+            }
             ConfigLoader.Value v = values.get(key);
             String origin = v == null || v.origin().equals("defaults") ? "" : " (from " + v.origin() + ")";
             problems.add(key + origin + ": " + message);
@@ -245,9 +255,13 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                     case "GB" -> 1000L * 1000 * 1000;
                     default -> 1L;
                 };
-                long bytes = n * unit;
-                if (bytes >= min && bytes <= max) {
-                    return bytes;
+                try {
+                    long bytes = Math.multiplyExact(n, unit);
+                    if (bytes >= min && bytes <= max) {
+                        return bytes;
+                    }
+                } catch (ArithmeticException e) {
+                    // reported below
                 }
             }
             problem(key, "expected a size from 1KiB to 1GiB such as 512KiB or 1MiB, got '" + v + "'");

@@ -51,8 +51,9 @@ public final class Bodies {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr();
-            throw ClawlessException.Validation.of("body", "malformed JSON" + where + ": " + e.getOriginalMessage()
-                    .replaceAll("\\s+", " ").substring(0, Math.min(200, e.getOriginalMessage().length())));
+            String reason = String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ");
+            throw ClawlessException.Validation.of("body", "malformed JSON" + where + ": "
+                    + reason.substring(0, Math.min(200, reason.length())));
         } catch (IOException e) {
             throw ClawlessException.Validation.of("body", "not readable as UTF-8 JSON");
         }

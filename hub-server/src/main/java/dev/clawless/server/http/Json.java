@@ -14,13 +14,16 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
-/** JSON in and out. The mapper is strict: duplicate keys are an error, big numbers stay exact. */
+/**
+ * JSON in and out. The mapper is strict: duplicate keys and text after the value are errors, big numbers stay exact.
+ */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(JsonParser.Feature.ALLOW_COMMENTS)
             .build();
 

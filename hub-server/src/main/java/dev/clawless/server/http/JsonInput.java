@@ -54,6 +54,11 @@ public final class JsonInput {
         return node.has(field);
     }
 
+    /** True when the field is present and JSON {@code null} (for "reset to default"). */
+    public boolean isNull(String field) {
+        return node.has(field) && node.get(field).isNull();
+    }
+
     public String requiredString(String field, int maxLength) {
         if (!node.has(field) || node.get(field).isNull()) {
             error(field, "is required");

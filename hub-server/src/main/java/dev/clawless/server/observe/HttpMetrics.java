@@ -49,9 +49,15 @@ public final class HttpMetrics {
         }
     }
 
+    /** Methods labelled as themselves; any other is labelled {@code OTHER}, so callers cannot add series. */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH",
+            "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
     /** Counts one finished request. */
     public void record(String method, String route, int status, double seconds) {
-        Series s = series.computeIfAbsent(new Key(method, route, status), k -> new Series());
+        String label = METHODS.contains(method) ? method : "OTHER";
+        int code = status >= 100 && status <= 599 ? status : 0;
+        Series s = series.computeIfAbsent(new Key(label, route, code), k -> new Series());
         s.count.increment();
         s.sum.add(seconds);
         for (int i = 0; i < BUCKETS.length; i++) {

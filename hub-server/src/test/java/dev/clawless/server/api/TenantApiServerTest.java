@@ -143,6 +143,35 @@ class TenantApiServerTest {
     }
 
     @Test
+    void aKeysAdminKeyCannotTakeOverAStrongerKeyByRotatingIt() {
+        String tenant = hub.tenant("Takeover");
+        String strong = hub.key(tenant, "[\"tenant:admin\",\"keys:admin\"]");
+        String strongId = json(hub.call("GET", "/v1/api-keys", strong, null)).at("/data/0/id").asText();
+        String weak = hub.key(tenant, "[\"keys:admin\"]");
+        assertEquals(403, hub.call("PATCH", "/v1/tenant", weak, "{\"name\":\"pwned\"}").statusCode());
+        HttpResponse<String> rotate = hub.call("POST", "/v1/api-keys/" + strongId + "/rotate", weak,
+                "{\"grace_period_seconds\":0}");
+        assertEquals(403, rotate.statusCode(), rotate.body());
+        assertEquals("urn:clawless:problem:scope-escalation", json(rotate).get("type").asText());
+        assertEquals(403, hub.call("DELETE", "/v1/api-keys/" + strongId, weak, null).statusCode());
+        assertEquals(200, hub.call("GET", "/v1/tenant", strong, null).statusCode(), "the strong key still works");
+    }
+
+    @Test
+    void aRotatedAwaySecretCallsTheApiButCannotManageKeys() {
+        String tenant = hub.tenant("Leaked");
+        String leaked = hub.key(tenant, "[\"keys:admin\",\"tenant:admin\"]");
+        String keyId = json(hub.call("GET", "/v1/api-keys", leaked, null)).at("/data/0/id").asText();
+        hub.admin("POST", "/admin/tenants/" + tenant + "/api-keys/" + keyId + "/rotate", null);
+        assertEquals(200, hub.call("GET", "/v1/tenant", leaked, null).statusCode(), "still in its grace period");
+        HttpResponse<String> mint = hub.call("POST", "/v1/api-keys", leaked,
+                "{\"name\":\"backdoor\",\"scopes\":[\"keys:admin\"]}");
+        assertEquals(403, mint.statusCode(), mint.body());
+        assertEquals("urn:clawless:problem:previous-secret", json(mint).get("type").asText());
+        assertEquals(403, hub.call("POST", "/v1/api-keys/" + keyId + "/rotate", leaked, null).statusCode());
+    }
+
+    @Test
     void expiredKeyIsUnauthorized() throws InterruptedException {
         String tenant = hub.tenant("Expiring");
         String expiresAt = java.time.Instant.now().plusSeconds(2).toString();
@@ -169,6 +198,14 @@ class TenantApiServerTest {
         assertEquals("sales", t.at("/settings/mode").asText());
         assertEquals("gpt-4o-mini", t.at("/settings/assistant/model").asText());
         assertEquals("always", t.at("/settings/approval_policy").asText());
+
+        JsonNode modelOnly = json(hub.call("PATCH", "/v1/tenant", key,
+                "{\"settings\":{\"assistant\":{\"model\":\"gpt-4.1\"}}}"));
+        assertEquals("openai", modelOnly.at("/settings/assistant/provider").asText(), "settings merge field by field");
+        assertEquals("gpt-4.1", modelOnly.at("/settings/assistant/model").asText());
+        assertEquals("sales", modelOnly.at("/settings/mode").asText());
+        JsonNode cleared = json(hub.call("PATCH", "/v1/tenant", key, "{\"settings\":{\"assistant\":{\"model\":null}}}"));
+        assertTrue(cleared.at("/settings/assistant/model").isNull());
 
         HttpResponse<String> planChange = hub.call("PATCH", "/v1/tenant", key, "{\"plan\":\"enterprise\"}");
         assertEquals(400, planChange.statusCode());

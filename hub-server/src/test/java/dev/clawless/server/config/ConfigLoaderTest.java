@@ -116,6 +116,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPlanMissingAQuotaStopsStartUpNamingTheKey(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("plans.yaml");
+        Files.writeString(file, "clawless:\n  plans:\n    team:\n      messages-per-month: 5\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), Map.of()));
+        assertTrue(e.getMessage().contains("clawless.plans.team.tokens-per-month: is missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("clawless.plans.team.requests-per-minute: is missing"), e.getMessage());
+    }
+
+    @Test
+    void oversizedSizesAndCredentialsInBadUrlsAreRefusedWithoutEcho() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(
+                "CLAWLESS_HTTP_MAX_BODY_SIZE", "17179869185GiB", "CLAWLESS_DB_URL", "postgresql://bob:hunter2@db/x")));
+        assertTrue(e.getMessage().contains("clawless.http.max-body-size"), e.getMessage());
+        assertTrue(e.getMessage().contains("clawless.db.url (from CLAWLESS_DB_URL)"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
     void aDefaultPlanThatDoesNotExistStopsStartUp() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
                 Map.of("CLAWLESS_TENANTS_DEFAULT_PLAN", "platinum")));

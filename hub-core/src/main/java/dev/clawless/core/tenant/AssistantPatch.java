@@ -1,0 +1,15 @@
+package dev.clawless.core.tenant;
+
+import java.util.Optional;
+
+/**
+ * A partial change of {@link AssistantSettings}: a present provider or model replaces the stored one;
+ * {@code clearModel} goes back to the provider's default model.
+ */
+public record AssistantPatch(Optional<String> provider, Optional<String> model, boolean clearModel) {
+
+    public AssistantSettings applyTo(AssistantSettings current) {
+        return new AssistantSettings(provider.orElse(current.provider()),
+                clearModel ? Optional.empty() : model.or(current::model));
+    }
+}
