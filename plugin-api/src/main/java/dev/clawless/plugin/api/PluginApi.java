@@ -9,7 +9,7 @@ public final class PluginApi {
      * Semantic version of the plugin API. A plugin's {@code Plugin-Requires} is checked against it: same major
      * version, and a minor version no higher than this one.
      */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "1.0.0";
 
     private PluginApi() {
     }
