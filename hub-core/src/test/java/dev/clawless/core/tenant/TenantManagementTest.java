@@ -1,9 +1,7 @@
 package dev.clawless.core.tenant;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -11,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +22,7 @@ import dev.clawless.core.security.Actor;
 import dev.clawless.core.security.AuditEntry;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
+import dev.clawless.core.store.TestClock;
 import dev.clawless.core.store.TestDatabases;
 import dev.clawless.core.store.TestDatabases.Engine;
 
@@ -40,7 +38,7 @@ class TenantManagementTest {
     private static final Actor ADMIN = Actor.admin("req-test");
     private static final Quotas FREE = new Quotas(1000, 1_000_000, 60);
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-01T10:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-01T10:00:00Z"));
     private Database database;
     private AuditLog audit;
     private TenantManagement tenants;
@@ -377,33 +375,5 @@ class TenantManagementTest {
     private Tenant tenant() {
         clock.advance(Duration.ofMillis(1));
         return tenants.create(ADMIN, new NewTenant("Acme", Optional.empty(), QuotaOverrides.NONE, SettingsPatch.NONE));
-    }
-
-    /** A clock the test moves by hand, so expiry and grace periods are exact. */
-    static final class MutableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MutableClock(Instant start) {
-            this.now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration d) {
-            now.updateAndGet(i -> i.plus(d));
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
     }
 }

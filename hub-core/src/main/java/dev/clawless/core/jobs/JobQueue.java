@@ -1,0 +1,127 @@
+package dev.clawless.core.jobs;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.helidon.dbclient.DbExecute;
+
+import dev.clawless.core.jobs.internal.JobStore;
+import dev.clawless.core.store.Database;
+
+/**
+ * The durable job queue. Enqueue inside the transaction that makes the job necessary (a message and its turn commit
+ * together); workers claim due jobs with a lease, so any number of nodes can share the queue. Thread-safe.
+ */
+public final class JobQueue {
+
+    private static final int MAX_ERROR_LENGTH = 2000;
+
+    private final Database database;
+    private final JobConfig config;
+    private final Clock clock;
+    private final JobStore store = new JobStore();
+
+    public JobQueue(Database database, JobConfig config, Clock clock) {
+        this.database = database;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public JobConfig config() {
+        return config;
+    }
+
+    /** Enqueues in the caller's transaction; answers the job id (the existing one for a known idempotency key). */
+    public long enqueue(DbExecute tx, NewJob job) {
+        return store.insert(tx, job, config.maxAttempts(), now());
+    }
+
+    /** Enqueues in a transaction of its own. */
+    public long enqueue(NewJob job) {
+        return database.inTransaction(tx -> enqueue(tx, job));
+    }
+
+    /**
+     * Claims up to {@code max} due jobs for {@code worker}: each becomes {@link JobStatus#RUNNING} with a lease of
+     * {@link JobConfig#lease()} and a lease token unique to this claim.
+     */
+    public List<Job> claim(String worker, int max) {
+        if (max <= 0) {
+            return List.of();
+        }
+        Instant now = now();
+        return database.inTransaction(tx -> {
+            List<Long> ids = store.lockDue(tx, max, now);
+            for (long id : ids) {
+                store.markRunning(tx, id, worker + ":" + id + ":" + now.toEpochMilli(), now.plus(config.lease()), now);
+            }
+            return store.findAll(tx, ids);
+        });
+    }
+
+    /** Extends a running job's lease; false when the lease was lost (another worker took the job over). */
+    public boolean renew(Job job) {
+        Instant now = now();
+        return store.renew(database.execute(), job.id(), token(job), now.plus(config.lease()), now);
+    }
+
+    /** Marks a claimed job done; false when its lease was lost meanwhile. */
+    public boolean complete(Job job) {
+        return store.complete(database.execute(), job.id(), token(job), now());
+    }
+
+    /**
+     * Records a failed attempt: the job runs again after an exponential backoff with jitter, or is dead-lettered when
+     * it has used its attempts. The error text is kept (shortened); it must not contain secrets.
+     */
+    public JobStatus fail(Job job, String error) {
+        boolean dead = job.attempts() >= job.maxAttempts();
+        Instant now = now();
+        store.fail(database.execute(), job.id(), token(job), dead, now.plus(backoff(job.attempts())), shorten(error),
+                now);
+        return dead ? JobStatus.DEAD : JobStatus.QUEUED;
+    }
+
+    /** Runs the job again after {@code delay}; dead-lettered instead when it has used its attempts. */
+    public JobStatus retryLater(Job job, Duration delay, String reason) {
+        boolean dead = job.attempts() >= job.maxAttempts();
+        Instant now = now();
+        store.fail(database.execute(), job.id(), token(job), dead, now.plus(delay), shorten(reason), now);
+        return dead ? JobStatus.DEAD : JobStatus.QUEUED;
+    }
+
+    public Optional<Job> get(long id) {
+        return store.find(database.execute(), id);
+    }
+
+    /** Jobs by status and kind, oldest first, for operators and tests. */
+    public List<Job> list(Optional<JobStatus> status, Optional<String> kind, int limit) {
+        return store.list(database.execute(), status, kind, limit);
+    }
+
+    /** The delay after attempt {@code attempt} failed: base × 2^(attempt−1), capped, then 50–100 % of that. */
+    Duration backoff(int attempt) {
+        long base = config.backoffBase().toMillis();
+        long capped = Math.min(config.backoffMax().toMillis(), base << Math.min(Math.max(attempt - 1, 0), 30));
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        return Duration.ofMillis(jittered);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static String token(Job job) {
+        return job.lockedBy().orElseThrow(() -> new IllegalStateException("job " + job.id() + " is not claimed"));
+    }
+
+    private static String shorten(String error) {
+        String e = error == null ? "" : error;
+        return e.length() <= MAX_ERROR_LENGTH ? e : e.substring(0, MAX_ERROR_LENGTH) + "…";
+    }
+}

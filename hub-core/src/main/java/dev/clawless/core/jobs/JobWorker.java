@@ -1,0 +1,159 @@
+package dev.clawless.core.jobs;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs claimed jobs on virtual threads, at most {@link JobConfig#workers()} at once, renewing each lease while its
+ * job runs. One poller thread claims work whenever there is a free slot, when woken by {@link #wake()} or a finished
+ * job, and at least every {@link JobConfig#pollInterval()}. Thread-safe.
+ */
+public final class JobWorker implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(JobWorker.class.getName());
+
+    private final JobQueue queue;
+    private final Map<String, JobHandler> handlers;
+    private final String name;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Semaphore wakeUp = new Semaphore(0);
+    private volatile Thread poller;
+
+    /**
+     * @param queue    the queue to work on
+     * @param handlers handler per job kind
+     * @param name     this worker's name, part of every lease token (e.g. host and process id)
+     */
+    public JobWorker(JobQueue queue, Map<String, JobHandler> handlers, String name) {
+        this.queue = queue;
+        this.handlers = Map.copyOf(handlers);
+        this.name = name;
+    }
+
+    public void start() {
+        if (running.compareAndSet(false, true)) {
+            poller = Thread.ofVirtual().name("clawless-jobs-poller").start(this::poll);
+        }
+    }
+
+    /** Tells the worker new jobs may be due (e.g. just enqueued on this node). */
+    public void wake() {
+        wakeUp.release();
+    }
+
+    /** Jobs running now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void poll() {
+        JobConfig config = queue.config();
+        while (running.get()) {
+            int free = config.workers() - inFlight.get();
+            int claimed = 0;
+            if (free > 0) {
+                try {
+                    for (Job job : queue.claim(name, free)) {
+                        claimed++;
+                        inFlight.incrementAndGet();
+                        Thread.ofVirtual().name("clawless-job-" + job.id()).start(() -> run(job));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "claiming jobs failed; retrying", e);
+                }
+            }
+            if (claimed == 0 || free - claimed <= 0) {
+                try {
+                    wakeUp.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wakeUp.drainPermits();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void run(Job job) {
+        AtomicBoolean done = new AtomicBoolean();
+        Thread heartbeat = Thread.ofVirtual().start(() -> renewWhileRunning(job, done));
+        try {
+            JobHandler handler = handlers.get(job.kind());
+            if (handler == null) {
+                queue.fail(job, "no handler for job kind '" + job.kind() + "'");
+                return;
+            }
+            handler.handle(job);
+            if (!queue.complete(job)) {
+                LOG.warning(() -> "job " + job.id() + " finished after its lease was taken over");
+            }
+        } catch (RetryLater later) {
+            queue.retryLater(job, later.delay(), later.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            queue.fail(job, "interrupted");
+        } catch (Exception | Error e) {
+            JobStatus next = queue.fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
+            Level level = next == JobStatus.DEAD ? Level.SEVERE : Level.WARNING;
+            LOG.log(level, "job " + job.id() + " (" + job.kind() + ") attempt " + job.attempts() + " failed; now "
+                    + next.name().toLowerCase(), e);
+        } finally {
+            done.set(true);
+            heartbeat.interrupt();
+            inFlight.decrementAndGet();
+            wake();
+        }
+    }
+
+    private void renewWhileRunning(Job job, AtomicBoolean done) {
+        Duration every = queue.config().lease().dividedBy(3);
+        while (!done.get()) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!done.get() && !queue.renew(job)) {
+                LOG.warning(() -> "job " + job.id() + " lost its lease");
+                return;
+            }
+        }
+    }
+
+    /** Stops claiming, then waits up to {@code grace} for running jobs; jobs still running are re-run elsewhere. */
+    public void stop(Duration grace) {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        wake();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Thread p = poller;
+        if (p != null) {
+            try {
+                p.join(Math.max(1, grace.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.clawless.core.jobs.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+import dev.clawless.core.jobs.Job;
+import dev.clawless.core.jobs.JobStatus;
+import dev.clawless.core.jobs.NewJob;
+import dev.clawless.core.store.Database;
+
+/**
+ * JDBC access to {@code jobs}. Every change to a claimed job is fenced by its lease token, so a worker whose lease
+ * ran out cannot complete or fail a job another worker has taken over.
+ */
+public final class JobStore {
+
+    private static final String COLUMNS = "id, kind, tenant_id, queue_key, payload, status, attempts, max_attempts,"
+            + " run_at, locked_by, last_error";
+
+    /** Inserts a job unless one with its idempotency key exists; answers the job's id either way. */
+    public long insert(DbExecute tx, NewJob job, int defaultMaxAttempts, Instant now) {
+        long id = tx.createGet("SELECT nextval('jobs_id_seq')").execute()
+                .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElseThrow();
+        long inserted = tx.createInsert("INSERT INTO jobs (id, tenant_id, kind, queue_key, idempotency_key, payload,"
+                        + " status, max_attempts, run_at, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(id, job.tenantId().orElse(null), job.kind(), job.queueKey().orElse(null),
+                        job.idempotencyKey().orElse(null), job.payload(), job.maxAttempts().orElse(defaultMaxAttempts),
+                        Database.timestamp(job.runAt().orElse(now)), Database.timestamp(now), Database.timestamp(now))
+                .execute();
+        if (inserted == 1) {
+            return id;
+        }
+        return tx.createGet("SELECT id FROM jobs WHERE idempotency_key = ?").params(job.idempotencyKey().orElseThrow())
+                .execute().map(r -> r.column(1).get(Long.class))
+                .orElseThrow(() -> new IllegalStateException("a conflicting job is not visible"));
+    }
+
+    /**
+     * Locks up to {@code max} due jobs that no earlier job of the same queue key holds back, skipping jobs other
+     * workers have locked.
+     */
+    public List<Long> lockDue(DbExecute tx, int max, Instant now) {
+        return tx.createQuery("SELECT j.id FROM jobs j"
+                        + " WHERE ((j.status = 'queued' AND j.run_at <= ?) OR (j.status = 'running' AND j.locked_until <= ?))"
+                        + " AND (j.queue_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.queue_key = j.queue_key"
+                        + " AND p.id < j.id AND p.status IN ('queued', 'running')))"
+                        + " ORDER BY j.id LIMIT " + max + " FOR UPDATE SKIP LOCKED")
+                .params(Database.timestamp(now), Database.timestamp(now))
+                .execute().map(r -> r.column(1).get(Long.class)).toList();
+    }
+
+    public void markRunning(DbExecute tx, long id, String token, Instant until, Instant now) {
+        tx.createUpdate("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?,"
+                        + " updated_at = ? WHERE id = ?")
+                .params(token, Database.timestamp(until), Database.timestamp(now), id)
+                .execute();
+    }
+
+    public boolean renew(DbExecute exec, long id, String token, Instant until, Instant now) {
+        return exec.createUpdate("UPDATE jobs SET locked_until = ?, updated_at = ? WHERE id = ? AND locked_by = ?"
+                        + " AND status = 'running'")
+                .params(Database.timestamp(until), Database.timestamp(now), id, token)
+                .execute() == 1;
+    }
+
+    public boolean complete(DbExecute exec, long id, String token, Instant now) {
+        return exec.createUpdate("UPDATE jobs SET status = 'done', locked_by = NULL, locked_until = NULL,"
+                        + " finished_at = ?, updated_at = ? WHERE id = ? AND locked_by = ? AND status = 'running'")
+                .params(Database.timestamp(now), Database.timestamp(now), id, token)
+                .execute() == 1;
+    }
+
+    /** Back to the queue for {@code runAt}, or dead when {@code dead}. */
+    public boolean fail(DbExecute exec, long id, String token, boolean dead, Instant runAt, String error,
+                        Instant now) {
+        return exec.createUpdate("UPDATE jobs SET status = ?, run_at = ?, last_error = ?, locked_by = NULL,"
+                        + " locked_until = NULL, finished_at = CAST(? AS TIMESTAMP WITH TIME ZONE), updated_at = ?"
+                        + " WHERE id = ? AND locked_by = ? AND status = 'running'")
+                .params(dead ? "dead" : "queued", Database.timestamp(runAt), error,
+                        dead ? Database.timestamp(now) : null, Database.timestamp(now), id, token)
+                .execute() == 1;
+    }
+
+    public Optional<Job> find(DbExecute exec, long id) {
+        return exec.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").params(id).execute()
+                .map(JobStore::job);
+    }
+
+    public List<Job> findAll(DbExecute exec, List<Long> ids) {
+        List<Job> out = new ArrayList<>();
+        for (long id : ids) {
+            find(exec, id).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    public List<Job> list(DbExecute exec, Optional<JobStatus> status, Optional<String> kind, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        status.ifPresent(s -> {
+            sql.append(" AND status = ?");
+            params.add(s.name().toLowerCase(Locale.ROOT));
+        });
+        kind.ifPresent(k -> {
+            sql.append(" AND kind = ?");
+            params.add(k);
+        });
+        sql.append(" ORDER BY id LIMIT ").append(limit);
+        return exec.createQuery(sql.toString()).params(params).execute().map(JobStore::job).toList();
+    }
+
+    private static Job job(DbRow row) {
+        return new Job(
+                row.column(1).get(Long.class),
+                row.column(2).get(String.class),
+                Database.optionalString(row.column(3)),
+                Database.optionalString(row.column(4)),
+                row.column(5).get(String.class),
+                JobStatus.valueOf(row.column(6).get(String.class).toUpperCase(Locale.ROOT)),
+                ((Number) row.column(7).get(Object.class)).intValue(),
+                ((Number) row.column(8).get(Object.class)).intValue(),
+                Database.instant(row.column(9)).orElseThrow(),
+                Database.optionalString(row.column(10)),
+                Database.optionalString(row.column(11)));
+    }
+}
