@@ -1,0 +1,149 @@
+package dev.clawless.core.conversation;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.dbclient.DbExecute;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.Page;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.conversation.internal.ConversationStore;
+import dev.clawless.core.jobs.JobQueue;
+import dev.clawless.core.jobs.NewJob;
+import dev.clawless.core.store.Database;
+import dev.clawless.plugin.api.InboundMessage;
+
+/**
+ * Conversations and their messages, and the ingest path of inbound messages. Every method takes the tenant, and ids
+ * of another tenant's rows are not found. Thread-safe.
+ */
+public final class ConversationManagement {
+
+    /** SQL states of a lost race that a retry resolves: unique violation, serialization failure, deadlock, H2 lock timeout. */
+    private static final Set<String> RETRYABLE = Set.of("23505", "40001", "40P01", "HYT00");
+    private static final int MAX_TRIES = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Database database;
+    private final JobQueue jobs;
+    private final Clock clock;
+    private final Ids ids;
+    private final ConversationStore store = new ConversationStore();
+
+    public ConversationManagement(Database database, JobQueue jobs, Clock clock, Ids ids) {
+        this.database = database;
+        this.jobs = jobs;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    /**
+     * Stores an inbound message of {@code tenantId} and, in the same transaction, the job of the assistant's turn
+     * (unless a human has the conversation). Resolves the sender's identity and contact and the conversation of the
+     * thread, creating them when new; a closed conversation reopens. A message the connection already has (same
+     * external id) is a duplicate: nothing is stored or enqueued again, however many deliveries race. An edit updates
+     * the stored text and enqueues nothing.
+     */
+    public Ingested ingest(String tenantId, InboundMessage in) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
+            try {
+                return database.inTransaction(tx -> ingestOnce(tx, tenantId, in));
+            } catch (RuntimeException e) {
+                if (!isLostRace(e)) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private Ingested ingestOnce(DbExecute tx, String tenantId, InboundMessage in) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Optional<Message> existing = store.findByExternalId(tx, in.connectionId(), in.externalMessageId());
+        if (existing.isPresent()) {
+            Message earlier = existing.get();
+            Conversation conversation = store.find(tx, tenantId, earlier.conversationId()).orElseThrow();
+            if (in.edited() && !earlier.text().equals(in.text())) {
+                store.edit(tx, earlier.id(), in.text(), in.attachments(), now);
+                return new Ingested(conversation, store.findMessage(tx, tenantId, earlier.id()).orElseThrow(),
+                        Ingested.Outcome.EDITED, Optional.empty());
+            }
+            return new Ingested(conversation, earlier, Ingested.Outcome.DUPLICATE, Optional.empty());
+        }
+        ConversationStore.Identity identity = store.identity(tx, tenantId, in.channelType(), in.connectionId(),
+                in.sender(), ids.next("ctc"), ids.next("idn"), now);
+        Conversation conversation = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
+                in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
+        Message message = new Message(ids.next("msg"), 0, tenantId, conversation.id(), in.connectionId(),
+                Optional.of(in.externalMessageId()), true, MessageRole.USER, Optional.of(identity.id()), in.text(),
+                in.attachments(), MessageStatus.RECEIVED, Optional.empty(), in.replyToExternalId(), in.edited(),
+                in.metadata(), now);
+        if (!store.insertMessage(tx, message)) {
+            // another delivery of the same message won the race and committed first
+            Message earlier = store.findByExternalId(tx, in.connectionId(), in.externalMessageId()).orElseThrow();
+            return new Ingested(conversation, earlier, Ingested.Outcome.DUPLICATE, Optional.empty());
+        }
+        ConversationStatus status = conversation.status() == ConversationStatus.CLOSED
+                ? ConversationStatus.BOT : conversation.status();
+        store.touch(tx, conversation.id(), status, now);
+        Optional<Long> job = Optional.empty();
+        if (status == ConversationStatus.BOT) {
+            ObjectNode payload = JSON.createObjectNode()
+                    .put("tenant_id", tenantId)
+                    .put("conversation_id", conversation.id())
+                    .put("message_id", message.id());
+            job = Optional.of(jobs.enqueue(tx, NewJob.of(TurnRequest.JOB_KIND, payload.toString())
+                    .withTenant(tenantId)
+                    .inQueue(conversation.id())
+                    .once(TurnRequest.JOB_KIND + ":" + message.id())));
+        }
+        Conversation current = store.find(tx, tenantId, conversation.id()).orElseThrow();
+        Message stored = store.findMessage(tx, tenantId, message.id()).orElseThrow();
+        return new Ingested(current, stored, Ingested.Outcome.NEW, job);
+    }
+
+    public Conversation get(String tenantId, String conversationId) {
+        return store.find(database.execute(), tenantId, conversationId)
+                .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+    }
+
+    /** Hands the conversation to a human, back to the assistant, or closes it. */
+    public Conversation setStatus(String tenantId, String conversationId, ConversationStatus status) {
+        return database.inTransaction(tx -> {
+            Conversation c = store.find(tx, tenantId, conversationId)
+                    .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+            store.setStatus(tx, c.id(), status, clock.instant().truncatedTo(ChronoUnit.MICROS));
+            return store.find(tx, tenantId, conversationId).orElseThrow();
+        });
+    }
+
+    public Message message(String tenantId, String messageId) {
+        return store.findMessage(database.execute(), tenantId, messageId)
+                .orElseThrow(() -> new ClawlessException.NotFound("no message " + messageId));
+    }
+
+    /** The conversation's messages in order. */
+    public Page<Message> messages(String tenantId, String conversationId, PageRequest page) {
+        get(tenantId, conversationId);
+        return store.messages(database.execute(), tenantId, conversationId, page);
+    }
+
+    private static boolean isLostRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && RETRYABLE.contains(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,256 @@
+package dev.clawless.core.conversation.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+import dev.clawless.core.common.Cursors;
+import dev.clawless.core.common.Page;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.conversation.Conversation;
+import dev.clawless.core.conversation.ConversationStatus;
+import dev.clawless.core.conversation.Message;
+import dev.clawless.core.conversation.MessageRole;
+import dev.clawless.core.conversation.MessageStatus;
+import dev.clawless.core.store.Database;
+import dev.clawless.plugin.api.Attachment;
+import dev.clawless.plugin.api.ChatType;
+import dev.clawless.plugin.api.Participant;
+
+/**
+ * JDBC access to contacts, identities, conversations and messages. Inserts that may race with a duplicate delivery
+ * use {@code ON CONFLICT DO NOTHING} against the unique keys and then read the winner.
+ */
+public final class ConversationStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONVERSATION_COLUMNS = "id, tenant_id, channel_type, connection_id,"
+            + " external_thread_key, contact_id, chat_type, status, last_message_at, created_at, updated_at";
+    private static final String MESSAGE_COLUMNS = "id, seq, tenant_id, conversation_id, connection_id,"
+            + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
+            + " reply_to_external_id, edited, metadata, created_at";
+
+    /** The identity of {@code sender} on the connection, and its contact; created (with a new contact) if new. */
+    public Identity identity(DbExecute tx, String tenantId, String channelType, String connectionId,
+                             Participant sender, String newContactId, String newIdentityId, Instant now) {
+        Optional<Identity> existing = findIdentity(tx, tenantId, connectionId, sender.externalId());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        tx.createInsert("INSERT INTO contacts (id, tenant_id, display_name, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?)")
+                .params(newContactId, tenantId, sender.displayName().orElse(null), Database.timestamp(now),
+                        Database.timestamp(now))
+                .execute();
+        long inserted = tx.createInsert("INSERT INTO contact_identities (id, tenant_id, contact_id, channel_type,"
+                        + " connection_id, external_id, display_name, username, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(newIdentityId, tenantId, newContactId, channelType, connectionId, sender.externalId(),
+                        sender.displayName().orElse(null), sender.username().orElse(null), Database.timestamp(now))
+                .execute();
+        if (inserted == 0) {
+            tx.createDelete("DELETE FROM contacts WHERE id = ?").params(newContactId).execute();
+        }
+        return findIdentity(tx, tenantId, connectionId, sender.externalId())
+                .orElseThrow(() -> new IllegalStateException("identity vanished"));
+    }
+
+    private Optional<Identity> findIdentity(DbExecute tx, String tenantId, String connectionId, String externalId) {
+        return tx.createGet("SELECT id, contact_id FROM contact_identities WHERE tenant_id = ? AND connection_id = ?"
+                        + " AND external_id = ?")
+                .params(tenantId, connectionId, externalId)
+                .execute()
+                .map(r -> new Identity(r.column(1).get(String.class), r.column(2).get(String.class)));
+    }
+
+    /** An identity and the contact it belongs to. */
+    public record Identity(String id, String contactId) {
+    }
+
+    /** The conversation of the thread, created if new; a conversation created now starts with the assistant. */
+    public Conversation conversation(DbExecute tx, String tenantId, String channelType, String connectionId,
+                                     String threadKey, String contactId, ChatType chatType, String newId,
+                                     Instant now) {
+        Optional<Conversation> existing = findByThread(tx, tenantId, connectionId, threadKey);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        tx.createInsert("INSERT INTO conversations (id, tenant_id, channel_type, connection_id, external_thread_key,"
+                        + " contact_id, chat_type, status, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?) ON CONFLICT DO NOTHING")
+                .params(newId, tenantId, channelType, connectionId, threadKey, contactId,
+                        chatType.name().toLowerCase(Locale.ROOT), Database.timestamp(now), Database.timestamp(now))
+                .execute();
+        return findByThread(tx, tenantId, connectionId, threadKey)
+                .orElseThrow(() -> new IllegalStateException("conversation vanished"));
+    }
+
+    private Optional<Conversation> findByThread(DbExecute tx, String tenantId, String connectionId, String key) {
+        return tx.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ?"
+                        + " AND connection_id = ? AND external_thread_key = ?")
+                .params(tenantId, connectionId, key)
+                .execute().map(ConversationStore::conversation);
+    }
+
+    public Optional<Conversation> find(DbExecute exec, String tenantId, String id) {
+        return exec.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?")
+                .params(tenantId, id).execute().map(ConversationStore::conversation);
+    }
+
+    public void touch(DbExecute tx, String conversationId, ConversationStatus status, Instant at) {
+        tx.createUpdate("UPDATE conversations SET status = ?, last_message_at = ?, updated_at = ? WHERE id = ?")
+                .params(status.wire(), Database.timestamp(at), Database.timestamp(at), conversationId)
+                .execute();
+    }
+
+    public void setStatus(DbExecute tx, String conversationId, ConversationStatus status, Instant at) {
+        tx.createUpdate("UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?")
+                .params(status.wire(), Database.timestamp(at), conversationId)
+                .execute();
+    }
+
+    /** Inserts a message unless the connection already has one with its external id; true when inserted. */
+    public boolean insertMessage(DbExecute tx, Message m) {
+        return tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id,"
+                        + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
+                        + " reply_to_external_id, edited, metadata, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(m.id(), m.tenantId(), m.conversationId(), m.connectionId(),
+                        m.externalMessageId().orElse(null), m.inbound() ? "inbound" : "outbound", m.role().wire(),
+                        m.identityId().orElse(null), m.text(), attachmentsJson(m.attachments()), m.status().wire(),
+                        m.error().orElse(null), m.replyToExternalId().orElse(null), m.edited(),
+                        metadataJson(m.metadata()), Database.timestamp(m.createdAt()),
+                        Database.timestamp(m.createdAt()))
+                .execute() == 1;
+    }
+
+    public Optional<Message> findByExternalId(DbExecute exec, String connectionId, String externalId) {
+        return exec.createGet("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE connection_id = ?"
+                        + " AND external_message_id = ?")
+                .params(connectionId, externalId).execute().map(ConversationStore::message);
+    }
+
+    public Optional<Message> findMessage(DbExecute exec, String tenantId, String id) {
+        return exec.createGet("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE tenant_id = ? AND id = ?")
+                .params(tenantId, id).execute().map(ConversationStore::message);
+    }
+
+    public void edit(DbExecute tx, String messageId, String text, List<Attachment> attachments, Instant at) {
+        tx.createUpdate("UPDATE messages SET text = ?, attachments = ?, edited = TRUE, updated_at = ? WHERE id = ?")
+                .params(text, attachmentsJson(attachments), Database.timestamp(at), messageId)
+                .execute();
+    }
+
+    /** A conversation's messages in order, after the cursor. */
+    public Page<Message> messages(DbExecute exec, String tenantId, String conversationId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE tenant_id = ?"
+                + " AND conversation_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId, conversationId));
+        page.cursor().ifPresent(c -> {
+            sql.append(" AND seq > ?");
+            params.add(Cursors.decodeLong(c));
+        });
+        sql.append(" ORDER BY seq LIMIT ").append(page.limit() + 1);
+        List<Message> rows = exec.createQuery(sql.toString()).params(params).execute()
+                .map(ConversationStore::message).toList();
+        return Page.of(rows, page.limit(), m -> Cursors.encode(Long.toString(m.seq())));
+    }
+
+    private static Conversation conversation(DbRow r) {
+        return new Conversation(
+                r.column(1).get(String.class),
+                r.column(2).get(String.class),
+                r.column(3).get(String.class),
+                r.column(4).get(String.class),
+                r.column(5).get(String.class),
+                Database.optionalString(r.column(6)),
+                ChatType.valueOf(r.column(7).get(String.class).toUpperCase(Locale.ROOT)),
+                ConversationStatus.fromWire(r.column(8).get(String.class)).orElseThrow(),
+                Database.instant(r.column(9)),
+                Database.instant(r.column(10)).orElseThrow(),
+                Database.instant(r.column(11)).orElseThrow());
+    }
+
+    private static Message message(DbRow r) {
+        return new Message(
+                r.column(1).get(String.class),
+                ((Number) r.column(2).get(Object.class)).longValue(),
+                r.column(3).get(String.class),
+                r.column(4).get(String.class),
+                r.column(5).get(String.class),
+                Database.optionalString(r.column(6)),
+                "inbound".equals(r.column(7).get(String.class)),
+                MessageRole.valueOf(r.column(8).get(String.class).toUpperCase(Locale.ROOT)),
+                Database.optionalString(r.column(9)),
+                r.column(10).get(String.class),
+                attachments(r.column(11).get(String.class)),
+                MessageStatus.valueOf(r.column(12).get(String.class).toUpperCase(Locale.ROOT)),
+                Database.optionalString(r.column(13)),
+                Database.optionalString(r.column(14)),
+                Boolean.TRUE.equals(r.column(15).get(Boolean.class)),
+                metadata(r.column(16).get(String.class)),
+                Database.instant(r.column(17)).orElseThrow());
+    }
+
+    static String attachmentsJson(List<Attachment> attachments) {
+        ArrayNode array = JSON.createArrayNode();
+        for (Attachment a : attachments) {
+            ObjectNode n = array.addObject();
+            n.put("kind", a.kind().name().toLowerCase(Locale.ROOT));
+            a.url().ifPresent(v -> n.put("url", v));
+            a.mimeType().ifPresent(v -> n.put("mime_type", v));
+            a.fileName().ifPresent(v -> n.put("file_name", v));
+            a.sizeBytes().ifPresent(v -> n.put("size_bytes", v));
+            a.externalId().ifPresent(v -> n.put("external_id", v));
+        }
+        return array.toString();
+    }
+
+    static List<Attachment> attachments(String json) {
+        try {
+            List<Attachment> out = new ArrayList<>();
+            for (JsonNode n : JSON.readTree(json)) {
+                out.add(new Attachment(Attachment.Kind.valueOf(n.path("kind").asText("other").toUpperCase(Locale.ROOT)),
+                        text(n, "url"), text(n, "mime_type"), text(n, "file_name"),
+                        n.has("size_bytes") ? OptionalLong.of(n.get("size_bytes").asLong()) : OptionalLong.empty(),
+                        text(n, "external_id")));
+            }
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("messages.attachments is not JSON", e);
+        }
+    }
+
+    private static Optional<String> text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? Optional.of(n.get(field).asText()) : Optional.empty();
+    }
+
+    static String metadataJson(Map<String, String> metadata) {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> metadata(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("messages.metadata is not JSON", e);
+        }
+    }
+}
