@@ -1,0 +1,180 @@
+package dev.clawless.core.knowledge;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.ClawlessException.FieldError;
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.Page;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.knowledge.internal.Chunker;
+import dev.clawless.core.knowledge.internal.KnowledgeStore;
+import dev.clawless.core.knowledge.internal.KnowledgeStore.IndexedChunk;
+import dev.clawless.core.store.Database;
+
+/**
+ * A tenant's knowledge: documents are chunked and embedded when added, and searched by similarity. Each node keeps
+ * an in-memory index per tenant and rebuilds it when the tenant's knowledge version in the database has moved, so
+ * a document added on one node is found on all. Thread-safe.
+ */
+public final class KnowledgeManagement {
+
+    public static final int MAX_K = 50;
+    public static final int MAX_FAQ_ENTRIES = 5_000;
+    public static final int MAX_QUERY_CHARS = 2_000;
+
+    private final Database database;
+    private final Embedder embedder;
+    private final KnowledgeConfig config;
+    private final Clock clock;
+    private final Ids ids;
+    private final KnowledgeStore store = new KnowledgeStore();
+    private final Chunker chunker;
+    private final Map<String, TenantIndex> indexes = new ConcurrentHashMap<>();
+
+    private record TenantIndex(long version, List<IndexedChunk> chunks) {
+    }
+
+    public KnowledgeManagement(Database database, Embedder embedder, KnowledgeConfig config, Clock clock, Ids ids) {
+        this.database = database;
+        this.embedder = embedder;
+        this.config = config;
+        this.clock = clock;
+        this.ids = ids;
+        this.chunker = new Chunker(config.maxChunkChars());
+    }
+
+    /**
+     * Adds a document: validates it, cuts it into chunks, embeds them and stores all in one transaction.
+     *
+     * @throws ClawlessException.PayloadTooLarge when the content is over the configured size
+     */
+    public KnowledgeDocument add(String tenantId, NewDocument doc) {
+        List<FieldError> errors = new ArrayList<>();
+        String title = doc.title().strip();
+        if (title.isEmpty() || title.length() > 300) {
+            errors.add(new FieldError("title", "must be 1-300 characters"));
+        }
+        String content = doc.format() == DocumentFormat.FAQ ? faqJson(doc.faq()) : doc.content();
+        long size = content.getBytes(StandardCharsets.UTF_8).length;
+        if (size > config.maxDocumentBytes()) {
+            throw new ClawlessException.PayloadTooLarge("the document is " + size + " bytes; at most "
+                    + config.maxDocumentBytes() + " are accepted");
+        }
+        if (doc.format() == DocumentFormat.FAQ) {
+            if (doc.faq().isEmpty() || doc.faq().size() > MAX_FAQ_ENTRIES) {
+                errors.add(new FieldError("content", "must have 1-" + MAX_FAQ_ENTRIES + " entries"));
+            }
+            for (int i = 0; i < doc.faq().size(); i++) {
+                if (doc.faq().get(i).question().isBlank() || doc.faq().get(i).answer().isBlank()) {
+                    errors.add(new FieldError("content[" + i + "]", "needs a non-blank q and a"));
+                }
+            }
+        } else if (doc.content().isBlank()) {
+            errors.add(new FieldError("content", "must not be blank"));
+        }
+        if (!errors.isEmpty()) {
+            throw ClawlessException.Validation.of(errors);
+        }
+        List<Chunker.Chunk> chunks = chunker.chunk(doc);
+        List<float[]> vectors = embedder.embed(chunks.stream().map(Chunker.Chunk::text).toList());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        KnowledgeDocument stored = new KnowledgeDocument(ids.next("doc"), tenantId, title, doc.format(), size,
+                chunks.size(), now);
+        database.inTransaction(tx -> {
+            store.insertDocument(tx, stored, content);
+            for (int i = 0; i < chunks.size(); i++) {
+                store.insertChunk(tx, ids.next("chk"), tenantId, stored.id(), i, chunks.get(i).text(),
+                        chunks.get(i).answer(), vectors.get(i));
+            }
+            store.bumpVersion(tx, tenantId);
+            return null;
+        });
+        return stored;
+    }
+
+    public KnowledgeDocument get(String tenantId, String documentId) {
+        return store.find(database.execute(), tenantId, documentId)
+                .orElseThrow(() -> new ClawlessException.NotFound("no document " + documentId));
+    }
+
+    public String content(String tenantId, String documentId) {
+        return store.content(database.execute(), tenantId, documentId)
+                .orElseThrow(() -> new ClawlessException.NotFound("no document " + documentId));
+    }
+
+    public Page<KnowledgeDocument> list(String tenantId, PageRequest page) {
+        return store.list(database.execute(), tenantId, page);
+    }
+
+    public void delete(String tenantId, String documentId) {
+        database.inTransaction(tx -> {
+            if (!store.deleteDocument(tx, tenantId, documentId)) {
+                throw new ClawlessException.NotFound("no document " + documentId);
+            }
+            store.bumpVersion(tx, tenantId);
+            return null;
+        });
+    }
+
+    /** The {@code k} chunks most similar to {@code query}, best first. */
+    public List<KnowledgeHit> search(String tenantId, String query, int k) {
+        if (query.isBlank() || query.length() > MAX_QUERY_CHARS) {
+            throw ClawlessException.Validation.of("query", "must be 1-" + MAX_QUERY_CHARS + " characters");
+        }
+        if (k < 1 || k > MAX_K) {
+            throw ClawlessException.Validation.of("k", "must be between 1 and " + MAX_K);
+        }
+        List<IndexedChunk> chunks = index(tenantId);
+        if (chunks.isEmpty()) {
+            return List.of();
+        }
+        float[] q = embedder.embed(query);
+        PriorityQueue<KnowledgeHit> best = new PriorityQueue<>(Comparator.comparingDouble(KnowledgeHit::score));
+        for (IndexedChunk c : chunks) {
+            double score = Vectors.dot(q, c.vector());
+            if (best.size() < k) {
+                best.add(hit(c, score));
+            } else if (score > best.peek().score()) {
+                best.poll();
+                best.add(hit(c, score));
+            }
+        }
+        List<KnowledgeHit> out = new ArrayList<>(best);
+        out.sort(Comparator.comparingDouble(KnowledgeHit::score).reversed());
+        return out;
+    }
+
+    private static KnowledgeHit hit(IndexedChunk c, double score) {
+        return new KnowledgeHit(c.documentId(), c.documentTitle(), c.id(), c.text(), c.answer(), score);
+    }
+
+    private List<IndexedChunk> index(String tenantId) {
+        long version = store.version(database.execute(), tenantId);
+        TenantIndex cached = indexes.get(tenantId);
+        if (cached != null && cached.version() == version) {
+            return cached.chunks();
+        }
+        TenantIndex fresh = new TenantIndex(version, store.chunks(database.execute(), tenantId));
+        indexes.put(tenantId, fresh);
+        return fresh.chunks();
+    }
+
+    private static String faqJson(List<FaqEntry> entries) {
+        ArrayNode array = new ObjectMapper().createArrayNode();
+        entries.forEach(e -> array.addObject().put("q", e.question()).put("a", e.answer()));
+        return array.toString();
+    }
+}
