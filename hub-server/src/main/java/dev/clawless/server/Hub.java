@@ -10,10 +10,13 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.knowledge.KnowledgeManagement;
+import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.server.api.AdminRoutes;
+import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.config.HubConfig;
@@ -68,6 +71,9 @@ public final class Hub implements AutoCloseable {
             new OpsRoutes(database, metrics).register(routes);
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
+            KnowledgeManagement knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(), config.knowledge(),
+                    clock, ids);
+            new KnowledgeRoutes(knowledge, bodies).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, adminToken.value(), metrics, routes, config.accessLog()))

@@ -16,7 +16,9 @@ public enum Scope {
     /** Change the tenant's own settings ({@code PATCH /v1/tenant}). */
     TENANT_ADMIN("tenant:admin"),
     /** Create, rotate and revoke the tenant's API keys. */
-    KEYS_ADMIN("keys:admin");
+    KEYS_ADMIN("keys:admin"),
+    /** Add, list, delete and search knowledge documents. */
+    KNOWLEDGE_ADMIN("knowledge:admin");
 
     private final String wire;
 

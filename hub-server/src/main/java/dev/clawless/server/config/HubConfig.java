@@ -14,6 +14,7 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.clawless.core.knowledge.KnowledgeConfig;
 import dev.clawless.core.store.DatabaseConfig;
 import dev.clawless.core.tenant.Plan;
 import dev.clawless.core.tenant.Quotas;
@@ -34,10 +35,12 @@ import dev.clawless.core.tenant.TenantConfig;
  * @param logJson       JSON log lines (else plain text)
  * @param accessLog     one log line per request
  * @param tenants       tenant module settings
+ * @param knowledge     knowledge limits
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
-                        Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants) {
+                        Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
+                        KnowledgeConfig knowledge) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -53,7 +56,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     /** This configuration on another port (tests start hubs on port 0). */
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
-                logLevel, logJson, accessLog, tenants);
+                logLevel, logJson, accessLog, tenants, knowledge);
     }
 
     @Override
@@ -96,6 +99,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             b.problem("clawless.api-keys.rotation-grace", "at most 30d");
         }
         int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
+        long maxDocument = b.size("clawless.knowledge.max-document-size", 1024, 64L << 20);
         Map<String, Plan> plans = new TreeMap<>();
         values.keySet().stream().filter(k -> k.startsWith("clawless.plans."))
                 .map(k -> k.substring("clawless.plans.".length(), k.lastIndexOf('.')))
@@ -115,7 +119,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         }
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
-                format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys));
+                format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
+                new KnowledgeConfig(maxDocument, 800));
     }
 
     private static boolean isHttpUrl(String u) {

@@ -54,6 +54,17 @@ public final class JsonInput {
         return node.has(field);
     }
 
+    /** The raw JSON of a field, for shapes the typed readers do not cover; empty when absent or null. */
+    public Optional<JsonNode> node(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
+    }
+
+    /** The field name as reported in errors (with the nesting prefix). */
+    public String path(String field) {
+        return prefix + field;
+    }
+
     /** True when the field is present and JSON {@code null} (for "reset to default"). */
     public boolean isNull(String field) {
         return node.has(field) && node.get(field).isNull();

@@ -1,0 +1,90 @@
+package dev.clawless.server.api;
+
+import java.net.http.HttpResponse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.clawless.server.TestHub;
+
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code /v1/knowledge/*} over HTTP against a running hub with the real embedding model. */
+class KnowledgeApiServerTest {
+
+    private static final String FAQ = """
+            {"title": "Shop FAQ", "format": "faq", "content": [
+              {"q": "When will my order arrive?", "a": "Orders arrive within 3-5 business days."},
+              {"q": "Can I return an item?", "a": "Yes, within 30 days for a full refund."},
+              {"q": "Which payment methods do you accept?", "a": "Visa, Mastercard and PayPal."}]}""";
+
+    private static TestHub hub;
+    private static String key;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(java.util.Map.of("CLAWLESS_KNOWLEDGE_MAX_DOCUMENT_SIZE", "4KiB"));
+        key = hub.key(hub.tenant("Shop"), "[\"knowledge:admin\"]");
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    @Test
+    void anUploadedFaqAnswersQuestionsInOtherWords() {
+        HttpResponse<String> added = hub.call("POST", "/v1/knowledge/documents", key, FAQ);
+        assertEquals(201, added.statusCode(), added.body());
+        String id = json(added).get("id").asText();
+        assertEquals(3, json(added).get("chunk_count").asInt());
+
+        JsonNode hits = json(hub.call("POST", "/v1/knowledge/search", key, "{\"query\":\"how long is shipping\",\"k\":2}"));
+        assertEquals("When will my order arrive?", hits.at("/data/0/text").asText());
+        assertEquals("Orders arrive within 3-5 business days.", hits.at("/data/0/answer").asText());
+        assertEquals(2, hits.get("data").size());
+
+        JsonNode read = json(hub.call("GET", "/v1/knowledge/documents/" + id, key, null));
+        assertEquals("Can I return an item?", read.at("/content/1/q").asText());
+        assertTrue(hub.call("GET", "/v1/knowledge/documents", key, null).body().contains(id));
+
+        String chatKey = hub.key(json(hub.call("GET", "/v1/tenant", key, null)).get("id").asText(), "[\"chat\"]");
+        assertEquals(200, hub.call("POST", "/v1/knowledge/search", chatKey, "{\"query\":\"refund\"}").statusCode());
+        assertEquals(403, hub.call("GET", "/v1/knowledge/documents", chatKey, null).statusCode());
+
+        assertEquals(204, hub.call("DELETE", "/v1/knowledge/documents/" + id, key, null).statusCode());
+        assertEquals(404, hub.call("GET", "/v1/knowledge/documents/" + id, key, null).statusCode());
+    }
+
+    @Test
+    void badDocumentsGetClearErrors() {
+        JsonNode p = json(hub.call("POST", "/v1/knowledge/documents", key,
+                "{\"title\":\"x\",\"format\":\"faq\",\"content\":[{\"q\":1},\"no\"]}"));
+        assertEquals(400, p.get("status").asInt());
+        assertEquals("content[0]", p.at("/errors/0/field").asText());
+        assertEquals(400, hub.call("POST", "/v1/knowledge/documents", key,
+                "{\"title\":\"x\",\"format\":\"pdf\",\"content\":\"a\"}").statusCode());
+        assertEquals(400, hub.call("POST", "/v1/knowledge/documents", key, "{\"title\":\"x\",\"content\":\"a\"}")
+                .statusCode());
+        HttpResponse<String> big = hub.call("POST", "/v1/knowledge/documents", key,
+                "{\"title\":\"big\",\"format\":\"text\",\"content\":\"" + "a".repeat(5000) + "\"}");
+        assertEquals(413, big.statusCode(), big.body());
+        assertEquals(400, hub.call("POST", "/v1/knowledge/search", key, "{\"query\":\"\"}").statusCode());
+        assertEquals(400, hub.call("POST", "/v1/knowledge/search", key, "{\"query\":\"x\",\"k\":500}").statusCode());
+    }
+
+    @Test
+    void anotherTenantsDocumentIsNotFound() {
+        String id = json(hub.call("POST", "/v1/knowledge/documents", key,
+                "{\"title\":\"Hours\",\"format\":\"text\",\"content\":\"We open at 9am.\"}")).get("id").asText();
+        String otherKey = hub.key(hub.tenant("Other"), "[\"knowledge:admin\"]");
+        assertEquals(404, hub.call("GET", "/v1/knowledge/documents/" + id, otherKey, null).statusCode());
+        assertEquals(404, hub.call("DELETE", "/v1/knowledge/documents/" + id, otherKey, null).statusCode());
+        assertEquals(0, json(hub.call("POST", "/v1/knowledge/search", otherKey, "{\"query\":\"opening hours\"}"))
+                .get("data").size());
+    }
+}
