@@ -12,6 +12,8 @@ public final class Logging {
 
     // Held strongly: java.util.logging forgets the level of a logger nobody references.
     private static final Logger HIKARI = Logger.getLogger("com.zaxxer.hikari");
+    /** DJL (under the embedding runtime) warns on every start that the machine has no CUDA GPU, which is expected. */
+    private static final Logger DJL = Logger.getLogger("ai.djl");
     /** Helidon's wire logger writes raw request headers (Authorization included) at FINE. */
     private static final Logger WIRE = Logger.getLogger("io.helidon.webserver.http1.Http1LoggingConnectionListener");
     private static final Pattern SECRETS = Pattern.compile(
@@ -56,5 +58,6 @@ public final class Logging {
         root.setLevel(level);
         // Hikari and Flyway are chatty at INFO about every pool and migration step.
         HIKARI.setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.WARNING);
+        DJL.setLevel(level.intValue() < Level.INFO.intValue() ? level : Level.SEVERE);
     }
 }
