@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.List;
 import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.assistant.AssistantRuntime;
+import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
@@ -16,6 +19,7 @@ import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.server.api.AdminRoutes;
+import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.TenantRoutes;
@@ -74,6 +78,9 @@ public final class Hub implements AutoCloseable {
             KnowledgeManagement knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(), config.knowledge(),
                     clock, ids);
             new KnowledgeRoutes(knowledge, bodies).register(routes);
+            AssistantRuntime assistant = new AssistantRuntime(List.of(
+                    new RetrievalProvider(knowledge, config.retrievalThreshold())));
+            new ChatCompletionsRoutes(assistant, bodies, clock).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, adminToken.value(), metrics, routes, config.accessLog()))

@@ -36,11 +36,12 @@ import dev.clawless.core.tenant.TenantConfig;
  * @param accessLog     one log line per request
  * @param tenants       tenant module settings
  * @param knowledge     knowledge limits
+ * @param retrievalThreshold least similarity at which the retrieval assistant answers from knowledge
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
-                        KnowledgeConfig knowledge) {
+                        KnowledgeConfig knowledge, double retrievalThreshold) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -56,7 +57,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     /** This configuration on another port (tests start hubs on port 0). */
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
-                logLevel, logJson, accessLog, tenants, knowledge);
+                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold);
     }
 
     @Override
@@ -100,6 +101,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         }
         int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
         long maxDocument = b.size("clawless.knowledge.max-document-size", 1024, 64L << 20);
+        double threshold = b.decimal("clawless.assistant.retrieval.min-score", 0, 1);
         Map<String, Plan> plans = new TreeMap<>();
         values.keySet().stream().filter(k -> k.startsWith("clawless.plans."))
                 .map(k -> k.substring("clawless.plans.".length(), k.lastIndexOf('.')))
@@ -120,7 +122,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800));
+                new KnowledgeConfig(maxDocument, 800), threshold);
     }
 
     private static boolean isHttpUrl(String u) {
@@ -194,6 +196,20 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 // reported below
             }
             problem(key, "expected an integer from " + min + " to " + max + ", got '" + v + "'");
+            return min;
+        }
+
+        double decimal(String key, double min, double max) {
+            String v = raw(key);
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= min && d <= max) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            problem(key, "expected a number from " + min + " to " + max + ", got '" + v + "'");
             return min;
         }
 

@@ -1,0 +1,30 @@
+package dev.clawless.core.assistant;
+
+import java.util.List;
+
+/**
+ * What a provider answers.
+ *
+ * @param tenantId the tenant (for its knowledge and settings)
+ * @param model    the provider's model name ({@code default} for the provider's own choice)
+ * @param messages the conversation so far, oldest first, ending with the message to answer
+ */
+public record AssistantRequest(String tenantId, String model, List<ChatMessage> messages) {
+
+    public AssistantRequest {
+        messages = List.copyOf(messages);
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("a request needs at least one message");
+        }
+    }
+
+    /** The text of the last user message, which the assistant answers. */
+    public String lastUserText() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role() == ChatMessage.Role.USER) {
+                return messages.get(i).content();
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,133 @@
+package dev.clawless.server.api;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.clawless.server.TestHub;
+
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code /v1/chat/completions} with no LLM and no API key: the embedded retrieval assistant answers from an uploaded
+ * FAQ, through an unmodified OpenAI client library, plain and streamed.
+ */
+class ChatCompletionsServerTest {
+
+    private static TestHub hub;
+    private static String key;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start();
+        String tenant = hub.tenant("Shop");
+        key = hub.key(tenant, "[\"chat\",\"knowledge:admin\"]");
+        HttpResponse<String> doc = hub.call("POST", "/v1/knowledge/documents", key, """
+                {"title": "FAQ", "format": "faq", "content": [
+                  {"q": "When will my order arrive?", "a": "Orders arrive within 3-5 business days."},
+                  {"q": "Can I return an item?", "a": "Yes, within 30 days for a full refund."}]}""");
+        assertEquals(201, doc.statusCode(), doc.body());
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    @Test
+    void anOpenAiClientGetsTheAnswerFromTheFaq() {
+        OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(hub.base() + "/v1").apiKey(key)
+                .modelName("default").timeout(Duration.ofSeconds(20)).maxRetries(0).build();
+        assertEquals("Yes, within 30 days for a full refund.", model.chat("Can I send a product back?"));
+    }
+
+    @Test
+    void anOpenAiClientStreamsTheAnswer() throws Exception {
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(hub.base() + "/v1").apiKey(key)
+                .modelName("default").timeout(Duration.ofSeconds(20)).build();
+        List<String> partials = new ArrayList<>();
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        model.chat("how long does delivery take", new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+                partials.add(partial);
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        ChatResponse response = done.get(20, TimeUnit.SECONDS);
+        assertEquals("Orders arrive within 3-5 business days.", response.aiMessage().text());
+        assertTrue(partials.size() > 3, "streamed in pieces: " + partials);
+        assertEquals(response.aiMessage().text(), String.join("", partials));
+    }
+
+    @Test
+    void theStreamIsServerSentChunksEndingWithDone() {
+        HttpResponse<String> r = hub.call("POST", "/v1/chat/completions", key,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"return policy?\"}],\"stream\":true,"
+                        + "\"stream_options\":{\"include_usage\":true},\"temperature\":0.2}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/event-stream"));
+        String[] events = r.body().split("\n\n");
+        assertEquals("data: [DONE]", events[events.length - 1]);
+        JsonNode first = json(events[0].substring(6));
+        assertEquals("chat.completion.chunk", first.get("object").asText());
+        assertEquals("assistant", first.at("/choices/0/delta/role").asText());
+        JsonNode usage = json(events[events.length - 2].substring(6));
+        assertTrue(usage.at("/usage/total_tokens").asInt() > 0);
+        assertEquals("stop", json(events[events.length - 3].substring(6)).at("/choices/0/finish_reason").asText());
+    }
+
+    @Test
+    void aPlainAnswerHasTheOpenAiShapeAndUsage() {
+        JsonNode body = json(hub.call("POST", "/v1/chat/completions", key,
+                "{\"model\":\"retrieval\",\"messages\":[{\"role\":\"system\",\"content\":\"x\"},"
+                        + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"where is my order\"}]}]}"));
+        assertEquals("chat.completion", body.get("object").asText());
+        assertTrue(body.get("id").asText().startsWith("chatcmpl-"));
+        assertEquals("retrieval/all-minilm-l6-v2", body.get("model").asText());
+        assertEquals("assistant", body.at("/choices/0/message/role").asText());
+        assertEquals("Orders arrive within 3-5 business days.", body.at("/choices/0/message/content").asText());
+        assertTrue(body.at("/usage/prompt_tokens").asInt() > 0);
+    }
+
+    @Test
+    void malformedRequestsGetOpenAiStyleErrors() {
+        for (String bad : List.of("{}", "{\"messages\":[]}", "{\"messages\":\"hi\"}",
+                "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}", "{\"messages\":[{\"role\":\"user\","
+                        + "\"content\":5}]}", "{\"model\":\"nope/x\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "{\"stream\":\"yes\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "{\"messages\": [")) {
+            HttpResponse<String> r = hub.call("POST", "/v1/chat/completions", key, bad);
+            assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+            JsonNode error = json(r).get("error");
+            assertEquals("invalid_request_error", error.get("type").asText(), bad);
+            assertTrue(error.get("message").asText().length() > 3, bad);
+        }
+        String noChat = hub.key(json(hub.call("GET", "/v1/tenant", key, null)).get("id").asText(), "[\"usage:read\"]");
+        HttpResponse<String> forbidden = hub.call("POST", "/v1/chat/completions", noChat,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertEquals(403, forbidden.statusCode());
+    }
+}
