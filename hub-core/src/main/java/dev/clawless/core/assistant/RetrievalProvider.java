@@ -23,7 +23,7 @@ public final class RetrievalProvider implements AssistantProvider {
 
     /**
      * @param knowledge the tenants' knowledge
-     * @param threshold the least cosine similarity that counts as an answer (0.45 suits all-MiniLM-L6-v2 FAQs)
+     * @param threshold the least cosine similarity that counts as an answer (0.35 suits all-MiniLM-L6-v2 FAQs; see docs/api.md)
      */
     public RetrievalProvider(KnowledgeManagement knowledge, double threshold) {
         this.knowledge = knowledge;
