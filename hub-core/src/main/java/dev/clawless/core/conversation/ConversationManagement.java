@@ -117,6 +117,74 @@ public final class ConversationManagement {
                 .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
     }
 
+    /** The connection id of the API channel; sessions are conversations on it. */
+    public static final String API_CONNECTION = "api";
+
+    /** Opens an API session: a conversation on the {@code api} channel that is its own thread. */
+    public Conversation openSession(String tenantId, Optional<String> title, java.util.Map<String, String> metadata) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String id = ids.next("cnv");
+        return database.inTransaction(tx -> {
+            store.insertSession(tx, id, tenantId, API_CONNECTION, title, metadata, now);
+            return store.find(tx, tenantId, id).orElseThrow();
+        });
+    }
+
+    /** Conversations of the tenant, oldest first, optionally by channel type, status and contact. */
+    public Page<Conversation> list(String tenantId, Optional<String> channelType, Optional<ConversationStatus> status,
+                                   Optional<String> contactId, PageRequest page) {
+        return store.list(database.execute(), tenantId, channelType, status, contactId, page);
+    }
+
+    /** Deletes a conversation and its messages. */
+    public void delete(String tenantId, String conversationId) {
+        database.inTransaction(tx -> {
+            if (!store.delete(tx, tenantId, conversationId)) {
+                throw new ClawlessException.NotFound("no conversation " + conversationId);
+            }
+            return null;
+        });
+    }
+
+    /** Forgets a conversation's messages, keeping the conversation. */
+    public void reset(String tenantId, String conversationId) {
+        database.inTransaction(tx -> {
+            store.find(tx, tenantId, conversationId)
+                    .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+            store.deleteMessages(tx, tenantId, conversationId);
+            return null;
+        });
+    }
+
+    /**
+     * Stores the assistant's reply to an inbound message, once: when the message already has a reply (a re-run of
+     * its turn after a crash), that reply is answered and nothing is written.
+     */
+    public Message recordReply(String tenantId, Message answered, String text, java.util.Map<String, String> metadata) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Message reply = new Message(ids.next("msg"), 0, tenantId, answered.conversationId(), answered.connectionId(),
+                Optional.empty(), false, MessageRole.ASSISTANT, Optional.empty(), text, java.util.List.of(),
+                answered.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
+                Optional.empty(), Optional.empty(), false, metadata, now);
+        return database.inTransaction(tx -> {
+            if (store.insertReply(tx, reply, answered.id())) {
+                store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
+                        .map(Conversation::status).orElse(ConversationStatus.BOT), now);
+            }
+            return store.findReply(tx, tenantId, answered.id()).orElseThrow();
+        });
+    }
+
+    /** The reply stored for an inbound message, if its turn has run. */
+    public Optional<Message> replyTo(String tenantId, String messageId) {
+        return store.findReply(database.execute(), tenantId, messageId);
+    }
+
+    /** The messages leading up to and including {@code message}, oldest first, at most {@code limit}. */
+    public java.util.List<Message> history(String tenantId, Message message, int limit) {
+        return store.recent(database.execute(), tenantId, message.conversationId(), message.seq(), limit);
+    }
+
     /** Hands the conversation to a human, back to the assistant, or closes it. */
     public Conversation setStatus(String tenantId, String conversationId, ConversationStatus status) {
         return database.inTransaction(tx -> {

@@ -105,6 +105,80 @@ public final class ConversationStore {
                 .execute().map(ConversationStore::conversation);
     }
 
+    /** A new conversation that is its own thread (API sessions). */
+    public void insertSession(DbExecute tx, String id, String tenantId, String connectionId, Optional<String> title,
+                              Map<String, String> metadata, Instant now) {
+        tx.createInsert("INSERT INTO conversations (id, tenant_id, channel_type, connection_id, external_thread_key,"
+                        + " chat_type, status, title, metadata, created_at, updated_at)"
+                        + " VALUES (?, ?, 'api', ?, ?, 'direct', 'bot', ?, ?, ?, ?)")
+                .params(id, tenantId, connectionId, id, title.orElse(null), metadataJson(metadata),
+                        Database.timestamp(now), Database.timestamp(now))
+                .execute();
+    }
+
+    public Page<Conversation> list(DbExecute exec, String tenantId, Optional<String> channelType,
+                                   Optional<ConversationStatus> status, Optional<String> contactId, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ?");
+        List<Object> params = new ArrayList<>(List.of(tenantId));
+        channelType.ifPresent(c -> {
+            sql.append(" AND channel_type = ?");
+            params.add(c);
+        });
+        status.ifPresent(st -> {
+            sql.append(" AND status = ?");
+            params.add(st.wire());
+        });
+        contactId.ifPresent(c -> {
+            sql.append(" AND contact_id = ?");
+            params.add(c);
+        });
+        page.cursor().ifPresent(c -> {
+            sql.append(" AND id > ?");
+            params.add(Cursors.decode(c));
+        });
+        sql.append(" ORDER BY id LIMIT ").append(page.limit() + 1);
+        List<Conversation> rows = exec.createQuery(sql.toString()).params(params).execute()
+                .map(ConversationStore::conversation).toList();
+        return Page.of(rows, page.limit(), c -> Cursors.encode(c.id()));
+    }
+
+    public boolean delete(DbExecute tx, String tenantId, String id) {
+        return tx.createDelete("DELETE FROM conversations WHERE tenant_id = ? AND id = ?").params(tenantId, id)
+                .execute() > 0;
+    }
+
+    public void deleteMessages(DbExecute tx, String tenantId, String conversationId) {
+        tx.createDelete("DELETE FROM messages WHERE tenant_id = ? AND conversation_id = ?")
+                .params(tenantId, conversationId).execute();
+    }
+
+    /** The reply stored for an inbound message, if any. */
+    public Optional<Message> findReply(DbExecute exec, String tenantId, String answersMessageId) {
+        return exec.createGet("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE tenant_id = ? AND answers_message_id = ?")
+                .params(tenantId, answersMessageId).execute().map(ConversationStore::message);
+    }
+
+    /** Inserts an assistant reply unless the inbound message already has one; true when inserted. */
+    public boolean insertReply(DbExecute tx, Message m, String answersMessageId) {
+        return tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id, direction, role,"
+                        + " text, attachments, status, metadata, answers_message_id, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(m.id(), m.tenantId(), m.conversationId(), m.connectionId(), m.role().wire(), m.text(),
+                        attachmentsJson(m.attachments()), m.status().wire(), metadataJson(m.metadata()),
+                        answersMessageId, Database.timestamp(m.createdAt()), Database.timestamp(m.createdAt()))
+                .execute() == 1;
+    }
+
+    /** The last {@code limit} messages of a conversation up to and including {@code uptoSeq}, oldest first. */
+    public List<Message> recent(DbExecute exec, String tenantId, String conversationId, long uptoSeq, int limit) {
+        List<Message> newestFirst = exec.createQuery("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE tenant_id = ?"
+                        + " AND conversation_id = ? AND seq <= ? ORDER BY seq DESC LIMIT " + limit)
+                .params(tenantId, conversationId, uptoSeq).execute().map(ConversationStore::message).toList();
+        List<Message> out = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
     public Optional<Conversation> find(DbExecute exec, String tenantId, String id) {
         return exec.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?")
                 .params(tenantId, id).execute().map(ConversationStore::conversation);

@@ -1,0 +1,53 @@
+package dev.clawless.core.assistant;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.clawless.core.conversation.Message;
+
+/**
+ * In-process fan-out of what assistant turns produce, per conversation: text deltas while a turn runs, then its
+ * stored reply or its failure. Subscribers on this node see turns run on this node; a waiter that may be served by
+ * another node also reads the stored reply. Thread-safe; listeners are called on the turn's thread and must not
+ * block.
+ */
+public final class TurnStreams {
+
+    /** What a subscriber hears about the turns of one conversation; each event names the message answered. */
+    public interface Listener {
+        void delta(String messageId, String text);
+
+        void completed(String messageId, Message reply);
+
+        void failed(String messageId, String error);
+    }
+
+    private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
+
+    /** Listens to a conversation's turns until the returned handle is closed. */
+    public AutoCloseable subscribe(String conversationId, Listener listener) {
+        listeners.computeIfAbsent(conversationId, k -> new CopyOnWriteArrayList<>()).add(listener);
+        return () -> listeners.computeIfPresent(conversationId, (k, list) -> {
+            list.remove(listener);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    void delta(String conversationId, String messageId, String text) {
+        each(conversationId).forEach(l -> l.delta(messageId, text));
+    }
+
+    void completed(String conversationId, String messageId, Message reply) {
+        each(conversationId).forEach(l -> l.completed(messageId, reply));
+    }
+
+    void failed(String conversationId, String messageId, String error) {
+        each(conversationId).forEach(l -> l.failed(messageId, error));
+    }
+
+    private List<Listener> each(String conversationId) {
+        return listeners.getOrDefault(conversationId, List.of());
+    }
+}

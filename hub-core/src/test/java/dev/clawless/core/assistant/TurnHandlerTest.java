@@ -1,0 +1,146 @@
+package dev.clawless.core.assistant;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.ConversationStatus;
+import dev.clawless.core.conversation.Ingested;
+import dev.clawless.core.conversation.Message;
+import dev.clawless.core.conversation.MessageRole;
+import dev.clawless.core.conversation.TurnRequest;
+import dev.clawless.core.jobs.Job;
+import dev.clawless.core.jobs.JobConfig;
+import dev.clawless.core.jobs.JobQueue;
+import dev.clawless.core.jobs.JobStatus;
+import dev.clawless.core.jobs.JobWorker;
+import dev.clawless.core.knowledge.FaqEntry;
+import dev.clawless.core.knowledge.KnowledgeConfig;
+import dev.clawless.core.knowledge.KnowledgeManagement;
+import dev.clawless.core.knowledge.MiniLmEmbedder;
+import dev.clawless.core.knowledge.NewDocument;
+import dev.clawless.core.security.Actor;
+import dev.clawless.core.security.AuditLog;
+import dev.clawless.core.store.Database;
+import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestDatabases.Engine;
+import dev.clawless.core.tenant.NewTenant;
+import dev.clawless.core.tenant.Plan;
+import dev.clawless.core.tenant.QuotaOverrides;
+import dev.clawless.core.tenant.Quotas;
+import dev.clawless.core.tenant.SettingsPatch;
+import dev.clawless.core.tenant.TenantConfig;
+import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.Participant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Assistant turns as jobs: one reply per message, whatever happens to the workers. */
+class TurnHandlerTest {
+
+    private static final MiniLmEmbedder EMBEDDER = new MiniLmEmbedder();
+    private static final JobConfig SHORT_LEASE = new JobConfig(4, Duration.ofSeconds(1), Duration.ofMillis(50), 5,
+            Duration.ofMillis(100), Duration.ofSeconds(1));
+
+    private final Clock clock = Clock.systemUTC();
+    private Database database;
+    private JobQueue jobs;
+    private ConversationManagement conversations;
+    private TurnHandler handler;
+    private String tenant;
+
+    private void open(Engine engine) {
+        database = Database.open(TestDatabases.config(engine));
+        Ids ids = new Ids(clock);
+        jobs = new JobQueue(database, SHORT_LEASE, clock);
+        conversations = new ConversationManagement(database, jobs, clock, ids);
+        TenantManagement tenants = new TenantManagement(database, new AuditLog(database, clock),
+                new TenantConfig(Map.of("free", new Plan("free", new Quotas(1, 1, 1))), "free", Duration.ofHours(1),
+                        10), clock, ids);
+        tenant = tenants.create(Actor.admin("t"), new NewTenant("Shop", Optional.empty(), QuotaOverrides.NONE,
+                SettingsPatch.NONE)).id();
+        KnowledgeManagement knowledge = new KnowledgeManagement(database, EMBEDDER, new KnowledgeConfig(65536, 800),
+                clock, ids);
+        knowledge.add(tenant, NewDocument.faq("FAQ", List.of(
+                new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."))));
+        handler = new TurnHandler(conversations, tenants,
+                new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35))), new TurnStreams());
+    }
+
+    @AfterEach
+    void close() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    private Ingested ask(String id, String text) {
+        return conversations.ingest(tenant, InboundMessage.text("telegram", "con_t", id, "chat-1",
+                Participant.of("u1"), text, java.time.Instant.now()));
+    }
+
+    private List<Message> replies(String conversationId) {
+        return conversations.messages(tenant, conversationId, PageRequest.first(50)).data().stream()
+                .filter(m -> m.role() == MessageRole.ASSISTANT).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void runningATurnTwiceStoresOneReply(Engine engine) throws Exception {
+        open(engine);
+        Ingested in = ask("m1", "when does my parcel come?");
+        Job job = jobs.get(in.turnJobId().orElseThrow()).orElseThrow();
+        handler.handle(job);
+        handler.handle(job);
+        List<Message> replies = replies(in.conversation().id());
+        assertEquals(1, replies.size());
+        assertEquals("Orders arrive within 3-5 business days.", replies.get(0).text());
+        assertEquals("retrieval", replies.get(0).metadata().get("provider"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aTurnWhoseWorkerDiedIsTakenOverAndStillRepliesOnce(Engine engine) throws Exception {
+        open(engine);
+        Ingested first = ask("m1", "when does my parcel come?");
+        Ingested second = ask("m2", "and how long exactly?");
+        // a worker claims the first turn, writes the reply, and dies before marking the job done
+        Job claimed = jobs.claim("doomed-worker", 1).get(0);
+        assertEquals(first.turnJobId().orElseThrow(), claimed.id());
+        handler.handle(claimed);
+        Thread.sleep(SHORT_LEASE.lease().toMillis() + 200);
+        try (JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, handler), "rescuer")) {
+            worker.start();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (jobs.list(Optional.of(JobStatus.DONE), Optional.empty(), 10).size() < 2
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+        assertEquals(2, jobs.list(Optional.of(JobStatus.DONE), Optional.empty(), 10).size());
+        assertEquals(2, replies(first.conversation().id()).size(), "one reply per message, none twice");
+        assertTrue(conversations.replyTo(tenant, second.message().id()).isPresent());
+        assertEquals(2, jobs.get(claimed.id()).orElseThrow().attempts(), "the dead worker's job was re-run");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aConversationAHumanTookOverGetsNoReply(Engine engine) throws Exception {
+        open(engine);
+        Ingested in = ask("m1", "when does my parcel come?");
+        conversations.setStatus(tenant, in.conversation().id(), ConversationStatus.HUMAN);
+        handler.handle(jobs.get(in.turnJobId().orElseThrow()).orElseThrow());
+        assertEquals(0, replies(in.conversation().id()).size());
+    }
+}
