@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
@@ -12,6 +13,13 @@ import io.helidon.webserver.http.HttpRouting;
 
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.RetrievalProvider;
+import dev.clawless.core.assistant.TurnHandler;
+import dev.clawless.core.assistant.TurnStreams;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.TurnRequest;
+import dev.clawless.core.jobs.JobConfig;
+import dev.clawless.core.jobs.JobQueue;
+import dev.clawless.core.jobs.JobWorker;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
@@ -22,6 +30,7 @@ import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
+import dev.clawless.server.api.SessionRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
@@ -44,13 +53,16 @@ public final class Hub implements AutoCloseable {
     private final WebServer server;
     private final AdminToken adminToken;
     private final Routes routes;
+    private final JobWorker worker;
 
-    private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes) {
+    private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
+                JobWorker worker) {
         this.config = config;
         this.database = database;
         this.server = server;
         this.adminToken = adminToken;
         this.routes = routes;
+        this.worker = worker;
     }
 
     /** Opens the database (migrating it), wires the modules and starts serving. */
@@ -80,7 +92,13 @@ public final class Hub implements AutoCloseable {
             new KnowledgeRoutes(knowledge, bodies).register(routes);
             AssistantRuntime assistant = new AssistantRuntime(List.of(
                     new RetrievalProvider(knowledge, config.retrievalThreshold())));
-            new ChatCompletionsRoutes(assistant, bodies, clock).register(routes);
+            JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
+            ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids);
+            TurnStreams turns = new TurnStreams();
+            JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND,
+                    new TurnHandler(conversations, tenants, assistant, turns)), workerName());
+            new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, bodies, clock).register(routes);
+            new SessionRoutes(conversations, bodies).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, adminToken.value(), metrics, routes, config.accessLog()))
@@ -106,7 +124,8 @@ public final class Hub implements AutoCloseable {
                     .start();
             LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
                     + config.db().safeUrl() + ")");
-            return new Hub(config, database, server, adminToken, routes);
+            worker.start();
+            return new Hub(config, database, server, adminToken, routes, worker);
         } catch (RuntimeException | Error e) {
             database.close();
             throw e;
@@ -136,13 +155,28 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
-    /** Stops accepting requests, lets in-flight ones finish within the shutdown grace, closes the database. */
+    /**
+     * Stops accepting requests, lets in-flight requests and jobs finish within the shutdown grace (jobs still running
+     * then are re-run elsewhere or at the next start), closes the database.
+     */
     @Override
     public void close() {
         try {
             server.stop();
+            worker.stop(config.shutdownGrace());
         } finally {
             database.close();
         }
+    }
+
+    /** This process's name in job leases: host and process id. */
+    private static String workerName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "/" + ProcessHandle.current().pid();
     }
 }

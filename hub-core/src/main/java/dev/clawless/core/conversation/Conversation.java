@@ -16,12 +16,18 @@ import dev.clawless.plugin.api.ChatType;
  * @param contactId         the contact who started it, if known
  * @param chatType          direct or group
  * @param status            bot, human or closed
+ * @param title             a title, if set (API sessions)
+ * @param metadata          caller-set key/values (API sessions)
  * @param lastMessageAt     when the last message arrived or was sent
  * @param createdAt         creation time
  * @param updatedAt         last change
  */
 public record Conversation(String id, String tenantId, String channelType, String connectionId,
                            String externalThreadKey, Optional<String> contactId, ChatType chatType,
-                           ConversationStatus status, Optional<Instant> lastMessageAt, Instant createdAt,
-                           Instant updatedAt) {
+                           ConversationStatus status, Optional<String> title, java.util.Map<String, String> metadata,
+                           Optional<Instant> lastMessageAt, Instant createdAt, Instant updatedAt) {
+
+    public Conversation {
+        metadata = java.util.Map.copyOf(metadata);
+    }
 }

@@ -5,9 +5,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,10 +24,18 @@ import dev.clawless.core.assistant.AssistantRequest;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.ChatMessage;
 import dev.clawless.core.assistant.Completion;
+import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.conversation.Conversation;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.ConversationStatus;
+import dev.clawless.core.conversation.Ingested;
+import dev.clawless.core.conversation.Message;
 import dev.clawless.core.security.Secrets;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.Participant;
 import dev.clawless.server.http.Auth;
 import dev.clawless.server.http.Bodies;
 import dev.clawless.server.http.Json;
@@ -38,13 +50,22 @@ public final class ChatCompletionsRoutes {
 
     private static final int MAX_MESSAGES = 500;
     private static final int MAX_CONTENT_CHARS = 200_000;
+    /** How long a session request waits for its turn before answering 504 (the turn still completes later). */
+    private static final Duration TURN_TIMEOUT = Duration.ofSeconds(120);
 
     private final AssistantRuntime assistant;
+    private final ConversationManagement conversations;
+    private final TurnStreams turns;
+    private final Runnable wakeWorker;
     private final Bodies bodies;
     private final Clock clock;
 
-    public ChatCompletionsRoutes(AssistantRuntime assistant, Bodies bodies, Clock clock) {
+    public ChatCompletionsRoutes(AssistantRuntime assistant, ConversationManagement conversations, TurnStreams turns,
+                                 Runnable wakeWorker, Bodies bodies, Clock clock) {
         this.assistant = assistant;
+        this.conversations = conversations;
+        this.turns = turns;
+        this.wakeWorker = wakeWorker;
         this.bodies = bodies;
         this.clock = clock;
     }
@@ -54,97 +75,264 @@ public final class ChatCompletionsRoutes {
     }
 
     /** A chat request as read from the body. */
-    private record ChatRequest(String model, List<ChatMessage> messages, boolean stream, boolean includeUsage) {
+    private record ChatRequest(String model, List<ChatMessage> messages, boolean stream, boolean includeUsage,
+                               Optional<String> sessionId) {
     }
 
     private void complete(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CHAT);
         ChatRequest chat;
         AssistantRuntime.Target target;
+        Optional<Conversation> session = Optional.empty();
         try {
             chat = parse(bodies.object(req));
             target = assistant.resolve(p.tenant(), chat.model());
+            if (chat.sessionId().isPresent()) {
+                session = Optional.of(SessionRoutes.session(conversations, p.tenantId(), chat.sessionId().get()));
+            }
         } catch (ClawlessException.Validation e) {
-            openAiError(res, e);
+            openAiError(res, 400, "invalid_request_error", e.errors().isEmpty() ? null : e.errors().get(0).field(),
+                    e.detail(), e);
+            return;
+        } catch (ClawlessException.NotFound e) {
+            openAiError(res, 404, "invalid_request_error", "session_id", e.detail(), null);
+            return;
+        }
+        Responder out = new Responder(res, "chatcmpl-" + Secrets.randomBase62(24), clock.instant().getEpochSecond(),
+                target.label(), chat.stream(), chat.includeUsage());
+        if (session.isPresent()) {
+            sessionTurn(p, session.get(), chat, out, res);
             return;
         }
         AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages());
-        String id = "chatcmpl-" + Secrets.randomBase62(24);
-        long created = clock.instant().getEpochSecond();
-        if (!chat.stream()) {
-            Completion c = assistant.complete(target, request, delta -> { });
-            ObjectNode body = Json.object();
-            body.put("id", id);
-            body.put("object", "chat.completion");
-            body.put("created", created);
-            body.put("model", target.label());
-            ObjectNode choice = body.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.putObject("message").put("role", "assistant").put("content", c.text());
-            choice.putNull("logprobs");
-            choice.put("finish_reason", finishReason(c));
-            body.set("usage", usage(c));
-            Json.send(res, Status.OK_200, body);
+        out.start();
+        Completion c = assistant.complete(target, request, out::delta);
+        out.finish(c.text(), finishReason(c.finishReason()), c.tokensIn(), c.tokensOut());
+    }
+
+    /**
+     * With {@code session_id}: the last user message joins the session's history as an inbound message on the
+     * {@code api} channel, and its assistant turn runs as a job like any channel's. The request follows the turn's
+     * deltas on this node, and reads the stored reply if another node ran it.
+     */
+    private void sessionTurn(TenantPrincipal p, Conversation session, ChatRequest chat, Responder out,
+                             ServerResponse res) {
+        if (session.status() != ConversationStatus.BOT) {
+            openAiError(res, 409, "invalid_request_error", "session_id", "the session is with a human operator ("
+                    + session.status().wire() + "); the assistant does not answer it", null);
             return;
         }
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
-        try (OutputStream out = res.outputStream()) {
-            ObjectNode first = chunk(id, created, target.label());
+        BlockingQueue<TurnEvent> events = new LinkedBlockingQueue<>();
+        TurnStreams.Listener listener = new TurnStreams.Listener() {
+            @Override
+            public void delta(String messageId, String text) {
+                events.add(new TurnEvent(messageId, Optional.of(text), Optional.empty(), Optional.empty()));
+            }
+
+            @Override
+            public void completed(String messageId, Message reply) {
+                events.add(new TurnEvent(messageId, Optional.empty(), Optional.of(reply), Optional.empty()));
+            }
+
+            @Override
+            public void failed(String messageId, String error) {
+                events.add(new TurnEvent(messageId, Optional.empty(), Optional.empty(), Optional.of(error)));
+            }
+        };
+        try (AutoCloseable subscription = turns.subscribe(session.id(), listener)) {
+            Ingested in = conversations.ingest(p.tenantId(), InboundMessage.text("api",
+                    ConversationManagement.API_CONNECTION, "api-" + Secrets.randomBase62(24), session.id(),
+                    new Participant(p.keyId(), Optional.empty(), Optional.empty()), lastUserText(chat.messages()),
+                    clock.instant()));
+            wakeWorker.run();
+            String messageId = in.message().id();
+            long deadline = System.nanoTime() + TURN_TIMEOUT.toNanos();
+            boolean sentAny = false;
+            out.start();
+            while (System.nanoTime() < deadline) {
+                TurnEvent e = events.poll(250, TimeUnit.MILLISECONDS);
+                Optional<Message> reply = Optional.empty();
+                if (e != null && e.messageId().equals(messageId)) {
+                    if (e.delta().isPresent()) {
+                        out.delta(e.delta().get());
+                        sentAny = true;
+                        continue;
+                    }
+                    if (e.error().isPresent()) {
+                        out.fail(502, "the assistant failed to answer; it retries in the background and the reply"
+                                + " will appear in the session");
+                        return;
+                    }
+                    reply = e.reply();
+                } else if (e == null) {
+                    reply = conversations.replyTo(p.tenantId(), messageId);
+                }
+                if (reply.isPresent()) {
+                    Message r = reply.get();
+                    if (!sentAny) {
+                        out.delta(r.text());
+                    }
+                    out.finish(r.text(), finishReason(r.metadata().getOrDefault("finish_reason", "stop")),
+                            parseInt(r.metadata().get("tokens_in")), parseInt(r.metadata().get("tokens_out")));
+                    return;
+                }
+            }
+            out.fail(504, "the assistant did not answer within " + TURN_TIMEOUT.toSeconds() + " s; the reply will"
+                    + " appear in the session when it does");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the turn", e);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a session request hears about its turn. */
+    private record TurnEvent(String messageId, Optional<String> delta, Optional<Message> reply,
+                             Optional<String> error) {
+    }
+
+    private static int parseInt(String value) {
+        try {
+            return value == null ? 0 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String lastUserText(List<ChatMessage> messages) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role() == ChatMessage.Role.USER) {
+                return messages.get(i).content();
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Writes one answer in OpenAI's shape: a {@code chat.completion} object, or a stream of
+     * {@code chat.completion.chunk} events ending with {@code [DONE]}. Used from the request's thread only.
+     */
+    private static final class Responder {
+        private final ServerResponse res;
+        private final String id;
+        private final long created;
+        private final String model;
+        private final boolean stream;
+        private final boolean includeUsage;
+        private OutputStream out;
+
+        Responder(ServerResponse res, String id, long created, String model, boolean stream, boolean includeUsage) {
+            this.res = res;
+            this.id = id;
+            this.created = created;
+            this.model = model;
+            this.stream = stream;
+            this.includeUsage = includeUsage;
+        }
+
+        void start() {
+            if (!stream) {
+                return;
+            }
+            res.status(Status.OK_200);
+            res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+            res.header(HeaderNames.create("X-Accel-Buffering"), "no");
+            out = res.outputStream();
+            ObjectNode first = chunk();
             first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
                     .putObject("delta").put("role", "assistant").put("content", "");
-            event(out, first.toString());
-            Completion c = assistant.complete(target, request, delta -> {
-                ObjectNode piece = chunk(id, created, target.label());
-                piece.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                        .putObject("delta").put("content", delta);
-                event(out, piece.toString());
-            });
-            ObjectNode last = chunk(id, created, target.label());
-            last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason(c))
-                    .putObject("delta");
-            event(out, last.toString());
-            if (chat.includeUsage()) {
-                ObjectNode usage = chunk(id, created, target.label());
-                usage.putArray("choices");
-                usage.set("usage", usage(c));
-                event(out, usage.toString());
+            event(first.toString());
+        }
+
+        void delta(String text) {
+            if (!stream) {
+                return;
             }
-            event(out, "[DONE]");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            ObjectNode piece = chunk();
+            piece.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
+                    .putObject("delta").put("content", text);
+            event(piece.toString());
+        }
+
+        void finish(String text, String finishReason, int tokensIn, int tokensOut) {
+            ObjectNode usage = Json.object().put("prompt_tokens", tokensIn).put("completion_tokens", tokensOut)
+                    .put("total_tokens", tokensIn + tokensOut);
+            if (!stream) {
+                ObjectNode body = Json.object();
+                body.put("id", id);
+                body.put("object", "chat.completion");
+                body.put("created", created);
+                body.put("model", model);
+                ObjectNode choice = body.putArray("choices").addObject();
+                choice.put("index", 0);
+                choice.putObject("message").put("role", "assistant").put("content", text);
+                choice.putNull("logprobs");
+                choice.put("finish_reason", finishReason);
+                body.set("usage", usage);
+                Json.send(res, Status.OK_200, body);
+                return;
+            }
+            ObjectNode last = chunk();
+            last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason)
+                    .putObject("delta");
+            event(last.toString());
+            if (includeUsage) {
+                ObjectNode u = chunk();
+                u.set("usage", usage);
+                event(u.toString());
+            }
+            event("[DONE]");
+            close();
+        }
+
+        void fail(int status, String message) {
+            ObjectNode body = Json.object();
+            body.putObject("error").put("message", message).put("type", "api_error").putNull("param").putNull("code");
+            if (!stream) {
+                Json.send(res, Status.create(status), body);
+                return;
+            }
+            event(body.toString());
+            event("[DONE]");
+            close();
+        }
+
+        private ObjectNode chunk() {
+            ObjectNode node = Json.object();
+            node.put("id", id);
+            node.put("object", "chat.completion.chunk");
+            node.put("created", created);
+            node.put("model", model);
+            node.putArray("choices");
+            return node;
+        }
+
+        private void event(String data) {
+            try {
+                out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void close() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
-    private static String finishReason(Completion c) {
+    private static String finishReason(String reason) {
         // OpenAI clients know stop, length, tool_calls, content_filter; a handoff offer is a normal stop for them
-        return c.finishReason().equals("length") ? "length" : "stop";
-    }
-
-    private static ObjectNode chunk(String id, long created, String model) {
-        ObjectNode node = Json.object();
-        node.put("id", id);
-        node.put("object", "chat.completion.chunk");
-        node.put("created", created);
-        node.put("model", model);
-        node.putArray("choices");
-        return node;
-    }
-
-    private static ObjectNode usage(Completion c) {
-        return Json.object().put("prompt_tokens", c.tokensIn()).put("completion_tokens", c.tokensOut())
-                .put("total_tokens", c.tokensIn() + c.tokensOut());
-    }
-
-    private static void event(OutputStream out, String data) {
-        try {
-            out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return reason.equals("length") ? "length" : "stop";
     }
 
     private static ChatRequest parse(ObjectNode body) {
@@ -172,14 +360,20 @@ public final class ChatCompletionsRoutes {
         if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
             errors.add(new ClawlessException.FieldError("n", "only 1 is supported"));
         }
-        if (body.has("session_id")) {
-            errors.add(new ClawlessException.FieldError("session_id", "sessions are not available on this hub yet"));
+        Optional<String> sessionId = Optional.empty();
+        JsonNode session = body.get("session_id");
+        if (session != null && !session.isNull()) {
+            if (!session.isTextual() || session.textValue().length() > 60) {
+                errors.add(new ClawlessException.FieldError("session_id", "must be a session id (cnv_…)"));
+            } else {
+                sessionId = Optional.of(session.textValue());
+            }
         }
         List<ChatMessage> messages = messages(body.get("messages"), errors);
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
-        return new ChatRequest(model, messages, stream, includeUsage);
+        return new ChatRequest(model, messages, stream, includeUsage, sessionId);
     }
 
     private static boolean flag(ObjectNode node, String field, List<ClawlessException.FieldError> errors) {
@@ -267,16 +461,18 @@ public final class ChatCompletionsRoutes {
     }
 
     /** OpenAI's error shape, which OpenAI clients parse into their exceptions. */
-    private static void openAiError(ServerResponse res, ClawlessException.Validation e) {
+    private static void openAiError(ServerResponse res, int status, String type, String param, String message,
+                                    ClawlessException.Validation validation) {
         ObjectNode body = Json.object();
         ObjectNode error = body.putObject("error");
-        error.put("message", e.detail());
-        error.put("type", "invalid_request_error");
-        String param = e.errors().isEmpty() ? null : e.errors().get(0).field();
+        error.put("message", message);
+        error.put("type", type);
         error.put("param", param);
         error.putNull("code");
-        var details = error.putArray("errors");
-        e.errors().forEach(f -> details.addObject().put("field", f.field()).put("message", f.message()));
-        Json.send(res, Status.BAD_REQUEST_400, body);
+        if (validation != null) {
+            var details = error.putArray("errors");
+            validation.errors().forEach(f -> details.addObject().put("field", f.field()).put("message", f.message()));
+        }
+        Json.send(res, Status.create(status), body);
     }
 }

@@ -38,7 +38,8 @@ public final class ConversationStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONVERSATION_COLUMNS = "id, tenant_id, channel_type, connection_id,"
-            + " external_thread_key, contact_id, chat_type, status, last_message_at, created_at, updated_at";
+            + " external_thread_key, contact_id, chat_type, status, last_message_at, created_at, updated_at, title,"
+            + " metadata";
     private static final String MESSAGE_COLUMNS = "id, seq, tenant_id, conversation_id, connection_id,"
             + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
             + " reply_to_external_id, edited, metadata, created_at";
@@ -253,6 +254,8 @@ public final class ConversationStore {
                 Database.optionalString(r.column(6)),
                 ChatType.valueOf(r.column(7).get(String.class).toUpperCase(Locale.ROOT)),
                 ConversationStatus.fromWire(r.column(8).get(String.class)).orElseThrow(),
+                Database.optionalString(r.column(12)),
+                metadata(r.column(13).get(String.class)),
                 Database.instant(r.column(9)),
                 Database.instant(r.column(10)).orElseThrow(),
                 Database.instant(r.column(11)).orElseThrow());
