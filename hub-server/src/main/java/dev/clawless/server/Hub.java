@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -11,7 +12,9 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.assistant.AssistantProvider;
 import dev.clawless.core.assistant.AssistantRuntime;
+import dev.clawless.core.assistant.LangChainProvider;
 import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.TurnHandler;
 import dev.clawless.core.assistant.TurnStreams;
@@ -90,8 +93,16 @@ public final class Hub implements AutoCloseable {
             KnowledgeManagement knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(), config.knowledge(),
                     clock, ids);
             new KnowledgeRoutes(knowledge, bodies).register(routes);
-            AssistantRuntime assistant = new AssistantRuntime(List.of(
-                    new RetrievalProvider(knowledge, config.retrievalThreshold())));
+            List<AssistantProvider> providers = new ArrayList<>();
+            providers.add(new RetrievalProvider(knowledge, config.retrievalThreshold()));
+            for (LangChainProvider.Settings s : config.providers()) {
+                providers.add(switch (s.name()) {
+                    case "anthropic" -> LangChainProvider.anthropic(s);
+                    case "ollama" -> LangChainProvider.ollama(s);
+                    default -> LangChainProvider.openAi(s);
+                });
+            }
+            AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback());
             JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids);
             TurnStreams turns = new TurnStreams();

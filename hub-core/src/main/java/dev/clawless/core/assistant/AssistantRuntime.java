@@ -15,9 +15,30 @@ import dev.clawless.core.tenant.Tenant;
 public final class AssistantRuntime {
 
     private final Map<String, AssistantProvider> providers = new LinkedHashMap<>();
+    private final List<String> fallback;
 
+    /** A runtime without a fallback chain. */
     public AssistantRuntime(List<AssistantProvider> available) {
+        this(available, List.of());
+    }
+
+    /**
+     * @param available the providers configured on this hub
+     * @param fallback  provider names tried in order when the chosen one fails before producing any text
+     */
+    public AssistantRuntime(List<AssistantProvider> available, List<String> fallback) {
         available.forEach(p -> providers.put(p.name(), p));
+        this.fallback = List.copyOf(fallback);
+    }
+
+    /** The provider of that name (tests build targets with it). */
+    AssistantProvider providersForTest(String name) {
+        return providers.get(name);
+    }
+
+    /** Names of the providers available on this hub. */
+    public java.util.Set<String> providers() {
+        return java.util.Collections.unmodifiableSet(providers.keySet());
     }
 
     /** A provider and the model to ask it for. */
@@ -50,10 +71,45 @@ public final class AssistantRuntime {
         return new Target(provider, model.isEmpty() || model.equals("default") ? provider.defaultModel() : model);
     }
 
-    /** Runs the request on the target, streaming deltas to {@code onDelta}. */
+    /**
+     * Runs the request on the target, streaming deltas to {@code onDelta}. When the provider fails (error, timeout)
+     * before any text was streamed, the fallback chain's providers are tried in turn with their default models.
+     *
+     * @throws ClawlessException.BadGateway when every provider tried failed; the detail names the last one
+     */
     public Completion complete(Target target, AssistantRequest request, Consumer<String> onDelta) {
-        return target.provider().complete(request, onDelta);
+        List<Target> chain = new java.util.ArrayList<>(List.of(target));
+        for (String name : fallback) {
+            AssistantProvider p = providers.get(name);
+            if (p != null && chain.stream().noneMatch(t -> t.provider().name().equals(name))) {
+                chain.add(new Target(p, p.defaultModel()));
+            }
+        }
+        ProviderException last = null;
+        for (Target t : chain) {
+            java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
+            try {
+                return t.provider().complete(new AssistantRequest(request.tenantId(), t.model(), request.messages()),
+                        delta -> {
+                            streamed.set(true);
+                            onDelta.accept(delta);
+                        });
+            } catch (ProviderException e) {
+                last = e;
+                LOG.warning(() -> e.getMessage() + (streamed.get() ? "; text was already streamed, no fallback"
+                        : "; trying the next provider"));
+                if (streamed.get()) {
+                    break;
+                }
+            }
+        }
+        throw new ClawlessException.BadGateway("provider-failed", last.getMessage()
+                + (chain.size() > 1 ? " (fallbacks tried: " + chain.stream().skip(1).map(Target::label).toList() + ")"
+                : ""));
     }
+
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(AssistantRuntime.class.getName());
 
     private static String printable(String s) {
         String p = s.replaceAll("[^\\x20-\\x7e]", "?");

@@ -11,7 +11,7 @@ public abstract sealed class ClawlessException extends RuntimeException
         permits ClawlessException.Validation, ClawlessException.Unauthorized, ClawlessException.Forbidden,
         ClawlessException.NotFound, ClawlessException.MethodNotAllowed, ClawlessException.Conflict,
         ClawlessException.PayloadTooLarge, ClawlessException.UnsupportedMediaType,
-        ClawlessException.TooManyRequests, ClawlessException.Unavailable {
+        ClawlessException.TooManyRequests, ClawlessException.BadGateway, ClawlessException.Unavailable {
 
     private final String type;
     private final String title;
@@ -139,6 +139,13 @@ public abstract sealed class ClawlessException extends RuntimeException
 
         public long retryAfterSeconds() {
             return retryAfterSeconds;
+        }
+    }
+
+    /** An upstream service the hub relied on (an LLM provider) failed (502); the detail names it, never a secret. */
+    public static final class BadGateway extends ClawlessException {
+        public BadGateway(String type, String detail) {
+            super(type, "Bad gateway", 502, detail);
         }
     }
 

@@ -105,7 +105,7 @@ public final class ChatCompletionsRoutes {
             return;
         }
         AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages());
-        out.start();
+        // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem
         Completion c = assistant.complete(target, request, out::delta);
         out.finish(c.text(), finishReason(c.finishReason()), c.tokensIn(), c.tokensOut());
     }
@@ -148,7 +148,6 @@ public final class ChatCompletionsRoutes {
             String messageId = in.message().id();
             long deadline = System.nanoTime() + TURN_TIMEOUT.toNanos();
             boolean sentAny = false;
-            out.start();
             while (System.nanoTime() < deadline) {
                 TurnEvent e = events.poll(250, TimeUnit.MILLISECONDS);
                 Optional<Message> reply = Optional.empty();
@@ -234,8 +233,8 @@ public final class ChatCompletionsRoutes {
             this.includeUsage = includeUsage;
         }
 
-        void start() {
-            if (!stream) {
+        private void start() {
+            if (!stream || out != null) {
                 return;
             }
             res.status(Status.OK_200);
@@ -253,6 +252,7 @@ public final class ChatCompletionsRoutes {
             if (!stream) {
                 return;
             }
+            start();
             ObjectNode piece = chunk();
             piece.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
                     .putObject("delta").put("content", text);
@@ -277,6 +277,7 @@ public final class ChatCompletionsRoutes {
                 Json.send(res, Status.OK_200, body);
                 return;
             }
+            start();
             ObjectNode last = chunk();
             last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason)
                     .putObject("delta");
@@ -293,7 +294,7 @@ public final class ChatCompletionsRoutes {
         void fail(int status, String message) {
             ObjectNode body = Json.object();
             body.putObject("error").put("message", message).put("type", "api_error").putNull("param").putNull("code");
-            if (!stream) {
+            if (!stream || out == null) {
                 Json.send(res, Status.create(status), body);
                 return;
             }

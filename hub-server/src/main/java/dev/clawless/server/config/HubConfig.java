@@ -14,6 +14,7 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.clawless.core.assistant.LangChainProvider;
 import dev.clawless.core.knowledge.KnowledgeConfig;
 import dev.clawless.core.store.DatabaseConfig;
 import dev.clawless.core.tenant.Plan;
@@ -37,11 +38,14 @@ import dev.clawless.core.tenant.TenantConfig;
  * @param tenants       tenant module settings
  * @param knowledge     knowledge limits
  * @param retrievalThreshold least similarity at which the retrieval assistant answers from knowledge
+ * @param providers     the LLM providers configured (available)
+ * @param fallback      provider names tried when the chosen provider fails
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
-                        KnowledgeConfig knowledge, double retrievalThreshold) {
+                        KnowledgeConfig knowledge, double retrievalThreshold,
+                        List<LangChainProvider.Settings> providers, List<String> fallback) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -57,7 +61,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     /** This configuration on another port (tests start hubs on port 0). */
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
-                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold);
+                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback);
     }
 
     @Override
@@ -102,6 +106,42 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
         long maxDocument = b.size("clawless.knowledge.max-document-size", 1024, 64L << 20);
         double threshold = b.decimal("clawless.assistant.retrieval.min-score", 0, 1);
+        List<LangChainProvider.Settings> providers = new ArrayList<>();
+        String openAiKey = b.raw("clawless.providers.openai.api-key");
+        String openAiUrl = b.url("clawless.providers.openai.base-url");
+        if (!openAiKey.isEmpty() || !openAiUrl.equals("https://api.openai.com/v1")) {
+            providers.add(new LangChainProvider.Settings("openai", openAiUrl,
+                    openAiKey.isEmpty() ? Optional.empty() : Optional.of(openAiKey),
+                    b.nonBlank("clawless.providers.openai.default-model"), b.duration("clawless.providers.openai.timeout")));
+        }
+        String anthropicKey = b.raw("clawless.providers.anthropic.api-key");
+        String anthropicUrl = b.url("clawless.providers.anthropic.base-url");
+        if (!anthropicKey.isEmpty()) {
+            providers.add(new LangChainProvider.Settings("anthropic", anthropicUrl, Optional.of(anthropicKey),
+                    b.nonBlank("clawless.providers.anthropic.default-model"),
+                    b.duration("clawless.providers.anthropic.timeout")));
+        }
+        String ollamaUrl = b.raw("clawless.providers.ollama.base-url");
+        if (!ollamaUrl.isEmpty()) {
+            providers.add(new LangChainProvider.Settings("ollama", b.url("clawless.providers.ollama.base-url"),
+                    Optional.empty(), b.nonBlank("clawless.providers.ollama.default-model"),
+                    b.duration("clawless.providers.ollama.timeout")));
+        }
+        List<String> fallback = new ArrayList<>();
+        for (String name : b.raw("clawless.assistant.fallback").split(",")) {
+            String n = name.strip();
+            if (n.isEmpty()) {
+                continue;
+            }
+            if (!List.of("retrieval", "openai", "anthropic", "ollama").contains(n)) {
+                b.problem("clawless.assistant.fallback", "'" + n + "' is not a provider (retrieval, openai, anthropic,"
+                        + " ollama)");
+            } else if (!n.equals("retrieval") && providers.stream().noneMatch(p -> p.name().equals(n))) {
+                b.problem("clawless.assistant.fallback", "'" + n + "' is not configured under clawless.providers");
+            } else {
+                fallback.add(n);
+            }
+        }
         Map<String, Plan> plans = new TreeMap<>();
         values.keySet().stream().filter(k -> k.startsWith("clawless.plans."))
                 .map(k -> k.substring("clawless.plans.".length(), k.lastIndexOf('.')))
@@ -122,7 +162,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800), threshold);
+                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback);
     }
 
     private static boolean isHttpUrl(String u) {
@@ -302,6 +342,14 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                     yield Level.INFO;
                 }
             };
+        }
+
+        String url(String key) {
+            String v = raw(key);
+            if (!isHttpUrl(v)) {
+                problem(key, "expected an http(s) URL, got '" + v + "'");
+            }
+            return v;
         }
 
         Path path(String key) {

@@ -1,0 +1,193 @@
+package dev.clawless.core.assistant;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.output.TokenUsage;
+
+/**
+ * An LLM provider through langchain4j's streaming chat models: {@code openai} (any OpenAI-compatible base URL),
+ * {@code anthropic} and {@code ollama}. One model client per model name, created on first use. Deltas arrive on the
+ * client's threads and are handed to the caller's thread through a queue, so {@code onDelta} runs on the calling
+ * thread, in order. Errors become {@link ProviderException}s that name the provider and never carry the API key.
+ */
+public final class LangChainProvider implements AssistantProvider {
+
+    /**
+     * How to reach a provider.
+     *
+     * @param name         {@code openai}, {@code anthropic} or {@code ollama}
+     * @param baseUrl      API base URL (OpenAI-style {@code …/v1}, Anthropic {@code …/v1/}, Ollama root)
+     * @param apiKey       API key, if the provider needs one; never logged
+     * @param defaultModel model used when a request names none
+     * @param timeout      longest a whole answer may take
+     */
+    public record Settings(String name, String baseUrl, Optional<String> apiKey, String defaultModel,
+                           Duration timeout) {
+        @Override
+        public String toString() {
+            return "Settings[name=" + name + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "****" : "none")
+                    + ", defaultModel=" + defaultModel + ", timeout=" + timeout + "]";
+        }
+    }
+
+    private static final int ANTHROPIC_MAX_TOKENS = 1024;
+
+    private final Settings settings;
+    private final Function<String, StreamingChatModel> factory;
+    private final Map<String, StreamingChatModel> models = new ConcurrentHashMap<>();
+
+    private LangChainProvider(Settings settings, Function<String, StreamingChatModel> factory) {
+        this.settings = settings;
+        this.factory = factory;
+    }
+
+    public static LangChainProvider openAi(Settings s) {
+        return new LangChainProvider(s, model -> OpenAiStreamingChatModel.builder()
+                .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model).timeout(s.timeout())
+                .build());
+    }
+
+    public static LangChainProvider anthropic(Settings s) {
+        return new LangChainProvider(s, model -> AnthropicStreamingChatModel.builder()
+                .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
+                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).build());
+    }
+
+    public static LangChainProvider ollama(Settings s) {
+        return new LangChainProvider(s, model -> OllamaStreamingChatModel.builder()
+                .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).build());
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public String defaultModel() {
+        return settings.defaultModel();
+    }
+
+    @Override
+    public Completion complete(AssistantRequest request, Consumer<String> onDelta) {
+        StreamingChatModel model = models.computeIfAbsent(request.model(), factory);
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        try {
+            model.chat(ChatRequest.builder().messages(convert(request.messages())).build(),
+                    new StreamingChatResponseHandler() {
+                        @Override
+                        public void onPartialResponse(String partial) {
+                            events.add(new Delta(partial));
+                        }
+
+                        @Override
+                        public void onCompleteResponse(ChatResponse response) {
+                            events.add(response);
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            events.add(error);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            throw failure(e);
+        }
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        StringBuilder text = new StringBuilder();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                Object event = left <= 0 ? null : events.poll(left, TimeUnit.NANOSECONDS);
+                if (event == null) {
+                    throw new ProviderException(name(), "provider '" + name() + "' did not answer within "
+                            + settings.timeout().toSeconds() + " s", null);
+                }
+                if (event instanceof Delta d) {
+                    if (!d.text().isEmpty()) {
+                        text.append(d.text());
+                        onDelta.accept(d.text());
+                    }
+                } else if (event instanceof ChatResponse response) {
+                    String full = response.aiMessage() != null && response.aiMessage().text() != null
+                            ? response.aiMessage().text() : text.toString();
+                    TokenUsage usage = response.tokenUsage();
+                    int in = usage != null && usage.inputTokenCount() != null ? usage.inputTokenCount()
+                            : Tokens.estimate(request.messages());
+                    int out = usage != null && usage.outputTokenCount() != null ? usage.outputTokenCount()
+                            : Tokens.estimate(full);
+                    String finish = response.finishReason() == null ? "stop"
+                            : response.finishReason().name().equals("LENGTH") ? "length" : "stop";
+                    return new Completion(name(), request.model(), full, in, out, finish);
+                } else if (event instanceof Throwable error) {
+                    throw failure(error);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(name(), "interrupted while waiting for provider '" + name() + "'", e);
+        }
+    }
+
+    private record Delta(String text) {
+    }
+
+    private ProviderException failure(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        if (settings.apiKey().isPresent() && !settings.apiKey().get().isEmpty()) {
+            detail = detail.replace(settings.apiKey().get(), "****");
+        }
+        detail = detail.replaceAll("\\s+", " ");
+        if (detail.length() > 300) {
+            detail = detail.substring(0, 300) + "…";
+        }
+        return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e);
+    }
+
+    /** langchain4j messages; consecutive messages of one role are merged (Anthropic wants roles to alternate). */
+    static List<dev.langchain4j.data.message.ChatMessage> convert(List<ChatMessage> messages) {
+        List<ChatMessage> merged = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            if (!merged.isEmpty() && merged.get(merged.size() - 1).role() == m.role()) {
+                ChatMessage last = merged.remove(merged.size() - 1);
+                merged.add(new ChatMessage(m.role(), last.content() + "\n\n" + m.content()));
+            } else {
+                merged.add(m);
+            }
+        }
+        List<dev.langchain4j.data.message.ChatMessage> out = new ArrayList<>();
+        for (ChatMessage m : merged) {
+            String content = m.content().isEmpty() ? " " : m.content();
+            out.add(switch (m.role()) {
+                case SYSTEM -> SystemMessage.from(content);
+                case USER -> UserMessage.from(content);
+                case ASSISTANT -> AiMessage.from(content);
+            });
+        }
+        return out;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.clawless.server.api;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.clawless.server.LogCapture;
+import dev.clawless.server.TestHub;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A hub configured with an OpenAI-compatible provider, served by WireMock. */
+class ProviderServerTest {
+
+    private static final String PROVIDER_KEY = "sk-provider-secret-987";
+    private static final String STREAM = """
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":"From "},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":"the LLM."},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16}}
+
+            data: [DONE]
+
+            """;
+
+    private static WireMockServer llm;
+    private static LogCapture logs;
+    private static TestHub hub;
+    private static TestHub hubWithFallback;
+
+    @BeforeAll
+    static void start() {
+        logs = new LogCapture();
+        llm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        llm.start();
+        Map<String, String> env = Map.of("CLAWLESS_PROVIDERS_OPENAI_API_KEY", PROVIDER_KEY,
+                "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", llm.baseUrl() + "/v1",
+                "CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "gpt-test");
+        hub = TestHub.start(env);
+        java.util.Map<String, String> withFallback = new java.util.HashMap<>(env);
+        withFallback.put("CLAWLESS_ASSISTANT_FALLBACK", "retrieval");
+        hubWithFallback = TestHub.start(withFallback);
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+        hubWithFallback.close();
+        llm.stop();
+        logs.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        llm.resetAll();
+    }
+
+    private static void llmAnswers() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+    }
+
+    private static void llmFails() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withBody("{\"error\":{\"message\":\"upstream exploded\"}}")));
+    }
+
+    @Test
+    void aRequestCanAskForTheProviderByName() {
+        llmAnswers();
+        String key = hub.key(hub.tenant("A"), "[\"chat\"]");
+        JsonAnswer a = ask(hub, key, "openai/gpt-test", false);
+        assertEquals(200, a.status(), a.body());
+        assertEquals("From the LLM.", json(a.body()).at("/choices/0/message/content").asText());
+        assertEquals("openai/gpt-test", json(a.body()).get("model").asText());
+        assertEquals(16, json(a.body()).at("/usage/total_tokens").asInt());
+    }
+
+    @Test
+    void aTenantConfiguredForTheProviderUsesItByDefaultAndStreams() {
+        llmAnswers();
+        String key = hub.key(hub.tenant("B"), "[\"chat\",\"tenant:admin\"]");
+        assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
+                "{\"settings\":{\"assistant\":{\"provider\":\"openai\"}}}").statusCode());
+        JsonAnswer a = ask(hub, key, "default", true);
+        assertEquals(200, a.status(), a.body());
+        assertTrue(a.body().contains("\"content\":\"From \""), a.body());
+        assertTrue(a.body().endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
+    void aProviderFailureWithNoFallbackIsA502ProblemThatNamesItButNotItsKey() {
+        llmFails();
+        String key = hub.key(hub.tenant("C"), "[\"chat\"]");
+        for (boolean stream : new boolean[] {false, true}) {
+            JsonAnswer a = ask(hub, key, "openai/gpt-test", stream);
+            assertEquals(502, a.status(), a.body());
+            assertTrue(a.contentType().startsWith("application/problem+json"), a.contentType());
+            assertTrue(json(a.body()).get("detail").asText().contains("'openai'"), a.body());
+            assertFalse(a.body().contains(PROVIDER_KEY));
+        }
+        assertFalse(logs.all().contains(PROVIDER_KEY), "the provider key never reaches the log");
+    }
+
+    @Test
+    void withTheRetrievalFallbackAFailingProviderStillGetsAnAnswer() {
+        llmFails();
+        String key = hubWithFallback.key(hubWithFallback.tenant("D"), "[\"chat\"]");
+        JsonAnswer a = ask(hubWithFallback, key, "openai/gpt-test", false);
+        assertEquals(200, a.status(), a.body());
+        assertTrue(json(a.body()).at("/choices/0/message/content").asText().contains("connect you with a person"),
+                a.body());
+    }
+
+    private record JsonAnswer(int status, String contentType, String body) {
+    }
+
+    private static JsonAnswer ask(TestHub h, String key, String model, boolean stream) {
+        HttpResponse<String> r = h.call("POST", "/v1/chat/completions", key, "{\"model\":\"" + model
+                + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello?\"}]}");
+        return new JsonAnswer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    }
+}
