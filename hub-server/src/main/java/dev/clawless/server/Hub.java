@@ -29,12 +29,15 @@ import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.usage.InMemoryRateLimiter;
+import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
 import dev.clawless.server.api.TenantRoutes;
+import dev.clawless.server.api.UsageRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
 import dev.clawless.server.http.Problems;
@@ -84,6 +87,7 @@ public final class Hub implements AutoCloseable {
             AuditLog audit = new AuditLog(database, clock);
             TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
             HttpMetrics metrics = new HttpMetrics();
+            UsageMeter usage = new UsageMeter(database, config.prices(), new InMemoryRateLimiter(), clock);
             Bodies bodies = new Bodies(config.maxBodySize());
 
             Routes routes = new Routes();
@@ -107,12 +111,15 @@ public final class Hub implements AutoCloseable {
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids);
             TurnStreams turns = new TurnStreams();
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND,
-                    new TurnHandler(conversations, tenants, assistant, turns)), workerName());
-            new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, bodies, clock).register(routes);
+                    new TurnHandler(conversations, tenants, assistant, turns, usage)), workerName());
+            new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
+                    .register(routes);
+            new UsageRoutes(usage, tenants).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
-                    .addFilter(new RequestFilter(tenants, adminToken.value(), metrics, routes, config.accessLog()))
+                    .addFilter(new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
+                            config.accessLog()))
                     .error(Throwable.class, Problems::send);
             routes.registerInto(routing);
 

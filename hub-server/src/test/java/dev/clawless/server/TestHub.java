@@ -47,6 +47,8 @@ public final class TestHub implements AutoCloseable {
             all.put("CLAWLESS_HOST", "127.0.0.1");
             all.put("CLAWLESS_DATA_DIR", data.toString());
             all.put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
+            // tests make many requests per tenant; the rate limit has its own test with its own quota
+            all.put("CLAWLESS_PLANS_FREE_REQUESTS_PER_MINUTE", "100000");
             all.putAll(env);
             HubConfig config = ConfigLoader.load(Optional.empty(), all);
             return new TestHub(Hub.start(config));

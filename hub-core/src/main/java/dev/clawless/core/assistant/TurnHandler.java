@@ -18,6 +18,7 @@ import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobHandler;
 import dev.clawless.core.tenant.Tenant;
 import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.usage.UsageMeter;
 
 /**
  * Runs {@code assistant_turn} jobs: answers one inbound message with the tenant's assistant and stores the reply.
@@ -31,18 +32,21 @@ public final class TurnHandler implements JobHandler {
     static final int HISTORY = 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TurnHandler.class.getName());
 
     private final ConversationManagement conversations;
     private final TenantManagement tenants;
     private final AssistantRuntime runtime;
     private final TurnStreams streams;
+    private final UsageMeter usage;
 
     public TurnHandler(ConversationManagement conversations, TenantManagement tenants, AssistantRuntime runtime,
-                       TurnStreams streams) {
+                       TurnStreams streams, UsageMeter usage) {
         this.conversations = conversations;
         this.tenants = tenants;
         this.runtime = runtime;
         this.streams = streams;
+        this.usage = usage;
     }
 
     @Override
@@ -70,9 +74,18 @@ public final class TurnHandler implements JobHandler {
             return;
         }
         try {
+            usage.checkQuota(tenantId, tenants.effectiveQuotas(tenant));
+        } catch (ClawlessException.TooManyRequests overQuota) {
+            // no model call and no reply; the job is done (retrying cannot help before the period ends)
+            LOG.warning(() -> "turn for " + messageId + " skipped: " + overQuota.detail());
+            streams.failed(conversationId, messageId, overQuota.detail());
+            return;
+        }
+        try {
             AssistantRuntime.Target target = runtime.resolve(tenant, "");
             AssistantRequest request = new AssistantRequest(tenantId, target.model(), context(tenant, inbound));
             Completion c = runtime.complete(target, request, delta -> streams.delta(conversationId, messageId, delta));
+            usage.record(tenantId, c.provider(), c.model(), c.tokensIn(), c.tokensOut());
             Message reply = conversations.recordReply(tenantId, inbound, c.text(), Map.of(
                     "provider", c.provider(), "model", c.model(), "finish_reason", c.finishReason(),
                     "tokens_in", Integer.toString(c.tokensIn()), "tokens_out", Integer.toString(c.tokensOut())));

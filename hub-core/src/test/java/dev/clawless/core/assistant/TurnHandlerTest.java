@@ -40,6 +40,9 @@ import dev.clawless.core.tenant.Quotas;
 import dev.clawless.core.tenant.SettingsPatch;
 import dev.clawless.core.tenant.TenantConfig;
 import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.usage.InMemoryRateLimiter;
+import dev.clawless.core.usage.Prices;
+import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 
@@ -59,6 +62,7 @@ class TurnHandlerTest {
     private ConversationManagement conversations;
     private TurnHandler handler;
     private String tenant;
+    private TenantManagement tenants;
 
     private void open(Engine engine) {
         database = Database.open(TestDatabases.config(engine));
@@ -66,8 +70,9 @@ class TurnHandlerTest {
         jobs = new JobQueue(database, SHORT_LEASE, clock);
         conversations = new ConversationManagement(database, jobs, clock, ids);
         TenantManagement tenants = new TenantManagement(database, new AuditLog(database, clock),
-                new TenantConfig(Map.of("free", new Plan("free", new Quotas(1, 1, 1))), "free", Duration.ofHours(1),
-                        10), clock, ids);
+                new TenantConfig(Map.of("free", new Plan("free", new Quotas(-1, -1, -1)),
+                        "tiny", new Plan("tiny", new Quotas(1, -1, -1))), "free", Duration.ofHours(1), 10), clock, ids);
+        this.tenants = tenants;
         tenant = tenants.create(Actor.admin("t"), new NewTenant("Shop", Optional.empty(), QuotaOverrides.NONE,
                 SettingsPatch.NONE)).id();
         KnowledgeManagement knowledge = new KnowledgeManagement(database, EMBEDDER, new KnowledgeConfig(65536, 800),
@@ -75,7 +80,8 @@ class TurnHandlerTest {
         knowledge.add(tenant, NewDocument.faq("FAQ", List.of(
                 new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."))));
         handler = new TurnHandler(conversations, tenants,
-                new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35))), new TurnStreams());
+                new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35))), new TurnStreams(),
+                new UsageMeter(database, Prices.parse(""), new InMemoryRateLimiter(), clock));
     }
 
     @AfterEach
@@ -132,6 +138,19 @@ class TurnHandlerTest {
         assertEquals(2, replies(first.conversation().id()).size(), "one reply per message, none twice");
         assertTrue(conversations.replyTo(tenant, second.message().id()).isPresent());
         assertEquals(2, jobs.get(claimed.id()).orElseThrow().attempts(), "the dead worker's job was re-run");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void overItsMessageQuotaATenantGetsNoFurtherReplies(Engine engine) throws Exception {
+        open(engine);
+        tenants.update(Actor.admin("t"), tenant, new dev.clawless.core.tenant.TenantChange(Optional.empty(),
+                Optional.of("tiny"), Optional.empty(), Optional.empty(), SettingsPatch.NONE));
+        Ingested first = ask("m1", "when does my parcel come?");
+        Ingested second = ask("m2", "when does my parcel come, really?");
+        handler.handle(jobs.get(first.turnJobId().orElseThrow()).orElseThrow());
+        handler.handle(jobs.get(second.turnJobId().orElseThrow()).orElseThrow());
+        assertEquals(1, replies(first.conversation().id()).size(), "the quota of one message allowed one reply");
     }
 
     @ParameterizedTest

@@ -33,7 +33,9 @@ import dev.clawless.core.conversation.Ingested;
 import dev.clawless.core.conversation.Message;
 import dev.clawless.core.security.Secrets;
 import dev.clawless.core.tenant.Scope;
+import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 import dev.clawless.server.http.Auth;
@@ -57,15 +59,20 @@ public final class ChatCompletionsRoutes {
     private final ConversationManagement conversations;
     private final TurnStreams turns;
     private final Runnable wakeWorker;
+    private final UsageMeter usage;
+    private final TenantManagement tenants;
     private final Bodies bodies;
     private final Clock clock;
 
     public ChatCompletionsRoutes(AssistantRuntime assistant, ConversationManagement conversations, TurnStreams turns,
-                                 Runnable wakeWorker, Bodies bodies, Clock clock) {
+                                 Runnable wakeWorker, UsageMeter usage, TenantManagement tenants, Bodies bodies,
+                                 Clock clock) {
         this.assistant = assistant;
         this.conversations = conversations;
         this.turns = turns;
         this.wakeWorker = wakeWorker;
+        this.usage = usage;
+        this.tenants = tenants;
         this.bodies = bodies;
         this.clock = clock;
     }
@@ -98,6 +105,8 @@ public final class ChatCompletionsRoutes {
             openAiError(res, 404, "invalid_request_error", "session_id", e.detail(), null);
             return;
         }
+        // quotas are checked before a model is called (429 quota-exceeded, Retry-After until the next month)
+        usage.checkQuota(p.tenantId(), tenants.effectiveQuotas(p.tenant()));
         Responder out = new Responder(res, "chatcmpl-" + Secrets.randomBase62(24), clock.instant().getEpochSecond(),
                 target.label(), chat.stream(), chat.includeUsage());
         if (session.isPresent()) {
@@ -107,6 +116,7 @@ public final class ChatCompletionsRoutes {
         AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages());
         // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem
         Completion c = assistant.complete(target, request, out::delta);
+        usage.record(p.tenantId(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
         out.finish(c.text(), finishReason(c.finishReason()), c.tokensIn(), c.tokensOut());
     }
 

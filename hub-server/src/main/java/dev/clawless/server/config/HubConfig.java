@@ -20,6 +20,7 @@ import dev.clawless.core.store.DatabaseConfig;
 import dev.clawless.core.tenant.Plan;
 import dev.clawless.core.tenant.Quotas;
 import dev.clawless.core.tenant.TenantConfig;
+import dev.clawless.core.usage.Prices;
 
 /**
  * The hub's configuration, typed and validated. Secrets are masked in {@link #toString()}.
@@ -40,12 +41,13 @@ import dev.clawless.core.tenant.TenantConfig;
  * @param retrievalThreshold least similarity at which the retrieval assistant answers from knowledge
  * @param providers     the LLM providers configured (available)
  * @param fallback      provider names tried when the chosen provider fails
+ * @param prices        price table for cost estimates
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
                         KnowledgeConfig knowledge, double retrievalThreshold,
-                        List<LangChainProvider.Settings> providers, List<String> fallback) {
+                        List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -61,7 +63,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     /** This configuration on another port (tests start hubs on port 0). */
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
-                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback);
+                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices);
     }
 
     @Override
@@ -127,6 +129,12 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                     Optional.empty(), b.nonBlank("clawless.providers.ollama.default-model"),
                     b.duration("clawless.providers.ollama.timeout")));
         }
+        Prices prices = Prices.parse("");
+        try {
+            prices = Prices.parse(b.raw("clawless.usage.prices"));
+        } catch (IllegalArgumentException e) {
+            b.problem("clawless.usage.prices", e.getMessage());
+        }
         List<String> fallback = new ArrayList<>();
         for (String name : b.raw("clawless.assistant.fallback").split(",")) {
             String n = name.strip();
@@ -162,7 +170,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback);
+                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -19,11 +19,12 @@ import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.security.Secrets;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.observe.HttpMetrics;
 
 /**
  * The one filter every request passes: assigns the request id, authenticates {@code /v1} (tenant API key) and
- * {@code /admin} (admin token) requests once, turns any error into problem+json, and records metrics and one
+ * {@code /admin} (admin token) requests once, applies the tenant's requests-per-minute, turns any error into problem+json, and records metrics and one
  * access-log line. Never logs a header, body, query string or credential.
  */
 public final class RequestFilter implements Filter {
@@ -38,14 +39,16 @@ public final class RequestFilter implements Filter {
     static final Pattern CALLER_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final TenantManagement tenants;
+    private final UsageMeter usage;
     private final String adminToken;
     private final HttpMetrics metrics;
     private final Routes routes;
     private final boolean accessLog;
 
-    public RequestFilter(TenantManagement tenants, String adminToken, HttpMetrics metrics, Routes routes,
-                         boolean accessLog) {
+    public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HttpMetrics metrics,
+                         Routes routes, boolean accessLog) {
         this.tenants = tenants;
+        this.usage = usage;
         this.adminToken = adminToken;
         this.metrics = metrics;
         this.routes = routes;
@@ -94,6 +97,8 @@ public final class RequestFilter implements Filter {
         } else {
             TenantPrincipal principal = tenants.authenticate(token);
             state.principal(principal);
+            usage.rateLimit("tenant:" + principal.tenantId(), "tenant",
+                    tenants.effectiveQuotas(principal.tenant()).requestsPerMinute());
         }
     }
 
