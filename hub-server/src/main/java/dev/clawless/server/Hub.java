@@ -119,7 +119,7 @@ public final class Hub implements AutoCloseable {
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
-                            config.accessLog()))
+                            config.accessLog(), config.keyRequestsPerMinute()))
                     .error(Throwable.class, Problems::send);
             routes.registerInto(routing);
 

@@ -42,12 +42,14 @@ import dev.clawless.core.usage.Prices;
  * @param providers     the LLM providers configured (available)
  * @param fallback      provider names tried when the chosen provider fails
  * @param prices        price table for cost estimates
+ * @param keyRequestsPerMinute requests per minute per API key, −1 for no per-key limit
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
                         KnowledgeConfig knowledge, double retrievalThreshold,
-                        List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices) {
+                        List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
+                        long keyRequestsPerMinute) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -63,7 +65,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     /** This configuration on another port (tests start hubs on port 0). */
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
-                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices);
+                logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
+                keyRequestsPerMinute);
     }
 
     @Override
@@ -106,6 +109,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             b.problem("clawless.api-keys.rotation-grace", "at most 30d");
         }
         int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
+        long keyRpm = b.quota("clawless.api-keys.requests-per-minute");
         long maxDocument = b.size("clawless.knowledge.max-document-size", 1024, 64L << 20);
         double threshold = b.decimal("clawless.assistant.retrieval.min-score", 0, 1);
         List<LangChainProvider.Settings> providers = new ArrayList<>();
@@ -170,7 +174,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices);
+                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm);
     }
 
     private static boolean isHttpUrl(String u) {

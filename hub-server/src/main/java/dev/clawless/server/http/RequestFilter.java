@@ -44,9 +44,11 @@ public final class RequestFilter implements Filter {
     private final HttpMetrics metrics;
     private final Routes routes;
     private final boolean accessLog;
+    private final long keyRequestsPerMinute;
 
     public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HttpMetrics metrics,
-                         Routes routes, boolean accessLog) {
+                         Routes routes, boolean accessLog, long keyRequestsPerMinute) {
+        this.keyRequestsPerMinute = keyRequestsPerMinute;
         this.tenants = tenants;
         this.usage = usage;
         this.adminToken = adminToken;
@@ -97,6 +99,7 @@ public final class RequestFilter implements Filter {
         } else {
             TenantPrincipal principal = tenants.authenticate(token);
             state.principal(principal);
+            usage.rateLimit("key:" + principal.keyId(), "API key", keyRequestsPerMinute);
             usage.rateLimit("tenant:" + principal.tenantId(), "tenant",
                     tenants.effectiveQuotas(principal.tenant()).requestsPerMinute());
         }

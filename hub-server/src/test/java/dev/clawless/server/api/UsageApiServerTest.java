@@ -76,6 +76,21 @@ class UsageApiServerTest {
     }
 
     @Test
+    void aKeyOverItsOwnRateIsLimitedWhileTheTenantsOtherKeysGoOn() {
+        try (TestHub limited = TestHub.start(java.util.Map.of("CLAWLESS_API_KEYS_REQUESTS_PER_MINUTE", "2"))) {
+            String tenant = limited.tenant("Keys");
+            String busy = limited.key(tenant, "[\"chat\"]");
+            String calm = limited.key(tenant, "[\"chat\"]");
+            assertEquals(200, limited.call("GET", "/v1/tenant", busy, null).statusCode());
+            assertEquals(200, limited.call("GET", "/v1/tenant", busy, null).statusCode());
+            HttpResponse<String> third = limited.call("GET", "/v1/tenant", busy, null);
+            assertEquals(429, third.statusCode());
+            assertTrue(json(third).get("detail").asText().contains("API key"), third.body());
+            assertEquals(200, limited.call("GET", "/v1/tenant", calm, null).statusCode());
+        }
+    }
+
+    @Test
     void usageNeedsItsScope() {
         String key = hub.key(tenantWith("{}"), "[\"chat\"]");
         assertEquals(403, hub.call("GET", "/v1/usage", key, null).statusCode());
