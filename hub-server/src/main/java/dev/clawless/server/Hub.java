@@ -33,6 +33,7 @@ import dev.clawless.core.usage.InMemoryRateLimiter;
 import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
+import dev.clawless.server.api.ConversationRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
@@ -116,6 +117,7 @@ public final class Hub implements AutoCloseable {
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
+            new ConversationRoutes(conversations, turns, bodies).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,

@@ -96,6 +96,10 @@ public final class ConversationManagement {
         ConversationStatus status = conversation.status() == ConversationStatus.CLOSED
                 ? ConversationStatus.BOT : conversation.status();
         store.touch(tx, conversation.id(), status, now);
+        if (status != conversation.status()) {
+            statusEvent(tx, tenantId, conversation.id(), conversation.status(), status, now);
+        }
+        store.addEvent(tx, tenantId, conversation.id(), "message.created", messageEvent(message), now);
         Optional<Long> job = Optional.empty();
         if (status == ConversationStatus.BOT) {
             ObjectNode payload = JSON.createObjectNode()
@@ -170,6 +174,7 @@ public final class ConversationManagement {
             if (store.insertReply(tx, reply, answered.id())) {
                 store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
                         .map(Conversation::status).orElse(ConversationStatus.BOT), now);
+                store.addEvent(tx, tenantId, answered.conversationId(), "message.created", messageEvent(reply), now);
             }
             return store.findReply(tx, tenantId, answered.id()).orElseThrow();
         });
@@ -190,7 +195,11 @@ public final class ConversationManagement {
         return database.inTransaction(tx -> {
             Conversation c = store.find(tx, tenantId, conversationId)
                     .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
-            store.setStatus(tx, c.id(), status, clock.instant().truncatedTo(ChronoUnit.MICROS));
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            store.setStatus(tx, c.id(), status, now);
+            if (c.status() != status) {
+                statusEvent(tx, tenantId, c.id(), c.status(), status, now);
+            }
             return store.find(tx, tenantId, conversationId).orElseThrow();
         });
     }
@@ -204,6 +213,52 @@ public final class ConversationManagement {
     public Page<Message> messages(String tenantId, String conversationId, PageRequest page) {
         get(tenantId, conversationId);
         return store.messages(database.execute(), tenantId, conversationId, page);
+    }
+
+    /**
+     * Stores a reply written by a human operator. The assistant stays silent while the conversation is
+     * {@code human}; an operator reply to a conversation the bot holds does not change who holds it.
+     */
+    public Message operatorReply(String tenantId, String conversationId, String text) {
+        if (text.isBlank() || text.length() > 20_000) {
+            throw ClawlessException.Validation.of("text", "must be 1-20000 characters");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            Conversation c = store.find(tx, tenantId, conversationId)
+                    .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+            Message m = new Message(ids.next("msg"), 0, tenantId, c.id(), c.connectionId(), Optional.empty(), false,
+                    MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(),
+                    c.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
+                    Optional.empty(), Optional.empty(), false, java.util.Map.of(), now);
+            store.insertOutbound(tx, m);
+            store.touch(tx, c.id(), c.status(), now);
+            Message stored = store.findMessage(tx, tenantId, m.id()).orElseThrow();
+            store.addEvent(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
+            return stored;
+        });
+    }
+
+    /** Events of the conversation after {@code afterId} (0 for all), oldest first, at most {@code limit}. */
+    public java.util.List<ConversationEvent> events(String tenantId, String conversationId, long afterId, int limit) {
+        return store.events(database.execute(), tenantId, conversationId, afterId, limit);
+    }
+
+    private void statusEvent(DbExecute tx, String tenantId, String conversationId, ConversationStatus from,
+                             ConversationStatus to, Instant now) {
+        store.addEvent(tx, tenantId, conversationId, "conversation.status_changed", JSON.createObjectNode()
+                .put("conversation_id", conversationId).put("from", from.wire()).put("to", to.wire()).toString(), now);
+    }
+
+    private static String messageEvent(Message m) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", m.id());
+        node.put("conversation_id", m.conversationId());
+        node.put("role", m.role().wire());
+        node.put("text", m.text());
+        node.put("status", m.status().wire());
+        node.put("created_at", m.createdAt().toString());
+        return node.toString();
     }
 
     private static boolean isLostRace(Throwable e) {

@@ -180,6 +180,38 @@ public final class ConversationStore {
         return out;
     }
 
+    public void addEvent(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
+        tx.createInsert("INSERT INTO conversation_events (tenant_id, conversation_id, type, data, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?)")
+                .params(tenantId, conversationId, type, data, Database.timestamp(at))
+                .execute();
+    }
+
+    /** Events of a conversation after {@code afterId}, oldest first. */
+    public List<dev.clawless.core.conversation.ConversationEvent> events(DbExecute exec, String tenantId,
+                                                                       String conversationId, long afterId, int limit) {
+        return exec.createQuery("SELECT id, conversation_id, type, data, created_at FROM conversation_events"
+                        + " WHERE tenant_id = ? AND conversation_id = ? AND id > ? ORDER BY id LIMIT " + limit)
+                .params(tenantId, conversationId, afterId)
+                .execute()
+                .map(r -> new dev.clawless.core.conversation.ConversationEvent(
+                        ((Number) r.column(1).get(Object.class)).longValue(), r.column(2).get(String.class),
+                        r.column(3).get(String.class), r.column(4).get(String.class),
+                        Database.instant(r.column(5)).orElseThrow()))
+                .toList();
+    }
+
+    /** Inserts an outbound message written by an operator. */
+    public void insertOutbound(DbExecute tx, Message m) {
+        tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id, direction, role, text,"
+                        + " attachments, status, metadata, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?)")
+                .params(m.id(), m.tenantId(), m.conversationId(), m.connectionId(), m.role().wire(), m.text(),
+                        attachmentsJson(m.attachments()), m.status().wire(), metadataJson(m.metadata()),
+                        Database.timestamp(m.createdAt()), Database.timestamp(m.createdAt()))
+                .execute();
+    }
+
     public Optional<Conversation> find(DbExecute exec, String tenantId, String id) {
         return exec.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?")
                 .params(tenantId, id).execute().map(ConversationStore::conversation);
