@@ -24,6 +24,7 @@ import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobWorker;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.security.AuditLog;
@@ -34,6 +35,7 @@ import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
+import dev.clawless.server.api.IntentRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
@@ -95,9 +97,11 @@ public final class Hub implements AutoCloseable {
             new OpsRoutes(database, metrics).register(routes);
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
-            KnowledgeManagement knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(), config.knowledge(),
-                    clock, ids);
+            MiniLmEmbedder embedder = new MiniLmEmbedder();
+            KnowledgeManagement knowledge = new KnowledgeManagement(database, embedder, config.knowledge(), clock, ids);
             new KnowledgeRoutes(knowledge, bodies).register(routes);
+            IntentManagement intents = new IntentManagement(database, embedder, config.intentThreshold(), clock, ids);
+            new IntentRoutes(intents, bodies).register(routes);
             List<AssistantProvider> providers = new ArrayList<>();
             providers.add(new RetrievalProvider(knowledge, config.retrievalThreshold()));
             for (LangChainProvider.Settings s : config.providers()) {
@@ -109,7 +113,7 @@ public final class Hub implements AutoCloseable {
             }
             AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback());
             JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
-            ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids);
+            ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND,
                     new TurnHandler(conversations, tenants, assistant, turns, usage)), workerName());

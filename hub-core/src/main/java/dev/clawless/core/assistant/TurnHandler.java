@@ -97,11 +97,17 @@ public final class TurnHandler implements JobHandler {
         }
     }
 
-    /** The tenant's system prompt, then the recent history up to the message answered. */
+    /**
+     * The tenant's system prompt and the prompt of the mode in force (the one the message's intent selected, else the
+     * tenant's default mode), then the recent history up to the message answered.
+     */
     private List<ChatMessage> context(Tenant tenant, Message inbound) {
         List<ChatMessage> out = new ArrayList<>();
-        if (!tenant.settings().systemPrompt().isBlank()) {
-            out.add(new ChatMessage(ChatMessage.Role.SYSTEM, tenant.settings().systemPrompt()));
+        String mode = inbound.metadata().getOrDefault("mode", tenant.settings().mode());
+        String system = (tenant.settings().systemPrompt() + "\n\n"
+                + tenant.settings().modePrompts().getOrDefault(mode, "")).strip();
+        if (!system.isEmpty()) {
+            out.add(new ChatMessage(ChatMessage.Role.SYSTEM, system));
         }
         for (Message m : conversations.history(tenant.id(), inbound, HISTORY)) {
             ChatMessage.Role role = m.role() == MessageRole.USER ? ChatMessage.Role.USER

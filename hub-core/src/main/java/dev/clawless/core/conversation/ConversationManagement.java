@@ -36,13 +36,20 @@ public final class ConversationManagement {
     private final JobQueue jobs;
     private final Clock clock;
     private final Ids ids;
+    private final IntentDetector intents;
     private final ConversationStore store = new ConversationStore();
 
+    /** Without intent detection. */
     public ConversationManagement(Database database, JobQueue jobs, Clock clock, Ids ids) {
+        this(database, jobs, clock, ids, IntentDetector.NONE);
+    }
+
+    public ConversationManagement(Database database, JobQueue jobs, Clock clock, Ids ids, IntentDetector intents) {
         this.database = database;
         this.jobs = jobs;
         this.clock = clock;
         this.ids = ids;
+        this.intents = intents;
     }
 
     /**
@@ -53,10 +60,13 @@ public final class ConversationManagement {
      * the stored text and enqueues nothing.
      */
     public Ingested ingest(String tenantId, InboundMessage in) {
+        // detected once, outside the transaction: embedding takes milliseconds and a retried transaction reuses it
+        Optional<IntentDetector.DetectedIntent> intent = in.edited() ? Optional.empty()
+                : intents.detect(tenantId, in.text());
         RuntimeException last = null;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
             try {
-                return database.inTransaction(tx -> ingestOnce(tx, tenantId, in));
+                return database.inTransaction(tx -> ingestOnce(tx, tenantId, in, intent));
             } catch (RuntimeException e) {
                 if (!isLostRace(e)) {
                     throw e;
@@ -67,7 +77,8 @@ public final class ConversationManagement {
         throw last;
     }
 
-    private Ingested ingestOnce(DbExecute tx, String tenantId, InboundMessage in) {
+    private Ingested ingestOnce(DbExecute tx, String tenantId, InboundMessage in,
+                                Optional<IntentDetector.DetectedIntent> intent) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Optional<Message> existing = store.findByExternalId(tx, in.connectionId(), in.externalMessageId());
         if (existing.isPresent()) {
@@ -84,11 +95,13 @@ public final class ConversationManagement {
                 in.sender(), ids.next("ctc"), ids.next("idn"), now);
         Conversation conversation = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
                 in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
+        java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>(in.metadata());
+        intent.flatMap(IntentDetector.DetectedIntent::mode).ifPresent(mode -> metadata.put("mode", mode));
         Message message = new Message(ids.next("msg"), 0, tenantId, conversation.id(), in.connectionId(),
                 Optional.of(in.externalMessageId()), true, MessageRole.USER, Optional.of(identity.id()), in.text(),
                 in.attachments(), MessageStatus.RECEIVED, Optional.empty(), in.replyToExternalId(), in.edited(),
-                in.metadata(), now);
-        if (!store.insertMessage(tx, message)) {
+                metadata, intent.map(IntentDetector.DetectedIntent::name), now);
+        if (!store.insertMessage(tx, message, intent.map(IntentDetector.DetectedIntent::score).orElse(null))) {
             // another delivery of the same message won the race and committed first
             Message earlier = store.findByExternalId(tx, in.connectionId(), in.externalMessageId()).orElseThrow();
             return new Ingested(conversation, earlier, Ingested.Outcome.DUPLICATE, Optional.empty());
@@ -100,6 +113,9 @@ public final class ConversationManagement {
             statusEvent(tx, tenantId, conversation.id(), conversation.status(), status, now);
         }
         store.addEvent(tx, tenantId, conversation.id(), "message.created", messageEvent(message), now);
+        intent.ifPresent(i -> store.addEvent(tx, tenantId, conversation.id(), "intent.detected", JSON.createObjectNode()
+                .put("message_id", message.id()).put("conversation_id", conversation.id()).put("intent", i.name())
+                .put("score", i.score()).put("mode", i.mode().orElse(null)).toString(), now));
         Optional<Long> job = Optional.empty();
         if (status == ConversationStatus.BOT) {
             ObjectNode payload = JSON.createObjectNode()
@@ -169,7 +185,7 @@ public final class ConversationManagement {
         Message reply = new Message(ids.next("msg"), 0, tenantId, answered.conversationId(), answered.connectionId(),
                 Optional.empty(), false, MessageRole.ASSISTANT, Optional.empty(), text, java.util.List.of(),
                 answered.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
-                Optional.empty(), Optional.empty(), false, metadata, now);
+                Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
         return database.inTransaction(tx -> {
             if (store.insertReply(tx, reply, answered.id())) {
                 store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
@@ -230,7 +246,7 @@ public final class ConversationManagement {
             Message m = new Message(ids.next("msg"), 0, tenantId, c.id(), c.connectionId(), Optional.empty(), false,
                     MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(),
                     c.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
-                    Optional.empty(), Optional.empty(), false, java.util.Map.of(), now);
+                    Optional.empty(), Optional.empty(), false, java.util.Map.of(), Optional.empty(), now);
             store.insertOutbound(tx, m);
             store.touch(tx, c.id(), c.status(), now);
             Message stored = store.findMessage(tx, tenantId, m.id()).orElseThrow();
@@ -257,6 +273,7 @@ public final class ConversationManagement {
         node.put("role", m.role().wire());
         node.put("text", m.text());
         node.put("status", m.status().wire());
+        m.intent().ifPresent(i -> node.put("intent", i));
         node.put("created_at", m.createdAt().toString());
         return node.toString();
     }

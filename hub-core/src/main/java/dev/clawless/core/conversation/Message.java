@@ -25,14 +25,15 @@ import dev.clawless.plugin.api.Attachment;
  * @param error             the platform's error for a failed delivery
  * @param replyToExternalId the message it replies to, if any
  * @param edited            true once the sender edited it
- * @param metadata          channel facts (no secrets)
+ * @param metadata          channel facts (no secrets); {@code mode} when its intent selects an assistant mode
+ * @param intent            the intent detected in an inbound message, if any
  * @param createdAt         when it was stored
  */
 public record Message(String id, long seq, String tenantId, String conversationId, String connectionId,
                       Optional<String> externalMessageId, boolean inbound, MessageRole role,
                       Optional<String> identityId, String text, List<Attachment> attachments, MessageStatus status,
                       Optional<String> error, Optional<String> replyToExternalId, boolean edited,
-                      Map<String, String> metadata, Instant createdAt) {
+                      Map<String, String> metadata, Optional<String> intent, Instant createdAt) {
 
     public Message {
         attachments = List.copyOf(attachments);

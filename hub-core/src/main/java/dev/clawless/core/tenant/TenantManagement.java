@@ -370,7 +370,19 @@ public final class TenantManagement {
                 origins.add(normal.get());
             }
         }
-        return new TenantSettings(s.systemPrompt(), s.mode(), s.assistant(), origins, s.approvalPolicy());
+        if (s.modePrompts().size() > 20) {
+            errors.add(new FieldError("settings.mode_prompts", "must have at most 20 modes"));
+        }
+        s.modePrompts().forEach((mode, prompt) -> {
+            if (!MODE.matcher(mode).matches()) {
+                errors.add(new FieldError("settings.mode_prompts." + mode, "is not a mode name (a-z, 0-9, '_', '-')"));
+            } else if (prompt.length() > MAX_SYSTEM_PROMPT) {
+                errors.add(new FieldError("settings.mode_prompts." + mode, "must be at most " + MAX_SYSTEM_PROMPT
+                        + " characters"));
+            }
+        });
+        return new TenantSettings(s.systemPrompt(), s.mode(), s.assistant(), origins, s.approvalPolicy(),
+                s.modePrompts());
     }
 
     /** {@code scheme://host[:port]} in lower case, or empty when {@code origin} is not an origin. */

@@ -10,14 +10,18 @@ import java.util.List;
  * @param assistant      provider and model
  * @param allowedOrigins origins allowed to embed the widget ({@code https://shop.example})
  * @param approvalPolicy which tool calls need an operator's approval
+ * @param modePrompts    extra system prompt per mode ({@code sales} → "You help customers buy…"), used when the
+ *                       conversation is in that mode (the tenant's default mode, or one an intent selected)
  */
 public record TenantSettings(String systemPrompt, String mode, AssistantSettings assistant,
-                             List<String> allowedOrigins, ApprovalPolicy approvalPolicy) {
+                             List<String> allowedOrigins, ApprovalPolicy approvalPolicy,
+                             java.util.Map<String, String> modePrompts) {
 
-    public static final TenantSettings DEFAULT =
-            new TenantSettings("", "default", AssistantSettings.DEFAULT, List.of(), ApprovalPolicy.MUTATING);
+    public static final TenantSettings DEFAULT = new TenantSettings("", "default", AssistantSettings.DEFAULT,
+            List.of(), ApprovalPolicy.MUTATING, java.util.Map.of());
 
     public TenantSettings {
         allowedOrigins = List.copyOf(allowedOrigins);
+        modePrompts = java.util.Map.copyOf(modePrompts);
     }
 }

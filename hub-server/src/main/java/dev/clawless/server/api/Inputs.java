@@ -23,7 +23,7 @@ import dev.clawless.server.http.JsonInput;
 final class Inputs {
 
     static final Set<String> SETTINGS_FIELDS = Set.of("system_prompt", "mode", "assistant", "allowed_origins",
-            "approval_policy");
+            "approval_policy", "mode_prompts");
     static final Set<String> QUOTA_FIELDS = Set.of("messages_per_month", "tokens_per_month", "requests_per_minute");
     static final Set<String> KEY_FIELDS = Set.of("name", "scopes", "expires_at");
     private static final List<String> SCOPES = Scope.all().stream().map(Scope::wire).toList();
@@ -39,8 +39,28 @@ final class Inputs {
                         a.choice("provider", AssistantSettings.PROVIDERS, Optional::of),
                         a.string("model", 200), a.isNull("model"))),
                 s.strings("allowed_origins", 50, 300),
-                s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire)))
+                s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire),
+                modePrompts(s)))
                 .orElse(SettingsPatch.NONE);
+    }
+
+    /** {@code mode_prompts}: an object of mode name to prompt text; replaces the stored map when given. */
+    private static Optional<java.util.Map<String, String>> modePrompts(JsonInput in) {
+        return in.node("mode_prompts").map(node -> {
+            java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+            if (!node.isObject()) {
+                in.error("mode_prompts", "must be an object of mode name to prompt");
+                return out;
+            }
+            node.properties().forEach(e -> {
+                if (!e.getValue().isTextual()) {
+                    in.error("mode_prompts." + e.getKey(), "must be a string");
+                } else {
+                    out.put(e.getKey(), e.getValue().textValue());
+                }
+            });
+            return out;
+        });
     }
 
     /** Quota overrides: a missing or null field means the plan's value. */

@@ -64,6 +64,8 @@ final class Views {
         ArrayNode origins = node.putArray("allowed_origins");
         s.allowedOrigins().forEach(origins::add);
         node.put("approval_policy", s.approvalPolicy().wire());
+        ObjectNode prompts = node.putObject("mode_prompts");
+        s.modePrompts().forEach(prompts::put);
         return node;
     }
 

@@ -43,13 +43,14 @@ import dev.clawless.core.usage.Prices;
  * @param fallback      provider names tried when the chosen provider fails
  * @param prices        price table for cost estimates
  * @param keyRequestsPerMinute requests per minute per API key, −1 for no per-key limit
+ * @param intentThreshold least similarity at which a message gets an intent
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
                         KnowledgeConfig knowledge, double retrievalThreshold,
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
-                        long keyRequestsPerMinute) {
+                        long keyRequestsPerMinute, double intentThreshold) {
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -66,7 +67,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute);
+                keyRequestsPerMinute, intentThreshold);
     }
 
     @Override
@@ -174,7 +175,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm);
+                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
+                b.decimal("clawless.intents.min-score", 0, 1));
     }
 
     private static boolean isHttpUrl(String u) {

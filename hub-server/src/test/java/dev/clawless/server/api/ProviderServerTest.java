@@ -3,6 +3,8 @@ package dev.clawless.server.api;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -101,6 +103,37 @@ class ProviderServerTest {
         assertEquals(200, a.status(), a.body());
         assertTrue(a.body().contains("\"content\":\"From \""), a.body());
         assertTrue(a.body().endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
+    void anIntentMappedToAModePutsThatModesPromptInFrontOfTheModel() {
+        llmAnswers();
+        String key = hub.key(hub.tenant("E"), "[\"chat\",\"tenant:admin\",\"knowledge:admin\"]");
+        assertEquals(200, hub.call("PATCH", "/v1/tenant", key, "{\"settings\":{\"system_prompt\":\"You work for"
+                + " Acme.\",\"assistant\":{\"provider\":\"openai\"},\"mode_prompts\":{\"sales\":\"SALES MODE:"
+                + " recommend the premium plan.\"}}}").statusCode());
+        HttpResponse<String> intent = hub.call("POST", "/v1/intents", key, "{\"name\":\"purchase\",\"mode\":\"sales\","
+                + "\"examples\":[\"I want to buy this\",\"how much does the premium plan cost\"]}");
+        assertEquals(201, intent.statusCode(), intent.body());
+        String session = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
+        HttpResponse<String> r = hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"How much is the premium subscription?\"}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        llm.verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath("$.messages[0].content",
+                        com.github.tomakehurst.wiremock.client.WireMock.containing("SALES MODE"))));
+        String other = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
+        llm.resetRequests();
+        hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + other
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather like?\"}]}");
+        llm.verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.notContaining("SALES MODE")));
+        JsonNode list = json(hub.call("GET", "/v1/intents", key, null));
+        assertEquals("purchase", list.at("/data/0/name").asText());
+        assertEquals(400, hub.call("POST", "/v1/intents", key, "{\"name\":\"No Spaces\",\"examples\":[\"x\"]}")
+                .statusCode());
+        assertEquals(204, hub.call("DELETE", "/v1/intents/" + list.at("/data/0/id").asText(), key, null)
+                .statusCode());
     }
 
     @Test

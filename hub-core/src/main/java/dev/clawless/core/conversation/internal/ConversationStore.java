@@ -42,7 +42,7 @@ public final class ConversationStore {
             + " metadata";
     private static final String MESSAGE_COLUMNS = "id, seq, tenant_id, conversation_id, connection_id,"
             + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
-            + " reply_to_external_id, edited, metadata, created_at";
+            + " reply_to_external_id, edited, metadata, created_at, intent";
 
     /** The identity of {@code sender} on the connection, and its contact; created (with a new contact) if new. */
     public Identity identity(DbExecute tx, String tenantId, String channelType, String connectionId,
@@ -230,17 +230,18 @@ public final class ConversationStore {
     }
 
     /** Inserts a message unless the connection already has one with its external id; true when inserted. */
-    public boolean insertMessage(DbExecute tx, Message m) {
+    public boolean insertMessage(DbExecute tx, Message m, Double intentScore) {
         return tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id,"
                         + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
-                        + " reply_to_external_id, edited, metadata, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                        + " reply_to_external_id, edited, metadata, created_at, updated_at, intent, intent_score)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS DOUBLE PRECISION))"
+                        + " ON CONFLICT DO NOTHING")
                 .params(m.id(), m.tenantId(), m.conversationId(), m.connectionId(),
                         m.externalMessageId().orElse(null), m.inbound() ? "inbound" : "outbound", m.role().wire(),
                         m.identityId().orElse(null), m.text(), attachmentsJson(m.attachments()), m.status().wire(),
                         m.error().orElse(null), m.replyToExternalId().orElse(null), m.edited(),
                         metadataJson(m.metadata()), Database.timestamp(m.createdAt()),
-                        Database.timestamp(m.createdAt()))
+                        Database.timestamp(m.createdAt()), m.intent().orElse(null), intentScore)
                 .execute() == 1;
     }
 
@@ -311,6 +312,7 @@ public final class ConversationStore {
                 Database.optionalString(r.column(14)),
                 Boolean.TRUE.equals(r.column(15).get(Boolean.class)),
                 metadata(r.column(16).get(String.class)),
+                Database.optionalString(r.column(18)),
                 Database.instant(r.column(17)).orElseThrow());
     }
 

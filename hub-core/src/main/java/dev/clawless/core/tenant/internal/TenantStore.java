@@ -112,6 +112,8 @@ public final class TenantStore {
             node.putArray("allowed_origins");
         }
         node.put("approval_policy", s.approvalPolicy().wire());
+        ObjectNode prompts = node.putObject("mode_prompts");
+        s.modePrompts().forEach(prompts::put);
         return node.toString();
     }
 
@@ -134,7 +136,16 @@ public final class TenantStore {
                         assistant.hasNonNull("model") ? Optional.of(assistant.get("model").asText()) : Optional.empty())
                         : d.assistant(),
                 origins,
-                ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()));
+                ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()),
+                modePrompts(node.path("mode_prompts")));
+    }
+
+    private static java.util.Map<String, String> modePrompts(JsonNode node) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (node.isObject()) {
+            node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        }
+        return out;
     }
 
     /** Current time as stored (microsecond precision on both engines). */
