@@ -30,9 +30,17 @@ import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.tool.Approvals;
+import dev.clawless.core.tool.NetworkGuard;
+import dev.clawless.core.tool.ToolRegistry;
+import dev.clawless.core.tool.ToolRunner;
+import dev.clawless.core.tool.internal.HandoffTool;
+import dev.clawless.core.tool.internal.HttpRequestTool;
+import dev.clawless.core.tool.internal.KnowledgeSearchTool;
 import dev.clawless.core.usage.InMemoryRateLimiter;
 import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
+import dev.clawless.server.api.ApprovalRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
 import dev.clawless.server.api.IntentRoutes;
@@ -115,8 +123,15 @@ public final class Hub implements AutoCloseable {
             JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
-            JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND,
-                    new TurnHandler(conversations, tenants, assistant, turns, usage)), workerName());
+            NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
+            ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
+                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls())));
+            Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
+            TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
+                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard);
+            JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
+                    Approvals.RESUME_JOB, turnHandler), workerName());
+            new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);

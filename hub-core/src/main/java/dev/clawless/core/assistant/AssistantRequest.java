@@ -7,12 +7,20 @@ import java.util.List;
  *
  * @param tenantId the tenant (for its knowledge and settings)
  * @param model    the provider's model name ({@code default} for the provider's own choice)
- * @param messages the conversation so far, oldest first, ending with the message to answer
+ * @param messages the conversation so far, oldest first, ending with the message to answer (or tool results)
+ * @param tools    tools the model may call; providers that cannot call tools ignore them
  */
-public record AssistantRequest(String tenantId, String model, List<ChatMessage> messages) {
+public record AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
+                               List<dev.clawless.plugin.api.ToolSpec> tools) {
+
+    /** A request without tools. */
+    public AssistantRequest(String tenantId, String model, List<ChatMessage> messages) {
+        this(tenantId, model, messages, List.of());
+    }
 
     public AssistantRequest {
         messages = List.copyOf(messages);
+        tools = List.copyOf(tools);
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a request needs at least one message");
         }

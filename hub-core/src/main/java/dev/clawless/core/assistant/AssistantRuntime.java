@@ -89,7 +89,8 @@ public final class AssistantRuntime {
         for (Target t : chain) {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
             try {
-                return t.provider().complete(new AssistantRequest(request.tenantId(), t.model(), request.messages()),
+                return t.provider().complete(new AssistantRequest(request.tenantId(), t.model(), request.messages(),
+                                request.tools()),
                         delta -> {
                             streamed.set(true);
                             onDelta.accept(delta);

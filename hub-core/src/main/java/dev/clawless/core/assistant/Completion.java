@@ -8,8 +8,19 @@ package dev.clawless.core.assistant;
  * @param text         the full text (the concatenation of the streamed deltas)
  * @param tokensIn     prompt tokens (counted by the provider, or estimated)
  * @param tokensOut    completion tokens
- * @param finishReason {@code stop}, {@code length}, or {@code handoff} when the assistant offers a human
+ * @param finishReason {@code stop}, {@code length}, {@code handoff} when the assistant offers a human, or
+ *                     {@code tool_calls} when the model asks for {@code toolCalls} before answering
+ * @param toolCalls    the tools the model asked to call (empty for a text answer)
  */
 public record Completion(String provider, String model, String text, int tokensIn, int tokensOut,
-                         String finishReason) {
+                         String finishReason, java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls) {
+
+    public Completion {
+        toolCalls = java.util.List.copyOf(toolCalls);
+    }
+
+    /** A text answer. */
+    public Completion(String provider, String model, String text, int tokensIn, int tokensOut, String finishReason) {
+        this(provider, model, text, tokensIn, tokensOut, finishReason, java.util.List.of());
+    }
 }

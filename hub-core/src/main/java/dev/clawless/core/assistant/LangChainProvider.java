@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -93,7 +95,11 @@ public final class LangChainProvider implements AssistantProvider {
         StreamingChatModel model = models.computeIfAbsent(request.model(), factory);
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         try {
-            model.chat(ChatRequest.builder().messages(convert(request.messages())).build(),
+            ChatRequest.Builder chatRequest = ChatRequest.builder().messages(convert(request.messages()));
+            if (!request.tools().isEmpty()) {
+                chatRequest.toolSpecifications(request.tools().stream().map(ToolSchemas::specification).toList());
+            }
+            model.chat(chatRequest.build(),
                     new StreamingChatResponseHandler() {
                         @Override
                         public void onPartialResponse(String partial) {
@@ -136,9 +142,15 @@ public final class LangChainProvider implements AssistantProvider {
                             : Tokens.estimate(request.messages());
                     int out = usage != null && usage.outputTokenCount() != null ? usage.outputTokenCount()
                             : Tokens.estimate(full);
-                    String finish = response.finishReason() == null ? "stop"
+                    java.util.List<dev.clawless.plugin.api.ToolCall> calls = response.aiMessage() == null
+                            || !response.aiMessage().hasToolExecutionRequests() ? java.util.List.of()
+                            : response.aiMessage().toolExecutionRequests().stream()
+                            .map(r -> new dev.clawless.plugin.api.ToolCall(r.id() == null ? "call_" + r.name() : r.id(),
+                                    r.name(), r.arguments() == null || r.arguments().isBlank() ? "{}" : r.arguments()))
+                            .toList();
+                    String finish = !calls.isEmpty() ? "tool_calls" : response.finishReason() == null ? "stop"
                             : response.finishReason().name().equals("LENGTH") ? "length" : "stop";
-                    return new Completion(name(), request.model(), full, in, out, finish);
+                    return new Completion(name(), request.model(), full, in, out, finish, calls);
                 } else if (event instanceof Throwable error) {
                     throw failure(error);
                 }
@@ -168,11 +180,15 @@ public final class LangChainProvider implements AssistantProvider {
         return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e);
     }
 
-    /** langchain4j messages; consecutive messages of one role are merged (Anthropic wants roles to alternate). */
+    /**
+     * langchain4j messages; consecutive plain messages of one role are merged (Anthropic wants roles to alternate).
+     */
     static List<dev.langchain4j.data.message.ChatMessage> convert(List<ChatMessage> messages) {
         List<ChatMessage> merged = new ArrayList<>();
         for (ChatMessage m : messages) {
-            if (!merged.isEmpty() && merged.get(merged.size() - 1).role() == m.role()) {
+            boolean plain = m.toolCalls().isEmpty() && m.role() != ChatMessage.Role.TOOL;
+            ChatMessage previous = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (plain && previous != null && previous.role() == m.role() && previous.toolCalls().isEmpty()) {
                 ChatMessage last = merged.remove(merged.size() - 1);
                 merged.add(new ChatMessage(m.role(), last.content() + "\n\n" + m.content()));
             } else {
@@ -185,7 +201,11 @@ public final class LangChainProvider implements AssistantProvider {
             out.add(switch (m.role()) {
                 case SYSTEM -> SystemMessage.from(content);
                 case USER -> UserMessage.from(content);
-                case ASSISTANT -> AiMessage.from(content);
+                case ASSISTANT -> m.toolCalls().isEmpty() ? AiMessage.from(content)
+                        : AiMessage.from(m.toolCalls().stream().map(c -> ToolExecutionRequest.builder().id(c.id())
+                        .name(c.name()).arguments(c.argumentsJson()).build()).toList());
+                case TOOL -> ToolExecutionResultMessage.from(m.toolCallId().orElse(""), m.toolName().orElse(""),
+                        m.content());
             });
         }
         return out;

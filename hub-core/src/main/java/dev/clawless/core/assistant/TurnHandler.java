@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.Conversation;
@@ -18,43 +21,92 @@ import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobHandler;
 import dev.clawless.core.tenant.Tenant;
 import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.tool.Approval;
+import dev.clawless.core.tool.Approvals;
+import dev.clawless.core.tool.NetworkGuard;
+import dev.clawless.core.tool.ToolRegistry;
+import dev.clawless.core.tool.ToolRunner;
+import dev.clawless.core.tool.TurnToolContext;
 import dev.clawless.core.usage.UsageMeter;
+import dev.clawless.plugin.api.ToolCall;
+import dev.clawless.plugin.api.ToolExtension;
+import dev.clawless.plugin.api.ToolResult;
 
 /**
- * Runs {@code assistant_turn} jobs: answers one inbound message with the tenant's assistant and stores the reply.
- * Exactly one reply per message, however often the job runs: a re-run (after a crash or a lost lease) finds the
- * stored reply and stops, and two runs racing are settled by the reply's unique key. A conversation a human has
- * taken over, or a message deleted meanwhile, gets no reply.
+ * Runs {@code assistant_turn} jobs (answer an inbound message) and {@code assistant_resume} jobs (continue a turn an
+ * operator approved or denied a tool call of). A turn asks the tenant's model, runs the tools it calls and gives the
+ * results back, until the model answers; a call that needs approval pauses the turn with its whole state saved.
+ *
+ * <p>Exactly one reply per message, however often a job runs: a re-run finds the stored reply and stops, racing runs
+ * are settled by the reply's unique key, and an approved call's result is stored before the turn continues, so a
+ * re-run resumption does not call the tool again. A conversation a human holds, or a message deleted meanwhile,
+ * gets no reply.
  */
 public final class TurnHandler implements JobHandler {
 
     /** Messages of history given to the provider, the answered one included. */
     static final int HISTORY = 20;
+    /** Model rounds (answer or tool calls) in one turn before it gives up. */
+    static final int MAX_ROUNDS = 6;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TurnHandler.class.getName());
+    private static final Logger LOG = Logger.getLogger(TurnHandler.class.getName());
 
     private final ConversationManagement conversations;
     private final TenantManagement tenants;
     private final AssistantRuntime runtime;
     private final TurnStreams streams;
     private final UsageMeter usage;
+    private final ToolRegistry tools;
+    private final ToolRunner runner;
+    private final Approvals approvals;
+    private final NetworkGuard guard;
 
     public TurnHandler(ConversationManagement conversations, TenantManagement tenants, AssistantRuntime runtime,
-                       TurnStreams streams, UsageMeter usage) {
+                       TurnStreams streams, UsageMeter usage, ToolRegistry tools, ToolRunner runner,
+                       Approvals approvals, NetworkGuard guard) {
         this.conversations = conversations;
         this.tenants = tenants;
         this.runtime = runtime;
         this.streams = streams;
         this.usage = usage;
+        this.tools = tools;
+        this.runner = runner;
+        this.approvals = approvals;
+        this.guard = guard;
+    }
+
+    /** A turn in progress: whom it answers and the messages so far. */
+    private record Turn(Tenant tenant, Conversation conversation, Message inbound, List<ChatMessage> messages) {
     }
 
     @Override
     public void handle(Job job) throws Exception {
         JsonNode payload = JSON.readTree(job.payload());
-        String tenantId = payload.path("tenant_id").asText();
-        String conversationId = payload.path("conversation_id").asText();
-        String messageId = payload.path("message_id").asText();
+        if (job.kind().equals(Approvals.RESUME_JOB)) {
+            resume(payload.path("tenant_id").asText(), payload.path("approval_id").asText());
+            return;
+        }
+        Optional<Turn> turn = load(payload.path("tenant_id").asText(), payload.path("conversation_id").asText(),
+                payload.path("message_id").asText());
+        if (turn.isEmpty()) {
+            return;
+        }
+        Turn t = turn.get();
+        try {
+            usage.checkQuota(t.tenant().id(), tenants.effectiveQuotas(t.tenant()));
+        } catch (ClawlessException.TooManyRequests overQuota) {
+            // no model call and no reply; the job is done (retrying cannot help before the period ends)
+            LOG.warning(() -> "turn for " + t.inbound().id() + " skipped: " + overQuota.detail());
+            streams.failed(t.conversation().id(), t.inbound().id(), overQuota.detail());
+            return;
+        }
+        t.messages().addAll(context(t.tenant(), t.inbound()));
+        continueTurn(t, List.of());
+    }
+
+    /** The turn's parties, or empty when it must not run (gone, already answered, held by a human). */
+    private Optional<Turn> load(String tenantId, String conversationId, String messageId) {
         Message inbound;
         Conversation conversation;
         Tenant tenant;
@@ -63,38 +115,136 @@ public final class TurnHandler implements JobHandler {
             conversation = conversations.get(tenantId, conversationId);
             tenant = tenants.get(tenantId);
         } catch (ClawlessException.NotFound gone) {
-            return;
+            return Optional.empty();
         }
         Optional<Message> earlier = conversations.replyTo(tenantId, messageId);
         if (earlier.isPresent()) {
             streams.completed(conversationId, messageId, earlier.get());
-            return;
+            return Optional.empty();
         }
         if (conversation.status() != ConversationStatus.BOT) {
+            return Optional.empty();
+        }
+        return Optional.of(new Turn(tenant, conversation, inbound, new ArrayList<>()));
+    }
+
+    private void resume(String tenantId, String approvalId) throws Exception {
+        Approval approval;
+        try {
+            approval = approvals.get(tenantId, approvalId);
+        } catch (ClawlessException.NotFound gone) {
             return;
         }
-        try {
-            usage.checkQuota(tenantId, tenants.effectiveQuotas(tenant));
-        } catch (ClawlessException.TooManyRequests overQuota) {
-            // no model call and no reply; the job is done (retrying cannot help before the period ends)
-            LOG.warning(() -> "turn for " + messageId + " skipped: " + overQuota.detail());
-            streams.failed(conversationId, messageId, overQuota.detail());
+        if (approval.status().equals("pending")) {
             return;
         }
+        Optional<Turn> turn = load(tenantId, approval.conversationId(), approval.messageId());
+        if (turn.isEmpty()) {
+            return;
+        }
+        Turn t = turn.get();
+        JsonNode state = JSON.readTree(approvals.state(tenantId, approvalId));
+        t.messages().addAll(messagesFrom(state.path("messages")));
+        ToolCall pending = callFrom(state.path("pending"));
+        List<ToolCall> remaining = new ArrayList<>();
+        state.path("remaining").forEach(c -> remaining.add(callFrom(c)));
+        String result = approvals.result(tenantId, approvalId).orElseGet(() -> {
+            String r;
+            if (approval.status().equals("approved")) {
+                r = tools.find(tenantId, pending.name()).map(tool -> runner.run(tool, pending, context(t)).content())
+                        .orElse("error: the tool is no longer available");
+            } else {
+                r = "The operator denied this action" + approval.reason().map(x -> " (" + x + ")").orElse("")
+                        + ". Do not retry it; tell the customer.";
+                runner.logSkipped(context(t), pending, "denied");
+            }
+            approvals.recordResult(tenantId, approvalId, r);
+            return approvals.result(tenantId, approvalId).orElse(r);
+        });
+        t.messages().add(ChatMessage.toolResult(pending, result));
+        continueTurn(t, remaining);
+    }
+
+    /** Runs {@code pending} calls, then model rounds until an answer, a pause, or the round limit. */
+    private void continueTurn(Turn t, List<ToolCall> pending) {
+        String conversationId = t.conversation().id();
+        String messageId = t.inbound().id();
         try {
-            AssistantRuntime.Target target = runtime.resolve(tenant, "");
-            AssistantRequest request = new AssistantRequest(tenantId, target.model(), context(tenant, inbound));
-            Completion c = runtime.complete(target, request, delta -> streams.delta(conversationId, messageId, delta));
-            usage.record(tenantId, c.provider(), c.model(), c.tokensIn(), c.tokensOut());
-            Message reply = conversations.recordReply(tenantId, inbound, c.text(), Map.of(
-                    "provider", c.provider(), "model", c.model(), "finish_reason", c.finishReason(),
-                    "tokens_in", Integer.toString(c.tokensIn()), "tokens_out", Integer.toString(c.tokensOut())));
-            streams.completed(conversationId, messageId, reply);
+            if (!runCalls(t, pending)) {
+                return;
+            }
+            AssistantRuntime.Target target = runtime.resolve(t.tenant(), "");
+            for (int round = 0; round < MAX_ROUNDS; round++) {
+                Completion c = runtime.complete(target, new AssistantRequest(t.tenant().id(), target.model(),
+                        t.messages(), tools.specs(t.tenant().id())), d -> streams.delta(conversationId, messageId, d));
+                usage.record(t.tenant().id(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
+                if (c.toolCalls().isEmpty()) {
+                    reply(t, c.text(), Map.of("provider", c.provider(), "model", c.model(), "finish_reason",
+                            c.finishReason(), "tokens_in", Integer.toString(c.tokensIn()), "tokens_out",
+                            Integer.toString(c.tokensOut())));
+                    return;
+                }
+                t.messages().add(ChatMessage.toolCalls(c.text(), c.toolCalls()));
+                if (!runCalls(t, c.toolCalls())) {
+                    return;
+                }
+            }
+            reply(t, "I'm sorry, I couldn't complete that. Would you like me to connect you with a person?",
+                    Map.of("finish_reason", "tool_rounds_exhausted"));
         } catch (RuntimeException e) {
             streams.failed(conversationId, messageId, e.getMessage() == null ? e.getClass().getSimpleName()
                     : e.getMessage());
             throw e;
         }
+    }
+
+    /** Runs calls in order; false when one needs approval and the turn paused. */
+    private boolean runCalls(Turn t, List<ToolCall> calls) {
+        for (int i = 0; i < calls.size(); i++) {
+            ToolCall call = calls.get(i);
+            Optional<ToolExtension> tool = tools.find(t.tenant().id(), call.name());
+            if (tool.isEmpty()) {
+                t.messages().add(ChatMessage.toolResult(call, "error: there is no tool named " + call.name()));
+                continue;
+            }
+            if (ToolRegistry.needsApproval(tool.get(), call, t.tenant().settings().approvalPolicy())) {
+                pause(t, call, calls.subList(i + 1, calls.size()));
+                return false;
+            }
+            ToolResult result = runner.run(tool.get(), call, context(t));
+            t.messages().add(ChatMessage.toolResult(call, result.error() ? "error: " + result.content()
+                    : result.content()));
+            if (call.name().equals("handoff_to_human")) {
+                reply(t, "I've asked a colleague to take over; someone will reply here shortly.",
+                        Map.of("finish_reason", "handoff"));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void pause(Turn t, ToolCall call, List<ToolCall> remaining) {
+        ObjectNode state = JSON.createObjectNode();
+        state.set("messages", messagesJson(t.messages()));
+        state.set("pending", callJson(call));
+        ArrayNode rest = state.putArray("remaining");
+        remaining.forEach(c -> rest.add(callJson(c)));
+        Approval approval = approvals.request(t.tenant().id(), t.conversation().id(), t.inbound().id(), call,
+                state.toString());
+        runner.logSkipped(context(t), call, "pending_approval");
+        conversations.publish(t.tenant().id(), t.conversation().id(), "approval.requested", JSON.createObjectNode()
+                .put("approval_id", approval.id()).put("message_id", t.inbound().id()).put("tool", call.name())
+                .put("arguments", approval.arguments()).toString());
+        streams.paused(t.conversation().id(), t.inbound().id(), approval.id());
+    }
+
+    private void reply(Turn t, String text, Map<String, String> metadata) {
+        Message reply = conversations.recordReply(t.tenant().id(), t.inbound(), text, metadata);
+        streams.completed(t.conversation().id(), t.inbound().id(), reply);
+    }
+
+    private TurnToolContext context(Turn t) {
+        return new TurnToolContext(t.tenant().id(), Optional.of(t.conversation().id()), guard);
     }
 
     /**
@@ -110,10 +260,45 @@ public final class TurnHandler implements JobHandler {
             out.add(new ChatMessage(ChatMessage.Role.SYSTEM, system));
         }
         for (Message m : conversations.history(tenant.id(), inbound, HISTORY)) {
+            if (m.role() == MessageRole.TOOL) {
+                continue;
+            }
             ChatMessage.Role role = m.role() == MessageRole.USER ? ChatMessage.Role.USER
                     : m.role() == MessageRole.SYSTEM ? ChatMessage.Role.SYSTEM : ChatMessage.Role.ASSISTANT;
             out.add(new ChatMessage(role, m.text()));
         }
         return out;
+    }
+
+    private static ArrayNode messagesJson(List<ChatMessage> messages) {
+        ArrayNode array = JSON.createArrayNode();
+        for (ChatMessage m : messages) {
+            ObjectNode n = array.addObject().put("role", m.role().name()).put("content", m.content());
+            ArrayNode calls = n.putArray("tool_calls");
+            m.toolCalls().forEach(c -> calls.add(callJson(c)));
+            m.toolCallId().ifPresent(id -> n.put("tool_call_id", id));
+            m.toolName().ifPresent(name -> n.put("tool_name", name));
+        }
+        return array;
+    }
+
+    private static List<ChatMessage> messagesFrom(JsonNode array) {
+        List<ChatMessage> out = new ArrayList<>();
+        for (JsonNode n : array) {
+            List<ToolCall> calls = new ArrayList<>();
+            n.path("tool_calls").forEach(c -> calls.add(callFrom(c)));
+            out.add(new ChatMessage(ChatMessage.Role.valueOf(n.path("role").asText()), n.path("content").asText(),
+                    calls, n.hasNonNull("tool_call_id") ? Optional.of(n.get("tool_call_id").asText()) : Optional.empty(),
+                    n.hasNonNull("tool_name") ? Optional.of(n.get("tool_name").asText()) : Optional.empty()));
+        }
+        return out;
+    }
+
+    private static ObjectNode callJson(ToolCall c) {
+        return JSON.createObjectNode().put("id", c.id()).put("name", c.name()).put("arguments", c.argumentsJson());
+    }
+
+    private static ToolCall callFrom(JsonNode n) {
+        return new ToolCall(n.path("id").asText(), n.path("name").asText(), n.path("arguments").asText("{}"));
     }
 }

@@ -22,6 +22,10 @@ public final class TurnStreams {
         void completed(String messageId, Message reply);
 
         void failed(String messageId, String error);
+
+        /** The turn waits for an operator to approve a tool call. */
+        default void paused(String messageId, String approvalId) {
+        }
     }
 
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
@@ -45,6 +49,10 @@ public final class TurnStreams {
 
     void failed(String conversationId, String messageId, String error) {
         each(conversationId).forEach(l -> l.failed(messageId, error));
+    }
+
+    void paused(String conversationId, String messageId, String approvalId) {
+        each(conversationId).forEach(l -> l.paused(messageId, approvalId));
     }
 
     private List<Listener> each(String conversationId) {

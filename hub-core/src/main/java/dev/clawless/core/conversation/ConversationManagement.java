@@ -255,6 +255,14 @@ public final class ConversationManagement {
         });
     }
 
+    /** Records an event of the conversation (e.g. {@code approval.requested}); {@code data} is JSON text. */
+    public void publish(String tenantId, String conversationId, String type, String data) {
+        database.inTransaction(tx -> {
+            store.addEvent(tx, tenantId, conversationId, type, data, clock.instant().truncatedTo(ChronoUnit.MICROS));
+            return null;
+        });
+    }
+
     /** Events of the conversation after {@code afterId} (0 for all), oldest first, at most {@code limit}. */
     public java.util.List<ConversationEvent> events(String tenantId, String conversationId, long afterId, int limit) {
         return store.events(database.execute(), tenantId, conversationId, afterId, limit);

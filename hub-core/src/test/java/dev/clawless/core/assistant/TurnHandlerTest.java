@@ -81,7 +81,11 @@ class TurnHandlerTest {
                 new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."))));
         handler = new TurnHandler(conversations, tenants,
                 new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35))), new TurnStreams(),
-                new UsageMeter(database, Prices.parse(""), new InMemoryRateLimiter(), clock));
+                new UsageMeter(database, Prices.parse(""), new InMemoryRateLimiter(), clock),
+                new dev.clawless.core.tool.ToolRegistry(List.of()),
+                new dev.clawless.core.tool.ToolRunner(database, Duration.ofSeconds(5), clock),
+                new dev.clawless.core.tool.Approvals(database, jobs, new AuditLog(database, clock), clock, ids),
+                dev.clawless.core.tool.NetworkGuard.system(false));
     }
 
     @AfterEach

@@ -148,6 +148,12 @@ public final class ChatCompletionsRoutes {
             public void failed(String messageId, String error) {
                 events.add(new TurnEvent(messageId, Optional.empty(), Optional.empty(), Optional.of(error)));
             }
+
+            @Override
+            public void paused(String messageId, String approvalId) {
+                events.add(new TurnEvent(messageId, Optional.empty(), Optional.empty(),
+                        Optional.of(PAUSED + approvalId)));
+            }
         };
         try (AutoCloseable subscription = turns.subscribe(session.id(), listener)) {
             Ingested in = conversations.ingest(p.tenantId(), InboundMessage.text("api",
@@ -166,6 +172,10 @@ public final class ChatCompletionsRoutes {
                         out.delta(e.delta().get());
                         sentAny = true;
                         continue;
+                    }
+                    if (e.error().isPresent() && e.error().get().startsWith(PAUSED)) {
+                        out.paused(e.error().get().substring(PAUSED.length()));
+                        return;
                     }
                     if (e.error().isPresent()) {
                         out.fail(502, "the assistant failed to answer; it retries in the background and the reply"
@@ -198,6 +208,8 @@ public final class ChatCompletionsRoutes {
             throw new IllegalStateException(e);
         }
     }
+
+    private static final String PAUSED = "\u0000paused:";
 
     /** What a session request hears about its turn. */
     private record TurnEvent(String messageId, Optional<String> delta, Optional<Message> reply,
@@ -297,6 +309,22 @@ public final class ChatCompletionsRoutes {
                 u.set("usage", usage);
                 event(u.toString());
             }
+            event("[DONE]");
+            close();
+        }
+
+        /** The turn waits for an operator to approve a tool call: 202 with the approval's id. */
+        void paused(String approvalId) {
+            ObjectNode body = Json.object();
+            body.put("object", "clawless.approval_required");
+            body.put("approval_id", approvalId);
+            body.put("message", "the assistant wants to run a tool that needs an operator's approval; once decided"
+                    + " (POST /v1/approvals/" + approvalId + "/approve or /deny) the answer appears in the session");
+            if (!stream || out == null) {
+                Json.send(res, Status.ACCEPTED_202, body);
+                return;
+            }
+            event(body.toString());
             event("[DONE]");
             close();
         }

@@ -44,13 +44,24 @@ import dev.clawless.core.usage.Prices;
  * @param prices        price table for cost estimates
  * @param keyRequestsPerMinute requests per minute per API key, −1 for no per-key limit
  * @param intentThreshold least similarity at which a message gets an intent
+ * @param tools         tool settings
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
                         KnowledgeConfig knowledge, double retrievalThreshold,
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
-                        long keyRequestsPerMinute, double intentThreshold) {
+                        long keyRequestsPerMinute, double intentThreshold, ToolSettings tools) {
+
+    /**
+     * Tool settings.
+     *
+     * @param httpAllowedUrls       URL prefixes {@code http_request} may call
+     * @param timeout               longest a tool call may take
+     * @param allowPrivateAddresses let tools reach internal addresses (development, tests)
+     */
+    public record ToolSettings(List<String> httpAllowedUrls, Duration timeout, boolean allowPrivateAddresses) {
+    }
 
     /** Shortest admin token accepted from configuration. */
     public static final int MIN_ADMIN_TOKEN_LENGTH = 24;
@@ -67,7 +78,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold);
+                keyRequestsPerMinute, intentThreshold, tools);
     }
 
     @Override
@@ -134,6 +145,20 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                     Optional.empty(), b.nonBlank("clawless.providers.ollama.default-model"),
                     b.duration("clawless.providers.ollama.timeout")));
         }
+        List<String> allowedUrls = new ArrayList<>();
+        for (String u : b.raw("clawless.tools.http-allowed-urls").split(",")) {
+            String prefix = u.strip();
+            if (prefix.isEmpty()) {
+                continue;
+            }
+            if (!isHttpUrl(prefix)) {
+                b.problem("clawless.tools.http-allowed-urls", "'" + prefix + "' is not an http(s) URL prefix");
+            } else {
+                allowedUrls.add(prefix);
+            }
+        }
+        ToolSettings tools = new ToolSettings(allowedUrls, b.duration("clawless.tools.timeout"),
+                b.bool("clawless.tools.allow-private-addresses"));
         Prices prices = Prices.parse("");
         try {
             prices = Prices.parse(b.raw("clawless.usage.prices"));
@@ -176,7 +201,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
                 new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
-                b.decimal("clawless.intents.min-score", 0, 1));
+                b.decimal("clawless.intents.min-score", 0, 1), tools);
     }
 
     private static boolean isHttpUrl(String u) {
