@@ -20,6 +20,7 @@ import dev.clawless.core.assistant.TurnHandler;
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.TurnRequest;
+import dev.clawless.core.events.Webhooks;
 import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobWorker;
@@ -31,7 +32,7 @@ import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approvals;
-import dev.clawless.core.tool.NetworkGuard;
+import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.tool.ToolRegistry;
 import dev.clawless.core.tool.ToolRunner;
 import dev.clawless.core.tool.internal.HandoffTool;
@@ -49,6 +50,7 @@ import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.api.UsageRoutes;
+import dev.clawless.server.api.WebhookRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
 import dev.clawless.server.http.Problems;
@@ -129,8 +131,11 @@ public final class Hub implements AutoCloseable {
             Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard);
+            Webhooks webhooks = new Webhooks(database, jobs, guard, clock, ids);
+            conversations.eventSink(webhooks);
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
-                    Approvals.RESUME_JOB, turnHandler), workerName());
+                    Approvals.RESUME_JOB, turnHandler, Webhooks.JOB_KIND, webhooks), workerName());
+            new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);

@@ -23,7 +23,7 @@ import dev.clawless.core.tenant.Tenant;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approval;
 import dev.clawless.core.tool.Approvals;
-import dev.clawless.core.tool.NetworkGuard;
+import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.tool.ToolRegistry;
 import dev.clawless.core.tool.ToolRunner;
 import dev.clawless.core.tool.TurnToolContext;

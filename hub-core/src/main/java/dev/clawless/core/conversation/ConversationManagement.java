@@ -37,6 +37,7 @@ public final class ConversationManagement {
     private final Clock clock;
     private final Ids ids;
     private final IntentDetector intents;
+    private volatile EventSink sink = EventSink.NONE;
     private final ConversationStore store = new ConversationStore();
 
     /** Without intent detection. */
@@ -112,8 +113,8 @@ public final class ConversationManagement {
         if (status != conversation.status()) {
             statusEvent(tx, tenantId, conversation.id(), conversation.status(), status, now);
         }
-        store.addEvent(tx, tenantId, conversation.id(), "message.created", messageEvent(message), now);
-        intent.ifPresent(i -> store.addEvent(tx, tenantId, conversation.id(), "intent.detected", JSON.createObjectNode()
+        event(tx, tenantId, conversation.id(), "message.created", messageEvent(message), now);
+        intent.ifPresent(i -> event(tx, tenantId, conversation.id(), "intent.detected", JSON.createObjectNode()
                 .put("message_id", message.id()).put("conversation_id", conversation.id()).put("intent", i.name())
                 .put("score", i.score()).put("mode", i.mode().orElse(null)).toString(), now));
         Optional<Long> job = Optional.empty();
@@ -135,6 +136,17 @@ public final class ConversationManagement {
     public Conversation get(String tenantId, String conversationId) {
         return store.find(database.execute(), tenantId, conversationId)
                 .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+    }
+
+    /** Where events go besides the conversation's own stream (webhooks); set once while wiring. */
+    public void eventSink(EventSink eventSink) {
+        this.sink = eventSink;
+    }
+
+    /** Records an event in the caller's transaction and hands it to the sink. */
+    private void event(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
+        store.addEvent(tx, tenantId, conversationId, type, data, at);
+        sink.published(tx, tenantId, type, data, at);
     }
 
     /** The connection id of the API channel; sessions are conversations on it. */
@@ -190,7 +202,7 @@ public final class ConversationManagement {
             if (store.insertReply(tx, reply, answered.id())) {
                 store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
                         .map(Conversation::status).orElse(ConversationStatus.BOT), now);
-                store.addEvent(tx, tenantId, answered.conversationId(), "message.created", messageEvent(reply), now);
+                event(tx, tenantId, answered.conversationId(), "message.created", messageEvent(reply), now);
             }
             return store.findReply(tx, tenantId, answered.id()).orElseThrow();
         });
@@ -250,7 +262,7 @@ public final class ConversationManagement {
             store.insertOutbound(tx, m);
             store.touch(tx, c.id(), c.status(), now);
             Message stored = store.findMessage(tx, tenantId, m.id()).orElseThrow();
-            store.addEvent(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
+            event(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
             return stored;
         });
     }
@@ -258,7 +270,7 @@ public final class ConversationManagement {
     /** Records an event of the conversation (e.g. {@code approval.requested}); {@code data} is JSON text. */
     public void publish(String tenantId, String conversationId, String type, String data) {
         database.inTransaction(tx -> {
-            store.addEvent(tx, tenantId, conversationId, type, data, clock.instant().truncatedTo(ChronoUnit.MICROS));
+            event(tx, tenantId, conversationId, type, data, clock.instant().truncatedTo(ChronoUnit.MICROS));
             return null;
         });
     }
@@ -270,7 +282,7 @@ public final class ConversationManagement {
 
     private void statusEvent(DbExecute tx, String tenantId, String conversationId, ConversationStatus from,
                              ConversationStatus to, Instant now) {
-        store.addEvent(tx, tenantId, conversationId, "conversation.status_changed", JSON.createObjectNode()
+        event(tx, tenantId, conversationId, "conversation.status_changed", JSON.createObjectNode()
                 .put("conversation_id", conversationId).put("from", from.wire()).put("to", to.wire()).toString(), now);
     }
 

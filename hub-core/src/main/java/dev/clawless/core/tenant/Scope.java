@@ -18,7 +18,9 @@ public enum Scope {
     /** Create, rotate and revoke the tenant's API keys. */
     KEYS_ADMIN("keys:admin"),
     /** Add, list, delete and search knowledge documents. */
-    KNOWLEDGE_ADMIN("knowledge:admin");
+    KNOWLEDGE_ADMIN("knowledge:admin"),
+    /** Manage outbound webhooks and read their deliveries. */
+    WEBHOOKS_ADMIN("webhooks:admin");
 
     private final String wire;
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.plugin.api.ToolContext;
 
 /**

@@ -85,7 +85,7 @@ class TurnHandlerTest {
                 new dev.clawless.core.tool.ToolRegistry(List.of()),
                 new dev.clawless.core.tool.ToolRunner(database, Duration.ofSeconds(5), clock),
                 new dev.clawless.core.tool.Approvals(database, jobs, new AuditLog(database, clock), clock, ids),
-                dev.clawless.core.tool.NetworkGuard.system(false));
+                dev.clawless.core.security.NetworkGuard.system(false));
     }
 
     @AfterEach

@@ -158,7 +158,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             }
         }
         ToolSettings tools = new ToolSettings(allowedUrls, b.duration("clawless.tools.timeout"),
-                b.bool("clawless.tools.allow-private-addresses"));
+                b.bool("clawless.network.allow-private-addresses"));
         Prices prices = Prices.parse("");
         try {
             prices = Prices.parse(b.raw("clawless.usage.prices"));

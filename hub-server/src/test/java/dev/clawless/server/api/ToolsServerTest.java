@@ -42,9 +42,9 @@ class ToolsServerTest {
                 "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", fake.baseUrl() + "/v1",
                 "CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "gpt-test",
                 "CLAWLESS_TOOLS_HTTP_ALLOWED_URLS", fake.baseUrl() + "/crm/"));
-        env.put("CLAWLESS_TOOLS_ALLOW_PRIVATE_ADDRESSES", "true");
+        env.put("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true");
         hub = TestHub.start(env);
-        env.put("CLAWLESS_TOOLS_ALLOW_PRIVATE_ADDRESSES", "false");
+        env.put("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "false");
         strictHub = TestHub.start(env);
     }
 

@@ -1,4 +1,4 @@
-package dev.clawless.core.tool;
+package dev.clawless.core.security;
 
 import java.net.InetAddress;
 import java.net.URI;
