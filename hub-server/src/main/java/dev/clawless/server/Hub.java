@@ -121,7 +121,7 @@ public final class Hub implements AutoCloseable {
                     default -> LangChainProvider.openAi(s);
                 });
             }
-            AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback());
+            AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback(), config.routing());
             JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
@@ -130,11 +130,13 @@ public final class Hub implements AutoCloseable {
                     new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls())));
             Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
-                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard);
+                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
+                    config.turns());
             Webhooks webhooks = new Webhooks(database, jobs, guard, clock, ids);
             conversations.eventSink(webhooks);
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
-                    Approvals.RESUME_JOB, turnHandler, Webhooks.JOB_KIND, webhooks), workerName());
+                    Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks),
+                    workerName());
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)

@@ -16,19 +16,40 @@ public final class AssistantRuntime {
 
     private final Map<String, AssistantProvider> providers = new LinkedHashMap<>();
     private final List<String> fallback;
+    private final RoutingRules routing;
 
-    /** A runtime without a fallback chain. */
+    /** A runtime without a fallback chain or routing rules. */
     public AssistantRuntime(List<AssistantProvider> available) {
         this(available, List.of());
+    }
+
+    public AssistantRuntime(List<AssistantProvider> available, List<String> fallback) {
+        this(available, fallback, RoutingRules.NONE);
     }
 
     /**
      * @param available the providers configured on this hub
      * @param fallback  provider names tried in order when the chosen one fails before producing any text
      */
-    public AssistantRuntime(List<AssistantProvider> available, List<String> fallback) {
+    public AssistantRuntime(List<AssistantProvider> available, List<String> fallback, RoutingRules routing) {
         available.forEach(p -> providers.put(p.name(), p));
         this.fallback = List.copyOf(fallback);
+        this.routing = routing;
+    }
+
+    /**
+     * Resolves the target for a message: the request's explicit model, else the first routing rule that matches the
+     * message's traits and names an available provider, else the tenant's assistant.
+     */
+    public Target resolve(Tenant tenant, String requested, RoutingRules.Traits traits) {
+        boolean explicit = requested != null && !requested.isBlank() && !requested.equals("default");
+        if (!explicit) {
+            java.util.Optional<String> routed = routing.route(traits, providers.keySet());
+            if (routed.isPresent()) {
+                return resolve(tenant, routed.get());
+            }
+        }
+        return resolve(tenant, requested);
     }
 
     /** The provider of that name (tests build targets with it). */

@@ -19,6 +19,10 @@ import dev.clawless.core.conversation.Message;
 import dev.clawless.core.conversation.MessageRole;
 import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobHandler;
+import dev.clawless.core.jobs.JobQueue;
+import dev.clawless.core.jobs.NewJob;
+import dev.clawless.core.knowledge.KnowledgeHit;
+import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.tenant.Tenant;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approval;
@@ -44,8 +48,10 @@ import dev.clawless.plugin.api.ToolResult;
  */
 public final class TurnHandler implements JobHandler {
 
-    /** Messages of history given to the provider, the answered one included. */
-    static final int HISTORY = 20;
+    /** Most messages of history considered for the context, the answered one included. */
+    static final int HISTORY = 50;
+    /** The job kind that folds older messages into the conversation's summary. */
+    public static final String SUMMARY_JOB = "conversation_summary";
     /** Model rounds (answer or tool calls) in one turn before it gives up. */
     static final int MAX_ROUNDS = 6;
 
@@ -61,10 +67,17 @@ public final class TurnHandler implements JobHandler {
     private final ToolRunner runner;
     private final Approvals approvals;
     private final NetworkGuard guard;
+    private final KnowledgeManagement knowledge;
+    private final JobQueue jobs;
+    private final TurnSettings settings;
 
     public TurnHandler(ConversationManagement conversations, TenantManagement tenants, AssistantRuntime runtime,
                        TurnStreams streams, UsageMeter usage, ToolRegistry tools, ToolRunner runner,
-                       Approvals approvals, NetworkGuard guard) {
+                       Approvals approvals, NetworkGuard guard, KnowledgeManagement knowledge, JobQueue jobs,
+                       TurnSettings settings) {
+        this.knowledge = knowledge;
+        this.jobs = jobs;
+        this.settings = settings;
         this.conversations = conversations;
         this.tenants = tenants;
         this.runtime = runtime;
@@ -83,6 +96,10 @@ public final class TurnHandler implements JobHandler {
     @Override
     public void handle(Job job) throws Exception {
         JsonNode payload = JSON.readTree(job.payload());
+        if (job.kind().equals(SUMMARY_JOB)) {
+            summarize(payload.path("tenant_id").asText(), payload.path("conversation_id").asText());
+            return;
+        }
         if (job.kind().equals(Approvals.RESUME_JOB)) {
             resume(payload.path("tenant_id").asText(), payload.path("approval_id").asText());
             return;
@@ -101,8 +118,9 @@ public final class TurnHandler implements JobHandler {
             streams.failed(t.conversation().id(), t.inbound().id(), overQuota.detail());
             return;
         }
-        t.messages().addAll(context(t.tenant(), t.inbound()));
-        continueTurn(t, List.of());
+        AssistantRuntime.Target target = target(t);
+        t.messages().addAll(context(t, target));
+        continueTurn(t, List.of(), target);
     }
 
     /** The turn's parties, or empty when it must not run (gone, already answered, held by a human). */
@@ -162,18 +180,23 @@ public final class TurnHandler implements JobHandler {
             return approvals.result(tenantId, approvalId).orElse(r);
         });
         t.messages().add(ChatMessage.toolResult(pending, result));
-        continueTurn(t, remaining);
+        continueTurn(t, remaining, target(t));
+    }
+
+    /** The provider and model for the turn: routing rules on the message's traits, else the tenant's assistant. */
+    private AssistantRuntime.Target target(Turn t) {
+        return runtime.resolve(t.tenant(), "", new RoutingRules.Traits(t.inbound().text(),
+                !t.inbound().attachments().isEmpty(), t.tenant().plan()));
     }
 
     /** Runs {@code pending} calls, then model rounds until an answer, a pause, or the round limit. */
-    private void continueTurn(Turn t, List<ToolCall> pending) {
+    private void continueTurn(Turn t, List<ToolCall> pending, AssistantRuntime.Target target) {
         String conversationId = t.conversation().id();
         String messageId = t.inbound().id();
         try {
             if (!runCalls(t, pending)) {
                 return;
             }
-            AssistantRuntime.Target target = runtime.resolve(t.tenant(), "");
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 Completion c = runtime.complete(target, new AssistantRequest(t.tenant().id(), target.model(),
                         t.messages(), tools.specs(t.tenant().id())), d -> streams.delta(conversationId, messageId, d));
@@ -241,6 +264,64 @@ public final class TurnHandler implements JobHandler {
     private void reply(Turn t, String text, Map<String, String> metadata) {
         Message reply = conversations.recordReply(t.tenant().id(), t.inbound(), text, metadata);
         streams.completed(t.conversation().id(), t.inbound().id(), reply);
+        Conversation c = t.conversation();
+        if (conversations.countAfter(t.tenant().id(), c.id(), c.messageCursor().orElse(0L)) > settings.summarizeAfter()) {
+            jobs.enqueue(NewJob.of(SUMMARY_JOB, JSON.createObjectNode().put("tenant_id", t.tenant().id())
+                            .put("conversation_id", c.id()).toString())
+                    .withTenant(t.tenant().id()).inQueue(SUMMARY_JOB + ":" + c.id())
+                    .once(SUMMARY_JOB + ":" + c.id() + ":" + c.summaryVersion()));
+        }
+    }
+
+    /**
+     * Folds the messages between the summary's cursor and the most recent {@code keepRecent} into the summary: with
+     * an LLM assistant by asking it, else (or if that fails) extractively. Stored only if no other run replaced the
+     * same version, so re-runs are harmless.
+     */
+    private void summarize(String tenantId, String conversationId) {
+        Conversation c;
+        Tenant tenant;
+        try {
+            c = conversations.get(tenantId, conversationId);
+            tenant = tenants.get(tenantId);
+        } catch (ClawlessException.NotFound gone) {
+            return;
+        }
+        List<Message> after = conversations.messagesAfter(tenantId, conversationId, c.messageCursor().orElse(0L), 500);
+        if (after.size() <= settings.keepRecent()) {
+            return;
+        }
+        List<Message> fold = after.subList(0, after.size() - settings.keepRecent());
+        StringBuilder transcript = new StringBuilder();
+        c.summary().ifPresent(s -> transcript.append("Earlier summary: ").append(s).append('\n'));
+        for (Message m : fold) {
+            String text = m.text().length() > 500 ? m.text().substring(0, 500) + "…" : m.text();
+            transcript.append(m.role().wire()).append(": ").append(text.replace('\n', ' ')).append('\n');
+        }
+        String summary = extractive(transcript.toString());
+        AssistantRuntime.Target target = runtime.resolve(tenant, "");
+        if (!target.provider().name().equals(RetrievalProvider.NAME)) {
+            try {
+                Completion done = runtime.complete(target, new AssistantRequest(tenantId, target.model(), List.of(
+                        new ChatMessage(ChatMessage.Role.SYSTEM, "Summarize this customer conversation in at most 120"
+                                + " words: who the customer is, what they want, what was promised or decided."),
+                        new ChatMessage(ChatMessage.Role.USER, transcript.toString()))), d -> { });
+                usage.record(tenantId, done.provider(), done.model(), done.tokensIn(), done.tokensOut());
+                if (!done.text().isBlank()) {
+                    summary = done.text().strip();
+                }
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "summary of " + conversationId + " falls back to extractive: " + e.getMessage());
+            }
+        }
+        conversations.storeSummary(tenantId, conversationId, c.summaryVersion(), summary,
+                fold.get(fold.size() - 1).seq());
+    }
+
+    /** The transcript's most recent 2,000 characters. */
+    static String extractive(String transcript) {
+        String t = transcript.strip();
+        return t.length() <= 2000 ? t : "…" + t.substring(t.length() - 2000);
     }
 
     private TurnToolContext context(Turn t) {
@@ -248,25 +329,51 @@ public final class TurnHandler implements JobHandler {
     }
 
     /**
-     * The tenant's system prompt and the prompt of the mode in force (the one the message's intent selected, else the
-     * tenant's default mode), then the recent history up to the message answered.
+     * What the model is given, within {@link TurnSettings#contextTokens()}: the tenant's system prompt and the prompt
+     * of the mode in force (the one the message's intent selected, else the tenant's default mode); for LLM
+     * providers the knowledge most relevant to the message; the conversation's summary; then as many recent messages
+     * after the summary's cursor as fit, newest kept first, the answered message always.
      */
-    private List<ChatMessage> context(Tenant tenant, Message inbound) {
-        List<ChatMessage> out = new ArrayList<>();
+    private List<ChatMessage> context(Turn t, AssistantRuntime.Target target) {
+        Tenant tenant = t.tenant();
+        Message inbound = t.inbound();
         String mode = inbound.metadata().getOrDefault("mode", tenant.settings().mode());
-        String system = (tenant.settings().systemPrompt() + "\n\n"
-                + tenant.settings().modePrompts().getOrDefault(mode, "")).strip();
-        if (!system.isEmpty()) {
-            out.add(new ChatMessage(ChatMessage.Role.SYSTEM, system));
-        }
-        for (Message m : conversations.history(tenant.id(), inbound, HISTORY)) {
-            if (m.role() == MessageRole.TOOL) {
-                continue;
+        StringBuilder system = new StringBuilder((tenant.settings().systemPrompt() + "\n\n"
+                + tenant.settings().modePrompts().getOrDefault(mode, "")).strip());
+        if (!target.provider().name().equals(RetrievalProvider.NAME) && !inbound.text().isBlank()) {
+            String query = inbound.text().length() > 2000 ? inbound.text().substring(0, 2000) : inbound.text();
+            List<KnowledgeHit> hits = knowledge.search(tenant.id(), query, 3).stream()
+                    .filter(h -> h.score() >= 0.35).toList();
+            if (!hits.isEmpty()) {
+                system.append(system.isEmpty() ? "" : "\n\n").append("Relevant knowledge:");
+                hits.forEach(h -> system.append("\n- ").append(h.answer().map(a -> h.text() + " → " + a)
+                        .orElse(h.text())));
             }
+        }
+        t.conversation().summary().ifPresent(s -> system.append(system.isEmpty() ? "" : "\n\n")
+                .append("Summary of the earlier conversation: ").append(s));
+        int used = Tokens.estimate(system.toString());
+        long cursor = t.conversation().messageCursor().orElse(0L);
+        List<Message> history = conversations.history(tenant.id(), inbound, HISTORY).stream()
+                .filter(m -> m.seq() > cursor || m.id().equals(inbound.id()))
+                .filter(m -> m.role() != MessageRole.TOOL).toList();
+        List<ChatMessage> recent = new ArrayList<>();
+        for (int i = history.size() - 1; i >= 0; i--) {
+            Message m = history.get(i);
+            int cost = 4 + Tokens.estimate(m.text());
+            if (!m.id().equals(inbound.id()) && used + cost > settings.contextTokens()) {
+                break;
+            }
+            used += cost;
             ChatMessage.Role role = m.role() == MessageRole.USER ? ChatMessage.Role.USER
                     : m.role() == MessageRole.SYSTEM ? ChatMessage.Role.SYSTEM : ChatMessage.Role.ASSISTANT;
-            out.add(new ChatMessage(role, m.text()));
+            recent.add(0, new ChatMessage(role, m.text()));
         }
+        List<ChatMessage> out = new ArrayList<>();
+        if (!system.isEmpty()) {
+            out.add(new ChatMessage(ChatMessage.Role.SYSTEM, system.toString()));
+        }
+        out.addAll(recent);
         return out;
     }
 

@@ -208,6 +208,26 @@ public final class ConversationManagement {
         });
     }
 
+    /** Messages after sequence {@code afterSeq} (0 for all), oldest first, at most {@code limit}. */
+    public java.util.List<Message> messagesAfter(String tenantId, String conversationId, long afterSeq, int limit) {
+        return store.after(database.execute(), tenantId, conversationId, afterSeq, limit);
+    }
+
+    /** How many messages came after sequence {@code afterSeq}. */
+    public long countAfter(String tenantId, String conversationId, long afterSeq) {
+        return store.countAfter(database.execute(), tenantId, conversationId, afterSeq);
+    }
+
+    /**
+     * Stores a new summary covering messages up to {@code cursor}, unless another run already replaced version
+     * {@code expectedVersion}; true when stored.
+     */
+    public boolean storeSummary(String tenantId, String conversationId, int expectedVersion, String summary,
+                                long cursor) {
+        return database.inTransaction(tx -> store.storeSummary(tx, tenantId, conversationId, expectedVersion, summary,
+                cursor, clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    }
+
     /** The reply stored for an inbound message, if its turn has run. */
     public Optional<Message> replyTo(String tenantId, String messageId) {
         return store.findReply(database.execute(), tenantId, messageId);

@@ -85,7 +85,7 @@ class TurnHandlerTest {
                 new dev.clawless.core.tool.ToolRegistry(List.of()),
                 new dev.clawless.core.tool.ToolRunner(database, Duration.ofSeconds(5), clock),
                 new dev.clawless.core.tool.Approvals(database, jobs, new AuditLog(database, clock), clock, ids),
-                dev.clawless.core.security.NetworkGuard.system(false));
+                dev.clawless.core.security.NetworkGuard.system(false), knowledge, jobs, TurnSettings.DEFAULT);
     }
 
     @AfterEach
@@ -155,6 +155,26 @@ class TurnHandlerTest {
         handler.handle(jobs.get(first.turnJobId().orElseThrow()).orElseThrow());
         handler.handle(jobs.get(second.turnJobId().orElseThrow()).orElseThrow());
         assertEquals(1, replies(first.conversation().id()).size(), "the quota of one message allowed one reply");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aLongConversationIsFoldedIntoASummaryWithItsVersionAndCursor(Engine engine) throws Exception {
+        open(engine);
+        Ingested last = null;
+        for (int i = 0; i < 45; i++) {
+            last = ask("m" + i, "message number " + i + " about my parcel");
+        }
+        handler.handle(jobs.get(last.turnJobId().orElseThrow()).orElseThrow());
+        Job summary = jobs.list(Optional.empty(), Optional.of(TurnHandler.SUMMARY_JOB), 10).get(0);
+        handler.handle(summary);
+        handler.handle(summary);
+        var c = conversations.get(tenant, last.conversation().id());
+        assertEquals(1, c.summaryVersion(), "a re-run does not summarise again");
+        assertTrue(c.summary().orElseThrow().contains("message number 0"), c.summary().orElseThrow());
+        List<Message> all = conversations.messagesAfter(tenant, c.id(), 0, 100);
+        assertEquals(all.get(all.size() - 11).seq(), c.messageCursor().orElseThrow(),
+                "the last 10 messages stay out of the summary");
     }
 
     @ParameterizedTest

@@ -23,6 +23,7 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.clawless.core.assistant.AssistantRequest;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.ChatMessage;
+import dev.clawless.core.assistant.RoutingRules;
 import dev.clawless.core.assistant.Completion;
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.common.ClawlessException;
@@ -93,7 +94,8 @@ public final class ChatCompletionsRoutes {
         Optional<Conversation> session = Optional.empty();
         try {
             chat = parse(bodies.object(req));
-            target = assistant.resolve(p.tenant(), chat.model());
+            target = assistant.resolve(p.tenant(), chat.model(), new RoutingRules.Traits(
+                    lastUserText(chat.messages()), false, p.tenant().plan()));
             if (chat.sessionId().isPresent()) {
                 session = Optional.of(SessionRoutes.session(conversations, p.tenantId(), chat.sessionId().get()));
             }

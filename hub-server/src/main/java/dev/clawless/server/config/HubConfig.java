@@ -15,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.clawless.core.assistant.LangChainProvider;
+import dev.clawless.core.assistant.RoutingRules;
+import dev.clawless.core.assistant.TurnSettings;
 import dev.clawless.core.knowledge.KnowledgeConfig;
 import dev.clawless.core.store.DatabaseConfig;
 import dev.clawless.core.tenant.Plan;
@@ -45,13 +47,16 @@ import dev.clawless.core.usage.Prices;
  * @param keyRequestsPerMinute requests per minute per API key, −1 for no per-key limit
  * @param intentThreshold least similarity at which a message gets an intent
  * @param tools         tool settings
+ * @param routing       routing rules
+ * @param turns         context assembly settings
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
                         Level logLevel, boolean logJson, boolean accessLog, TenantConfig tenants,
                         KnowledgeConfig knowledge, double retrievalThreshold,
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
-                        long keyRequestsPerMinute, double intentThreshold, ToolSettings tools) {
+                        long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
+                        RoutingRules routing, TurnSettings turns) {
 
     /**
      * Tool settings.
@@ -78,7 +83,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold, tools);
+                keyRequestsPerMinute, intentThreshold, tools, routing, turns);
     }
 
     @Override
@@ -145,6 +150,12 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                     Optional.empty(), b.nonBlank("clawless.providers.ollama.default-model"),
                     b.duration("clawless.providers.ollama.timeout")));
         }
+        RoutingRules routing = RoutingRules.NONE;
+        try {
+            routing = RoutingRules.parse(b.raw("clawless.assistant.routing"));
+        } catch (IllegalArgumentException e) {
+            b.problem("clawless.assistant.routing", e.getMessage());
+        }
         List<String> allowedUrls = new ArrayList<>();
         for (String u : b.raw("clawless.tools.http-allowed-urls").split(",")) {
             String prefix = u.strip();
@@ -201,7 +212,9 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
                 new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
-                b.decimal("clawless.intents.min-score", 0, 1), tools);
+                b.decimal("clawless.intents.min-score", 0, 1), tools, routing,
+                new TurnSettings(b.integer("clawless.assistant.context-tokens", 500, 1_000_000),
+                        b.integer("clawless.assistant.summarize-after", 12, 10_000), 10));
     }
 
     private static boolean isHttpUrl(String u) {

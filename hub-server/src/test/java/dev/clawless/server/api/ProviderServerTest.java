@@ -137,6 +137,38 @@ class ProviderServerTest {
     }
 
     @Test
+    void relevantKnowledgeGoesIntoTheModelsContext() {
+        llmAnswers();
+        String key = hub.key(hub.tenant("K"), "[\"chat\",\"tenant:admin\",\"knowledge:admin\"]");
+        hub.call("PATCH", "/v1/tenant", key, "{\"settings\":{\"assistant\":{\"provider\":\"openai\"}}}");
+        assertEquals(201, hub.call("POST", "/v1/knowledge/documents", key, "{\"title\":\"FAQ\",\"format\":\"faq\","
+                + "\"content\":[{\"q\":\"What is the warranty?\",\"a\":\"Two years on all devices.\"}]}").statusCode());
+        String session = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
+        assertEquals(200, hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"how long is the guarantee?\"}]}").statusCode());
+        llm.verify(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("Two years on all devices.")));
+    }
+
+    @Test
+    void routingRulesSendCodeToTheLlmAndTheRestToTheTenantsAssistant() {
+        java.util.Map<String, String> env = new java.util.HashMap<>(Map.of("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-r",
+                "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", llm.baseUrl() + "/v1",
+                "CLAWLESS_ASSISTANT_ROUTING", "code -> openai/gpt-test"));
+        try (TestHub routed = TestHub.start(env)) {
+            llmAnswers();
+            String key = routed.key(routed.tenant("R"), "[\"chat\"]");
+            JsonAnswer plain = ask(routed, key, "default", false);
+            assertTrue(json(plain.body()).get("model").asText().startsWith("retrieval/"), plain.body());
+            llm.verify(0, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/v1/chat/completions")));
+            var code = routed.call("POST", "/v1/chat/completions", key, "{\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"fix this: ```int x = ;```\"}]}");
+            assertEquals("openai/gpt-test", json(code).get("model").asText(), code.body());
+            assertEquals("From the LLM.", json(code).at("/choices/0/message/content").asText());
+        }
+    }
+
+    @Test
     void aProviderFailureWithNoFallbackIsA502ProblemThatNamesItButNotItsKey() {
         llmFails();
         String key = hub.key(hub.tenant("C"), "[\"chat\"]");

@@ -39,7 +39,7 @@ public final class ConversationStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONVERSATION_COLUMNS = "id, tenant_id, channel_type, connection_id,"
             + " external_thread_key, contact_id, chat_type, status, last_message_at, created_at, updated_at, title,"
-            + " metadata";
+            + " metadata, summary, summary_version, message_cursor";
     private static final String MESSAGE_COLUMNS = "id, seq, tenant_id, conversation_id, connection_id,"
             + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
             + " reply_to_external_id, edited, metadata, created_at, intent";
@@ -151,6 +151,28 @@ public final class ConversationStore {
     public void deleteMessages(DbExecute tx, String tenantId, String conversationId) {
         tx.createDelete("DELETE FROM messages WHERE tenant_id = ? AND conversation_id = ?")
                 .params(tenantId, conversationId).execute();
+    }
+
+    /** Messages of a conversation after {@code afterSeq}, oldest first. */
+    public List<Message> after(DbExecute exec, String tenantId, String conversationId, long afterSeq, int limit) {
+        return exec.createQuery("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE tenant_id = ? AND conversation_id = ?"
+                        + " AND seq > ? ORDER BY seq LIMIT " + limit)
+                .params(tenantId, conversationId, afterSeq).execute().map(ConversationStore::message).toList();
+    }
+
+    public long countAfter(DbExecute exec, String tenantId, String conversationId, long afterSeq) {
+        return exec.createGet("SELECT COUNT(*) FROM messages WHERE tenant_id = ? AND conversation_id = ? AND seq > ?")
+                .params(tenantId, conversationId, afterSeq).execute()
+                .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElse(0L);
+    }
+
+    /** Replaces the summary if it is still at {@code expectedVersion}; true when it was. */
+    public boolean storeSummary(DbExecute tx, String tenantId, String conversationId, int expectedVersion,
+                                String summary, long cursor, Instant at) {
+        return tx.createUpdate("UPDATE conversations SET summary = ?, summary_version = summary_version + 1,"
+                        + " message_cursor = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND summary_version = ?")
+                .params(summary, cursor, Database.timestamp(at), tenantId, conversationId, expectedVersion)
+                .execute() == 1;
     }
 
     /** The reply stored for an inbound message, if any. */
@@ -289,6 +311,9 @@ public final class ConversationStore {
                 ConversationStatus.fromWire(r.column(8).get(String.class)).orElseThrow(),
                 Database.optionalString(r.column(12)),
                 metadata(r.column(13).get(String.class)),
+                Database.optionalString(r.column(14)),
+                ((Number) r.column(15).get(Object.class)).intValue(),
+                Database.optionalLong(r.column(16)),
                 Database.instant(r.column(9)),
                 Database.instant(r.column(10)).orElseThrow(),
                 Database.instant(r.column(11)).orElseThrow());
