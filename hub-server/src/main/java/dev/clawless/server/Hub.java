@@ -38,6 +38,8 @@ import dev.clawless.core.tool.ToolRunner;
 import dev.clawless.core.tool.internal.HandoffTool;
 import dev.clawless.core.tool.internal.HttpRequestTool;
 import dev.clawless.core.tool.internal.KnowledgeSearchTool;
+import dev.clawless.core.tool.internal.SessionsListTool;
+import dev.clawless.core.tool.internal.SessionsSendTool;
 import dev.clawless.core.usage.InMemoryRateLimiter;
 import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
@@ -127,7 +129,8 @@ public final class Hub implements AutoCloseable {
             TurnStreams turns = new TurnStreams();
             NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
             ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
-                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls())));
+                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls()),
+                    new SessionsListTool(conversations), new SessionsSendTool(conversations)));
             Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,

@@ -7,8 +7,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -45,26 +44,26 @@ public final class ToolRunner {
         long start = System.nanoTime();
         ToolResult result;
         String outcome;
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<ToolResult> future = executor.submit(() -> tool.invoke(call, context));
-            try {
-                result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                outcome = result.error() ? "error" : "ok";
-            } catch (TimeoutException e) {
-                future.cancel(true);
-                result = ToolResult.error("the tool " + call.name() + " did not finish within " + timeout.toSeconds()
-                        + " s");
-                outcome = "timeout";
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
-                result = ToolResult.error("the tool " + call.name() + " failed: " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-                outcome = "error";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                result = ToolResult.error("interrupted");
-                outcome = "error";
-            }
+        // a bare virtual thread: nothing waits for it after the timeout, even if the tool ignores interruption
+        FutureTask<ToolResult> future = new FutureTask<>(() -> tool.invoke(call, context));
+        Thread.ofVirtual().name("clawless-tool-" + call.name()).start(future);
+        try {
+            result = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            outcome = result.error() ? "error" : "ok";
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            result = ToolResult.error("the tool " + call.name() + " did not finish within " + timeout.toSeconds()
+                    + " s");
+            outcome = "timeout";
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            result = ToolResult.error("the tool " + call.name() + " failed: " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+            outcome = "error";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result = ToolResult.error("interrupted");
+            outcome = "error";
         }
         log(context, call, outcome, result, (System.nanoTime() - start) / 1_000_000);
         return result;
