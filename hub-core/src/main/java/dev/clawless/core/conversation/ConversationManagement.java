@@ -94,8 +94,12 @@ public final class ConversationManagement {
         }
         ConversationStore.Identity identity = store.identity(tx, tenantId, in.channelType(), in.connectionId(),
                 in.sender(), ids.next("ctc"), ids.next("idn"), now);
-        Conversation conversation = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
+        ConversationStore.Resolved resolved = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
                 in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
+        Conversation conversation = resolved.conversation();
+        if (resolved.created()) {
+            event(tx, tenantId, conversation.id(), "conversation.created", conversationEvent(conversation), now);
+        }
         java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>(in.metadata());
         intent.flatMap(IntentDetector.DetectedIntent::mode).ifPresent(mode -> metadata.put("mode", mode));
         Message message = new Message(ids.next("msg"), 0, tenantId, conversation.id(), in.connectionId(),
@@ -158,7 +162,9 @@ public final class ConversationManagement {
         String id = ids.next("cnv");
         return database.inTransaction(tx -> {
             store.insertSession(tx, id, tenantId, API_CONNECTION, title, metadata, now);
-            return store.find(tx, tenantId, id).orElseThrow();
+            Conversation created = store.find(tx, tenantId, id).orElseThrow();
+            event(tx, tenantId, id, "conversation.created", conversationEvent(created), now);
+            return created;
         });
     }
 
@@ -304,6 +310,12 @@ public final class ConversationManagement {
                              ConversationStatus to, Instant now) {
         event(tx, tenantId, conversationId, "conversation.status_changed", JSON.createObjectNode()
                 .put("conversation_id", conversationId).put("from", from.wire()).put("to", to.wire()).toString(), now);
+    }
+
+    private static String conversationEvent(Conversation c) {
+        return JSON.createObjectNode().put("id", c.id()).put("channel", c.channelType())
+                .put("connection_id", c.connectionId()).put("status", c.status().wire())
+                .put("created_at", c.createdAt().toString()).toString();
     }
 
     private static String messageEvent(Message m) {

@@ -130,6 +130,9 @@ class IngestTest {
         assertEquals(1, count("conversations"));
         assertEquals(1, count("contact_identities"));
         assertEquals(1, count("contacts"), "no orphan contacts from lost races");
+        assertEquals(1, database.execute().query("SELECT COUNT(*) FROM conversation_events WHERE type = 'conversation.created'")
+                .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).findFirst().orElseThrow(),
+                "one conversation.created however many deliveries raced");
     }
 
     @ParameterizedTest

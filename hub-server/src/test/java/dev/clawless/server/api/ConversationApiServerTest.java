@@ -78,11 +78,13 @@ class ConversationApiServerTest {
     void theEventStreamReplaysAfterLastEventIdAndDeliversNewEvents() throws Exception {
         String id = session();
         assertEquals(200, chat(id, "first question").statusCode());
-        List<String[]> replay = readEvents(id, "0", 2);
-        assertEquals("message.created", replay.get(0)[1]);
-        assertEquals("user", json(replay.get(0)[2]).get("role").asText());
-        assertEquals("assistant", json(replay.get(1)[2]).get("role").asText());
-        String lastId = replay.get(1)[0];
+        List<String[]> replay = readEvents(id, "0", 3);
+        assertEquals("conversation.created", replay.get(0)[1]);
+        assertEquals(id, json(replay.get(0)[2]).get("id").asText());
+        assertEquals("message.created", replay.get(1)[1]);
+        assertEquals("user", json(replay.get(1)[2]).get("role").asText());
+        assertEquals("assistant", json(replay.get(2)[2]).get("role").asText());
+        String lastId = replay.get(2)[0];
 
         Thread operator = Thread.ofVirtual().start(() -> {
             try {

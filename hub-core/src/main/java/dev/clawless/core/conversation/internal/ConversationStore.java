@@ -81,22 +81,25 @@ public final class ConversationStore {
     public record Identity(String id, String contactId) {
     }
 
+    /** A conversation and whether this transaction created it. */
+    public record Resolved(Conversation conversation, boolean created) {
+    }
+
     /** The conversation of the thread, created if new; a conversation created now starts with the assistant. */
-    public Conversation conversation(DbExecute tx, String tenantId, String channelType, String connectionId,
-                                     String threadKey, String contactId, ChatType chatType, String newId,
-                                     Instant now) {
+    public Resolved conversation(DbExecute tx, String tenantId, String channelType, String connectionId,
+                                 String threadKey, String contactId, ChatType chatType, String newId, Instant now) {
         Optional<Conversation> existing = findByThread(tx, tenantId, connectionId, threadKey);
         if (existing.isPresent()) {
-            return existing.get();
+            return new Resolved(existing.get(), false);
         }
-        tx.createInsert("INSERT INTO conversations (id, tenant_id, channel_type, connection_id, external_thread_key,"
+        long inserted = tx.createInsert("INSERT INTO conversations (id, tenant_id, channel_type, connection_id, external_thread_key,"
                         + " contact_id, chat_type, status, created_at, updated_at)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, 'bot', ?, ?) ON CONFLICT DO NOTHING")
                 .params(newId, tenantId, channelType, connectionId, threadKey, contactId,
                         chatType.name().toLowerCase(Locale.ROOT), Database.timestamp(now), Database.timestamp(now))
                 .execute();
-        return findByThread(tx, tenantId, connectionId, threadKey)
-                .orElseThrow(() -> new IllegalStateException("conversation vanished"));
+        return new Resolved(findByThread(tx, tenantId, connectionId, threadKey)
+                .orElseThrow(() -> new IllegalStateException("conversation vanished")), inserted == 1);
     }
 
     private Optional<Conversation> findByThread(DbExecute tx, String tenantId, String connectionId, String key) {
