@@ -1,7 +1,6 @@
 package dev.clawless.core.conversation;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,18 +23,11 @@ import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
-import dev.clawless.core.security.Actor;
-import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestTenants;
 import dev.clawless.core.store.TestDatabases.Engine;
-import dev.clawless.core.tenant.NewTenant;
-import dev.clawless.core.tenant.Plan;
-import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Quotas;
-import dev.clawless.core.tenant.SettingsPatch;
-import dev.clawless.core.tenant.TenantConfig;
-import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.plugin.api.ChatType;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
@@ -58,11 +50,7 @@ class IngestTest {
         jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
         Ids ids = new Ids(clock);
         conversations = new ConversationManagement(database, jobs, clock, ids);
-        TenantManagement tenants = new TenantManagement(database, new AuditLog(database, clock),
-                new TenantConfig(Map.of("free", new Plan("free", new Quotas(1, 1, 1))), "free", Duration.ofHours(1),
-                        10), clock, ids);
-        tenant = tenants.create(Actor.admin("t"), new NewTenant("Acme", Optional.empty(), QuotaOverrides.NONE,
-                SettingsPatch.NONE)).id();
+        tenant = TestTenants.create(database, clock, "Acme", new Quotas(1, 1, 1));
     }
 
     @AfterEach

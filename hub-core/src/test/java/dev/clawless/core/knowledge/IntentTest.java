@@ -1,10 +1,8 @@
 package dev.clawless.core.knowledge;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
@@ -19,18 +17,11 @@ import dev.clawless.core.conversation.Ingested;
 import dev.clawless.core.conversation.IntentDetector.DetectedIntent;
 import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
-import dev.clawless.core.security.Actor;
-import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestTenants;
 import dev.clawless.core.store.TestDatabases.Engine;
-import dev.clawless.core.tenant.NewTenant;
-import dev.clawless.core.tenant.Plan;
-import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Quotas;
-import dev.clawless.core.tenant.SettingsPatch;
-import dev.clawless.core.tenant.TenantConfig;
-import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 
@@ -55,10 +46,7 @@ class IntentTest {
         intents = new IntentManagement(database, EMBEDDER, 0.5, clock, ids);
         conversations = new ConversationManagement(database, new JobQueue(database, JobConfig.DEFAULT, clock), clock,
                 ids, intents);
-        tenant = new TenantManagement(database, new AuditLog(database, clock), new TenantConfig(
-                Map.of("free", new Plan("free", new Quotas(-1, -1, -1))), "free", Duration.ofHours(1), 10), clock, ids)
-                .create(Actor.admin("t"), new NewTenant("Shop", Optional.empty(), QuotaOverrides.NONE,
-                        SettingsPatch.NONE)).id();
+        tenant = TestTenants.create(database, clock, "Shop", new Quotas(-1, -1, -1));
         intents.define(tenant, "purchase", List.of("I want to buy this", "how much does the premium plan cost",
                 "can I order one", "I'd like to upgrade my subscription"), Optional.of("sales"));
         intents.define(tenant, "support", List.of("it doesn't work", "I have a problem with my account",

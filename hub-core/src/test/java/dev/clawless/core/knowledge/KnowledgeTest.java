@@ -1,10 +1,8 @@
 package dev.clawless.core.knowledge;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,18 +11,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.PageRequest;
-import dev.clawless.core.security.Actor;
-import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestTenants;
 import dev.clawless.core.store.TestDatabases.Engine;
-import dev.clawless.core.tenant.NewTenant;
-import dev.clawless.core.tenant.Plan;
-import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Quotas;
-import dev.clawless.core.tenant.SettingsPatch;
-import dev.clawless.core.tenant.TenantConfig;
-import dev.clawless.core.tenant.TenantManagement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,13 +42,8 @@ class KnowledgeTest {
         database = Database.open(TestDatabases.config(engine));
         Ids ids = new Ids(clock);
         knowledge = new KnowledgeManagement(database, EMBEDDER, CONFIG, clock, ids);
-        TenantManagement tenants = new TenantManagement(database, new AuditLog(database, clock),
-                new TenantConfig(Map.of("free", new Plan("free", new Quotas(1, 1, 1))), "free", Duration.ofHours(1),
-                        10), clock, ids);
-        tenant = tenants.create(Actor.admin("t"), new NewTenant("Shop", Optional.empty(), QuotaOverrides.NONE,
-                SettingsPatch.NONE)).id();
-        other = tenants.create(Actor.admin("t"), new NewTenant("Other", Optional.empty(), QuotaOverrides.NONE,
-                SettingsPatch.NONE)).id();
+        tenant = TestTenants.create(database, clock, "Shop", new Quotas(1, 1, 1));
+        other = TestTenants.create(database, clock, "Other", new Quotas(1, 1, 1));
     }
 
     @AfterEach

@@ -16,19 +16,12 @@ import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.ConversationStatus;
 import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
-import dev.clawless.core.security.Actor;
-import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestTenants;
 import dev.clawless.core.tenant.ApprovalPolicy;
-import dev.clawless.core.tenant.NewTenant;
-import dev.clawless.core.tenant.Plan;
-import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Quotas;
-import dev.clawless.core.tenant.SettingsPatch;
-import dev.clawless.core.tenant.TenantConfig;
-import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.internal.HandoffTool;
 import dev.clawless.core.tool.internal.HttpRequestTool;
 import dev.clawless.core.tool.internal.SessionsListTool;
@@ -56,10 +49,7 @@ class BuiltInToolsTest {
         conversations = new ConversationManagement(database, new JobQueue(database, JobConfig.DEFAULT, clock), clock,
                 ids);
         runner = new ToolRunner(database, Duration.ofSeconds(2), clock);
-        tenant = new TenantManagement(database, new AuditLog(database, clock), new TenantConfig(
-                Map.of("free", new Plan("free", new Quotas(-1, -1, -1))), "free", Duration.ofHours(1), 10), clock, ids)
-                .create(Actor.admin("t"), new NewTenant("T", Optional.empty(), QuotaOverrides.NONE, SettingsPatch.NONE))
-                .id();
+        tenant = TestTenants.create(database, clock, "T", new Quotas(-1, -1, -1));
     }
 
     @AfterEach

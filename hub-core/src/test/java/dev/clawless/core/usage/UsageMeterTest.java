@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,20 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
-import dev.clawless.core.security.Actor;
-import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestClock;
 import dev.clawless.core.store.TestDatabases;
+import dev.clawless.core.store.TestTenants;
 import dev.clawless.core.store.TestDatabases.Engine;
-import dev.clawless.core.tenant.NewTenant;
-import dev.clawless.core.tenant.Plan;
-import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Quotas;
-import dev.clawless.core.tenant.SettingsPatch;
-import dev.clawless.core.tenant.TenantConfig;
-import dev.clawless.core.tenant.TenantManagement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,10 +38,7 @@ class UsageMeterTest {
         database = Database.open(TestDatabases.config(engine));
         meter = new UsageMeter(database, Prices.parse("openai/gpt-4o-mini=0.15:0.60, anthropic/*=3:15"),
                 new InMemoryRateLimiter(), clock);
-        tenant = new TenantManagement(database, new AuditLog(database, clock), new TenantConfig(
-                Map.of("free", new Plan("free", new Quotas(1, 1, 1))), "free", Duration.ofHours(1), 10), clock,
-                new Ids(clock)).create(Actor.admin("t"), new NewTenant("A", Optional.empty(), QuotaOverrides.NONE,
-                SettingsPatch.NONE)).id();
+        tenant = TestTenants.create(database, clock, "A", new Quotas(1, 1, 1));
     }
 
     @AfterEach
