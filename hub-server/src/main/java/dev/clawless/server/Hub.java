@@ -29,6 +29,7 @@ import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.security.AuditLog;
+import dev.clawless.core.security.SecretVault;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approvals;
@@ -135,7 +136,8 @@ public final class Hub implements AutoCloseable {
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
                     config.turns());
-            Webhooks webhooks = new Webhooks(database, jobs, guard, clock, ids);
+            SecretVault vault = new SecretVault(MasterKey.resolve(config.masterKey(), config.dataDir()));
+            Webhooks webhooks = new Webhooks(database, jobs, guard, vault, clock, ids);
             conversations.eventSink(webhooks);
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks),

@@ -35,6 +35,7 @@ import dev.clawless.core.jobs.JobHandler;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.NewJob;
 import dev.clawless.core.jobs.RetryLater;
+import dev.clawless.core.security.SecretVault;
 import dev.clawless.core.security.Secrets;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.security.NetworkGuard;
@@ -59,13 +60,15 @@ public final class Webhooks implements JobHandler, EventSink {
     private final Database database;
     private final JobQueue jobs;
     private final NetworkGuard guard;
+    private final SecretVault vault;
     private final Clock clock;
     private final Ids ids;
 
-    public Webhooks(Database database, JobQueue jobs, NetworkGuard guard, Clock clock, Ids ids) {
+    public Webhooks(Database database, JobQueue jobs, NetworkGuard guard, SecretVault vault, Clock clock, Ids ids) {
         this.database = database;
         this.jobs = jobs;
         this.guard = guard;
+        this.vault = vault;
         this.clock = clock;
         this.ids = ids;
     }
@@ -115,7 +118,8 @@ public final class Webhooks implements JobHandler, EventSink {
             }
             tx.createInsert("INSERT INTO webhooks (id, tenant_id, url, events, secret, active, created_at)"
                             + " VALUES (?, ?, ?, ?, ?, TRUE, ?)")
-                    .params(webhook.id(), tenantId, url, String.join(",", events), secret, Database.timestamp(now))
+                    .params(webhook.id(), tenantId, url, String.join(",", events),
+                            vault.encrypt(secret, "webhook:" + webhook.id()), Database.timestamp(now))
                     .execute();
             return null;
         });
@@ -206,7 +210,7 @@ public final class Webhooks implements JobHandler, EventSink {
                 .header("User-Agent", "Clawless-Webhooks/1")
                 .header("X-Clawless-Event", row.get()[1])
                 .header("X-Clawless-Delivery", deliveryId)
-                .header("X-Clawless-Signature", "t=" + t + ",v1=" + sign(row.get()[4], t, body))
+                .header("X-Clawless-Signature", "t=" + t + ",v1=" + sign(secret(row.get()[6], row.get()[4]), t, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
         HttpResponse<Void> response;
         try {
@@ -233,6 +237,11 @@ public final class Webhooks implements JobHandler, EventSink {
             throw new RetryLater("receiver answered 429", Duration.ofSeconds(Math.max(1, wait)));
         }
         throw new IllegalStateException("receiver answered HTTP " + status);
+    }
+
+    /** The signing secret: sealed under the master key, or as stored before the vault existed. */
+    private String secret(String webhookId, String stored) {
+        return SecretVault.isSealed(stored) ? vault.decrypt(stored, "webhook:" + webhookId) : stored;
     }
 
     private static long seconds(String retryAfter) {

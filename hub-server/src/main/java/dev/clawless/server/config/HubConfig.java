@@ -49,6 +49,7 @@ import dev.clawless.core.usage.Prices;
  * @param tools         tool settings
  * @param routing       routing rules
  * @param turns         context assembly settings
+ * @param masterKey     the configured master key (32 bytes), if any
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
@@ -56,7 +57,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         KnowledgeConfig knowledge, double retrievalThreshold,
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
                         long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
-                        RoutingRules routing, TurnSettings turns) {
+                        RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey) {
 
     /**
      * Tool settings.
@@ -83,14 +84,15 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold, tools, routing, turns);
+                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey);
     }
 
     @Override
     public String toString() {
         return "HubConfig[port=" + port + ", host=" + host + ", dataDir=" + dataDir + ", publicBaseUrl="
                 + publicBaseUrl + ", adminToken=" + (adminToken.isPresent() ? "****" : "generated") + ", db=" + db
-                + ", maxBodySize=" + maxBodySize + ", logLevel=" + logLevel + "]";
+                + ", maxBodySize=" + maxBodySize + ", logLevel=" + logLevel + ", masterKey="
+                + (masterKey.isPresent() ? "****" : "generated") + "]";
     }
 
     static HubConfig bind(Map<String, ConfigLoader.Value> values) {
@@ -149,6 +151,20 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             providers.add(new LangChainProvider.Settings("ollama", b.url("clawless.providers.ollama.base-url"),
                     Optional.empty(), b.nonBlank("clawless.providers.ollama.default-model"),
                     b.duration("clawless.providers.ollama.timeout")));
+        }
+        Optional<byte[]> masterKey = Optional.empty();
+        String rawKey = b.raw("clawless.master-key");
+        if (!rawKey.isEmpty()) {
+            try {
+                byte[] k = java.util.Base64.getDecoder().decode(rawKey);
+                if (k.length == 32) {
+                    masterKey = Optional.of(k);
+                } else {
+                    b.problem("clawless.master-key", "must be base64 of 32 bytes, got " + k.length + " bytes");
+                }
+            } catch (IllegalArgumentException e) {
+                b.problem("clawless.master-key", "must be base64 of 32 bytes (openssl rand -base64 32)");
+            }
         }
         RoutingRules routing = RoutingRules.NONE;
         try {
@@ -214,7 +230,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
                 b.decimal("clawless.intents.min-score", 0, 1), tools, routing,
                 new TurnSettings(b.integer("clawless.assistant.context-tokens", 500, 1_000_000),
-                        b.integer("clawless.assistant.summarize-after", 12, 10_000), 10));
+                        b.integer("clawless.assistant.summarize-after", 12, 10_000), 10), masterKey);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -94,6 +94,9 @@ class WebhookServerTest {
     void eventsArriveSignedSoTheReceiverCanVerifyThem() throws Exception {
         receiver.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         String[] s = subscribe(hub, "/hook", "[\"message.created\"]");
+        String stored = hub.hub().database().execute().query("SELECT secret FROM webhooks WHERE id = ?", s[1])
+                .map(r -> r.column(1).get(String.class)).findFirst().orElseThrow();
+        assertTrue(stored.startsWith("v1:") && !stored.contains(s[2]), "sealed under the master key at rest");
         chatInNewSession(hub, s[0]);
         waitForDeliveries(hub, s[0], s[1], 2, "delivered");
         List<LoggedRequest> requests = receiver.findAll(postRequestedFor(urlEqualTo("/hook")));
