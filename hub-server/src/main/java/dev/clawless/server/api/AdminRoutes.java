@@ -10,7 +10,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.tenant.IssuedKey;
 import dev.clawless.core.tenant.NewTenant;
@@ -131,14 +130,10 @@ public final class AdminRoutes {
     }
 
     private static String tenantId(ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("ten", id)) {
-            throw new ClawlessException.NotFound("no tenant " + TenantRoutes.printable(id));
-        }
-        return id;
+        return Inputs.pathId(req, "ten", "tenant");
     }
 
     private static String keyId(ServerRequest req) {
-        return TenantRoutes.keyId(req.path().pathParameters().get("keyId"));
+        return Inputs.id(req.path().pathParameters().get("keyId"), "key", "API key");
     }
 }

@@ -10,7 +10,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.TenantPrincipal;
 import dev.clawless.core.tool.Approval;
@@ -73,11 +72,7 @@ public final class ApprovalRoutes {
     }
 
     private static String id(ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("apr", id)) {
-            throw new ClawlessException.NotFound("no approval " + TenantRoutes.printable(id));
-        }
-        return id;
+        return Inputs.pathId(req, "apr", "approval");
     }
 
     static ObjectNode view(Approval a) {

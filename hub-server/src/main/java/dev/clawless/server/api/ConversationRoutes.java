@@ -19,7 +19,6 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
@@ -192,11 +191,7 @@ public final class ConversationRoutes {
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("cnv", id)) {
-            throw new ClawlessException.NotFound("no conversation " + TenantRoutes.printable(id));
-        }
-        return conversations.get(p.tenantId(), id);
+        return conversations.get(p.tenantId(), Inputs.pathId(req, "cnv", "conversation"));
     }
 
     static com.fasterxml.jackson.databind.node.ObjectNode view(Conversation c) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import io.helidon.webserver.http.ServerRequest;
 
 import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.tenant.ApprovalPolicy;
 import dev.clawless.core.tenant.AssistantPatch;
@@ -106,6 +107,28 @@ final class Inputs {
             }
         }
         return new PageRequest(n, query(req, "cursor"));
+    }
+
+    /**
+     * An id from the path or body that must have the shape of a {@code prefix} id; anything else cannot exist, so it
+     * answers 404 ({@code no <what> <id>}) without a database lookup.
+     */
+    static String id(String value, String prefix, String what) {
+        if (!Ids.looksLike(prefix, value)) {
+            throw new ClawlessException.NotFound("no " + what + " " + printable(value));
+        }
+        return value;
+    }
+
+    /** The path parameter {@code id} as a {@code prefix} id (see {@link #id(String, String, String)}). */
+    static String pathId(ServerRequest req, String prefix, String what) {
+        return id(req.path().pathParameters().get("id"), prefix, what);
+    }
+
+    /** A caller-given value made safe to echo: printable ASCII, at most 60 characters. */
+    static String printable(String value) {
+        String p = value.replaceAll("[^\\x21-\\x7e]", "?");
+        return p.length() <= 60 ? p : p.substring(0, 60) + "…";
     }
 
     static Optional<String> query(ServerRequest req, String name) {

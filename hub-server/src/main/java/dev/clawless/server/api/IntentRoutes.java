@@ -10,8 +10,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.knowledge.Intent;
 import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.tenant.Scope;
@@ -63,11 +61,7 @@ public final class IntentRoutes {
 
     private void delete(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.KNOWLEDGE_ADMIN);
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("int", id)) {
-            throw new ClawlessException.NotFound("no intent " + TenantRoutes.printable(id));
-        }
-        intents.delete(p.tenantId(), id);
+        intents.delete(p.tenantId(), Inputs.pathId(req, "int", "intent"));
         res.status(Status.NO_CONTENT_204).send();
     }
 

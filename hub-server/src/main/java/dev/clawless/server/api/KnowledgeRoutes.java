@@ -14,7 +14,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.knowledge.DocumentFormat;
 import dev.clawless.core.knowledge.FaqEntry;
 import dev.clawless.core.knowledge.KnowledgeDocument;
@@ -154,10 +153,6 @@ public final class KnowledgeRoutes {
     }
 
     private static String documentId(ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("doc", id)) {
-            throw new ClawlessException.NotFound("no document " + TenantRoutes.printable(id));
-        }
-        return id;
+        return Inputs.pathId(req, "doc", "document");
     }
 }

@@ -14,7 +14,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.Message;
@@ -120,10 +119,7 @@ public final class SessionRoutes {
 
     /** The tenant's session of that id; conversations of other channels are not sessions. */
     static Conversation session(ConversationManagement conversations, String tenantId, String id) {
-        if (!Ids.looksLike("cnv", id)) {
-            throw new ClawlessException.NotFound("no session " + TenantRoutes.printable(id));
-        }
-        Conversation c = conversations.get(tenantId, id);
+        Conversation c = conversations.get(tenantId, Inputs.id(id, "cnv", "session"));
         if (!c.connectionId().equals(ConversationManagement.API_CONNECTION)) {
             throw new ClawlessException.NotFound("no session " + id);
         }

@@ -11,7 +11,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.tenant.Grantor;
 import dev.clawless.core.tenant.IssuedKey;
 import dev.clawless.core.tenant.Scope;
@@ -131,15 +130,7 @@ public final class TenantRoutes {
         return seconds.map(Duration::ofSeconds);
     }
 
-    static String keyId(String id) {
-        if (!Ids.looksLike("key", id)) {
-            throw new ClawlessException.NotFound("no API key " + printable(id));
-        }
-        return id;
-    }
-
-    static String printable(String id) {
-        String p = id.replaceAll("[^\\x21-\\x7e]", "?");
-        return p.length() <= 60 ? p : p.substring(0, 60) + "…";
+    private static String keyId(String id) {
+        return Inputs.id(id, "key", "API key");
     }
 }

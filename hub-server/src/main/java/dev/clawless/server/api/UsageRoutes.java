@@ -6,8 +6,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.tenant.Quotas;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.Tenant;
@@ -41,11 +39,7 @@ public final class UsageRoutes {
     }
 
     private void ofTenant(ServerRequest req, ServerResponse res) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("ten", id)) {
-            throw new ClawlessException.NotFound("no tenant " + TenantRoutes.printable(id));
-        }
-        Tenant t = tenants.get(id);
+        Tenant t = tenants.get(Inputs.pathId(req, "ten", "tenant"));
         Json.send(res, Status.OK_200, view(t, usage.summary(t.id(), period(req))));
     }
 

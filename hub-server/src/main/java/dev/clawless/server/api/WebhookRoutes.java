@@ -10,8 +10,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import dev.clawless.core.common.ClawlessException;
-import dev.clawless.core.common.Ids;
 import dev.clawless.core.events.Webhook;
 import dev.clawless.core.events.WebhookDelivery;
 import dev.clawless.core.events.Webhooks;
@@ -97,11 +95,7 @@ public final class WebhookRoutes {
     }
 
     private static String id(ServerRequest req) {
-        String id = req.path().pathParameters().get("id");
-        if (!Ids.looksLike("wh", id)) {
-            throw new ClawlessException.NotFound("no webhook " + TenantRoutes.printable(id));
-        }
-        return id;
+        return Inputs.pathId(req, "wh", "webhook");
     }
 
     private static ObjectNode view(Webhook w) {
