@@ -7,11 +7,20 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.channel.ChannelManagement;
+import dev.clawless.core.channel.ChannelRegistry;
+import dev.clawless.core.channel.Deliveries;
+import dev.clawless.core.channel.Pollers;
+import dev.clawless.core.conversation.DeliveryRequest;
+import dev.clawless.server.api.ChannelRoutes;
+import dev.clawless.server.api.HookRoutes;
 import dev.clawless.core.assistant.AssistantProvider;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.LangChainProvider;
@@ -76,9 +85,11 @@ public final class Hub implements AutoCloseable {
     private final AdminToken adminToken;
     private final Routes routes;
     private final JobWorker worker;
+    private final Pollers pollers;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
-                JobWorker worker) {
+                JobWorker worker, Pollers pollers) {
+        this.pollers = pollers;
         this.config = config;
         this.database = database;
         this.server = server;
@@ -125,7 +136,7 @@ public final class Hub implements AutoCloseable {
                 });
             }
             AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback(), config.routing());
-            JobQueue jobs = new JobQueue(database, JobConfig.DEFAULT, clock);
+            JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
             NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
@@ -139,16 +150,30 @@ public final class Hub implements AutoCloseable {
             SecretVault vault = new SecretVault(MasterKey.resolve(config.masterKey(), config.dataDir()));
             Webhooks webhooks = new Webhooks(database, jobs, guard, vault, clock, ids);
             conversations.eventSink(webhooks);
+            conversations.deliveryAttempts(config.channels().deliveryAttempts());
+            AtomicReference<JobWorker> workerRef = new AtomicReference<>();
+            AtomicReference<WebServer> serverRef = new AtomicReference<>();
+            Supplier<String> base = () -> config.publicBaseUrl().orElseGet(() -> "http://localhost:"
+                    + serverRef.get().port());
+            ChannelManagement channels = new ChannelManagement(database, new ChannelRegistry(BuiltInChannels.all()),
+                    conversations, vault, audit, guard, usage, config.channels(), base,
+                    () -> workerRef.get().wake(), clock, ids);
+            turnHandler.onTurnStarted(channels::typing);
+            Deliveries deliveries = new Deliveries(channels, conversations);
+            Pollers pollers = new Pollers(channels, workerName(), clock);
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
-                    Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks),
-                    workerName());
+                    Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
+                    DeliveryRequest.JOB_KIND, deliveries), workerName());
+            workerRef.set(worker);
+            new ChannelRoutes(channels, bodies).register(routes);
+            new HookRoutes(channels, bodies, base).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
-            new ConversationRoutes(conversations, turns, bodies).register(routes);
+            new ConversationRoutes(conversations, turns, bodies, channels).register(routes);
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
@@ -175,8 +200,10 @@ public final class Hub implements AutoCloseable {
                     .start();
             LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
                     + config.db().safeUrl() + ")");
+            serverRef.set(server);
             worker.start();
-            return new Hub(config, database, server, adminToken, routes, worker);
+            pollers.start();
+            return new Hub(config, database, server, adminToken, routes, worker, pollers);
         } catch (RuntimeException | Error e) {
             database.close();
             throw e;
@@ -214,6 +241,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+            pollers.close();
             worker.stop(config.shutdownGrace());
         } finally {
             database.close();

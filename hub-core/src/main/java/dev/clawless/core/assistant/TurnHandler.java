@@ -70,6 +70,7 @@ public final class TurnHandler implements JobHandler {
     private final KnowledgeManagement knowledge;
     private final JobQueue jobs;
     private final TurnSettings settings;
+    private volatile java.util.function.BiConsumer<String, Conversation> turnStarted = (tenant, conversation) -> { };
 
     public TurnHandler(ConversationManagement conversations, TenantManagement tenants, AssistantRuntime runtime,
                        TurnStreams streams, UsageMeter usage, ToolRegistry tools, ToolRunner runner,
@@ -87,6 +88,11 @@ public final class TurnHandler implements JobHandler {
         this.runner = runner;
         this.approvals = approvals;
         this.guard = guard;
+    }
+
+    /** Called as a turn starts working (a channel shows a typing indicator); set once while wiring. */
+    public void onTurnStarted(java.util.function.BiConsumer<String, Conversation> listener) {
+        this.turnStarted = listener;
     }
 
     /** A turn in progress: whom it answers and the messages so far. */
@@ -118,6 +124,7 @@ public final class TurnHandler implements JobHandler {
             streams.failed(t.conversation().id(), t.inbound().id(), overQuota.detail());
             return;
         }
+        turnStarted.accept(t.tenant().id(), t.conversation());
         AssistantRuntime.Target target = target(t);
         t.messages().addAll(context(t, target));
         continueTurn(t, List.of(), target);

@@ -38,6 +38,7 @@ public final class ConversationManagement {
     private final Ids ids;
     private final IntentDetector intents;
     private volatile EventSink sink = EventSink.NONE;
+    private volatile int deliveryAttempts = 10;
     private final ConversationStore store = new ConversationStore();
 
     /** Without intent detection. */
@@ -142,6 +143,11 @@ public final class ConversationManagement {
                 .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
     }
 
+    /** Attempts of each outbound message's delivery job; set once while wiring. */
+    public void deliveryAttempts(int attempts) {
+        this.deliveryAttempts = attempts;
+    }
+
     /** Where events go besides the conversation's own stream (webhooks); set once while wiring. */
     public void eventSink(EventSink eventSink) {
         this.sink = eventSink;
@@ -209,6 +215,7 @@ public final class ConversationManagement {
                 store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
                         .map(Conversation::status).orElse(ConversationStatus.BOT), now);
                 event(tx, tenantId, answered.conversationId(), "message.created", messageEvent(reply), now);
+                enqueueDelivery(tx, reply);
             }
             return store.findReply(tx, tenantId, answered.id()).orElseThrow();
         });
@@ -274,7 +281,16 @@ public final class ConversationManagement {
      * {@code human}; an operator reply to a conversation the bot holds does not change who holds it.
      */
     public Message operatorReply(String tenantId, String conversationId, String text) {
-        if (text.isBlank() || text.length() > 20_000) {
+        return operatorReply(tenantId, conversationId, text, java.util.Map.of());
+    }
+
+    /**
+     * Stores an operator's reply with channel hints in {@code metadata} (e.g. a WhatsApp template) and, for a
+     * channel conversation, the job that delivers it, in one transaction.
+     */
+    public Message operatorReply(String tenantId, String conversationId, String text,
+                                 java.util.Map<String, String> metadata) {
+        if ((text.isBlank() && metadata.isEmpty()) || text.length() > 20_000) {
             throw ClawlessException.Validation.of("text", "must be 1-20000 characters");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -284,13 +300,124 @@ public final class ConversationManagement {
             Message m = new Message(ids.next("msg"), 0, tenantId, c.id(), c.connectionId(), Optional.empty(), false,
                     MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(),
                     c.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
-                    Optional.empty(), Optional.empty(), false, java.util.Map.of(), Optional.empty(), now);
+                    Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
             store.insertOutbound(tx, m);
             store.touch(tx, c.id(), c.status(), now);
             Message stored = store.findMessage(tx, tenantId, m.id()).orElseThrow();
             event(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
+            enqueueDelivery(tx, stored);
             return stored;
         });
+    }
+
+    private void enqueueDelivery(DbExecute tx, Message outbound) {
+        if (outbound.connectionId().equals(API_CONNECTION)) {
+            return;
+        }
+        jobs.enqueue(tx, NewJob.of(DeliveryRequest.JOB_KIND, JSON.createObjectNode()
+                        .put("tenant_id", outbound.tenantId()).put("message_id", outbound.id()).toString())
+                .withTenant(outbound.tenantId())
+                .inQueue(DeliveryRequest.queueKey(outbound.conversationId()))
+                .once(DeliveryRequest.JOB_KIND + ":" + outbound.id())
+                .attempts(deliveryAttempts));
+    }
+
+    /** Platform ids of the parts of an outbound message sent so far, by part number (0 first). */
+    public java.util.Map<Integer, String> sentParts(String messageId) {
+        return store.parts(database.execute(), messageId);
+    }
+
+    /** Records that part {@code part} of an outbound message went out with the platform id {@code externalId}. */
+    public void recordPart(Message message, int part, String externalId) {
+        database.inTransaction(tx -> store.insertPart(tx, message.id(), part, message.connectionId(), externalId,
+                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    }
+
+    /** Marks an outbound message sent (every part out), with the platform id of its first part. */
+    public void markSent(Message message, String firstExternalId) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        database.inTransaction(tx -> {
+            store.setDelivery(tx, message.id(), MessageStatus.SENT.wire(), firstExternalId, null, now);
+            statusChanged(tx, message, MessageStatus.SENT, Optional.empty(), now);
+            return null;
+        });
+    }
+
+    /**
+     * Marks an outbound message failed for good, with the reason, and publishes {@code delivery.failed}.
+     *
+     * @param platformCode the platform's own error code, if it gave one
+     */
+    public void markFailed(Message message, String error, Optional<String> platformCode) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        String shown = error.length() > 1000 ? error.substring(0, 1000) : error;
+        database.inTransaction(tx -> {
+            store.setDelivery(tx, message.id(), MessageStatus.FAILED.wire(), null,
+                    platformCode.map(c -> c + ": " + shown).orElse(shown), now);
+            statusChanged(tx, message, MessageStatus.FAILED, Optional.of(shown), now);
+            event(tx, message.tenantId(), message.conversationId(), "delivery.failed", JSON.createObjectNode()
+                    .put("message_id", message.id()).put("conversation_id", message.conversationId())
+                    .put("connection_id", message.connectionId()).put("error", shown)
+                    .put("platform_code", platformCode.orElse(null)).toString(), now);
+            return null;
+        });
+    }
+
+    /**
+     * Applies a platform's status report to the sent message it names: statuses only move forward
+     * (sent → delivered → read), and a failure after a read is ignored. Unknown ids are ignored (a status of a message
+     * sent before the connection existed, or another system's); true when a message changed.
+     */
+    public boolean applyDeliveryStatus(String connectionId, String externalId, MessageStatus status,
+                                       Optional<String> error) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            Optional<Message> found = store.findByPart(tx, connectionId, externalId)
+                    .or(() -> store.findByExternalId(tx, connectionId, externalId).filter(m -> !m.inbound()));
+            if (found.isEmpty()) {
+                return false;
+            }
+            Message m = found.get();
+            boolean forward = status == MessageStatus.FAILED
+                    ? m.status() != MessageStatus.READ && m.status() != MessageStatus.FAILED
+                    : rank(status) > rank(m.status());
+            if (!forward) {
+                return false;
+            }
+            String shown = error.map(e -> e.length() > 1000 ? e.substring(0, 1000) : e).orElse(null);
+            store.setDelivery(tx, m.id(), status.wire(), null, shown, now);
+            statusChanged(tx, m, status, error, now);
+            if (status == MessageStatus.FAILED) {
+                event(tx, m.tenantId(), m.conversationId(), "delivery.failed", JSON.createObjectNode()
+                        .put("message_id", m.id()).put("conversation_id", m.conversationId())
+                        .put("connection_id", connectionId).put("error", shown)
+                        .put("platform_code", error.map(e -> e.split(":", 2)[0].strip()).orElse(null)).toString(),
+                        now);
+            }
+            return true;
+        });
+    }
+
+    private static int rank(MessageStatus s) {
+        return switch (s) {
+            case RECEIVED, PENDING -> 0;
+            case SENT -> 1;
+            case DELIVERED -> 2;
+            case READ -> 3;
+            case FAILED -> 4;
+        };
+    }
+
+    private void statusChanged(DbExecute tx, Message m, MessageStatus status, Optional<String> error, Instant now) {
+        event(tx, m.tenantId(), m.conversationId(), "message.status_changed", JSON.createObjectNode()
+                .put("message_id", m.id()).put("conversation_id", m.conversationId()).put("status", status.wire())
+                .put("error", error.orElse(null)).toString(), now);
+    }
+
+    /** When the contact last wrote in the conversation, if ever. */
+    public Optional<Instant> lastInbound(String tenantId, String conversationId) {
+        get(tenantId, conversationId);
+        return store.lastInbound(database.execute(), conversationId);
     }
 
     /** Records an event of the conversation (e.g. {@code approval.requested}); {@code data} is JSON text. */

@@ -95,6 +95,12 @@ public final class JobQueue {
         return dead ? JobStatus.DEAD : JobStatus.QUEUED;
     }
 
+    /** Runs the job again after {@code delay}, giving back the attempt this run took. */
+    public void postpone(Job job, Duration delay, String reason) {
+        Instant now = now();
+        store.postpone(database.execute(), job.id(), token(job), now.plus(delay), shorten(reason), now);
+    }
+
     public Optional<Job> get(long id) {
         return store.find(database.execute(), id);
     }

@@ -95,7 +95,11 @@ public final class JobWorker implements AutoCloseable {
                 LOG.warning(() -> "job " + job.id() + " finished after its lease was taken over");
             }
         } catch (RetryLater later) {
-            queue.retryLater(job, later.delay(), later.getMessage());
+            if (later.countsAsAttempt()) {
+                queue.retryLater(job, later.delay(), later.getMessage());
+            } else {
+                queue.postpone(job, later.delay(), later.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             queue.fail(job, "interrupted");

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -18,6 +19,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.assistant.TurnStreams;
+import dev.clawless.core.channel.ChannelManagement;
+import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationEvent;
@@ -46,8 +49,11 @@ public final class ConversationRoutes {
     private final ConversationManagement conversations;
     private final TurnStreams turns;
     private final Bodies bodies;
+    private final ChannelManagement channels;
 
-    public ConversationRoutes(ConversationManagement conversations, TurnStreams turns, Bodies bodies) {
+    public ConversationRoutes(ConversationManagement conversations, TurnStreams turns, Bodies bodies,
+                              ChannelManagement channels) {
+        this.channels = channels;
         this.conversations = conversations;
         this.turns = turns;
         this.bodies = bodies;
@@ -99,11 +105,31 @@ public final class ConversationRoutes {
     private void reply(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_WRITE);
         Conversation c = conversation(p, req);
-        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role"));
-        String text = in.requiredString("text", 20_000);
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role", "template"));
+        Optional<JsonInput> template = in.object("template", Set.of("id", "variables"));
+        String text = template.isPresent() ? in.string("text", 20_000).orElse("") : in.requiredString("text", 20_000);
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        template.ifPresent(t -> {
+            metadata.put(Deliveries.TEMPLATE, t.requiredString("id", 200));
+            t.node("variables").ifPresent(v -> {
+                if (!v.isObject() || v.size() > 50) {
+                    in.error("template.variables", "must be an object of at most 50 values");
+                } else {
+                    metadata.put(Deliveries.TEMPLATE_VARIABLES, v.toString());
+                }
+            });
+        });
         in.choice("role", List.of("operator"), Optional::of);
         in.done();
-        Message m = conversations.operatorReply(p.tenantId(), c.id(), text);
+        if (template.isEmpty()) {
+            ChannelManagement.ReplyWindow window = channels.replyWindow(p.tenantId(), c);
+            if (window.applies() && !window.open()) {
+                throw new ClawlessException.Conflict("the contact's 24-hour reply window on this channel is closed"
+                        + window.closesAt().map(t -> " (it closed at " + t + ")").orElse("")
+                        + "; send an approved template instead: {\"template\": {\"id\": …, \"variables\": {…}}}");
+            }
+        }
+        Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata);
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + c.id() + "/messages");
         Json.send(res, Status.CREATED_201, SessionRoutes.message(m));
     }

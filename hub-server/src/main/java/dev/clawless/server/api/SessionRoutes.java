@@ -142,10 +142,23 @@ public final class SessionRoutes {
         node.put("id", m.id());
         node.put("role", m.role().wire());
         node.put("text", m.text());
+        node.put("direction", m.inbound() ? "inbound" : "outbound");
         node.put("status", m.status().wire());
+        node.put("error", m.error().orElse(null));
+        node.put("external_message_id", m.externalMessageId().orElse(null));
+        node.put("reply_to_external_id", m.replyToExternalId().orElse(null));
+        node.put("edited", m.edited());
         ArrayNode attachments = node.putArray("attachments");
-        m.attachments().forEach(a -> attachments.addObject().put("kind", a.kind().name().toLowerCase())
-                .put("url", a.url().orElse(null)));
+        m.attachments().forEach(a -> {
+            ObjectNode n = attachments.addObject().put("kind", a.kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("url", a.url().orElse(null)).put("mime_type", a.mimeType().orElse(null))
+                    .put("file_name", a.fileName().orElse(null)).put("external_id", a.externalId().orElse(null));
+            if (a.sizeBytes().isPresent()) {
+                n.put("size_bytes", a.sizeBytes().getAsLong());
+            } else {
+                n.putNull("size_bytes");
+            }
+        });
         node.set("metadata", Json.MAPPER.valueToTree(m.metadata()));
         node.put("created_at", Json.time(m.createdAt()));
         return node;

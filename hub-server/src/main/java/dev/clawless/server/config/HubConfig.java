@@ -57,7 +57,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         KnowledgeConfig knowledge, double retrievalThreshold,
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
                         long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
-                        RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey) {
+                        RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey,
+                        dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels) {
 
     /**
      * Tool settings.
@@ -84,7 +85,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey);
+                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels);
     }
 
     @Override
@@ -230,7 +231,16 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
                 b.decimal("clawless.intents.min-score", 0, 1), tools, routing,
                 new TurnSettings(b.integer("clawless.assistant.context-tokens", 500, 1_000_000),
-                        b.integer("clawless.assistant.summarize-after", 12, 10_000), 10), masterKey);
+                        b.integer("clawless.assistant.summarize-after", 12, 10_000), 10), masterKey,
+                new dev.clawless.core.jobs.JobConfig(b.integer("clawless.jobs.workers", 1, 1000),
+                        dev.clawless.core.jobs.JobConfig.DEFAULT.lease(),
+                        dev.clawless.core.jobs.JobConfig.DEFAULT.pollInterval(),
+                        b.integer("clawless.jobs.max-attempts", 1, 100), b.duration("clawless.jobs.backoff-base"),
+                        b.duration("clawless.jobs.backoff-max")),
+                new dev.clawless.core.channel.ChannelSettings(b.quota("clawless.channels.inbound-per-minute"),
+                        b.integer("clawless.channels.delivery-attempts", 1, 100),
+                        b.duration("clawless.channels.poll-wait"), b.duration("clawless.channels.poll-backoff-max"),
+                        b.integer("clawless.channels.max-connections", 1, 100_000)));
     }
 
     private static boolean isHttpUrl(String u) {

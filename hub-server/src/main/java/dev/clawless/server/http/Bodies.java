@@ -63,6 +63,16 @@ public final class Bodies {
         return Optional.of((ObjectNode) node);
     }
 
+    /** The raw body bytes (empty when there is none), read up to the size limit; for signature checks. */
+    public byte[] raw(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1L);
+        boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+        if (declared == 0 || (declared < 0 && !chunked)) {
+            return new byte[0];
+        }
+        return read(req, declared);
+    }
+
     private static void requireJson(ServerRequest req) {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
         String base = type.split(";", 2)[0].strip();

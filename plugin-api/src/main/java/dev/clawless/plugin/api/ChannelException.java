@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Why a channel could not verify, parse or send. The hub maps {@link Unverified} to 401, {@link Malformed} to 400 and
- * handles {@link SendFailed} by retrying or dead-lettering the delivery. Messages must not contain secrets.
+ * Why a channel could not verify, parse or send. The hub maps {@link Unverified} to 401, {@link Malformed} to 400,
+ * handles {@link SendFailed} by retrying or dead-lettering the delivery, and {@link Throttled} by sending later without
+ * counting an attempt. Messages must not contain secrets.
  */
 public abstract sealed class ChannelException extends RuntimeException
-        permits ChannelException.Unverified, ChannelException.Malformed, ChannelException.SendFailed {
+        permits ChannelException.Unverified, ChannelException.Malformed, ChannelException.SendFailed,
+        ChannelException.Throttled {
 
     private ChannelException(String message, Throwable cause) {
         super(message, cause);
@@ -66,6 +68,23 @@ public abstract sealed class ChannelException extends RuntimeException
 
         public Optional<String> platformCode() {
             return platformCode;
+        }
+    }
+
+    /**
+     * The channel holds a send back to stay inside the platform's published rate limits (e.g. Telegram's one message
+     * per second per chat). Not a failure: the hub sends again after {@code wait} without counting an attempt.
+     */
+    public static final class Throttled extends ChannelException {
+        private final Duration wait;
+
+        public Throttled(String message, Duration wait) {
+            super(message, null);
+            this.wait = wait;
+        }
+
+        public Duration waitFor() {
+            return wait;
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.clawless.plugin.api;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import org.pf4j.ExtensionPoint;
 
@@ -44,4 +46,73 @@ public interface ChannelExtension extends ExtensionPoint {
      * @throws ChannelException.SendFailed when the platform refuses or cannot be reached
      */
     SendResult send(OutboundMessage message, ChannelConnection connection);
+
+    /**
+     * The longest text one platform message may carry; the hub splits longer replies on paragraph, then sentence,
+     * then word boundaries and sends the parts in order, each once.
+     */
+    default int maxTextLength() {
+        return 4096;
+    }
+
+    /**
+     * How long after the contact's last message a free-form reply is allowed (WhatsApp's 24-hour customer-service
+     * window); empty when the platform has no such rule. Outside it the hub refuses free-form sends and only a
+     * template (see {@link OutboundMessage#metadata()}) may go out.
+     */
+    default Optional<Duration> replyWindow() {
+        return Optional.empty();
+    }
+
+    /**
+     * Answers a request the platform makes outside the event flow — a subscription challenge such as WhatsApp's
+     * {@code GET ?hub.challenge=} — or empty when {@code request} carries events. Called before {@link #verify}, so
+     * implementations check the challenge's own secret themselves.
+     *
+     * @throws ChannelException.Unverified when the challenge's secret does not match
+     */
+    default Optional<HookReply> handshake(InboundRequest request, ChannelConnection connection) {
+        return Optional.empty();
+    }
+
+    /** The answer to a verified and stored webhook request; by default {@code 200 {"ok":true}}. */
+    default HookReply acknowledgement(InboundRequest request) {
+        return HookReply.ok();
+    }
+
+    /**
+     * Called when a connection is created or its settings change, e.g. to register the webhook URL with the platform.
+     * A failure stops the change.
+     *
+     * @throws ChannelException.SendFailed when the platform refuses (bad token) or cannot be reached
+     */
+    default void connect(ChannelConnection connection) {
+    }
+
+    /** Called when a connection is deleted or disabled; best effort, failures are only logged. */
+    default void disconnect(ChannelConnection connection) {
+    }
+
+    /** True when the hub must pull events for this connection ({@link #poll}) instead of receiving webhooks. */
+    default boolean polls(ChannelConnection connection) {
+        return false;
+    }
+
+    /**
+     * Fetches what arrived after {@code cursor}, waiting up to {@code maxWait} for something to arrive (long polling,
+     * IMAP IDLE). Called from one thread per connection, never twice at once for the same connection.
+     *
+     * @throws ChannelException.SendFailed when the platform cannot be reached or refuses; the hub backs off
+     */
+    default Poll poll(ChannelConnection connection, Optional<String> cursor, Duration maxWait) {
+        throw new UnsupportedOperationException(type() + " does not poll");
+    }
+
+    /** Called after every event of {@code poll} is stored, e.g. to mark fetched mail as seen. */
+    default void acknowledge(ChannelConnection connection, Poll poll) {
+    }
+
+    /** Shows a typing indicator in the thread while the assistant works, where the platform has one; best effort. */
+    default void typing(ChannelConnection connection, String externalThreadKey) {
+    }
 }

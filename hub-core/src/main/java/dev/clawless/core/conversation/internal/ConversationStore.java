@@ -322,6 +322,49 @@ public final class ConversationStore {
                 Database.instant(r.column(11)).orElseThrow());
     }
 
+    /** Platform ids of the parts of an outbound message already sent, by part number. */
+    public java.util.Map<Integer, String> parts(DbExecute exec, String messageId) {
+        java.util.Map<Integer, String> parts = new java.util.TreeMap<>();
+        exec.createQuery("SELECT part, external_message_id FROM message_parts WHERE message_id = ? ORDER BY part")
+                .params(messageId).execute()
+                .forEach(r -> parts.put(((Number) r.column(1).get(Object.class)).intValue(),
+                        r.column(2).get(String.class)));
+        return parts;
+    }
+
+    /** Records a sent part; false when that part was recorded already. */
+    public boolean insertPart(DbExecute tx, String messageId, int part, String connectionId, String externalId,
+                              Instant at) {
+        return tx.createInsert("INSERT INTO message_parts (message_id, part, connection_id, external_message_id,"
+                        + " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(messageId, part, connectionId, externalId, Database.timestamp(at))
+                .execute() == 1;
+    }
+
+    /** The message a platform id of a sent part belongs to. */
+    public Optional<Message> findByPart(DbExecute exec, String connectionId, String externalId) {
+        return exec.createGet("SELECT " + "m." + String.join(", m.", MESSAGE_COLUMNS.split(",\\s*"))
+                        + " FROM message_parts p JOIN messages m ON m.id = p.message_id"
+                        + " WHERE p.connection_id = ? AND p.external_message_id = ?")
+                .params(connectionId, externalId).execute().map(ConversationStore::message);
+    }
+
+    /** Sets an outbound message's delivery status, its platform id when first sent, and its error. */
+    public void setDelivery(DbExecute tx, String messageId, String status, String externalId, String error,
+                            Instant at) {
+        tx.createUpdate("UPDATE messages SET status = ?, external_message_id = COALESCE(external_message_id, ?),"
+                        + " error = ?, updated_at = ? WHERE id = ?")
+                .params(status, externalId, error, Database.timestamp(at), messageId)
+                .execute();
+    }
+
+    /** When the contact last wrote in the conversation. */
+    public Optional<Instant> lastInbound(DbExecute exec, String conversationId) {
+        return exec.createGet("SELECT MAX(created_at) FROM messages WHERE conversation_id = ?"
+                        + " AND direction = 'inbound'")
+                .params(conversationId).execute().flatMap(r -> Database.instant(r.column(1)));
+    }
+
     private static Message message(DbRow r) {
         return new Message(
                 r.column(1).get(String.class),

@@ -88,6 +88,15 @@ public final class JobStore {
                 .execute() == 1;
     }
 
+    /** Back to the queue for {@code runAt} with the attempt this run took given back. */
+    public boolean postpone(DbExecute exec, long id, String token, Instant runAt, String reason, Instant now) {
+        return exec.createUpdate("UPDATE jobs SET status = 'queued', attempts = attempts - 1, run_at = ?,"
+                        + " last_error = ?, locked_by = NULL, locked_until = NULL, updated_at = ?"
+                        + " WHERE id = ? AND locked_by = ? AND status = 'running'")
+                .params(Database.timestamp(runAt), reason, Database.timestamp(now), id, token)
+                .execute() == 1;
+    }
+
     public Optional<Job> find(DbExecute exec, long id) {
         return exec.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").params(id).execute()
                 .map(JobStore::job);

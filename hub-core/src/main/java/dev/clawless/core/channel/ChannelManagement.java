@@ -1,0 +1,513 @@
+package dev.clawless.core.channel;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.clawless.core.channel.internal.ChannelStore;
+import dev.clawless.core.channel.internal.SchemaCheck;
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.ClawlessException.FieldError;
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.conversation.Conversation;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.Ingested;
+import dev.clawless.core.conversation.MessageStatus;
+import dev.clawless.core.security.Actor;
+import dev.clawless.core.security.AuditLog;
+import dev.clawless.core.security.NetworkGuard;
+import dev.clawless.core.security.SecretVault;
+import dev.clawless.core.store.Database;
+import dev.clawless.core.usage.UsageMeter;
+import dev.clawless.plugin.api.ChannelConnection;
+import dev.clawless.plugin.api.ChannelException;
+import dev.clawless.plugin.api.ChannelExtension;
+import dev.clawless.plugin.api.DeliveryUpdate;
+import dev.clawless.plugin.api.HookReply;
+import dev.clawless.plugin.api.InboundEvent;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.InboundRequest;
+
+/**
+ * Tenants' channel connections and the inbound half of every channel: a platform's webhook request is verified by
+ * its channel, parsed, and each event stored (messages through the conversation ingest, statuses onto the sent
+ * message) before it is acknowledged. Secrets are sealed with the vault and never leave this class except inside the
+ * {@link ChannelConnection} handed to the connection's own channel. Thread-safe.
+ */
+public final class ChannelManagement {
+
+    private static final Logger LOG = Logger.getLogger(ChannelManagement.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_SECRET_LENGTH = 16_384;
+    /** Longest inbound text stored; far above any platform's own limit (e-mail bodies included). */
+    private static final int MAX_TEXT = 100_000;
+
+    private final Database database;
+    private final ChannelRegistry registry;
+    private final ConversationManagement conversations;
+    private final SecretVault vault;
+    private final AuditLog audit;
+    private final NetworkGuard guard;
+    private final UsageMeter usage;
+    private final ChannelSettings settings;
+    private final Supplier<String> publicBaseUrl;
+    private final Runnable wake;
+    private final Clock clock;
+    private final Ids ids;
+    private final ChannelStore store = new ChannelStore();
+    private volatile Runnable changed = () -> { };
+
+    public ChannelManagement(Database database, ChannelRegistry registry, ConversationManagement conversations,
+                             SecretVault vault, AuditLog audit, NetworkGuard guard, UsageMeter usage,
+                             ChannelSettings settings, Supplier<String> publicBaseUrl, Runnable wake, Clock clock,
+                             Ids ids) {
+        this.database = database;
+        this.registry = registry;
+        this.conversations = conversations;
+        this.vault = vault;
+        this.audit = audit;
+        this.guard = guard;
+        this.usage = usage;
+        this.settings = settings;
+        this.publicBaseUrl = publicBaseUrl;
+        this.wake = wake;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public ChannelSettings settings() {
+        return settings;
+    }
+
+    public ChannelRegistry registry() {
+        return registry;
+    }
+
+    /** Called after any connection is created, changed or deleted (the pollers re-read theirs). */
+    public void onChange(Runnable listener) {
+        this.changed = listener;
+    }
+
+    // ---------------------------------------------------------------------------------------------- connections
+
+    /**
+     * Connects a platform: checks the config against the channel's schema and the secrets against the names it
+     * needs, stores them sealed, then lets the channel register itself with the platform (e.g. Telegram's
+     * {@code setWebhook}); if the platform refuses, nothing is kept.
+     */
+    public Channel create(Actor actor, String tenantId, String type, String name, ObjectNode config,
+                          Map<String, String> secrets) {
+        ChannelExtension channel = registry.find(tenantId, type).orElseThrow(() -> ClawlessException.Validation.of(
+                "type", "must be one of " + registry.types(tenantId)));
+        List<FieldError> errors = new ArrayList<>();
+        checkConfig(channel, config, errors);
+        checkSecrets(channel, secrets, true, errors);
+        if (!errors.isEmpty()) {
+            throw ClawlessException.Validation.of(errors);
+        }
+        Instant now = now();
+        String id = ids.next("con");
+        Map<String, String> sorted = new TreeMap<>(secrets);
+        ChannelStore.Row row = new ChannelStore.Row(id, tenantId, channel.type(), name, config.toString(),
+                seal(id, sorted), List.copyOf(sorted.keySet()), true, Optional.empty(), Optional.empty(), now, now);
+        database.inTransaction(tx -> {
+            if (store.count(tx, tenantId) >= settings.maxConnections()) {
+                throw new ClawlessException.Conflict("a tenant may have at most " + settings.maxConnections()
+                        + " channel connections");
+            }
+            store.insert(tx, row);
+            return null;
+        });
+        try {
+            channel.connect(connection(row));
+        } catch (RuntimeException e) {
+            database.inTransaction(tx -> store.delete(tx, tenantId, id));
+            throw platformRefused(channel, e);
+        }
+        database.inTransaction(tx -> {
+            audit.record(tx, actor, Optional.of(tenantId), "channel.created", Optional.of(id),
+                    Map.of("type", channel.type(), "secrets", String.join(",", sorted.keySet())));
+            return null;
+        });
+        changed.run();
+        return view(row);
+    }
+
+    /**
+     * Changes a connection: its name, config keys (merged: a {@code null} value removes an optional key), secrets
+     * (a {@code null} value removes an optional one), and whether it is enabled. The channel re-registers with the
+     * platform; if it refuses, the change is undone.
+     */
+    public Channel update(Actor actor, String tenantId, String id, Optional<String> name,
+                          Optional<ObjectNode> configPatch, Map<String, Optional<String>> secretPatch,
+                          Optional<Boolean> enabled) {
+        ChannelStore.Row before = row(tenantId, id);
+        ChannelExtension channel = channel(before);
+        ObjectNode config = (ObjectNode) parse(before.config());
+        configPatch.ifPresent(patch -> patch.fields().forEachRemaining(f -> {
+            if (f.getValue().isNull()) {
+                config.remove(f.getKey());
+            } else {
+                config.set(f.getKey(), f.getValue());
+            }
+        }));
+        Map<String, String> secrets = new TreeMap<>(unseal(before));
+        secretPatch.forEach((k, v) -> {
+            if (v.isPresent()) {
+                secrets.put(k, v.get());
+            } else {
+                secrets.remove(k);
+            }
+        });
+        List<FieldError> errors = new ArrayList<>();
+        checkConfig(channel, config, errors);
+        checkSecrets(channel, secrets, true, errors);
+        if (!errors.isEmpty()) {
+            throw ClawlessException.Validation.of(errors);
+        }
+        ChannelStore.Row after = new ChannelStore.Row(id, tenantId, before.type(), name.orElse(before.name()),
+                config.toString(), seal(id, secrets), List.copyOf(secrets.keySet()), enabled.orElse(before.enabled()),
+                before.pollCursor(), before.pollError(), before.createdAt(), now());
+        database.inTransaction(tx -> {
+            store.update(tx, after);
+            return null;
+        });
+        try {
+            if (after.enabled()) {
+                channel.connect(connection(after));
+            } else if (before.enabled()) {
+                disconnectQuietly(channel, before);
+            }
+        } catch (RuntimeException e) {
+            database.inTransaction(tx -> {
+                store.update(tx, before);
+                return null;
+            });
+            throw platformRefused(channel, e);
+        }
+        database.inTransaction(tx -> {
+            Map<String, String> details = new LinkedHashMap<>();
+            details.put("type", before.type());
+            details.put("enabled", String.valueOf(after.enabled()));
+            if (!secretPatch.isEmpty()) {
+                details.put("secrets_changed", String.join(",", new TreeMap<>(secretPatch).keySet()));
+            }
+            audit.record(tx, actor, Optional.of(tenantId), "channel.updated", Optional.of(id), details);
+            return null;
+        });
+        changed.run();
+        return view(after);
+    }
+
+    public Channel get(String tenantId, String id) {
+        return view(row(tenantId, id));
+    }
+
+    public List<Channel> list(String tenantId) {
+        return store.list(database.execute(), tenantId).stream().map(this::view).toList();
+    }
+
+    /** Deletes a connection; the channel unregisters from the platform (best effort). Its conversations stay. */
+    public void delete(Actor actor, String tenantId, String id) {
+        ChannelStore.Row row = row(tenantId, id);
+        database.inTransaction(tx -> {
+            store.delete(tx, tenantId, id);
+            audit.record(tx, actor, Optional.of(tenantId), "channel.deleted", Optional.of(id),
+                    Map.of("type", row.type()));
+            return null;
+        });
+        registry.find(tenantId, row.type()).ifPresent(channel -> disconnectQuietly(channel, row));
+        changed.run();
+    }
+
+    // ---------------------------------------------------------------------------------------------- inbound
+
+    /**
+     * Handles a platform's request to {@code /hooks/{connectionId}}: a handshake is answered at once; events are
+     * verified, parsed and stored before the acknowledgement is returned.
+     *
+     * @throws ClawlessException.NotFound        unknown or disabled connection
+     * @throws ClawlessException.Unauthorized    the signature or secret does not match
+     * @throws ClawlessException.Validation      the payload cannot be understood
+     * @throws ClawlessException.TooManyRequests the tenant is over its inbound rate
+     */
+    public HookReply receive(String connectionId, InboundRequest request) {
+        ChannelStore.Row row = store.find(database.execute(), connectionId).filter(ChannelStore.Row::enabled)
+                .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
+        ChannelExtension channel = registry.find(row.tenantId(), row.type())
+                .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
+        ChannelConnection connection = connection(row);
+        try {
+            Optional<HookReply> handshake = channel.handshake(request, connection);
+            if (handshake.isPresent()) {
+                return handshake.get();
+            }
+        } catch (ChannelException e) {
+            throw inboundProblem(e);
+        }
+        if (!request.method().equals("POST")) {
+            throw new ClawlessException.MethodNotAllowed("platforms deliver events with POST", List.of("POST"));
+        }
+        try {
+            channel.verify(request, connection);
+        } catch (ChannelException e) {
+            throw inboundProblem(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " failed verifying a request; refused", e);
+            throw new ClawlessException.Unauthorized("the request could not be verified");
+        }
+        usage.rateLimit("inbound:" + row.tenantId(), "tenant's inbound channel traffic", settings.inboundPerMinute());
+        List<InboundEvent> events;
+        try {
+            events = channel.parse(request, connection);
+        } catch (ChannelException e) {
+            throw inboundProblem(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " could not parse a verified request", e);
+            throw ClawlessException.Validation.of("body", "the " + row.type() + " payload could not be understood");
+        }
+        store(row, events);
+        return channel.acknowledgement(request);
+    }
+
+    /** Stores events a channel produced for a connection (from a webhook or a poll), in order. */
+    void store(ChannelStore.Row row, List<InboundEvent> events) {
+        for (InboundEvent event : events) {
+            if (event instanceof InboundMessage m && (m.text().length() > MAX_TEXT || m.attachments().size() > 100)) {
+                throw ClawlessException.Validation.of("body", "a message may carry at most " + MAX_TEXT
+                        + " characters and 100 attachments");
+            }
+        }
+        boolean enqueued = false;
+        for (InboundEvent event : events) {
+            switch (event) {
+                case InboundMessage m -> {
+                    if (!m.connectionId().equals(row.id()) || !m.channelType().equals(row.type())) {
+                        LOG.warning(() -> "channel " + row.type() + " produced a message for another connection;"
+                                + " dropped");
+                        continue;
+                    }
+                    Ingested ingested = conversations.ingest(row.tenantId(), m);
+                    enqueued |= ingested.turnJobId().isPresent();
+                }
+                case DeliveryUpdate u -> {
+                    if (u.connectionId().equals(row.id())) {
+                        conversations.applyDeliveryStatus(row.id(), u.externalMessageId(),
+                                MessageStatus.valueOf(u.status().name()), u.error());
+                    }
+                }
+            }
+        }
+        if (enqueued) {
+            wake.run();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- sending
+
+    /** Whether a free-form message may be sent in a conversation now, on a channel with a reply window. */
+    public record ReplyWindow(boolean applies, boolean open, Optional<Instant> closesAt) {
+        public static final ReplyWindow NONE = new ReplyWindow(false, true, Optional.empty());
+    }
+
+    /** The reply window of a conversation: open while the contact's last message is younger than the channel's. */
+    public ReplyWindow replyWindow(String tenantId, Conversation conversation) {
+        Optional<ChannelStore.Row> row = store.find(database.execute(), tenantId, conversation.connectionId());
+        Optional<Duration> window = row.flatMap(r -> registry.find(tenantId, r.type()))
+                .flatMap(ChannelExtension::replyWindow);
+        if (window.isEmpty()) {
+            return ReplyWindow.NONE;
+        }
+        Optional<Instant> closes = conversations.lastInbound(tenantId, conversation.id())
+                .map(last -> last.plus(window.get()));
+        return new ReplyWindow(true, closes.map(c -> c.isAfter(clock.instant())).orElse(false), closes);
+    }
+
+    /** Shows a typing indicator in a channel conversation, on a virtual thread; failures are only logged. */
+    public void typing(String tenantId, Conversation conversation) {
+        if (conversation.connectionId().equals(ConversationManagement.API_CONNECTION)) {
+            return;
+        }
+        Thread.ofVirtual().name("typing-" + conversation.id()).start(() -> {
+            try {
+                Optional<ChannelStore.Row> row = store.find(database.execute(), tenantId, conversation.connectionId())
+                        .filter(ChannelStore.Row::enabled);
+                if (row.isPresent()) {
+                    channel(row.get()).typing(connection(row.get()), conversation.externalThreadKey());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "typing indicator failed", e);
+            }
+        });
+    }
+
+    /** The connection and its channel, for the delivery job; empty when deleted, disabled or no longer installed. */
+    Optional<Connected> connected(String tenantId, String connectionId) {
+        return store.find(database.execute(), tenantId, connectionId).filter(ChannelStore.Row::enabled)
+                .flatMap(row -> registry.find(tenantId, row.type()).map(ch -> new Connected(ch, connection(row))));
+    }
+
+    record Connected(ChannelExtension channel, ChannelConnection connection) {
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    ChannelStore store() {
+        return store;
+    }
+
+    Database database() {
+        return database;
+    }
+
+    ChannelConnection connection(ChannelStore.Row row) {
+        JsonNode config = parse(row.config());
+        Map<String, String> flat = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = config.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            flat.put(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
+        }
+        return new ChannelConnection(row.id(), row.tenantId(), row.type(), flat, unseal(row), webhookUrl(row.id()));
+    }
+
+    ChannelExtension channel(ChannelStore.Row row) {
+        return registry.find(row.tenantId(), row.type()).orElseThrow(() -> new ClawlessException.Conflict(
+                "channel type " + row.type() + " is no longer available"));
+    }
+
+    private ChannelStore.Row row(String tenantId, String id) {
+        return store.find(database.execute(), tenantId, id)
+                .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + id));
+    }
+
+    private String webhookUrl(String id) {
+        String base = publicBaseUrl.get();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/hooks/" + id;
+    }
+
+    private Channel view(ChannelStore.Row row) {
+        return new Channel(row.id(), row.tenantId(), row.type(), row.name(), parse(row.config()), row.secretNames(),
+                row.enabled(), webhookUrl(row.id()), row.pollError(), row.createdAt(), row.updatedAt());
+    }
+
+    private void checkConfig(ChannelExtension channel, ObjectNode config, List<FieldError> errors) {
+        JsonNode schema;
+        try {
+            schema = JSON.readTree(channel.configSchema().jsonSchema());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("channel " + channel.type() + " declares an unreadable schema", e);
+        }
+        errors.addAll(SchemaCheck.check(schema, config, "config"));
+        JsonNode base = config.get("api_base_url");
+        if (base != null && base.isTextual()) {
+            if (!SchemaCheck.isHttpUrl(base.asText())) {
+                errors.add(new FieldError("config.api_base_url", "must be an http(s) URL with a host"));
+            } else {
+                guard.refusal(URI.create(base.asText())).ifPresent(why -> errors.add(
+                        new FieldError("config.api_base_url", why)));
+            }
+        }
+    }
+
+    private static void checkSecrets(ChannelExtension channel, Map<String, String> secrets, boolean requireAll,
+                                     List<FieldError> errors) {
+        List<String> required = channel.configSchema().requiredSecrets();
+        List<String> optional = channel.configSchema().optionalSecrets();
+        for (String name : required) {
+            if (requireAll && (!secrets.containsKey(name) || secrets.get(name).isEmpty())) {
+                errors.add(new FieldError("secrets." + name, "is required"));
+            }
+        }
+        secrets.forEach((name, value) -> {
+            if (!required.contains(name) && !optional.contains(name)) {
+                List<String> known = new ArrayList<>(required);
+                known.addAll(optional);
+                errors.add(new FieldError("secrets." + name.substring(0, Math.min(60, name.length())),
+                        "is not a secret of this channel (known: " + known + ")"));
+            } else if (value.length() > MAX_SECRET_LENGTH) {
+                errors.add(new FieldError("secrets." + name, "must be at most " + MAX_SECRET_LENGTH + " characters"));
+            }
+        });
+    }
+
+    private String seal(String id, Map<String, String> secrets) {
+        try {
+            return vault.encrypt(JSON.writeValueAsString(secrets), "channel:" + id);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> unseal(ChannelStore.Row row) {
+        try {
+            return JSON.readValue(vault.decrypt(row.sealedSecrets(), "channel:" + row.id()), new TypeReference<>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the secrets of " + row.id() + " are unreadable", e);
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored channel config is unreadable", e);
+        }
+    }
+
+    private void disconnectQuietly(ChannelExtension channel, ChannelStore.Row row) {
+        try {
+            channel.disconnect(connection(row));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " could not unregister " + row.id(), e);
+        }
+    }
+
+    private static RuntimeException platformRefused(ChannelExtension channel, RuntimeException e) {
+        if (e instanceof ClawlessException c) {
+            return c;
+        }
+        if (e instanceof ChannelException.SendFailed f && f.status() >= 400 && f.status() < 500) {
+            return ClawlessException.Validation.of("secrets", channel.type() + " refused the connection: "
+                    + f.getMessage());
+        }
+        if (e instanceof ChannelException.Malformed m) {
+            return ClawlessException.Validation.of("config", m.getMessage());
+        }
+        LOG.log(Level.WARNING, "channel " + channel.type() + " could not connect", e);
+        return new ClawlessException.BadGateway("channel-unreachable", channel.type()
+                + " could not be reached to register the connection: " + e.getMessage());
+    }
+
+    private static ClawlessException inboundProblem(ChannelException e) {
+        return switch (e) {
+            case ChannelException.Unverified u -> new ClawlessException.Unauthorized(u.getMessage());
+            case ChannelException.Malformed m -> ClawlessException.Validation.of("body", m.getMessage());
+            case ChannelException.SendFailed f -> ClawlessException.Validation.of("body", f.getMessage());
+            case ChannelException.Throttled t -> ClawlessException.Validation.of("body", t.getMessage());
+        };
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.clawless.core.channel;
+
+import java.time.Duration;
+
+/**
+ * How channels run.
+ *
+ * @param inboundPerMinute  webhook requests one tenant may send in per minute, all connections together (−1: no
+ *                          limit); over it the hub answers 429 and the platform retries later
+ * @param deliveryAttempts  attempts of one outbound message before it is dead-lettered
+ * @param pollWait          how long one poll may wait for news (Telegram long polling, IMAP IDLE)
+ * @param pollBackoffMax    longest pause after failed polls
+ * @param maxConnections    connections one tenant may have
+ */
+public record ChannelSettings(long inboundPerMinute, int deliveryAttempts, Duration pollWait,
+                              Duration pollBackoffMax, int maxConnections) {
+
+    public static final ChannelSettings DEFAULT = new ChannelSettings(1200, 10, Duration.ofSeconds(25),
+            Duration.ofMinutes(5), 50);
+}

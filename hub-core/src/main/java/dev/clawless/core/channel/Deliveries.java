@@ -1,0 +1,143 @@
+package dev.clawless.core.channel;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.clawless.core.channel.internal.TextSplitter;
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.conversation.Conversation;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.Message;
+import dev.clawless.core.conversation.MessageStatus;
+import dev.clawless.core.jobs.Job;
+import dev.clawless.core.jobs.JobHandler;
+import dev.clawless.core.jobs.RetryLater;
+import dev.clawless.plugin.api.ChannelException;
+import dev.clawless.plugin.api.OutboundMessage;
+import dev.clawless.plugin.api.SendResult;
+
+/**
+ * The {@code deliver} job: sends one outbound message through its conversation's channel. The text is split at the
+ * channel's limit and each part is recorded with its platform id as soon as it is out, so a re-run (after a crash or
+ * a retry) sends only the parts still missing. A platform's 429/5xx/timeout reschedules the job — after its
+ * {@code Retry-After} when it gave one, else with backoff — and the last failed attempt marks the message failed,
+ * publishes {@code delivery.failed} and leaves the job dead with the reason. Refusals that retrying cannot fix (a
+ * blocked bot, a closed reply window) fail the message at once. Thread-safe.
+ */
+public final class Deliveries implements JobHandler {
+
+    /** Metadata key of a WhatsApp-style template (e.g. a Twilio {@code ContentSid}); allowed outside the window. */
+    public static final String TEMPLATE = "template";
+    /** Metadata key of the template's variables, a JSON object as text. */
+    public static final String TEMPLATE_VARIABLES = "template_variables";
+
+    private static final Logger LOG = Logger.getLogger(Deliveries.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ChannelManagement channels;
+    private final ConversationManagement conversations;
+    public Deliveries(ChannelManagement channels, ConversationManagement conversations) {
+        this.channels = channels;
+        this.conversations = conversations;
+    }
+
+    @Override
+    public void handle(Job job) throws Exception {
+        JsonNode payload = JSON.readTree(job.payload());
+        String tenantId = payload.path("tenant_id").asText();
+        Message message;
+        Conversation conversation;
+        try {
+            message = conversations.message(tenantId, payload.path("message_id").asText());
+            conversation = conversations.get(tenantId, message.conversationId());
+        } catch (ClawlessException.NotFound gone) {
+            return; // deleted since: nothing to send
+        }
+        if (message.status() != MessageStatus.PENDING) {
+            return; // sent (or failed for good) by an earlier run
+        }
+        Optional<ChannelManagement.Connected> connected = channels.connected(tenantId, message.connectionId());
+        if (connected.isEmpty()) {
+            conversations.markFailed(message, "the channel connection " + message.connectionId()
+                    + " was deleted or disabled", Optional.empty());
+            return;
+        }
+        ChannelManagement.Connected c = connected.get();
+        if (!message.metadata().containsKey(TEMPLATE)) {
+            ChannelManagement.ReplyWindow window = channels.replyWindow(tenantId, conversation);
+            if (window.applies() && !window.open()) {
+                conversations.markFailed(message, "the contact's reply window is closed"
+                        + window.closesAt().map(t -> " (since " + t + ")").orElse("")
+                        + "; only an approved template may be sent", Optional.of("window_closed"));
+                return;
+            }
+        }
+        List<String> parts = message.text().isEmpty() ? List.of("")
+                : TextSplitter.split(message.text(), c.channel().maxTextLength());
+        Map<Integer, String> sent = conversations.sentParts(message.id());
+        String first = null;
+        for (int i = 0; i < parts.size(); i++) {
+            String already = sent.get(i * 100);
+            if (already != null) {
+                first = first == null ? already : first;
+                continue;
+            }
+            boolean last = i == parts.size() - 1;
+            OutboundMessage out = new OutboundMessage(conversation.id(), i == 0 ? message.id() : message.id() + "-" + i,
+                    conversation.externalThreadKey(), parts.get(i), last ? message.attachments() : List.of(),
+                    List.of(), i == 0 ? message.replyToExternalId() : Optional.empty(), message.metadata());
+            SendResult result;
+            try {
+                result = c.channel().send(out, c.connection());
+            } catch (ChannelException.Throttled throttled) {
+                throw RetryLater.postpone(throttled.getMessage(), throttled.waitFor());
+            } catch (RuntimeException e) {
+                ChannelException.SendFailed f = e instanceof ChannelException.SendFailed sf ? sf
+                        : new ChannelException.SendFailed(c.channel().type() + " failed: " + e.getClass().getSimpleName(),
+                        0, true, Optional.empty(), Optional.empty(), e);
+                Optional<RuntimeException> retry = failed(job, message, f);
+                if (retry.isEmpty()) {
+                    return;
+                }
+                throw retry.get();
+            }
+            List<String> externalIds = result.externalMessageIds();
+            for (int j = 0; j < externalIds.size() && j < 100; j++) {
+                conversations.recordPart(message, i * 100 + j, externalIds.get(j));
+            }
+            if (externalIds.isEmpty()) {
+                conversations.recordPart(message, i * 100, message.id() + "-" + i);
+            }
+            if (first == null) {
+                first = externalIds.isEmpty() ? null : externalIds.get(0);
+            }
+        }
+        conversations.markSent(message, first);
+    }
+
+    /** Marks the message failed for good, or answers what makes the job run again. */
+    private Optional<RuntimeException> failed(Job job, Message message, ChannelException.SendFailed f) {
+        String reason = (f.status() > 0 ? "HTTP " + f.status() + ": " : "") + f.getMessage();
+        if (!f.retryable()) {
+            conversations.markFailed(message, reason, f.platformCode());
+            return Optional.empty();
+        }
+        if (job.attempts() >= job.maxAttempts()) {
+            conversations.markFailed(message, "gave up after " + job.attempts() + " attempts: " + reason,
+                    f.platformCode());
+            return Optional.of(new IllegalStateException("gave up after " + job.attempts() + " attempts: " + reason));
+        }
+        Optional<Duration> after = f.retryAfter();
+        LOG.fine(() -> "delivery of " + message.id() + " will be retried: " + reason);
+        if (after.isPresent()) {
+            return Optional.of(new RetryLater(reason, after.get().isNegative() ? Duration.ZERO : after.get()));
+        }
+        return Optional.of(new IllegalStateException(reason));
+    }
+}

@@ -1,0 +1,164 @@
+package dev.clawless.core.channel;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.clawless.core.channel.internal.ChannelStore;
+import dev.clawless.plugin.api.ChannelConnection;
+import dev.clawless.plugin.api.ChannelExtension;
+import dev.clawless.plugin.api.Poll;
+
+/**
+ * Pulls events for the connections whose channel polls (Telegram in polling mode, IMAP mailboxes): one virtual thread
+ * per connection. A connection is polled by one node at a time (a lease in its row); each poll's events are stored,
+ * then acknowledged to the platform, then its cursor saved — so a crash repeats a poll and the dedupe absorbs it.
+ * Failures are kept on the connection ({@code poll_error}) and retried with backoff.
+ */
+public final class Pollers implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Pollers.class.getName());
+    private static final Duration RESCAN = Duration.ofSeconds(30);
+
+    private final ChannelManagement channels;
+    private final String owner;
+    private final Clock clock;
+    private final Map<String, Thread> running = new ConcurrentHashMap<>();
+    private final Object signal = new Object();
+    private volatile boolean stopped;
+    private Thread scanner;
+
+    public Pollers(ChannelManagement channels, String owner, Clock clock) {
+        this.channels = channels;
+        this.owner = owner;
+        this.clock = clock;
+    }
+
+    public synchronized void start() {
+        channels.onChange(this::rescan);
+        scanner = Thread.ofVirtual().name("channel-pollers").start(this::scanLoop);
+    }
+
+    /** Re-reads the connections now (after a change). */
+    public void rescan() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void scanLoop() {
+        while (!stopped) {
+            try {
+                scan();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not read channel connections to poll", e);
+            }
+            synchronized (signal) {
+                try {
+                    signal.wait(RESCAN.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void scan() {
+        List<String> types = channels.registry().types("").stream()
+                .filter(t -> channels.registry().find("", t).isPresent()).toList();
+        List<ChannelStore.Row> rows = channels.store().enabled(channels.database().execute(), types);
+        Map<String, ChannelStore.Row> wanted = new ConcurrentHashMap<>();
+        for (ChannelStore.Row row : rows) {
+            ChannelExtension channel = channels.registry().find(row.tenantId(), row.type()).orElse(null);
+            if (channel != null && channel.polls(channels.connection(row))) {
+                wanted.put(row.id() + "@" + row.updatedAt(), row);
+            }
+        }
+        running.forEach((key, thread) -> {
+            if (!wanted.containsKey(key)) {
+                thread.interrupt();
+                running.remove(key);
+            }
+        });
+        wanted.forEach((key, row) -> running.computeIfAbsent(key, k ->
+                Thread.ofVirtual().name("poll-" + row.id()).start(() -> pollLoop(k, row))));
+    }
+
+    private void pollLoop(String key, ChannelStore.Row row) {
+        ChannelExtension channel = channels.channel(row);
+        ChannelConnection connection = channels.connection(row);
+        Duration wait = channels.settings().pollWait();
+        Duration lease = wait.multipliedBy(2).plusSeconds(30);
+        int failures = 0;
+        try {
+            while (!stopped && running.get(key) == Thread.currentThread()) {
+                Instant now = clock.instant();
+                if (!channels.store().lease(channels.database().execute(), row.id(), owner, now.plus(lease), now)) {
+                    Thread.sleep(wait.toMillis()); // another node polls it
+                    continue;
+                }
+                try {
+                    Optional<String> cursor = channels.store().find(channels.database().execute(), row.id())
+                            .flatMap(ChannelStore.Row::pollCursor);
+                    Poll poll = channel.poll(connection, cursor, wait);
+                    channels.store(row, poll.events());
+                    channel.acknowledge(connection, poll);
+                    poll.nextCursor().ifPresentOrElse(
+                            next -> channels.store().saveCursor(channels.database().execute(), row.id(), next),
+                            () -> {
+                                if (row.pollError().isPresent()) {
+                                    channels.store().saveCursor(channels.database().execute(), row.id(),
+                                            cursor.orElse(null));
+                                }
+                            });
+                    failures = 0;
+                } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted() || stopped) {
+                        return;
+                    }
+                    failures++;
+                    String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    LOG.log(Level.WARNING, "polling " + row.id() + " (" + row.type() + ") failed: " + reason);
+                    channels.store().pollError(channels.database().execute(), row.id(),
+                            reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+                    long max = channels.settings().pollBackoffMax().toMillis();
+                    long pause = Math.min(max, 1000L << Math.min(failures, 20));
+                    Thread.sleep(pause / 2 + ThreadLocalRandom.current().nextLong(pause / 2 + 1));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                channels.store().release(channels.database().execute(), row.id(), owner);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not release the poll lease of " + row.id(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        if (scanner != null) {
+            scanner.interrupt();
+        }
+        running.values().forEach(Thread::interrupt);
+        for (Thread t : running.values()) {
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        running.clear();
+    }
+}

@@ -1,0 +1,17 @@
+package dev.clawless.server;
+
+import java.util.List;
+
+import dev.clawless.channel.telegram.TelegramChannel;
+import dev.clawless.plugin.api.ChannelExtension;
+
+/** The channel adapters built into the hub (the modules under {@code channel-adapters/}). */
+final class BuiltInChannels {
+
+    private BuiltInChannels() {
+    }
+
+    static List<ChannelExtension> all() {
+        return List.of(new TelegramChannel());
+    }
+}
