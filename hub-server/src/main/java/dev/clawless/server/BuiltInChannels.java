@@ -3,6 +3,7 @@ package dev.clawless.server;
 import java.util.List;
 
 import dev.clawless.channel.telegram.TelegramChannel;
+import dev.clawless.channel.whatsapp.WhatsAppChannel;
 import dev.clawless.plugin.api.ChannelExtension;
 
 /** The channel adapters built into the hub (the modules under {@code channel-adapters/}). */
@@ -12,6 +13,6 @@ final class BuiltInChannels {
     }
 
     static List<ChannelExtension> all() {
-        return List.of(new TelegramChannel());
+        return List.of(new TelegramChannel(), new WhatsAppChannel());
     }
 }

@@ -1,0 +1,345 @@
+package dev.clawless.channel.whatsapp;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.clawless.plugin.api.Attachment;
+import dev.clawless.plugin.api.ChannelConnection;
+import dev.clawless.plugin.api.ChannelException;
+import dev.clawless.plugin.api.ChatType;
+import dev.clawless.plugin.api.DeliveryStatus;
+import dev.clawless.plugin.api.DeliveryUpdate;
+import dev.clawless.plugin.api.HookReply;
+import dev.clawless.plugin.api.InboundEvent;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.InboundRequest;
+import dev.clawless.plugin.api.OutboundMessage;
+import dev.clawless.plugin.api.Participant;
+import dev.clawless.plugin.api.SendResult;
+import dev.clawless.plugin.api.Signatures;
+
+/**
+ * WhatsApp via Meta's Cloud API: the {@code GET} subscription challenge ({@code hub.verify_token}), webhooks signed
+ * {@code X-Hub-Signature-256: sha256=<hex hmac(app secret, raw body)>}, {@code messages} (text, media, location,
+ * interactive and template-button replies, replies with {@code context}) and {@code statuses}, keyed by {@code wamid};
+ * replies through the Graph API {@code /{phone_number_id}/messages}.
+ */
+final class MetaWhatsApp implements WhatsAppChannel.Provider {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Meta's throttling codes: retrying later helps. */
+    private static final Set<Integer> THROTTLED = Set.of(4, 80007, 130429, 131056, 131048);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    @Override
+    public void check(ChannelConnection c) {
+        WhatsAppChannel.need(c, "access_token", "meta");
+        WhatsAppChannel.need(c, "app_secret", "meta");
+        WhatsAppChannel.need(c, "verify_token", "meta");
+        if (c.config("phone_number_id").isEmpty()) {
+            throw new ChannelException.Malformed("provider meta needs config.phone_number_id", null);
+        }
+    }
+
+    @Override
+    public Optional<HookReply> handshake(InboundRequest request, ChannelConnection c) {
+        if (!request.method().equals("GET")) {
+            return Optional.empty();
+        }
+        String mode = request.queryParam("hub.mode").orElse("");
+        String token = request.queryParam("hub.verify_token").orElse("");
+        String challenge = request.queryParam("hub.challenge").orElse("");
+        if (!mode.equals("subscribe") || !Signatures.constantTimeEquals(c.secret("verify_token").orElse(null), token)) {
+            throw new ChannelException.Unverified("hub.mode must be subscribe and hub.verify_token must match");
+        }
+        if (!challenge.matches("[A-Za-z0-9_-]{1,200}")) {
+            throw new ChannelException.Malformed("hub.challenge is missing or not a token", null);
+        }
+        return Optional.of(HookReply.text(challenge));
+    }
+
+    @Override
+    public void verify(InboundRequest request, ChannelConnection c) {
+        String given = request.header("X-Hub-Signature-256").orElseThrow(() ->
+                new ChannelException.Unverified("missing X-Hub-Signature-256"));
+        String secret = c.secret("app_secret").orElseThrow(() -> new ChannelException.Unverified(
+                "this connection has no app_secret"));
+        if (!Signatures.constantTimeEquals("sha256=" + Signatures.hmacSha256Hex(secret, request.body()), given)) {
+            throw new ChannelException.Unverified("X-Hub-Signature-256 does not match the body");
+        }
+    }
+
+    @Override
+    public List<InboundEvent> parse(InboundRequest request, ChannelConnection c) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(request.body());
+        } catch (IOException e) {
+            throw new ChannelException.Malformed("not JSON: " + TwilioWhatsApp.firstLine(e.getMessage()), e);
+        }
+        if (root == null || !root.isObject() || !"whatsapp_business_account".equals(root.path("object").asText())
+                || !root.path("entry").isArray()) {
+            throw new ChannelException.Malformed("not a whatsapp_business_account notification", null);
+        }
+        String phoneNumberId = c.config("phone_number_id").orElse("");
+        List<InboundEvent> events = new ArrayList<>();
+        for (JsonNode entry : root.path("entry")) {
+            for (JsonNode change : array(entry, "changes")) {
+                JsonNode value = change.path("value");
+                if (!value.isObject()) {
+                    throw new ChannelException.Malformed("a change without a value object", null);
+                }
+                if (!phoneNumberId.equals(value.path("metadata").path("phone_number_id").asText())) {
+                    continue; // another number of the same business account
+                }
+                Map<String, String> names = new LinkedHashMap<>();
+                for (JsonNode contact : array(value, "contacts")) {
+                    names.put(contact.path("wa_id").asText(), contact.path("profile").path("name").asText(""));
+                }
+                for (JsonNode m : array(value, "messages")) {
+                    message(m, names, c).ifPresent(events::add);
+                }
+                for (JsonNode s : array(value, "statuses")) {
+                    status(s, c).ifPresent(events::add);
+                }
+            }
+        }
+        return events;
+    }
+
+    private static Iterable<JsonNode> array(JsonNode node, String field) {
+        JsonNode a = node.path(field);
+        if (a.isMissingNode() || a.isNull()) {
+            return List.of();
+        }
+        if (!a.isArray() || a.size() > 1000) {
+            throw new ChannelException.Malformed(field + " must be an array", null);
+        }
+        return a;
+    }
+
+    private static String text(JsonNode node, String field, int max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().length() > max) {
+            throw new ChannelException.Malformed(field + " must be a string of at most " + max + " characters",
+                    null);
+        }
+        return v.asText();
+    }
+
+    private static Optional<InboundEvent> message(JsonNode m, Map<String, String> names, ChannelConnection c) {
+        String id = text(m, "id", 300);
+        String from = text(m, "from", 40);
+        String type = text(m, "type", 40);
+        String ts = text(m, "timestamp", 20);
+        if (id == null || from == null || type == null || !from.matches("[0-9]{5,20}")
+                || (ts != null && !ts.matches("[0-9]{1,12}"))) {
+            throw new ChannelException.Malformed("a message needs id, from (digits), type and a numeric timestamp",
+                    null);
+        }
+        String body = "";
+        List<Attachment> attachments = new ArrayList<>();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("whatsapp.provider", "meta");
+        meta.put("whatsapp.message_type", type);
+        switch (type) {
+            case "text" -> body = Optional.ofNullable(text(m.path("text"), "body", 4096)).orElse("");
+            case "image", "document", "audio", "video", "sticker" -> {
+                JsonNode media = m.path(type);
+                String mediaId = text(media, "id", 100);
+                if (mediaId == null) {
+                    throw new ChannelException.Malformed(type + " without an id", null);
+                }
+                body = Optional.ofNullable(text(media, "caption", 4096)).orElse("");
+                attachments.add(new Attachment(switch (type) {
+                    case "image" -> Attachment.Kind.IMAGE;
+                    case "audio" -> Attachment.Kind.AUDIO;
+                    case "video" -> Attachment.Kind.VIDEO;
+                    case "sticker" -> Attachment.Kind.STICKER;
+                    default -> Attachment.Kind.FILE;
+                }, Optional.empty(), Optional.ofNullable(text(media, "mime_type", 200)),
+                        Optional.ofNullable(text(media, "filename", 300)), OptionalLong.empty(),
+                        Optional.of(mediaId)));
+            }
+            case "location" -> {
+                JsonNode l = m.path("location");
+                if (!l.path("latitude").isNumber() || !l.path("longitude").isNumber()) {
+                    throw new ChannelException.Malformed("a location needs numeric latitude and longitude", null);
+                }
+                attachments.add(new Attachment(Attachment.Kind.LOCATION, Optional.of("geo:"
+                        + l.path("latitude").asDouble() + "," + l.path("longitude").asDouble()), Optional.empty(),
+                        Optional.ofNullable(text(l, "name", 1000)), OptionalLong.empty(), Optional.empty()));
+            }
+            case "interactive" -> {
+                JsonNode i = m.path("interactive");
+                JsonNode reply = i.has("button_reply") ? i.path("button_reply") : i.path("list_reply");
+                body = Optional.ofNullable(text(reply, "title", 200)).orElse("");
+                Optional.ofNullable(text(reply, "id", 300)).ifPresent(v -> meta.put("whatsapp.reply_id", v));
+            }
+            case "button" -> {
+                body = Optional.ofNullable(text(m.path("button"), "text", 200)).orElse("");
+                Optional.ofNullable(text(m.path("button"), "payload", 1000))
+                        .ifPresent(v -> meta.put("whatsapp.button_payload", v));
+            }
+            default -> {
+                return Optional.empty(); // reactions, unsupported, system, order…: nothing to answer
+            }
+        }
+        if (body.isEmpty() && attachments.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode context = m.path("context");
+        if (!context.isMissingNode() && !context.isObject()) {
+            throw new ChannelException.Malformed("context must be an object", null);
+        }
+        String quotedFrom = text(context, "from", 40);
+        if (quotedFrom != null && !quotedFrom.matches("[0-9]{5,20}")) {
+            throw new ChannelException.Malformed("context.from must be digits", null);
+        }
+        Optional<String> replyTo = Optional.ofNullable(text(context, "id", 300));
+        String name = names.getOrDefault(from, "");
+        return Optional.of(new InboundMessage(WhatsAppChannel.TYPE, c.id(), id, from,
+                new Participant("+" + from, Optional.of(name).filter(n -> !n.isBlank()), Optional.empty()), body,
+                attachments, ts == null ? Instant.now() : Instant.ofEpochSecond(Long.parseLong(ts)), ChatType.DIRECT,
+                replyTo, false, meta));
+    }
+
+    private static Optional<InboundEvent> status(JsonNode s, ChannelConnection c) {
+        String id = text(s, "id", 300);
+        String status = text(s, "status", 40);
+        String ts = text(s, "timestamp", 20);
+        if (id == null || status == null || (ts != null && !ts.matches("[0-9]{1,12}"))) {
+            throw new ChannelException.Malformed("a status needs id, status and a numeric timestamp", null);
+        }
+        DeliveryStatus d = switch (status) {
+            case "sent" -> DeliveryStatus.SENT;
+            case "delivered" -> DeliveryStatus.DELIVERED;
+            case "read" -> DeliveryStatus.READ;
+            case "failed" -> DeliveryStatus.FAILED;
+            default -> null;
+        };
+        if (d == null) {
+            return Optional.empty();
+        }
+        Optional<String> error = Optional.empty();
+        if (d == DeliveryStatus.FAILED) {
+            JsonNode e = s.path("errors").path(0);
+            error = Optional.of(e.path("code").asText("unknown") + ": " + e.path("title").asText("failed"));
+        }
+        return Optional.of(new DeliveryUpdate(c.id(), id, d,
+                ts == null ? Instant.now() : Instant.ofEpochSecond(Long.parseLong(ts)), error));
+    }
+
+    @Override
+    public SendResult send(OutboundMessage message, ChannelConnection c) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("messaging_product", "whatsapp");
+        body.put("recipient_type", "individual");
+        body.put("to", message.externalThreadKey());
+        Optional<String> template = Optional.ofNullable(message.metadata().get("template"));
+        if (template.isPresent()) {
+            body.put("type", "template");
+            ObjectNode t = body.putObject("template");
+            t.put("name", template.get());
+            t.putObject("language").put("code", c.config("template_language").orElse("en_US"));
+            JsonNode variables = variables(message.metadata().getOrDefault("template_variables", "{}"));
+            if (variables.size() > 0) {
+                ArrayNode params = t.putArray("components").addObject().put("type", "body").putArray("parameters");
+                variables.fields().forEachRemaining(v -> params.addObject().put("type", "text")
+                        .put("text", v.getValue().asText()));
+            }
+        } else if (!message.quickReplies().isEmpty() && message.quickReplies().size() <= 3) {
+            body.put("type", "interactive");
+            ObjectNode i = body.putObject("interactive");
+            i.put("type", "button");
+            i.putObject("body").put("text", message.text());
+            ArrayNode buttons = i.putObject("action").putArray("buttons");
+            message.quickReplies().forEach(q -> buttons.addObject().put("type", "reply").putObject("reply")
+                    .put("id", q.payload()).put("title", q.title().length() > 20 ? q.title().substring(0, 20)
+                            : q.title()));
+        } else {
+            body.put("type", "text");
+            body.putObject("text").put("body", message.text()).put("preview_url", false);
+        }
+        message.replyToExternalId().filter(id -> id.startsWith("wamid."))
+                .ifPresent(id -> body.putObject("context").put("message_id", id));
+        String base = c.config("api_base_url").orElse("https://graph.facebook.com").replaceAll("/+$", "");
+        URI uri = URI.create(base + "/" + c.config("graph_version").orElse("v21.0") + "/"
+                + c.config("phone_number_id").orElseThrow() + "/messages");
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + WhatsAppChannel.need(c, "access_token", "meta"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            throw new ChannelException.SendFailed("Graph API timed out", 0, true, Optional.empty(), Optional.empty(),
+                    null);
+        } catch (IOException e) {
+            throw new ChannelException.SendFailed("Graph API unreachable: " + e.getClass().getSimpleName(), 0, true,
+                    Optional.empty(), Optional.empty(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChannelException.SendFailed("interrupted", 0, true, Optional.empty(), Optional.empty(), null);
+        }
+        JsonNode answer = parseQuietly(response.body());
+        if (response.statusCode() / 100 == 2) {
+            String id = answer.path("messages").path(0).path("id").asText("");
+            if (id.isEmpty()) {
+                throw new ChannelException.SendFailed("Graph API answered without a message id", response.statusCode(),
+                        true, Optional.empty(), Optional.empty(), null);
+            }
+            return new SendResult(List.of(id), DeliveryStatus.SENT);
+        }
+        JsonNode error = answer.path("error");
+        int code = error.path("code").asInt(0);
+        boolean retryable = response.statusCode() == 429 || response.statusCode() >= 500 || THROTTLED.contains(code);
+        Optional<Duration> after = response.headers().firstValue("Retry-After").flatMap(TwilioWhatsApp::seconds);
+        throw new ChannelException.SendFailed("Graph API: " + error.path("message").asText("HTTP "
+                + response.statusCode()), response.statusCode(), retryable, after,
+                code == 0 ? Optional.empty() : Optional.of(String.valueOf(code)), null);
+    }
+
+    private static JsonNode variables(String json) {
+        try {
+            JsonNode v = JSON.readTree(json);
+            return v != null && v.isObject() ? v : JSON.createObjectNode();
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private static JsonNode parseQuietly(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            return n == null ? JSON.createObjectNode() : n;
+        } catch (JsonProcessingException e) {
+            return JSON.createObjectNode();
+        }
+    }
+}

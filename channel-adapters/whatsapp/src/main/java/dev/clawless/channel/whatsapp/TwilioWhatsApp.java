@@ -1,0 +1,222 @@
+package dev.clawless.channel.whatsapp;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.twilio.exception.ApiException;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Message;
+import com.twilio.security.RequestValidator;
+import com.twilio.type.PhoneNumber;
+
+import dev.clawless.plugin.api.Attachment;
+import dev.clawless.plugin.api.ChannelConnection;
+import dev.clawless.plugin.api.ChannelException;
+import dev.clawless.plugin.api.ChatType;
+import dev.clawless.plugin.api.DeliveryStatus;
+import dev.clawless.plugin.api.DeliveryUpdate;
+import dev.clawless.plugin.api.InboundEvent;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.InboundRequest;
+import dev.clawless.plugin.api.OutboundMessage;
+import dev.clawless.plugin.api.Participant;
+import dev.clawless.plugin.api.SendResult;
+
+/**
+ * WhatsApp via Twilio: form-encoded webhooks signed with {@code X-Twilio-Signature} (HMAC-SHA1 of the public URL and
+ * the sorted parameters under the auth token, checked with the SDK's {@code RequestValidator}); messages keyed by
+ * {@code MessageSid}; status callbacks (sent, delivered, read, failed, undelivered with {@code ErrorCode}) update the
+ * sent message; replies through the Messages API, templates as {@code ContentSid} + {@code ContentVariables}.
+ */
+final class TwilioWhatsApp implements WhatsAppChannel.Provider {
+
+    private static final int MAX_MEDIA = 10;
+    private final Map<String, TwilioHttp> clients = new ConcurrentHashMap<>();
+
+    @Override
+    public void check(ChannelConnection c) {
+        WhatsAppChannel.need(c, "account_sid", "twilio");
+        WhatsAppChannel.need(c, "auth_token", "twilio");
+        if (c.config("from").isEmpty()) {
+            throw new ChannelException.Malformed("provider twilio needs config.from (e.g. whatsapp:+14155238886)", null);
+        }
+    }
+
+    @Override
+    public void verify(InboundRequest request, ChannelConnection c) {
+        String signature = request.header("X-Twilio-Signature").orElseThrow(() ->
+                new ChannelException.Unverified("missing X-Twilio-Signature"));
+        String type = request.header("Content-Type").orElse("");
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            throw new ChannelException.Unverified("Twilio posts application/x-www-form-urlencoded; cannot check "
+                    + "a signature over anything else");
+        }
+        Map<String, String> params;
+        try {
+            params = Forms.parse(request.body());
+        } catch (ChannelException.Malformed e) {
+            throw new ChannelException.Unverified("the signed form cannot be read: " + e.getMessage());
+        }
+        String token = c.secret("auth_token").orElseThrow(() -> new ChannelException.Unverified(
+                "this connection has no auth_token"));
+        if (!new RequestValidator(token).validate(request.publicUrl(), params, signature)) {
+            throw new ChannelException.Unverified("X-Twilio-Signature does not match (it covers "
+                    + "clawless.public-base-url + /hooks/<id>; check both)");
+        }
+    }
+
+    @Override
+    public List<InboundEvent> parse(InboundRequest request, ChannelConnection c) {
+        Map<String, String> p = Forms.parse(request.body());
+        String sid = p.get("MessageSid");
+        if (sid == null || !sid.matches("(SM|MM)[0-9a-fA-F]{32}")) {
+            throw new ChannelException.Malformed("MessageSid is missing or not a Twilio message sid", null);
+        }
+        String status = p.getOrDefault("MessageStatus", p.getOrDefault("SmsStatus", ""));
+        if (!status.equals("received") && p.containsKey("MessageStatus")) {
+            return status(sid, status, p, c).<List<InboundEvent>>map(List::of).orElse(List.of());
+        }
+        String from = p.get("From");
+        if (from == null || !from.startsWith("whatsapp:+") || from.length() > 40) {
+            throw new ChannelException.Malformed("From must be a whatsapp:+<number> address", null);
+        }
+        if (from.equals(c.config("from").orElse(""))) {
+            return List.of(); // our own message coming back
+        }
+        String body = p.getOrDefault("Body", "");
+        if (body.length() > 4096) {
+            throw new ChannelException.Malformed("Body is longer than WhatsApp allows", null);
+        }
+        List<Attachment> attachments = media(p);
+        if (p.containsKey("Latitude") && p.containsKey("Longitude")) {
+            double lat = number(p.get("Latitude"), "Latitude");
+            double lon = number(p.get("Longitude"), "Longitude");
+            attachments.add(new Attachment(Attachment.Kind.LOCATION, Optional.of("geo:" + lat + "," + lon),
+                    Optional.empty(), Optional.ofNullable(p.get("Label")), OptionalLong.empty(), Optional.empty()));
+        }
+        String text = p.containsKey("ButtonText") ? p.get("ButtonText") : body;
+        if (text.isEmpty() && attachments.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("whatsapp.provider", "twilio");
+        Optional.ofNullable(p.get("ButtonPayload")).ifPresent(v -> meta.put("whatsapp.button_payload", v));
+        Optional.ofNullable(p.get("MessageType")).ifPresent(v -> meta.put("whatsapp.message_type", v));
+        String number = from.substring("whatsapp:".length());
+        return List.of(new InboundMessage(WhatsAppChannel.TYPE, c.id(), sid, from,
+                new Participant(number, Optional.ofNullable(p.get("ProfileName")).filter(n -> !n.isBlank()),
+                        Optional.empty()),
+                text, attachments, Instant.now(), ChatType.DIRECT,
+                Optional.ofNullable(p.get("OriginalRepliedMessageSid")), false, meta));
+    }
+
+    private static Optional<InboundEvent> status(String sid, String status, Map<String, String> p,
+                                                 ChannelConnection c) {
+        DeliveryStatus s = switch (status) {
+            case "sent" -> DeliveryStatus.SENT;
+            case "delivered" -> DeliveryStatus.DELIVERED;
+            case "read" -> DeliveryStatus.READ;
+            case "failed", "undelivered" -> DeliveryStatus.FAILED;
+            case "queued", "accepted", "sending", "scheduled" -> null;
+            default -> throw new ChannelException.Malformed("unknown MessageStatus", null);
+        };
+        if (s == null) {
+            return Optional.empty();
+        }
+        Optional<String> error = s == DeliveryStatus.FAILED
+                ? Optional.of(p.getOrDefault("ErrorCode", "unknown") + ": "
+                + p.getOrDefault("ErrorMessage", status)) : Optional.empty();
+        return Optional.of(new DeliveryUpdate(c.id(), sid, s, Instant.now(), error));
+    }
+
+    private static List<Attachment> media(Map<String, String> p) {
+        List<Attachment> out = new ArrayList<>();
+        int n = (int) number(p.getOrDefault("NumMedia", "0"), "NumMedia");
+        if (n < 0 || n > MAX_MEDIA) {
+            throw new ChannelException.Malformed("NumMedia must be 0-" + MAX_MEDIA, null);
+        }
+        for (int i = 0; i < n; i++) {
+            String url = p.get("MediaUrl" + i);
+            if (url == null || !url.startsWith("https://")) {
+                throw new ChannelException.Malformed("MediaUrl" + i + " is missing or not https", null);
+            }
+            String type = p.getOrDefault("MediaContentType" + i, "application/octet-stream");
+            Attachment.Kind kind = type.startsWith("image/") ? Attachment.Kind.IMAGE
+                    : type.startsWith("audio/") ? Attachment.Kind.AUDIO
+                    : type.startsWith("video/") ? Attachment.Kind.VIDEO : Attachment.Kind.FILE;
+            out.add(new Attachment(kind, Optional.of(url), Optional.of(type), Optional.empty(), OptionalLong.empty(),
+                    Optional.of(url.substring(url.lastIndexOf('/') + 1))));
+        }
+        return out;
+    }
+
+    private static double number(String value, String field) {
+        try {
+            double d = Double.parseDouble(value);
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ChannelException.Malformed(field + " is not a number", null);
+        }
+    }
+
+    @Override
+    public SendResult send(OutboundMessage message, ChannelConnection c) {
+        TwilioHttp http = clients.computeIfAbsent(c.id() + "|" + c.config("api_base_url").orElse(""),
+                k -> new TwilioHttp(c.config("api_base_url")));
+        TwilioRestClient client = new TwilioRestClient.Builder(WhatsAppChannel.need(c, "account_sid", "twilio"),
+                WhatsAppChannel.need(c, "auth_token", "twilio")).httpClient(http).build();
+        PhoneNumber to = new PhoneNumber(message.externalThreadKey());
+        PhoneNumber from = new PhoneNumber(c.config("from").orElseThrow());
+        Optional<String> template = Optional.ofNullable(message.metadata().get("template"));
+        var creator = template.isPresent()
+                ? Message.creator(to, from, (String) null).setContentSid(template.get())
+                .setContentVariables(message.metadata().getOrDefault("template_variables", "{}"))
+                : Message.creator(to, from, message.text());
+        List<URI> media = message.attachments().stream().flatMap(a -> a.url().stream())
+                .filter(u -> u.startsWith("https://")).map(URI::create).toList();
+        if (!media.isEmpty() && template.isEmpty()) {
+            creator.setMediaUrl(media);
+        }
+        creator.setStatusCallback(URI.create(c.webhookUrl()));
+        try {
+            Message sent = creator.create(client);
+            return new SendResult(List.of(sent.getSid()), DeliveryStatus.SENT);
+        } catch (ApiException e) {
+            int status = http.lastResponse().map(r -> r.getStatusCode()).orElse(0);
+            Optional<String> code = Optional.ofNullable(e.getCode()).map(String::valueOf);
+            Optional<Duration> after = http.lastHeader("Retry-After").flatMap(TwilioWhatsApp::seconds);
+            boolean retryable = status == 0 || status == 429 || status >= 500;
+            return fail("Twilio: " + firstLine(e.getMessage()), status, retryable, after, code, e);
+        }
+    }
+
+    private static SendResult fail(String message, int status, boolean retryable, Optional<Duration> after,
+                                   Optional<String> code, Exception cause) {
+        throw new ChannelException.SendFailed(message, status, retryable, after, code, cause);
+    }
+
+    static Optional<Duration> seconds(String retryAfter) {
+        try {
+            long s = Long.parseLong(retryAfter.strip());
+            return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String firstLine(String s) {
+        String line = s == null ? "" : s.lines().findFirst().orElse("");
+        return line.length() > 300 ? line.substring(0, 300) : line;
+    }
+}
