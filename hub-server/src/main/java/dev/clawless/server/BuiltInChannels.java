@@ -2,6 +2,7 @@ package dev.clawless.server;
 
 import java.util.List;
 
+import dev.clawless.channel.github.GitHubChannel;
 import dev.clawless.channel.telegram.TelegramChannel;
 import dev.clawless.channel.whatsapp.WhatsAppChannel;
 import dev.clawless.plugin.api.ChannelExtension;
@@ -13,6 +14,6 @@ final class BuiltInChannels {
     }
 
     static List<ChannelExtension> all() {
-        return List.of(new TelegramChannel(), new WhatsAppChannel());
+        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel());
     }
 }
