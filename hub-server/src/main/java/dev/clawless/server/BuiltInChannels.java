@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.clawless.channel.github.GitHubChannel;
 import dev.clawless.channel.telegram.TelegramChannel;
+import dev.clawless.channel.webchat.WebChatChannel;
 import dev.clawless.channel.whatsapp.WhatsAppChannel;
 import dev.clawless.plugin.api.ChannelExtension;
 
@@ -14,6 +15,6 @@ final class BuiltInChannels {
     }
 
     static List<ChannelExtension> all() {
-        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel());
+        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel(), new WebChatChannel());
     }
 }

@@ -18,6 +18,8 @@ import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.ChannelRegistry;
 import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.channel.Pollers;
+import dev.clawless.core.channel.WidgetSessions;
+import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.core.conversation.DeliveryRequest;
 import dev.clawless.server.api.ChannelRoutes;
 import dev.clawless.server.api.HookRoutes;
@@ -166,6 +168,10 @@ public final class Hub implements AutoCloseable {
                     DeliveryRequest.JOB_KIND, deliveries), workerName());
             workerRef.set(worker);
             new ChannelRoutes(channels, bodies).register(routes);
+            WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage, vault.derive("widget-session-tokens"),
+                    config.channels().widgetMessagesPerMinute(), clock, ids);
+            new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
+                    .register(routes);
             new HookRoutes(channels, bodies, base).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);

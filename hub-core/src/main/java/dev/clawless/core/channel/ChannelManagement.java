@@ -374,6 +374,11 @@ public final class ChannelManagement {
         return store;
     }
 
+    /** Wakes the job worker (a turn was enqueued outside the webhook path). */
+    void wake() {
+        wake.run();
+    }
+
     Database database() {
         return database;
     }

@@ -11,10 +11,13 @@ import java.time.Duration;
  * @param pollWait          how long one poll may wait for news (Telegram long polling, IMAP IDLE)
  * @param pollBackoffMax    longest pause after failed polls
  * @param maxConnections    connections one tenant may have
+ * @param widgetMessagesPerMinute messages one widget visitor may send per minute
+ * @param widgetSessionsPerMinute widget sessions one client address may open per minute
  */
 public record ChannelSettings(long inboundPerMinute, int deliveryAttempts, Duration pollWait,
-                              Duration pollBackoffMax, int maxConnections) {
+                              Duration pollBackoffMax, int maxConnections, long widgetMessagesPerMinute,
+                              long widgetSessionsPerMinute) {
 
     public static final ChannelSettings DEFAULT = new ChannelSettings(1200, 10, Duration.ofSeconds(25),
-            Duration.ofMinutes(5), 50);
+            Duration.ofMinutes(5), 50, 20, 30);
 }

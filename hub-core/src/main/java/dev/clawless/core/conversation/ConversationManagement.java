@@ -138,6 +138,38 @@ public final class ConversationManagement {
         return new Ingested(current, stored, Ingested.Outcome.NEW, job);
     }
 
+    /**
+     * The conversation of a thread on a channel connection, created (with the participant's contact and identity) when
+     * new; for channels where a conversation starts before its first message, such as a web chat session.
+     */
+    public Conversation openThread(String tenantId, String channelType, String connectionId, String threadKey,
+                                   dev.clawless.plugin.api.Participant participant) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
+            try {
+                return database.inTransaction(tx -> {
+                    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                    ConversationStore.Identity identity = store.identity(tx, tenantId, channelType, connectionId,
+                            participant, ids.next("ctc"), ids.next("idn"), now);
+                    ConversationStore.Resolved resolved = store.conversation(tx, tenantId, channelType, connectionId,
+                            threadKey, identity.contactId(), dev.clawless.plugin.api.ChatType.DIRECT, ids.next("cnv"),
+                            now);
+                    if (resolved.created()) {
+                        event(tx, tenantId, resolved.conversation().id(), "conversation.created",
+                                conversationEvent(resolved.conversation()), now);
+                    }
+                    return resolved.conversation();
+                });
+            } catch (RuntimeException e) {
+                if (!isLostRace(e)) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     public Conversation get(String tenantId, String conversationId) {
         return store.find(database.execute(), tenantId, conversationId)
                 .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));

@@ -36,6 +36,20 @@ public final class SecretVault {
         this.key = new SecretKeySpec(masterKey.clone(), "AES");
     }
 
+    /**
+     * A key for another purpose (e.g. signing widget session tokens), derived from the master key with HMAC-SHA256 so
+     * the master key itself never leaves the vault.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A new random master key. */
     public static byte[] newKey() {
         byte[] k = new byte[32];

@@ -156,6 +156,9 @@ public final class ChannelRoutes {
         c.secretNames().forEach(names::add);
         node.put("enabled", c.enabled());
         node.put("webhook_url", c.webhookUrl());
+        if (c.type().equals(dev.clawless.core.channel.WidgetSessions.TYPE)) {
+            node.put("publishable_key", dev.clawless.core.channel.WidgetSessions.publishableKey(c.id()));
+        }
         node.put("poll_error", c.pollError().orElse(null));
         node.put("created_at", Json.time(c.createdAt()));
         node.put("updated_at", Json.time(c.updatedAt()));

@@ -1,17 +1,9 @@
 package dev.clawless.server.api;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -23,7 +15,6 @@ import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.Conversation;
-import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.ConversationStatus;
 import dev.clawless.core.conversation.Message;
@@ -42,9 +33,6 @@ import dev.clawless.server.http.Routes;
  */
 public final class ConversationRoutes {
 
-    private static final Duration POLL = Duration.ofMillis(250);
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-    private static final Duration MAX_STREAM = Duration.ofMinutes(30);
 
     private final ConversationManagement conversations;
     private final TurnStreams turns;
@@ -134,86 +122,13 @@ public final class ConversationRoutes {
         Json.send(res, Status.CREATED_201, SessionRoutes.message(m));
     }
 
-    /**
-     * Server-sent events: first every stored event after {@code Last-Event-ID} (header, or {@code last_event_id}
-     * query parameter), then new ones as they are committed, each with its id; assistant text deltas of turns run on
-     * this node come as {@code delta} events without an id (they are not replayed). A comment line every 15 s keeps
-     * proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its last id.
-     */
+    /** The conversation's events as server-sent events (see {@link EventStream}). */
     private void events(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
         Conversation c = conversation(p, req);
-        long after = req.headers().first(HeaderNames.create("Last-Event-ID"))
-                .or(() -> Inputs.query(req, "last_event_id"))
-                .map(ConversationRoutes::eventId)
-                .orElse(0L);
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
-        BlockingQueue<String> deltas = new LinkedBlockingQueue<>();
-        TurnStreams.Listener listener = new TurnStreams.Listener() {
-            @Override
-            public void delta(String messageId, String text) {
-                deltas.add(Json.object().put("message_id", messageId).put("text", text).toString());
-            }
-
-            @Override
-            public void completed(String messageId, Message reply) {
-            }
-
-            @Override
-            public void failed(String messageId, String error) {
-            }
-        };
-        long end = System.nanoTime() + MAX_STREAM.toNanos();
-        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-        try (AutoCloseable subscription = turns.subscribe(c.id(), listener);
-             OutputStream out = res.outputStream()) {
-            write(out, ": connected\n\n");
-            while (System.nanoTime() < end) {
-                for (ConversationEvent e : conversations.events(p.tenantId(), c.id(), after, 100)) {
-                    write(out, "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + e.data() + "\n\n");
-                    after = e.id();
-                }
-                String delta = deltas.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                while (delta != null) {
-                    write(out, "event: delta\ndata: " + delta + "\n\n");
-                    delta = deltas.poll();
-                }
-                if (System.nanoTime() > nextKeepAlive) {
-                    write(out, ": keep-alive\n\n");
-                    nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-                }
-            }
-        } catch (UncheckedIOException | IOException disconnected) {
-            // the client went away: nothing to answer
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long eventId(String value) {
-        try {
-            long id = Long.parseLong(value.strip());
-            if (id < 0) {
-                throw new NumberFormatException();
-            }
-            return id;
-        } catch (NumberFormatException e) {
-            throw ClawlessException.Validation.of("Last-Event-ID", "must be an event id this stream sent");
-        }
-    }
-
-    private static void write(OutputStream out, String text) {
-        try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
+        EventStream.stream(req, res, conversations, turns, p.tenantId(), c.id(),
+                e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()));
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {

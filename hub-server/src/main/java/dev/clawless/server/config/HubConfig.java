@@ -240,7 +240,9 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 new dev.clawless.core.channel.ChannelSettings(b.quota("clawless.channels.inbound-per-minute"),
                         b.integer("clawless.channels.delivery-attempts", 1, 100),
                         b.duration("clawless.channels.poll-wait"), b.duration("clawless.channels.poll-backoff-max"),
-                        b.integer("clawless.channels.max-connections", 1, 100_000)));
+                        b.integer("clawless.channels.max-connections", 1, 100_000),
+                        b.quota("clawless.widget.messages-per-minute"),
+                        b.quota("clawless.widget.sessions-per-minute")));
     }
 
     private static boolean isHttpUrl(String u) {

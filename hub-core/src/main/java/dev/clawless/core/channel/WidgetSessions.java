@@ -1,0 +1,219 @@
+package dev.clawless.core.channel;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.clawless.core.channel.internal.ChannelStore;
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.Ids;
+import dev.clawless.core.conversation.Conversation;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.Ingested;
+import dev.clawless.core.conversation.Message;
+import dev.clawless.core.security.Secrets;
+import dev.clawless.core.tenant.TenantManagement;
+import dev.clawless.core.usage.UsageMeter;
+import dev.clawless.plugin.api.ChatType;
+import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.Participant;
+import dev.clawless.plugin.api.Signatures;
+
+/**
+ * Web chat sessions of the widget. A session is opened with a webchat connection's publishable key
+ * ({@code pk_…}, public by design) from an allowed origin; it names one visitor's conversation and is carried by a
+ * signed, expiring session token (HMAC-SHA256 under a key derived from the master key), so any hub node can check it
+ * without a lookup. A site that knows its user proves it with {@code user_hash} = hex HMAC-SHA256(identity secret,
+ * user id): the conversation then belongs to that user on every device. Thread-safe.
+ */
+public final class WidgetSessions {
+
+    public static final String TYPE = "webchat";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration LIFETIME = Duration.ofHours(24);
+    private static final Duration ORIGIN_CACHE = Duration.ofSeconds(30);
+
+    private final ChannelManagement channels;
+    private final ConversationManagement conversations;
+    private final TenantManagement tenants;
+    private final UsageMeter usage;
+    private final byte[] key;
+    private final long messagesPerMinute;
+    private final Clock clock;
+    private final Ids ids;
+    private final Map<String, Instant> allowedOrigins = new ConcurrentHashMap<>();
+    private volatile Instant originsRead = Instant.EPOCH;
+
+    public WidgetSessions(ChannelManagement channels, ConversationManagement conversations, TenantManagement tenants,
+                          UsageMeter usage, byte[] signingKey, long messagesPerMinute, Clock clock, Ids ids) {
+        this.channels = channels;
+        this.conversations = conversations;
+        this.tenants = tenants;
+        this.usage = usage;
+        this.key = signingKey.clone();
+        this.messagesPerMinute = messagesPerMinute;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    /** A checked session. */
+    public record Session(String tenantId, String connectionId, String conversationId, String threadKey,
+                          String participant, Instant expires) {
+    }
+
+    /** An opened session: its token, conversation, recent history and the widget's theme. */
+    public record Opened(String token, Session session, List<Message> history, JsonNode theme) {
+        @Override
+        public String toString() {
+            return "Opened[" + session + ", token=****]";
+        }
+    }
+
+    /** The publishable key of a webchat connection. */
+    public static String publishableKey(String connectionId) {
+        return "pk_" + connectionId.substring(connectionId.indexOf('_') + 1);
+    }
+
+    /**
+     * Opens (or resumes) a visitor's session.
+     *
+     * @param origin the request's {@code Origin}; when present it must be allowed (browsers always send it cross-site)
+     */
+    public Opened open(String publishableKey, Optional<String> origin, Optional<String> visitorId,
+                       Optional<String> userId, Optional<String> userHash) {
+        if (!publishableKey.matches("pk_[0-9a-z]{10,40}")) {
+            throw new ClawlessException.Unauthorized("publishable_key is not a widget key");
+        }
+        String connectionId = "con_" + publishableKey.substring(3);
+        ChannelStore.Row row = channels.store().find(channels.database().execute(), connectionId)
+                .filter(r -> r.enabled() && r.type().equals(TYPE))
+                .orElseThrow(() -> new ClawlessException.Unauthorized("publishable_key is not a widget key"));
+        var connection = channels.connection(row);
+        origin.ifPresent(o -> {
+            if (!allowed(row.tenantId(), connection.config("allowed_origins").orElse("[]"), o)) {
+                throw new ClawlessException.Forbidden("origin-not-allowed", "the widget may not be embedded on "
+                        + o.substring(0, Math.min(100, o.length())) + "; add it to the connection's allowed_origins");
+            }
+        });
+        String participant;
+        Optional<String> name = Optional.empty();
+        if (userId.isPresent()) {
+            String hash = userHash.orElseThrow(() -> ClawlessException.Validation.of("user_hash",
+                    "is required with user_id: hex HMAC-SHA256(identity secret, user_id)"));
+            boolean verified = connection.secret("identity_secret").map(secret -> Signatures.constantTimeEquals(
+                    Signatures.hmacSha256Hex(secret, userId.get().getBytes(StandardCharsets.UTF_8)),
+                    hash.toLowerCase(java.util.Locale.ROOT))).orElse(false);
+            if (!verified) {
+                throw new ClawlessException.Unauthorized("user_hash does not verify user_id");
+            }
+            participant = "user:" + userId.get();
+            name = Optional.of(userId.get());
+        } else {
+            if (Boolean.parseBoolean(connection.config("require_identity").orElse("false"))) {
+                throw new ClawlessException.Unauthorized("this widget requires a verified user (user_id, user_hash)");
+            }
+            participant = "visitor:" + visitorId.orElseGet(() -> ids.next("vis"));
+        }
+        Conversation c = conversations.openThread(row.tenantId(), TYPE, connectionId, participant,
+                new Participant(participant, name, Optional.empty()));
+        Session session = new Session(row.tenantId(), connectionId, c.id(), participant, participant,
+                clock.instant().plus(LIFETIME));
+        List<Message> all = conversations.messagesAfter(row.tenantId(), c.id(), 0, 1000);
+        List<Message> history = all.subList(Math.max(0, all.size() - 50), all.size());
+        JsonNode theme = connection.config("theme").map(WidgetSessions::readTree).orElse(JSON.createObjectNode());
+        return new Opened(token(session), session, history, theme);
+    }
+
+    /** Checks a session token; 401 when forged or expired. */
+    public Session verify(String token) {
+        int dot = token.indexOf('.');
+        if (!token.startsWith("wst_") || dot < 0 || token.length() > 2000) {
+            throw new ClawlessException.Unauthorized("send the session token as Authorization: Bearer wst_…");
+        }
+        String payload = token.substring(4, dot);
+        if (!Signatures.constantTimeEquals(sign(payload), token.substring(dot + 1))) {
+            throw new ClawlessException.Unauthorized("the session token is not valid");
+        }
+        JsonNode p = readTree(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
+        Session s = new Session(p.path("t").asText(), p.path("c").asText(), p.path("v").asText(), p.path("k").asText(),
+                p.path("p").asText(), Instant.ofEpochSecond(p.path("e").asLong()));
+        if (s.expires().isBefore(clock.instant())) {
+            throw new ClawlessException.Unauthorized("the session expired; open a new one");
+        }
+        channels.store().find(channels.database().execute(), s.connectionId()).filter(ChannelStore.Row::enabled)
+                .orElseThrow(() -> new ClawlessException.Unauthorized("this widget was disconnected"));
+        return s;
+    }
+
+    /** Stores a visitor's message (once per {@code clientMessageId}) and starts the assistant's turn. */
+    public Message send(Session s, String text, Optional<String> clientMessageId) {
+        usage.rateLimit("widget:" + s.connectionId() + ":" + s.participant(), "visitor", messagesPerMinute);
+        String externalId = "wm_" + clientMessageId.orElseGet(() -> ids.next("wm"));
+        InboundMessage in = new InboundMessage(TYPE, s.connectionId(), externalId, s.threadKey(),
+                Participant.of(s.participant()), text, List.of(), clock.instant(), ChatType.DIRECT, Optional.empty(),
+                false, Map.of());
+        Ingested ingested = conversations.ingest(s.tenantId(), in);
+        if (ingested.turnJobId().isPresent()) {
+            channels.wake();
+        }
+        return ingested.message();
+    }
+
+    /** Whether any webchat connection (or tenant setting) allows {@code origin}; for CORS preflights. */
+    public boolean allowedAnywhere(String origin) {
+        Instant now = clock.instant();
+        if (originsRead.plus(ORIGIN_CACHE).isBefore(now)) {
+            allowedOrigins.clear();
+            for (ChannelStore.Row row : channels.store().enabled(channels.database().execute(), List.of(TYPE))) {
+                for (JsonNode o : readTree(channels.connection(row).config("allowed_origins").orElse("[]"))) {
+                    allowedOrigins.put(o.asText(), now);
+                }
+                tenants.get(row.tenantId()).settings().allowedOrigins().forEach(o -> allowedOrigins.put(o, now));
+            }
+            originsRead = now;
+        }
+        return allowedOrigins.containsKey(origin);
+    }
+
+    private boolean allowed(String tenantId, String originsJson, String origin) {
+        for (JsonNode o : readTree(originsJson)) {
+            if (o.asText().equalsIgnoreCase(origin)) {
+                return true;
+            }
+        }
+        return tenants.get(tenantId).settings().allowedOrigins().stream().anyMatch(o -> o.equalsIgnoreCase(origin));
+    }
+
+    private String token(Session s) {
+        ObjectNode p = JSON.createObjectNode().put("t", s.tenantId()).put("c", s.connectionId())
+                .put("v", s.conversationId()).put("k", s.threadKey()).put("p", s.participant())
+                .put("e", s.expires().getEpochSecond()).put("n", Secrets.randomBase62(8));
+        String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(p.toString()
+                .getBytes(StandardCharsets.UTF_8));
+        return "wst_" + payload + "." + sign(payload);
+    }
+
+    private String sign(String payload) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Signatures.hmac("HmacSHA256", key,
+                payload.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static JsonNode readTree(String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            return n == null ? JSON.createArrayNode() : n;
+        } catch (java.io.IOException e) {
+            throw new ClawlessException.Unauthorized("the session token is not valid");
+        }
+    }
+}

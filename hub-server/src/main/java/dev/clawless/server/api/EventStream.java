@@ -1,0 +1,131 @@
+package dev.clawless.server.api;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.clawless.core.assistant.TurnStreams;
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.conversation.ConversationEvent;
+import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.Message;
+import dev.clawless.server.http.Json;
+
+/**
+ * A conversation as server-sent events: first every stored event after {@code Last-Event-ID} (header, or
+ * {@code last_event_id} query parameter), then new ones as they are committed, each with its id; assistant text
+ * deltas of turns run on this node come as {@code delta} events without an id (they are not replayed). A comment line
+ * every 15 s keeps proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its
+ * last id. What each stored event becomes is the caller's choice (the widget sees fewer, simpler events).
+ */
+final class EventStream {
+
+    static final Duration MAX_STREAM = Duration.ofMinutes(30);
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private EventStream() {
+    }
+
+    /** The event id to resume after, from {@code Last-Event-ID} or {@code last_event_id}; 0 for all. */
+    static long after(ServerRequest req) {
+        return req.headers().first(HeaderNames.create("Last-Event-ID"))
+                .or(() -> Inputs.query(req, "last_event_id"))
+                .map(EventStream::eventId)
+                .orElse(0L);
+    }
+
+    /**
+     * Streams until the client leaves or {@link #MAX_STREAM} passes.
+     *
+     * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or empty
+     *               to skip it
+     */
+    static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
+                       TurnStreams turns, String tenantId, String conversationId,
+                       Function<ConversationEvent, Optional<String>> render) {
+        long after = after(req);
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
+        BlockingQueue<String> deltas = new LinkedBlockingQueue<>();
+        TurnStreams.Listener listener = new TurnStreams.Listener() {
+            @Override
+            public void delta(String messageId, String text) {
+                deltas.add(Json.object().put("message_id", messageId).put("text", text).toString());
+            }
+
+            @Override
+            public void completed(String messageId, Message reply) {
+            }
+
+            @Override
+            public void failed(String messageId, String error) {
+            }
+        };
+        long end = System.nanoTime() + MAX_STREAM.toNanos();
+        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
+        try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
+             OutputStream out = res.outputStream()) {
+            write(out, ": connected\n\n");
+            while (System.nanoTime() < end) {
+                for (ConversationEvent e : conversations.events(tenantId, conversationId, after, 100)) {
+                    Optional<String> frame = render.apply(e);
+                    if (frame.isPresent()) {
+                        write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                    }
+                    after = e.id();
+                }
+                String delta = deltas.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                while (delta != null) {
+                    write(out, "event: delta\ndata: " + delta + "\n\n");
+                    delta = deltas.poll();
+                }
+                if (System.nanoTime() > nextKeepAlive) {
+                    write(out, ": keep-alive\n\n");
+                    nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
+                }
+            }
+        } catch (UncheckedIOException | IOException disconnected) {
+            // the client went away: nothing to answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long eventId(String value) {
+        try {
+            long id = Long.parseLong(value.strip());
+            if (id < 0) {
+                throw new NumberFormatException();
+            }
+            return id;
+        } catch (NumberFormatException e) {
+            throw ClawlessException.Validation.of("Last-Event-ID", "must be an event id this stream sent");
+        }
+    }
+
+    private static void write(OutputStream out, String text) {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

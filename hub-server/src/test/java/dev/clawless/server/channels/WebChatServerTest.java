@@ -1,0 +1,189 @@
+package dev.clawless.server.channels;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.clawless.server.TestHub;
+
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The widget's backend: sessions from allowed origins, identity verification, messages, the event stream. */
+class WebChatServerTest {
+
+    private static final String SHOP = "https://shop.example";
+    private static final String IDENTITY = "identity-secret-0123456789";
+    private static TestHub hub;
+    private static String publishableKey;
+
+    @BeforeAll
+    static void start() {
+        hub = TestHub.start(Map.of("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "6"));
+        String key = hub.key(hub.tenant("Shop"), "[\"channels:admin\",\"conversations:read\"]");
+        JsonNode c = ChannelKit.connect(hub, key, "{\"type\":\"webchat\",\"config\":{\"allowed_origins\":[\"" + SHOP
+                + "\"],\"theme\":{\"accent\":\"#0a7\"}},\"secrets\":{\"identity_secret\":\"" + IDENTITY + "\"}}");
+        publishableKey = c.get("publishable_key").asText();
+        assertTrue(publishableKey.startsWith("pk_"), c.toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    private static HttpResponse<String> post(String path, String origin, String token, String body) {
+        HttpRequest.Builder b = hub.request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return hub.send(b);
+    }
+
+    private static JsonNode open(String visitor) {
+        HttpResponse<String> r = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"visitor_id\":\"" + visitor + "\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(SHOP, r.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        return json(r);
+    }
+
+    /** Reads the stream until a line contains {@code wanted}; answers the lines read. */
+    private static List<String> streamUntil(String token, String lastEventId, String wanted) {
+        HttpRequest.Builder b = hub.request("/widget/v1/stream?session_token=" + token).header("Origin", SHOP).GET();
+        if (lastEventId != null) {
+            b.header("Last-Event-ID", lastEventId);
+        }
+        List<String> lines = new ArrayList<>();
+        try (Stream<String> s = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofLines())
+                .body()) {
+            for (String line : (Iterable<String>) s::iterator) {
+                lines.add(line);
+                if (line.contains(wanted)) {
+                    return lines;
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("stream ended without " + wanted + ": " + lines);
+    }
+
+    @Test
+    void aVisitorChatsAndFindsTheConversationAgain() {
+        JsonNode session = open("visitor-0001");
+        assertEquals("#0a7", session.get("theme").get("accent").asText());
+        assertEquals(0, session.get("history").size());
+        String token = session.get("session_token").asText();
+        HttpResponse<String> sent = post("/widget/v1/messages", SHOP, token,
+                "{\"text\":\"What are your opening hours?\",\"client_message_id\":\"client-msg-0001\"}");
+        assertEquals(202, sent.statusCode(), sent.body());
+        // the same message again (a retry from the offline queue) is stored once
+        assertEquals(202, post("/widget/v1/messages", SHOP, token,
+                "{\"text\":\"What are your opening hours?\",\"client_message_id\":\"client-msg-0001\"}").statusCode());
+        List<String> lines = streamUntil(token, null, "\"role\":\"assistant\"");
+        assertTrue(lines.contains("event: typing"), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("intent.detected") || l.contains("conversation.created")));
+        String firstId = lines.stream().filter(l -> l.startsWith("id: ")).findFirst().orElseThrow().substring(4);
+
+        // reconnect after the first event: the rest is replayed
+        List<String> replay = streamUntil(token, firstId, "\"role\":\"assistant\"");
+        assertFalse(replay.contains("id: " + firstId), replay.toString());
+
+        // a reload: the same visitor gets the same conversation and its history
+        JsonNode again = open("visitor-0001");
+        assertEquals(session.get("conversation_id").asText(), again.get("conversation_id").asText());
+        assertEquals(2, again.get("history").size(), again.toString());
+        assertEquals("assistant", again.get("history").get(1).get("role").asText());
+        assertNotEquals(session.get("conversation_id").asText(), open("visitor-0002").get("conversation_id").asText());
+    }
+
+    @Test
+    void originsKeysTokensAndIdentitiesAreChecked() throws Exception {
+        HttpResponse<String> preflight = hub.send(hub.request("/widget/v1/sessions").header("Origin", SHOP)
+                .header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(204, preflight.statusCode(), preflight.body());
+        assertEquals(SHOP, preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("Authorization"));
+        HttpResponse<String> evilPreflight = hub.send(hub.request("/widget/v1/messages")
+                .header("Origin", "https://evil.example").method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(403, evilPreflight.statusCode());
+        assertTrue(evilPreflight.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+
+        HttpResponse<String> evil = post("/widget/v1/sessions", "https://evil.example", null,
+                "{\"publishable_key\":\"" + publishableKey + "\"}");
+        assertEquals(403, evil.statusCode());
+        assertTrue(evil.body().contains("allowed_origins") && evil.headers()
+                .firstValue("Access-Control-Allow-Origin").isEmpty(), evil.body());
+        assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"pk_0000000000000000\"}")
+                .statusCode());
+        assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"ck_live_x\"}").statusCode());
+        assertEquals(400, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"visitor_id\":\"<script>\"}").statusCode());
+
+        // a known user, proven by the site: HMAC-SHA256(identity secret, user id)
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(IDENTITY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String hash = HexFormat.of().formatHex(mac.doFinal("user-42".getBytes(StandardCharsets.UTF_8)));
+        HttpResponse<String> known = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"user_id\":\"user-42\",\"user_hash\":\"" + hash + "\"}");
+        assertEquals(200, known.statusCode(), known.body());
+        HttpResponse<String> otherDevice = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\""
+                + publishableKey + "\",\"user_id\":\"user-42\",\"user_hash\":\"" + hash + "\"}");
+        assertEquals(json(known).get("conversation_id"), json(otherDevice).get("conversation_id"));
+        assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"user_id\":\"user-43\",\"user_hash\":\"" + hash + "\"}").statusCode());
+
+        String token = json(known).get("session_token").asText();
+        String forged = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BB" : "AA");
+        assertEquals(401, post("/widget/v1/messages", SHOP, forged, "{\"text\":\"hi\"}").statusCode());
+        assertEquals(401, post("/widget/v1/messages", SHOP, null, "{\"text\":\"hi\"}").statusCode());
+        assertEquals(400, post("/widget/v1/messages", SHOP, token, "{\"text\":\"\"}").statusCode());
+        assertEquals(400, post("/widget/v1/messages", SHOP, token, "{\"text\":\"" + "x".repeat(5000) + "\"}")
+                .statusCode());
+    }
+
+    @Test
+    void aVisitorIsRateLimited() {
+        String token = open("visitor-rate-limited").get("session_token").asText();
+        int accepted = 0;
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 10; i++) {
+            last = post("/widget/v1/messages", SHOP, token, "{\"text\":\"message " + i + "\"}");
+            if (last.statusCode() == 202) {
+                accepted++;
+            }
+        }
+        assertEquals(6, accepted);
+        assertEquals(429, last.statusCode());
+        assertTrue(last.headers().firstValue("Retry-After").isPresent());
+        // another visitor is not affected
+        assertEquals(202, post("/widget/v1/messages", SHOP, open("visitor-other-one").get("session_token").asText(),
+                "{\"text\":\"hello\"}").statusCode());
+    }
+}
