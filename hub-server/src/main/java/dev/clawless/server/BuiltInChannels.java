@@ -2,6 +2,7 @@ package dev.clawless.server;
 
 import java.util.List;
 
+import dev.clawless.channel.email.EmailChannel;
 import dev.clawless.channel.github.GitHubChannel;
 import dev.clawless.channel.telegram.TelegramChannel;
 import dev.clawless.channel.webchat.WebChatChannel;
@@ -15,6 +16,6 @@ final class BuiltInChannels {
     }
 
     static List<ChannelExtension> all() {
-        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel(), new WebChatChannel());
+        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel(), new WebChatChannel(), new EmailChannel());
     }
 }

@@ -78,6 +78,14 @@ public final class Deliveries implements JobHandler {
                 return;
             }
         }
+        // what the reply answers: the message it was written for, else the contact's latest; its facts (sender,
+        // subject) travel as reply_to.* hints, e.g. for e-mail's To, Subject and thread headers
+        Optional<Message> answered = message.replyToExternalId()
+                .flatMap(id -> conversations.byExternalId(tenantId, message.connectionId(), id))
+                .or(() -> conversations.lastInboundMessage(tenantId, conversation.id()));
+        Map<String, String> hints = new java.util.LinkedHashMap<>(message.metadata());
+        answered.ifPresent(a -> a.metadata().forEach((k, v) -> hints.put("reply_to." + k, v)));
+        Optional<String> replyTo = message.replyToExternalId().or(() -> answered.flatMap(Message::externalMessageId));
         List<String> parts = message.text().isEmpty() ? List.of("")
                 : TextSplitter.split(message.text(), c.channel().maxTextLength());
         Map<Integer, String> sent = conversations.sentParts(message.id());
@@ -91,7 +99,7 @@ public final class Deliveries implements JobHandler {
             boolean last = i == parts.size() - 1;
             OutboundMessage out = new OutboundMessage(conversation.id(), i == 0 ? message.id() : message.id() + "-" + i,
                     conversation.externalThreadKey(), parts.get(i), last ? message.attachments() : List.of(),
-                    List.of(), i == 0 ? message.replyToExternalId() : Optional.empty(), message.metadata());
+                    List.of(), i == 0 ? replyTo : Optional.empty(), hints);
             SendResult result;
             try {
                 result = c.channel().send(out, c.connection());

@@ -241,7 +241,7 @@ public final class ConversationManagement {
         Message reply = new Message(ids.next("msg"), 0, tenantId, answered.conversationId(), answered.connectionId(),
                 Optional.empty(), false, MessageRole.ASSISTANT, Optional.empty(), text, java.util.List.of(),
                 answered.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
-                Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
+                Optional.empty(), answered.externalMessageId(), false, metadata, Optional.empty(), now);
         return database.inTransaction(tx -> {
             if (store.insertReply(tx, reply, answered.id())) {
                 store.touch(tx, answered.conversationId(), store.find(tx, tenantId, answered.conversationId())
@@ -352,6 +352,23 @@ public final class ConversationManagement {
                 .inQueue(DeliveryRequest.queueKey(outbound.conversationId()))
                 .once(DeliveryRequest.JOB_KIND + ":" + outbound.id())
                 .attempts(deliveryAttempts));
+    }
+
+    /** The message a connection's platform id names, if stored. */
+    public Optional<Message> byExternalId(String tenantId, String connectionId, String externalId) {
+        return store.findByExternalId(database.execute(), connectionId, externalId)
+                .filter(m -> m.tenantId().equals(tenantId));
+    }
+
+    /** The contact's latest message in a conversation, if any. */
+    public Optional<Message> lastInboundMessage(String tenantId, String conversationId) {
+        java.util.List<Message> recent = store.recent(database.execute(), tenantId, conversationId, Long.MAX_VALUE, 50);
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            if (recent.get(i).inbound()) {
+                return Optional.of(recent.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Platform ids of the parts of an outbound message sent so far, by part number (0 first). */
