@@ -18,6 +18,7 @@ import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.ChannelRegistry;
 import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.channel.Pollers;
+import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.core.conversation.DeliveryRequest;
@@ -142,13 +143,6 @@ public final class Hub implements AutoCloseable {
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
             NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
-            ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
-                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls()),
-                    new SessionsListTool(conversations), new SessionsSendTool(conversations)));
-            Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
-            TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
-                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
-                    config.turns());
             SecretVault vault = new SecretVault(MasterKey.resolve(config.masterKey(), config.dataDir()));
             Webhooks webhooks = new Webhooks(database, jobs, guard, vault, clock, ids);
             conversations.eventSink(webhooks);
@@ -160,6 +154,14 @@ public final class Hub implements AutoCloseable {
             ChannelManagement channels = new ChannelManagement(database, new ChannelRegistry(BuiltInChannels.all()),
                     conversations, vault, audit, guard, usage, config.channels(), base,
                     () -> workerRef.get().wake(), clock, ids);
+            ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
+                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls()),
+                    new SessionsListTool(conversations), new SessionsSendTool(conversations),
+                    new TransferChannelTool(channels)));
+            Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
+            TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
+                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
+                    config.turns());
             turnHandler.onTurnStarted(channels::typing);
             Deliveries deliveries = new Deliveries(channels, conversations);
             Pollers pollers = new Pollers(channels, workerName(), clock);
@@ -168,8 +170,8 @@ public final class Hub implements AutoCloseable {
                     DeliveryRequest.JOB_KIND, deliveries), workerName());
             workerRef.set(worker);
             new ChannelRoutes(channels, bodies).register(routes);
-            WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage, vault.derive("widget-session-tokens"),
-                    config.channels().widgetMessagesPerMinute(), clock, ids);
+            WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage,
+                    vault.derive("widget-session-tokens"), config.channels().widgetMessagesPerMinute(), clock, ids);
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
                     .register(routes);
             new HookRoutes(channels, bodies, base).register(routes);

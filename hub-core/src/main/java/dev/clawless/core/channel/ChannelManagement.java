@@ -341,6 +341,51 @@ public final class ChannelManagement {
         return new ReplyWindow(true, closes.map(c -> c.isAfter(clock.instant())).orElse(false), closes);
     }
 
+    /**
+     * Continues a conversation on another of the tenant's connections (web chat → WhatsApp, say): the channel turns
+     * {@code address} into a thread, the new conversation belongs to the same contact and starts with a note of the
+     * summary and recent context, and {@code text} (or, on a channel with a reply window that is closed for a new
+     * contact, the {@code template}) goes out as the first message.
+     */
+    public Conversation transfer(Actor actor, String tenantId, String conversationId, String connectionId,
+                                 String address, String text, Map<String, String> template) {
+        Conversation from = conversations.get(tenantId, conversationId);
+        ChannelStore.Row row = row(tenantId, connectionId);
+        if (!row.enabled()) {
+            throw new ClawlessException.Conflict("the connection " + connectionId + " is disabled");
+        }
+        ChannelExtension channel = channel(row);
+        ChannelExtension.NewThread thread;
+        try {
+            thread = channel.newThread(connection(row), address);
+        } catch (ChannelException e) {
+            throw ClawlessException.Validation.of("address", e.getMessage());
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(thread.sendHints());
+        metadata.putAll(template);
+        if (channel.replyWindow().isPresent() && template.isEmpty()) {
+            Optional<Instant> last = lastInboundOn(tenantId, connectionId, thread.threadKey());
+            if (last.map(t -> t.plus(channel.replyWindow().get()).isBefore(clock.instant())).orElse(true)) {
+                throw new ClawlessException.Conflict("the contact has not written on " + row.type() + " in the last "
+                        + channel.replyWindow().get().toHours() + " hours: start with an approved template");
+            }
+        }
+        Conversation to = conversations.transfer(tenantId, from.id(), row.type(), connectionId, thread.threadKey(),
+                thread.participant(), thread.verifiedKey(), text, metadata, 10);
+        database.inTransaction(tx -> {
+            audit.record(tx, actor, Optional.of(tenantId), "conversation.transferred", Optional.of(from.id()),
+                    Map.of("to_conversation_id", to.id(), "connection_id", connectionId));
+            return null;
+        });
+        wake.run();
+        return to;
+    }
+
+    private Optional<Instant> lastInboundOn(String tenantId, String connectionId, String threadKey) {
+        return conversations.thread(tenantId, connectionId, threadKey)
+                .flatMap(c -> conversations.lastInbound(tenantId, c.id()));
+    }
+
     /** Shows a typing indicator in a channel conversation, on a virtual thread; failures are only logged. */
     public void typing(String tenantId, Conversation conversation) {
         if (conversation.connectionId().equals(ConversationManagement.API_CONNECTION)) {

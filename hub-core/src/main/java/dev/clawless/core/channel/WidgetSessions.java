@@ -161,7 +161,8 @@ public final class WidgetSessions {
         String externalId = "wm_" + clientMessageId.orElseGet(() -> ids.next("wm"));
         InboundMessage in = new InboundMessage(TYPE, s.connectionId(), externalId, s.threadKey(),
                 Participant.of(s.participant()), text, List.of(), clock.instant(), ChatType.DIRECT, Optional.empty(),
-                false, Map.of());
+                false, s.participant().startsWith("user:")
+                ? Map.of(ConversationManagement.VERIFIED, s.participant()) : Map.of());
         Ingested ingested = conversations.ingest(s.tenantId(), in);
         if (ingested.turnJobId().isPresent()) {
             channels.wake();

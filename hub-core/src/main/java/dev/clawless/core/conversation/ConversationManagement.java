@@ -20,6 +20,7 @@ import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.NewJob;
 import dev.clawless.core.store.Database;
 import dev.clawless.plugin.api.InboundMessage;
+import dev.clawless.plugin.api.Participant;
 
 /**
  * Conversations and their messages, and the ingest path of inbound messages. Every method takes the tenant, and ids
@@ -94,7 +95,7 @@ public final class ConversationManagement {
             return new Ingested(conversation, earlier, Ingested.Outcome.DUPLICATE, Optional.empty());
         }
         ConversationStore.Identity identity = store.identity(tx, tenantId, in.channelType(), in.connectionId(),
-                in.sender(), ids.next("ctc"), ids.next("idn"), now);
+                in.sender(), Optional.ofNullable(in.metadata().get(VERIFIED)), ids.next("ctc"), ids.next("idn"), now);
         ConversationStore.Resolved resolved = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
                 in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
         Conversation conversation = resolved.conversation();
@@ -189,6 +190,64 @@ public final class ConversationManagement {
     private void event(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
         store.addEvent(tx, tenantId, conversationId, type, data, at);
         sink.published(tx, tenantId, type, data, at);
+    }
+
+    /**
+     * Message metadata key by which a channel names what the platform verified about the sender
+     * ({@code phone:+4915112345678}, {@code email:grace@example.com}, {@code user:42}); identities with the same key
+     * are one contact.
+     */
+    public static final String VERIFIED = "contact.verified";
+
+    /**
+     * Continues a conversation on another channel connection: the contact's identity there (created when new, on
+     * the same contact), the conversation of {@code threadKey}, a system note carrying the summary and recent context
+     * of the source conversation, and the first outbound message with its delivery job — in one transaction.
+     * {@code conversation.transferred} is published on both conversations.
+     */
+    public Conversation transfer(String tenantId, String fromConversationId, String channelType, String connectionId,
+                                 String threadKey, Participant participant, Optional<String> verifiedKey, String text,
+                                 java.util.Map<String, String> metadata, int contextMessages) {
+        Conversation from = get(tenantId, fromConversationId);
+        java.util.List<Message> recent = store.recent(database.execute(), tenantId, from.id(), Long.MAX_VALUE,
+                contextMessages);
+        StringBuilder note = new StringBuilder("Continued from the ").append(from.channelType())
+                .append(" conversation ").append(from.id()).append('.');
+        from.summary().ifPresent(s -> note.append("\nSummary: ").append(s));
+        if (!recent.isEmpty()) {
+            note.append("\nRecent messages:");
+            recent.forEach(m -> note.append("\n").append(m.role().wire()).append(": ")
+                    .append(m.text().length() > 500 ? m.text().substring(0, 500) + "…" : m.text()));
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            ConversationStore.Identity identity = store.identity(tx, tenantId, channelType, connectionId, participant,
+                    verifiedKey, from.contactId().orElseGet(() -> ids.next("ctc")), ids.next("idn"), now);
+            ConversationStore.Resolved resolved = store.conversation(tx, tenantId, channelType, connectionId,
+                    threadKey, identity.contactId(), dev.clawless.plugin.api.ChatType.DIRECT, ids.next("cnv"), now);
+            Conversation to = resolved.conversation();
+            if (resolved.created()) {
+                event(tx, tenantId, to.id(), "conversation.created", conversationEvent(to), now);
+            }
+            Message context = new Message(ids.next("msg"), 0, tenantId, to.id(), connectionId, Optional.empty(), false,
+                    MessageRole.SYSTEM, Optional.empty(), note.toString(), java.util.List.of(), MessageStatus.DELIVERED,
+                    Optional.empty(), Optional.empty(), false, java.util.Map.of("transferred_from", from.id()),
+                    Optional.empty(), now);
+            store.insertOutbound(tx, context);
+            Message first = new Message(ids.next("msg"), 0, tenantId, to.id(), connectionId, Optional.empty(), false,
+                    MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(), MessageStatus.PENDING,
+                    Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now.plusNanos(1000));
+            store.insertOutbound(tx, first);
+            store.touch(tx, to.id(), to.status(), now);
+            Message stored = store.findMessage(tx, tenantId, first.id()).orElseThrow();
+            event(tx, tenantId, to.id(), "message.created", messageEvent(stored), now);
+            enqueueDelivery(tx, stored);
+            String data = JSON.createObjectNode().put("from_conversation_id", from.id())
+                    .put("to_conversation_id", to.id()).put("channel", channelType).toString();
+            event(tx, tenantId, from.id(), "conversation.transferred", data, now);
+            event(tx, tenantId, to.id(), "conversation.transferred", data, now);
+            return store.find(tx, tenantId, to.id()).orElseThrow();
+        });
     }
 
     /** The connection id of the API channel; sessions are conversations on it. */
@@ -358,6 +417,11 @@ public final class ConversationManagement {
     public Optional<Message> byExternalId(String tenantId, String connectionId, String externalId) {
         return store.findByExternalId(database.execute(), connectionId, externalId)
                 .filter(m -> m.tenantId().equals(tenantId));
+    }
+
+    /** The conversation of a thread on a connection, if there is one. */
+    public Optional<Conversation> thread(String tenantId, String connectionId, String threadKey) {
+        return store.findByThread(database.execute(), tenantId, connectionId, threadKey);
     }
 
     /** The contact's latest message in a conversation, if any. */

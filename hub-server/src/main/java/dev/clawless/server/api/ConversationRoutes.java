@@ -24,6 +24,7 @@ import dev.clawless.server.http.Auth;
 import dev.clawless.server.http.Bodies;
 import dev.clawless.server.http.Json;
 import dev.clawless.server.http.JsonInput;
+import dev.clawless.server.http.RequestState;
 import dev.clawless.server.http.Routes;
 
 /**
@@ -53,6 +54,7 @@ public final class ConversationRoutes {
                 .patch("/v1/conversations/{id}", this::patch)
                 .get("/v1/conversations/{id}/messages", this::messages)
                 .post("/v1/conversations/{id}/messages", this::reply)
+                .post("/v1/conversations/{id}/transfer", this::transfer)
                 .get("/v1/conversations/{id}/events", this::events);
     }
 
@@ -120,6 +122,31 @@ public final class ConversationRoutes {
         Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata);
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + c.id() + "/messages");
         Json.send(res, Status.CREATED_201, SessionRoutes.message(m));
+    }
+
+    /**
+     * Continues the conversation on another connection of the tenant (scope conversations:write): the answer is the
+     * new conversation; the first message and a note of the context are already in it.
+     */
+    private void transfer(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_WRITE);
+        Conversation c = conversation(p, req);
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("connection_id", "address", "text", "template"));
+        String connectionId = Inputs.id(in.requiredString("connection_id", 60), "con", "channel connection");
+        String address = in.requiredString("address", 320);
+        Optional<JsonInput> template = in.object("template", Set.of("id", "variables"));
+        String text = template.isPresent() ? in.string("text", 20_000).orElse("") : in.requiredString("text", 20_000);
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        template.ifPresent(t -> {
+            metadata.put(Deliveries.TEMPLATE, t.requiredString("id", 200));
+            t.node("variables").filter(JsonNode -> JsonNode.isObject() && JsonNode.size() <= 50)
+                    .ifPresent(v -> metadata.put(Deliveries.TEMPLATE_VARIABLES, v.toString()));
+        });
+        in.done();
+        Conversation to = channels.transfer(RequestState.of(req).actor(), p.tenantId(), c.id(), connectionId, address,
+                text, metadata);
+        res.header(HeaderNames.LOCATION, "/v1/conversations/" + to.id());
+        Json.send(res, Status.CREATED_201, view(to));
     }
 
     /** The conversation's events as server-sent events (see {@link EventStream}). */

@@ -81,26 +81,8 @@ class WhatsAppServerTest {
         return new String[] {key, c.get("id").asText(), account, path};
     }
 
-    /** X-Twilio-Signature computed here, independently of the SDK: HMAC-SHA1(url + sorted key+value). */
     static String twilioSignature(String url, String form) throws Exception {
-        StringBuilder data = new StringBuilder(url);
-        Map<String, String> sorted = new TreeMap<>();
-        for (String pair : form.split("&")) {
-            String[] kv = pair.split("=", 2);
-            sorted.put(decode(kv[0]), decode(kv.length > 1 ? kv[1] : ""));
-        }
-        sorted.forEach((k, v) -> data.append(k).append(v));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static String decode(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s; // a deliberately broken escape: sign it as it is
-        }
+        return WhatsAppServerTestSignatures.twilio(AUTH_TOKEN, url, form);
     }
 
     private static HttpResponse<String> twilioPost(String connectionId, String form) throws Exception {

@@ -112,6 +112,33 @@ public interface ChannelExtension extends ExtensionPoint {
     default void acknowledge(ChannelConnection connection, Poll poll) {
     }
 
+    /**
+     * A new thread to {@code address} (a phone number, an e-mail address, a chat id — whatever the platform reaches
+     * people by), for continuing a conversation here that started on another channel: the thread key and, in
+     * {@link NewThread#sendHints()}, what {@link #send} needs to reach the address.
+     *
+     * @throws ChannelException.Malformed when the address is not one this channel can reach, or the channel cannot
+     *                                    start conversations
+     */
+    default NewThread newThread(ChannelConnection connection, String address) {
+        throw new ChannelException.Malformed(type() + " cannot start conversations", null);
+    }
+
+    /**
+     * A thread a channel can start.
+     *
+     * @param threadKey   the thread key
+     * @param participant the person at the other end
+     * @param sendHints   metadata for {@link #send} (e.g. the e-mail recipient)
+     * @param verifiedKey what the address proves about the person ({@code phone:+…}, {@code email:…}), if anything
+     */
+    record NewThread(String threadKey, Participant participant, java.util.Map<String, String> sendHints,
+                     Optional<String> verifiedKey) {
+        public NewThread {
+            sendHints = java.util.Map.copyOf(sendHints);
+        }
+    }
+
     /** Shows a typing indicator in the thread while the assistant works, where the platform has one; best effort. */
     default void typing(ChannelConnection connection, String externalThreadKey) {
     }

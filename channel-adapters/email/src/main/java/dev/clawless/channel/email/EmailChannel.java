@@ -350,6 +350,7 @@ public final class EmailChannel implements ChannelExtension {
             }
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("email.from", address);
+            meta.put("contact.verified", "email:" + address);
             meta.put("email.subject", subject.length() > 500 ? subject.substring(0, 500) : subject);
             meta.put("email.message_id", messageId);
             meta.put("email.references", String.join(" ", references.isEmpty() ? List.of(thread.startsWith("<")
@@ -427,15 +428,17 @@ public final class EmailChannel implements ChannelExtension {
 
     @Override
     public SendResult send(OutboundMessage message, ChannelConnection c) {
-        String to = message.metadata().get("reply_to.email.from");
+        String to = message.metadata().getOrDefault("email.to", message.metadata().get("reply_to.email.from"));
         if (to == null) {
             throw new ChannelException.SendFailed("no address to reply to in this conversation", 0, false,
                     Optional.empty(), Optional.empty(), null);
         }
         Session session = session(c);
         String ours = c.config("address").orElseThrow();
-        String messageId = "<" + message.messageId() + "." + c.id() + "@" + ours.substring(ours.indexOf('@') + 1)
-                + ">";
+        boolean opensThread = message.metadata().containsKey("email.to") && message.replyToExternalId().isEmpty()
+                && message.externalThreadKey().startsWith("<thread-");
+        String messageId = opensThread ? message.externalThreadKey() : "<" + message.messageId() + "." + c.id() + "@"
+                + ours.substring(ours.indexOf('@') + 1) + ">";
         try {
             MimeMessage mail = new MimeMessage(session) {
                 @Override
@@ -446,7 +449,8 @@ public final class EmailChannel implements ChannelExtension {
             mail.setFrom(new InternetAddress(ours));
             mail.setRecipients(Message.RecipientType.TO, InternetAddress.parse(to, true));
             String subject = message.metadata().getOrDefault("reply_to.email.subject", "");
-            mail.setSubject(subject.matches("(?i)^re\\s*:.*") ? subject : ("Re: " + subject).strip(), "UTF-8");
+            mail.setSubject(message.metadata().containsKey("email.subject") ? message.metadata().get("email.subject")
+                    : subject.matches("(?i)^re\\s*:.*") ? subject : ("Re: " + subject).strip(), "UTF-8");
             message.replyToExternalId().filter(id -> id.startsWith("<")).ifPresent(id -> {
                 try {
                     mail.setHeader("In-Reply-To", id);
@@ -477,6 +481,23 @@ public final class EmailChannel implements ChannelExtension {
             throw new ChannelException.SendFailed("SMTP: " + e.getMessage(), 0, true, Optional.empty(),
                     Optional.empty(), null);
         }
+    }
+
+    @Override
+    public NewThread newThread(ChannelConnection c, String address) {
+        String to = address.strip().toLowerCase(Locale.ROOT);
+        try {
+            new InternetAddress(to, true);
+        } catch (jakarta.mail.internet.AddressException e) {
+            throw new ChannelException.Malformed("not an e-mail address", e);
+        }
+        if (!to.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+            throw new ChannelException.Malformed("not an e-mail address", null);
+        }
+        String ours = c.config("address").orElse("hub@localhost");
+        String root = "<thread-" + java.util.UUID.randomUUID() + "@" + ours.substring(ours.indexOf('@') + 1) + ">";
+        return new NewThread(root, new Participant(to, Optional.empty(), Optional.empty()),
+                Map.of("email.to", to, "email.subject", "Continuing our conversation"), Optional.of("email:" + to));
     }
 
     // ---------------------------------------------------------------------------------------------- session

@@ -369,6 +369,15 @@ public final class TelegramChannel implements ChannelExtension {
     }
 
     @Override
+    public NewThread newThread(ChannelConnection c, String address) {
+        if (!address.matches("-?[0-9]{1,20}")) {
+            throw new ChannelException.Malformed("a Telegram address is a chat id (bots cannot write to @usernames"
+                    + " or phone numbers first)", null);
+        }
+        return new NewThread(address, Participant.of(address), Map.of(), Optional.empty());
+    }
+
+    @Override
     public void typing(ChannelConnection c, String externalThreadKey) {
         String[] target = externalThreadKey.split(":", 2);
         SendChatAction.SendChatActionBuilder<?, ?> action = SendChatAction.builder().chatId(target[0])

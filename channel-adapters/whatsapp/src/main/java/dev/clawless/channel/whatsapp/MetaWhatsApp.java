@@ -166,6 +166,7 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("whatsapp.provider", "meta");
         meta.put("whatsapp.message_type", type);
+        meta.put("contact.verified", "phone:+" + from);
         switch (type) {
             case "text" -> body = Optional.ofNullable(text(m.path("text"), "body", 4096)).orElse("");
             case "image", "document", "audio", "video", "sticker" -> {

@@ -108,6 +108,7 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("whatsapp.provider", "twilio");
+        meta.put("contact.verified", "phone:" + from.substring("whatsapp:".length()));
         Optional.ofNullable(p.get("ButtonPayload")).ifPresent(v -> meta.put("whatsapp.button_payload", v));
         Optional.ofNullable(p.get("MessageType")).ifPresent(v -> meta.put("whatsapp.message_type", v));
         String number = from.substring("whatsapp:".length());

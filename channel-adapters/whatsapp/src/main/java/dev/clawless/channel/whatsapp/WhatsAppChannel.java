@@ -12,6 +12,7 @@ import dev.clawless.plugin.api.HookReply;
 import dev.clawless.plugin.api.InboundEvent;
 import dev.clawless.plugin.api.InboundRequest;
 import dev.clawless.plugin.api.OutboundMessage;
+import dev.clawless.plugin.api.Participant;
 import dev.clawless.plugin.api.SendResult;
 
 /**
@@ -101,6 +102,17 @@ public final class WhatsAppChannel implements ChannelExtension {
     @Override
     public SendResult send(OutboundMessage message, ChannelConnection c) {
         return provider(c).send(message, c);
+    }
+
+    @Override
+    public NewThread newThread(ChannelConnection c, String address) {
+        String number = address.replaceAll("[\\s()-]", "").replaceFirst("^whatsapp:", "");
+        if (!number.matches("\\+[1-9][0-9]{6,14}")) {
+            throw new ChannelException.Malformed("a WhatsApp address is a phone number in E.164 form, e.g. +4915112345678",
+                    null);
+        }
+        String thread = provider(c) instanceof TwilioWhatsApp ? "whatsapp:" + number : number.substring(1);
+        return new NewThread(thread, Participant.of(number), java.util.Map.of(), Optional.of("phone:" + number));
     }
 
     /** What each provider does. */

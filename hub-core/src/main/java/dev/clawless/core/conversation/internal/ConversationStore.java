@@ -47,26 +47,51 @@ public final class ConversationStore {
     /** The identity of {@code sender} on the connection, and its contact; created (with a new contact) if new. */
     public Identity identity(DbExecute tx, String tenantId, String channelType, String connectionId,
                              Participant sender, String newContactId, String newIdentityId, Instant now) {
+        return identity(tx, tenantId, channelType, connectionId, sender, Optional.empty(), newContactId,
+                newIdentityId, now);
+    }
+
+    /**
+     * The identity of {@code sender} on the connection, and its contact. A new identity whose {@code verifiedKey}
+     * (a platform-verified phone, e-mail address or user id) another identity of the tenant already has joins that
+     * identity's contact; otherwise it gets a new contact (or {@code contactId} when the caller names one).
+     */
+    public Identity identity(DbExecute tx, String tenantId, String channelType, String connectionId,
+                             Participant sender, Optional<String> verifiedKey, String newContactId,
+                             String newIdentityId, Instant now) {
         Optional<Identity> existing = findIdentity(tx, tenantId, connectionId, sender.externalId());
         if (existing.isPresent()) {
             return existing.get();
         }
-        tx.createInsert("INSERT INTO contacts (id, tenant_id, display_name, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?)")
-                .params(newContactId, tenantId, sender.displayName().orElse(null), Database.timestamp(now),
-                        Database.timestamp(now))
-                .execute();
+        Optional<String> known = verifiedKey.flatMap(k -> tx.createGet("SELECT contact_id FROM contact_identities"
+                        + " WHERE tenant_id = ? AND verified_key = ? ORDER BY created_at LIMIT 1")
+                .params(tenantId, k).execute().map(r -> r.column(1).get(String.class)));
+        String contactId = known.orElse(newContactId);
+        if (known.isEmpty() && findContact(tx, tenantId, newContactId).isEmpty()) {
+            tx.createInsert("INSERT INTO contacts (id, tenant_id, display_name, created_at, updated_at)"
+                            + " VALUES (?, ?, ?, ?, ?)")
+                    .params(newContactId, tenantId, sender.displayName().orElse(null), Database.timestamp(now),
+                            Database.timestamp(now))
+                    .execute();
+        }
         long inserted = tx.createInsert("INSERT INTO contact_identities (id, tenant_id, contact_id, channel_type,"
-                        + " connection_id, external_id, display_name, username, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                .params(newIdentityId, tenantId, newContactId, channelType, connectionId, sender.externalId(),
-                        sender.displayName().orElse(null), sender.username().orElse(null), Database.timestamp(now))
+                        + " connection_id, external_id, display_name, username, created_at, verified_key)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(newIdentityId, tenantId, contactId, channelType, connectionId, sender.externalId(),
+                        sender.displayName().orElse(null), sender.username().orElse(null), Database.timestamp(now),
+                        verifiedKey.orElse(null))
                 .execute();
-        if (inserted == 0) {
-            tx.createDelete("DELETE FROM contacts WHERE id = ?").params(newContactId).execute();
+        if (inserted == 0 && known.isEmpty()) {
+            tx.createDelete("DELETE FROM contacts WHERE id = ? AND NOT EXISTS (SELECT 1 FROM contact_identities"
+                    + " WHERE contact_id = ?)").params(newContactId, newContactId).execute();
         }
         return findIdentity(tx, tenantId, connectionId, sender.externalId())
                 .orElseThrow(() -> new IllegalStateException("identity vanished"));
+    }
+
+    private Optional<String> findContact(DbExecute tx, String tenantId, String contactId) {
+        return tx.createGet("SELECT id FROM contacts WHERE tenant_id = ? AND id = ?").params(tenantId, contactId)
+                .execute().map(r -> r.column(1).get(String.class));
     }
 
     private Optional<Identity> findIdentity(DbExecute tx, String tenantId, String connectionId, String externalId) {
@@ -102,7 +127,7 @@ public final class ConversationStore {
                 .orElseThrow(() -> new IllegalStateException("conversation vanished")), inserted == 1);
     }
 
-    private Optional<Conversation> findByThread(DbExecute tx, String tenantId, String connectionId, String key) {
+    public Optional<Conversation> findByThread(DbExecute tx, String tenantId, String connectionId, String key) {
         return tx.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ?"
                         + " AND connection_id = ? AND external_thread_key = ?")
                 .params(tenantId, connectionId, key)
