@@ -16,7 +16,11 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.clawless.core.store.DatabaseConfig;
+import dev.clawless.core.store.TestDatabases;
 
 import dev.clawless.server.TestHub;
 
@@ -37,7 +41,6 @@ class CrossChannelServerTest {
     private static final String ACCOUNT = "AC" + "c".repeat(32);
     private static final String MESSAGES = "/2010-04-01/Accounts/" + ACCOUNT + "/Messages.json";
     private static WireMockServer platform;
-    private static TestHub hub;
 
     @BeforeAll
     static void start() {
@@ -48,17 +51,27 @@ class CrossChannelServerTest {
                 .withBody("{\"sid\":\"SM{{randomValue length=32 type='HEXADECIMAL'}}\",\"status\":\"queued\"}")));
         platform.stubFor(post(urlEqualTo("/v21.0/106540352242922/messages")).willReturn(okJson(
                 "{\"messages\":[{\"id\":\"wamid.{{randomValue length=20 type='ALPHANUMERIC'}}\"}]}")));
-        hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true"));
     }
 
     @AfterAll
     static void stop() {
-        hub.close();
         platform.stop();
     }
 
-    @Test
-    void aWebChatMovesToWhatsAppWithItsContextAndTheSamePersonIsOneContact() throws Exception {
+    /** The whole channel path (connections, ingest, delivery parts, statuses, identities) on both databases. */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Engine.class)
+    void aWebChatMovesToWhatsAppWithItsContextAndTheSamePersonIsOneContact(TestDatabases.Engine engine)
+            throws Exception {
+        platform.resetRequests();
+        DatabaseConfig db = TestDatabases.config(engine);
+        try (TestHub hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true",
+                "CLAWLESS_DB_URL", db.url(), "CLAWLESS_DB_USERNAME", db.username()))) {
+            flow(hub);
+        }
+    }
+
+    private static void flow(TestHub hub) throws Exception {
         String key = hub.key(hub.tenant("Omni"), "[\"channels:admin\",\"conversations:read\",\"conversations:write\"]");
         String pk = ChannelKit.connect(hub, key, "{\"type\":\"webchat\",\"config\":{\"allowed_origins\":"
                 + "[\"https://shop.example\"]}}").get("publishable_key").asText();
@@ -118,5 +131,18 @@ class CrossChannelServerTest {
         JsonNode metaConversation = ChannelKit.conversations(hub, key, "whatsapp").stream()
                 .filter(c -> c.get("connection_id").asText().equals(meta)).findFirst().orElseThrow();
         assertEquals(wa.get("contact_id").asText(), metaConversation.get("contact_id").asText());
+
+        // Twilio reports the template read: the status lands on the sent message, found by its platform id
+        String sid = messages(hub, key, wa.get("id").asText()).stream()
+                .filter(m -> m.get("role").asText().equals("operator")).findFirst().orElseThrow()
+                .get("external_message_id").asText();
+        String read = "MessageSid=" + sid + "&MessageStatus=read&SmsStatus=read&From=whatsapp%3A%2B14155238886"
+                + "&To=whatsapp%3A%2B4915112345678";
+        assertEquals(200, ChannelKit.hook(hub, twilio, "application/x-www-form-urlencoded",
+                read.getBytes(StandardCharsets.UTF_8), "X-Twilio-Signature",
+                WhatsAppServerTestSignatures.twilio("tok", url, read)).statusCode());
+        assertEquals("read", messages(hub, key, wa.get("id").asText()).stream()
+                .filter(m -> m.get("role").asText().equals("operator")).findFirst().orElseThrow()
+                .get("status").asText());
     }
 }
