@@ -386,6 +386,29 @@ public final class ChannelManagement {
                 .flatMap(c -> conversations.lastInbound(tenantId, c.id()));
     }
 
+    /** Largest attachment the hub downloads from a platform on request. */
+    public static final long MAX_MEDIA_BYTES = 25L * 1024 * 1024;
+
+    /**
+     * The content of attachment {@code index} of an inbound message, fetched from the platform now (media is never
+     * downloaded at ingest).
+     */
+    public ChannelExtension.Media download(String tenantId, String conversationId, String messageId, int index) {
+        dev.clawless.core.conversation.Message m = conversations.message(tenantId, messageId);
+        if (!m.conversationId().equals(conversationId) || index < 0 || index >= m.attachments().size()) {
+            throw new ClawlessException.NotFound("no attachment " + index + " on message " + messageId);
+        }
+        ChannelStore.Row row = row(tenantId, m.connectionId());
+        try {
+            return channel(row).download(connection(row), m.attachments().get(index), MAX_MEDIA_BYTES);
+        } catch (ChannelException.Malformed e) {
+            throw new ClawlessException.Conflict(e.getMessage());
+        } catch (ChannelException e) {
+            throw new ClawlessException.BadGateway("media-unavailable", row.type() + " did not hand out the media: "
+                    + e.getMessage());
+        }
+    }
+
     /** Shows a typing indicator in a channel conversation, on a virtual thread; failures are only logged. */
     public void typing(String tenantId, Conversation conversation) {
         if (conversation.connectionId().equals(ConversationManagement.API_CONNECTION)) {

@@ -55,6 +55,7 @@ public final class ConversationRoutes {
                 .get("/v1/conversations/{id}/messages", this::messages)
                 .post("/v1/conversations/{id}/messages", this::reply)
                 .post("/v1/conversations/{id}/transfer", this::transfer)
+                .get("/v1/conversations/{id}/messages/{message_id}/attachments/{index}", this::attachment)
                 .get("/v1/conversations/{id}/events", this::events);
     }
 
@@ -147,6 +148,28 @@ public final class ConversationRoutes {
                 text, metadata);
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + to.id());
         Json.send(res, Status.CREATED_201, view(to));
+    }
+
+    /** An inbound attachment's content, fetched from the platform on request (scope conversations:read). */
+    private void attachment(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
+        Conversation c = conversation(p, req);
+        String messageId = Inputs.id(req.path().pathParameters().get("message_id"), "msg", "message");
+        int index;
+        try {
+            index = Integer.parseInt(req.path().pathParameters().get("index"));
+        } catch (NumberFormatException e) {
+            throw new ClawlessException.NotFound("no attachment " + Inputs.printable(
+                    req.path().pathParameters().get("index")));
+        }
+        var media = channels.download(p.tenantId(), c.id(), messageId, index);
+        String type = media.contentType().matches("[\\w.+-]+/[\\w.+-]+(;.*)?") ? media.contentType()
+                : "application/octet-stream";
+        res.header(HeaderNames.CONTENT_TYPE, type);
+        res.header(HeaderNames.create("Content-Disposition"), "attachment");
+        res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+        res.header(HeaderNames.CACHE_CONTROL, "private, no-store");
+        res.send(media.bytes());
     }
 
     /** The conversation's events as server-sent events (see {@link EventStream}). */

@@ -195,6 +195,24 @@ class TelegramServerTest {
         assertTrue(all.stream().anyMatch(m -> !m.get("reply_to_external_id").isNull()), all.toString());
         assertTrue(all.stream().anyMatch(m -> m.get("attachments").size() > 0
                 && m.get("attachments").get(0).get("url").asText().startsWith("geo:")), all.toString());
+
+        // the photo is fetched from Telegram only when asked for: getFile, then the file itself
+        String fileId = photo.get("attachments").get(0).get("external_id").asText();
+        telegram.stubFor(post(urlEqualTo(t[2] + "/getFile")).willReturn(okJson("{\"ok\":true,\"result\":"
+                + "{\"file_id\":\"" + fileId + "\",\"file_unique_id\":\"u1\",\"file_size\":4,"
+                + "\"file_path\":\"photos/file_7.jpg\"}}")));
+        telegram.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/file" + t[2]
+                + "/photos/file_7.jpg")).willReturn(aResponse().withStatus(200).withBody(new byte[] {1, 2, 3, 4})));
+        String photoConversation = convs.stream().filter(c -> messages(hub, t[0], c.get("id").asText()).stream()
+                .anyMatch(m -> m.get("id").asText().equals(photo.get("id").asText()))).findFirst().orElseThrow()
+                .get("id").asText();
+        HttpResponse<byte[]> media = hub.sendBytes(hub.request("/v1/conversations/" + photoConversation
+                + "/messages/" + photo.get("id").asText() + "/attachments/0").header("Authorization", "Bearer " + t[0]));
+        assertEquals(200, media.statusCode());
+        assertEquals(4, media.body().length);
+        assertEquals("image/jpeg", media.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(404, hub.call("GET", "/v1/conversations/" + photoConversation + "/messages/"
+                + photo.get("id").asText() + "/attachments/7", t[0], null).statusCode());
     }
 
     @Test

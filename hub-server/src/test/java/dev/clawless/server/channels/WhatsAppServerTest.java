@@ -150,6 +150,22 @@ class WhatsAppServerTest {
         assertTrue(inbound.stream().anyMatch(m -> m.get("reply_to_external_id").asText("").startsWith("SM")));
         assertTrue(inbound.stream().anyMatch(m -> m.get("metadata").path("whatsapp.button_payload").asText()
                 .equals("confirm_order_4711")));
+
+        // media is fetched on request: Twilio wants the account's basic auth, then redirects to a CDN that gets none
+        String mediaPath = media.get("attachments").get(0).get("url").asText()
+                .substring("https://api.twilio.com".length());
+        platform.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(mediaPath))
+                .withBasicAuth(t[2], AUTH_TOKEN).willReturn(aResponse().withStatus(307)
+                        .withHeader("Location", platform.baseUrl() + "/cdn/photo.jpg")));
+        platform.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/cdn/photo.jpg"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/jpeg")
+                        .withBody(new byte[] {9, 8, 7})));
+        HttpResponse<byte[]> bytes = hub.sendBytes(hub.request("/v1/conversations/" + cid + "/messages/"
+                + media.get("id").asText() + "/attachments/0").header("Authorization", "Bearer " + t[0]));
+        assertEquals(200, bytes.statusCode(), new String(bytes.body(), StandardCharsets.UTF_8));
+        assertEquals(3, bytes.body().length);
+        assertTrue(platform.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlEqualTo("/cdn/photo.jpg"))).get(0).getHeader("Authorization") == null);
     }
 
     @Test

@@ -139,6 +139,31 @@ public interface ChannelExtension extends ExtensionPoint {
         }
     }
 
+    /**
+     * Fetches the content of an attachment this channel parsed, when someone asks for it (inbound media is never
+     * downloaded at ingest).
+     *
+     * @param maxBytes refuse anything larger
+     * @throws ChannelException.Malformed  when the channel cannot download it (or it is larger than {@code maxBytes})
+     * @throws ChannelException.SendFailed when the platform refuses or cannot be reached
+     */
+    default Media download(ChannelConnection connection, Attachment attachment, long maxBytes) {
+        throw new ChannelException.Malformed(type() + " cannot download attachments", null);
+    }
+
+    /** The content of an attachment. */
+    record Media(String contentType, byte[] bytes) {
+        public Media {
+            java.util.Objects.requireNonNull(contentType, "contentType");
+            bytes = bytes.clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
+
     /** Shows a typing indicator in the thread while the assistant works, where the platform has one; best effort. */
     default void typing(ChannelConnection connection, String externalThreadKey) {
     }

@@ -369,6 +369,45 @@ public final class TelegramChannel implements ChannelExtension {
     }
 
     @Override
+    public Media download(ChannelConnection c, Attachment attachment, long maxBytes) {
+        String fileId = attachment.externalId().orElseThrow(() -> new ChannelException.Malformed(
+                "this attachment has no Telegram file_id", null));
+        TelegramClient client = client(c, http);
+        try {
+            org.telegram.telegrambots.meta.api.objects.File file = client.execute(
+                    org.telegram.telegrambots.meta.api.methods.GetFile.builder().fileId(fileId).build());
+            if (file.getFileSize() != null && file.getFileSize() > maxBytes) {
+                throw new ChannelException.Malformed("the file is larger than " + maxBytes + " bytes", null);
+            }
+            if (file.getFilePath() == null || file.getFilePath().contains("..")) {
+                throw new ChannelException.SendFailed("Telegram gave no file path", 502, true, Optional.empty(),
+                        Optional.empty(), null);
+            }
+            // the client's own download ignores the configured Bot API server, so fetch from it directly
+            String base = c.config("api_base_url").orElse("https://api.telegram.org").replaceAll("/+$", "");
+            okhttp3.Request get = new okhttp3.Request.Builder().url(base + "/file/bot"
+                    + c.secret("bot_token").orElseThrow() + "/" + file.getFilePath()).get().build();
+            try (okhttp3.Response response = http.newCall(get).execute();
+                 java.io.InputStream in = response.body().byteStream()) {
+                if (!response.isSuccessful()) {
+                    throw new ChannelException.SendFailed("Telegram file download answered " + response.code(),
+                            response.code(), response.code() >= 500, Optional.empty(), Optional.empty(), null);
+                }
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                if (bytes.length > maxBytes) {
+                    throw new ChannelException.Malformed("the file is larger than " + maxBytes + " bytes", null);
+                }
+                return new Media(attachment.mimeType().orElse("application/octet-stream"), bytes);
+            }
+        } catch (TelegramApiException e) {
+            throw sendFailed(e, "getFile");
+        } catch (IOException e) {
+            throw new ChannelException.SendFailed("Telegram file download failed: " + e.getClass().getSimpleName(),
+                    0, true, Optional.empty(), Optional.empty(), null);
+        }
+    }
+
+    @Override
     public NewThread newThread(ChannelConnection c, String address) {
         if (!address.matches("-?[0-9]{1,20}")) {
             throw new ChannelException.Malformed("a Telegram address is a chat id (bots cannot write to @usernames"

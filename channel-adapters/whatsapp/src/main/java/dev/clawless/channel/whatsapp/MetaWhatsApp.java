@@ -326,6 +326,25 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
                 code == 0 ? Optional.empty() : Optional.of(String.valueOf(code)), null);
     }
 
+    /** Meta media: the media id resolves to a short-lived URL, fetched with the same token. */
+    @Override
+    public WhatsAppChannel.Media download(ChannelConnection c, Attachment attachment, long maxBytes) {
+        String id = attachment.externalId().filter(i -> i.matches("[0-9]{1,30}"))
+                .orElseThrow(() -> new ChannelException.Malformed("not a Meta media id", null));
+        String base = c.config("api_base_url").orElse("https://graph.facebook.com").replaceAll("/+$", "");
+        String bearer = "Bearer " + WhatsAppChannel.need(c, "access_token", "meta");
+        WhatsAppChannel.Media info = WhatsAppChannel.fetch(http, URI.create(base + "/"
+                + c.config("graph_version").orElse("v21.0") + "/" + id), Optional.of(bearer), 64 * 1024,
+                "application/json");
+        String url = parseQuietly(new String(info.bytes(), StandardCharsets.UTF_8)).path("url").asText("");
+        if (!url.startsWith("https://") && !url.startsWith(base)) {
+            throw new ChannelException.SendFailed("Graph API gave no media URL", 502, true, Optional.empty(),
+                    Optional.empty(), null);
+        }
+        return WhatsAppChannel.fetch(http, URI.create(url), Optional.of(bearer), maxBytes,
+                attachment.mimeType().orElse("application/octet-stream"));
+    }
+
     private static JsonNode variables(String json) {
         try {
             JsonNode v = JSON.readTree(json);

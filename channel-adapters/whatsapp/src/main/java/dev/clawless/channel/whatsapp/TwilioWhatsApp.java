@@ -202,6 +202,24 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         }
     }
 
+    private static final java.net.http.HttpClient MEDIA = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10)).followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+
+    /** Twilio media needs the account's basic auth; the CDN it redirects to must not get it. */
+    @Override
+    public WhatsAppChannel.Media download(ChannelConnection c, Attachment attachment, long maxBytes) {
+        String url = attachment.url().filter(u -> u.matches("https://api\\.twilio\\.com/2010-04-01/Accounts/"
+                        + "AC[0-9a-fA-F]{32}/Messages/(MM|SM)[0-9a-fA-F]{32}/Media/ME[0-9a-fA-F]{32}"))
+                .orElseThrow(() -> new ChannelException.Malformed("not a Twilio media URL", null));
+        String target = c.config("api_base_url").map(b -> b.replaceAll("/+$", "") + url.substring(
+                "https://api.twilio.com".length())).orElse(url);
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString((WhatsAppChannel.need(c, "account_sid",
+                "twilio") + ":" + WhatsAppChannel.need(c, "auth_token", "twilio")).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        return WhatsAppChannel.fetch(MEDIA, URI.create(target), Optional.of(auth), maxBytes,
+                attachment.mimeType().orElse("application/octet-stream"));
+    }
+
     private static SendResult fail(String message, int status, boolean retryable, Optional<Duration> after,
                                    Optional<String> code, Exception cause) {
         throw new ChannelException.SendFailed(message, status, retryable, after, code, cause);

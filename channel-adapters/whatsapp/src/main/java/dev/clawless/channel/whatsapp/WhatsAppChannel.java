@@ -105,6 +105,11 @@ public final class WhatsAppChannel implements ChannelExtension {
     }
 
     @Override
+    public Media download(ChannelConnection c, dev.clawless.plugin.api.Attachment attachment, long maxBytes) {
+        return provider(c).download(c, attachment, maxBytes);
+    }
+
+    @Override
     public NewThread newThread(ChannelConnection c, String address) {
         String number = address.replaceAll("[\\s()-]", "").replaceFirst("^whatsapp:", "");
         if (!number.matches("\\+[1-9][0-9]{6,14}")) {
@@ -129,6 +134,43 @@ public final class WhatsAppChannel implements ChannelExtension {
         List<InboundEvent> parse(InboundRequest request, ChannelConnection c);
 
         SendResult send(OutboundMessage message, ChannelConnection c);
+
+        Media download(ChannelConnection c, dev.clawless.plugin.api.Attachment attachment, long maxBytes);
+    }
+
+    /** GETs {@code uri} (optionally authorised), following at most one redirect without the credentials. */
+    static Media fetch(java.net.http.HttpClient http, java.net.URI uri, Optional<String> authorization, long maxBytes,
+                       String fallbackType) {
+        try {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(60)).GET();
+            authorization.ifPresent(a -> b.header("Authorization", a));
+            java.net.http.HttpResponse<java.io.InputStream> r = http.send(b.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() / 100 == 3 && r.headers().firstValue("Location").isPresent()) {
+                r.body().close();
+                return fetch(http, uri.resolve(r.headers().firstValue("Location").get()), Optional.empty(), maxBytes,
+                        fallbackType);
+            }
+            try (java.io.InputStream in = r.body()) {
+                if (r.statusCode() / 100 != 2) {
+                    throw new ChannelException.SendFailed("media download answered " + r.statusCode(),
+                            r.statusCode(), r.statusCode() >= 500 || r.statusCode() == 429, Optional.empty(),
+                            Optional.empty(), null);
+                }
+                byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                if (bytes.length > maxBytes) {
+                    throw new ChannelException.Malformed("the media is larger than " + maxBytes + " bytes", null);
+                }
+                return new Media(r.headers().firstValue("Content-Type").orElse(fallbackType), bytes);
+            }
+        } catch (java.io.IOException e) {
+            throw new ChannelException.SendFailed("media download failed: " + e.getClass().getSimpleName(), 0, true,
+                    Optional.empty(), Optional.empty(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChannelException.SendFailed("interrupted", 0, true, Optional.empty(), Optional.empty(), e);
+        }
     }
 
     static String need(ChannelConnection c, String secret, String provider) {
