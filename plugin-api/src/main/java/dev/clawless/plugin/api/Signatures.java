@@ -5,6 +5,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,6 +30,20 @@ public final class Signatures {
     /** Lower-case hex HMAC-SHA256 of {@code data} under the UTF-8 bytes of {@code secret}. */
     public static String hmacSha256Hex(String secret, byte[] data) {
         return HexFormat.of().formatHex(hmac("HmacSHA256", secret.getBytes(StandardCharsets.UTF_8), data));
+    }
+
+    /**
+     * Checks a {@code sha256=<hex HMAC-SHA256(secret, raw body)>} header, as GitHub and Meta sign webhooks.
+     *
+     * @throws ChannelException.Unverified when the header is missing or does not match
+     */
+    public static void requireSha256Body(InboundRequest request, String header, Optional<String> secret) {
+        String given = request.header(header).orElseThrow(() -> new ChannelException.Unverified("missing " + header));
+        String key = secret.orElseThrow(() -> new ChannelException.Unverified(
+                "this connection has no secret to check " + header + " with"));
+        if (!constantTimeEquals("sha256=" + hmacSha256Hex(key, request.body()), given)) {
+            throw new ChannelException.Unverified(header + " does not match the body");
+        }
     }
 
     /**

@@ -121,10 +121,7 @@ public final class EmailChannel implements ChannelExtension {
 
     @Override
     public Poll poll(ChannelConnection c, Optional<String> cursor, Duration maxWait) {
-        Session session = session(c);
-        try (Store store = session.getStore(c.config("tls").orElse("ssl").equals("ssl") ? "imaps" : "imap")) {
-            store.connect(c.config("imap_host").orElseThrow(), port(c, "imap_port", 993, 143),
-                    c.secret("username").orElse(c.config("address").orElseThrow()), c.secret("password").orElse(""));
+        try (Store store = openStore(c)) {
             IMAPFolder folder = (IMAPFolder) store.getFolder(c.config("folder").orElse("INBOX"));
             folder.open(Folder.READ_WRITE);
             try {
@@ -158,6 +155,13 @@ public final class EmailChannel implements ChannelExtension {
             throw new ChannelException.SendFailed("IMAP: " + e.getMessage(), 0, true, Optional.empty(),
                     Optional.empty(), e);
         }
+    }
+
+    private static Store openStore(ChannelConnection c) throws MessagingException {
+        Store store = session(c).getStore(c.config("tls").orElse("ssl").equals("ssl") ? "imaps" : "imap");
+        store.connect(c.config("imap_host").orElseThrow(), port(c, "imap_port", 993, 143),
+                c.secret("username").orElse(c.config("address").orElseThrow()), c.secret("password").orElse(""));
+        return store;
     }
 
     private static List<Message> newer(IMAPFolder folder, long last) throws MessagingException {
@@ -194,10 +198,7 @@ public final class EmailChannel implements ChannelExtension {
         if (poll.receipts().isEmpty()) {
             return;
         }
-        Session session = session(c);
-        try (Store store = session.getStore(c.config("tls").orElse("ssl").equals("ssl") ? "imaps" : "imap")) {
-            store.connect(c.config("imap_host").orElseThrow(), port(c, "imap_port", 993, 143),
-                    c.secret("username").orElse(c.config("address").orElseThrow()), c.secret("password").orElse(""));
+        try (Store store = openStore(c)) {
             IMAPFolder folder = (IMAPFolder) store.getFolder(c.config("folder").orElse("INBOX"));
             folder.open(Folder.READ_WRITE);
             try {

@@ -81,13 +81,7 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
 
     @Override
     public void verify(InboundRequest request, ChannelConnection c) {
-        String given = request.header("X-Hub-Signature-256").orElseThrow(() ->
-                new ChannelException.Unverified("missing X-Hub-Signature-256"));
-        String secret = c.secret("app_secret").orElseThrow(() -> new ChannelException.Unverified(
-                "this connection has no app_secret"));
-        if (!Signatures.constantTimeEquals("sha256=" + Signatures.hmacSha256Hex(secret, request.body()), given)) {
-            throw new ChannelException.Unverified("X-Hub-Signature-256 does not match the body");
-        }
+        Signatures.requireSha256Body(request, "X-Hub-Signature-256", c.secret("app_secret"));
     }
 
     @Override
