@@ -386,6 +386,61 @@ public final class ChannelManagement {
                 .flatMap(c -> conversations.lastInbound(tenantId, c.id()));
     }
 
+    private static final java.net.http.HttpClient MEDIA_HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10)).followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+
+    /**
+     * Fetches an outbound attachment's URL for a channel to upload: only http(s) URLs the network guard allows, no
+     * redirects, at most {@link #MAX_MEDIA_BYTES}.
+     *
+     * @throws ChannelException.SendFailed retryable for network errors and 5xx, final for refusals and 4xx
+     */
+    ChannelExtension.Media fetchMedia(dev.clawless.plugin.api.Attachment attachment) {
+        String url = attachment.url().orElseThrow();
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new ChannelException.SendFailed("attachment URL is not a URL", 0, false, Optional.empty(),
+                    Optional.empty(), null);
+        }
+        Optional<String> refused = guard.refusal(uri);
+        if (refused.isPresent()) {
+            throw new ChannelException.SendFailed("attachment URL refused: " + refused.get(), 0, false,
+                    Optional.empty(), Optional.empty(), null);
+        }
+        try {
+            java.net.http.HttpResponse<java.io.InputStream> r = MEDIA_HTTP.send(java.net.http.HttpRequest
+                    .newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = r.body()) {
+                if (r.statusCode() / 100 != 2) {
+                    throw new ChannelException.SendFailed("attachment URL answered " + r.statusCode(), r.statusCode(),
+                            r.statusCode() >= 500 || r.statusCode() == 429, Optional.empty(), Optional.empty(), null);
+                }
+                byte[] bytes = in.readNBytes((int) MAX_MEDIA_BYTES + 1);
+                if (bytes.length > MAX_MEDIA_BYTES) {
+                    throw new ChannelException.SendFailed("attachment is larger than " + MAX_MEDIA_BYTES + " bytes",
+                            0, false, Optional.empty(), Optional.empty(), null);
+                }
+                String type = attachment.mimeType().or(() -> r.headers().firstValue("Content-Type"))
+                        .orElse("application/octet-stream");
+                String name = attachment.fileName().orElseGet(() -> {
+                    String path = uri.getPath() == null ? "" : uri.getPath();
+                    String last = path.substring(path.lastIndexOf('/') + 1);
+                    return last.isBlank() ? "file" : last;
+                });
+                return new ChannelExtension.Media(type, bytes, name);
+            }
+        } catch (java.io.IOException e) {
+            throw new ChannelException.SendFailed("attachment URL unreachable: " + e.getClass().getSimpleName(), 0,
+                    true, Optional.empty(), Optional.empty(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChannelException.SendFailed("interrupted", 0, true, Optional.empty(), Optional.empty(), null);
+        }
+    }
+
     /** Largest attachment the hub downloads from a platform on request. */
     public static final long MAX_MEDIA_BYTES = 25L * 1024 * 1024;
 

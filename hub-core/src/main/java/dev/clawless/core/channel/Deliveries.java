@@ -19,6 +19,7 @@ import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobHandler;
 import dev.clawless.core.jobs.RetryLater;
 import dev.clawless.plugin.api.ChannelException;
+import dev.clawless.plugin.api.ChannelExtension;
 import dev.clawless.plugin.api.OutboundMessage;
 import dev.clawless.plugin.api.SendResult;
 
@@ -86,7 +87,7 @@ public final class Deliveries implements JobHandler {
         Map<String, String> hints = new java.util.LinkedHashMap<>(message.metadata());
         answered.ifPresent(a -> a.metadata().forEach((k, v) -> hints.put("reply_to." + k, v)));
         Optional<String> replyTo = message.replyToExternalId().or(() -> answered.flatMap(Message::externalMessageId));
-        List<String> parts = message.text().isEmpty() ? List.of("")
+        List<String> parts = message.text().isBlank() ? List.of("")
                 : TextSplitter.split(message.text(), c.channel().maxTextLength());
         Map<Integer, String> sent = conversations.sentParts(message.id());
         String first = null;
@@ -97,11 +98,20 @@ public final class Deliveries implements JobHandler {
                 continue;
             }
             boolean last = i == parts.size() - 1;
-            OutboundMessage out = new OutboundMessage(conversation.id(), i == 0 ? message.id() : message.id() + "-" + i,
-                    conversation.externalThreadKey(), parts.get(i), last ? message.attachments() : List.of(),
-                    List.of(), i == 0 ? replyTo : Optional.empty(), hints);
             SendResult result;
             try {
+                List<ChannelExtension.Media> media = new java.util.ArrayList<>();
+                if (last) {
+                    for (dev.clawless.plugin.api.Attachment a : message.attachments()) {
+                        if (a.url().filter(u -> u.startsWith("http://") || u.startsWith("https://")).isPresent()) {
+                            media.add(channels.fetchMedia(a));
+                        }
+                    }
+                }
+                OutboundMessage out = new OutboundMessage(conversation.id(),
+                        i == 0 ? message.id() : message.id() + "-" + i, conversation.externalThreadKey(),
+                        parts.get(i), last ? message.attachments() : List.of(), List.of(),
+                        i == 0 ? replyTo : Optional.empty(), hints, media);
                 result = c.channel().send(out, c.connection());
             } catch (ChannelException.Throttled throttled) {
                 throw RetryLater.postpone(throttled.getMessage(), throttled.waitFor());

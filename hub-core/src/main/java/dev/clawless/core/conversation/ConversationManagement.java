@@ -381,7 +381,14 @@ public final class ConversationManagement {
      */
     public Message operatorReply(String tenantId, String conversationId, String text,
                                  java.util.Map<String, String> metadata) {
-        if ((text.isBlank() && metadata.isEmpty()) || text.length() > 20_000) {
+        return operatorReply(tenantId, conversationId, text, metadata, java.util.List.of());
+    }
+
+    /** An operator's reply with attachments (URLs the hub fetches and the channel uploads). */
+    public Message operatorReply(String tenantId, String conversationId, String text,
+                                 java.util.Map<String, String> metadata,
+                                 java.util.List<dev.clawless.plugin.api.Attachment> attachments) {
+        if ((text.isBlank() && metadata.isEmpty() && attachments.isEmpty()) || text.length() > 20_000) {
             throw ClawlessException.Validation.of("text", "must be 1-20000 characters");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -389,7 +396,7 @@ public final class ConversationManagement {
             Conversation c = store.find(tx, tenantId, conversationId)
                     .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
             Message m = new Message(ids.next("msg"), 0, tenantId, c.id(), c.connectionId(), Optional.empty(), false,
-                    MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(),
+                    MessageRole.OPERATOR, Optional.empty(), text, attachments,
                     c.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
                     Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
             store.insertOutbound(tx, m);

@@ -96,9 +96,11 @@ public final class ConversationRoutes {
     private void reply(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_WRITE);
         Conversation c = conversation(p, req);
-        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role", "template"));
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role", "template", "attachments"));
         Optional<JsonInput> template = in.object("template", Set.of("id", "variables"));
-        String text = template.isPresent() ? in.string("text", 20_000).orElse("") : in.requiredString("text", 20_000);
+        List<dev.clawless.plugin.api.Attachment> attachments = attachments(in);
+        String text = template.isPresent() || !attachments.isEmpty() ? in.string("text", 20_000).orElse("")
+                : in.requiredString("text", 20_000);
         Map<String, String> metadata = new java.util.LinkedHashMap<>();
         template.ifPresent(t -> {
             metadata.put(Deliveries.TEMPLATE, t.requiredString("id", 200));
@@ -120,7 +122,7 @@ public final class ConversationRoutes {
                         + "; send an approved template instead: {\"template\": {\"id\": …, \"variables\": {…}}}");
             }
         }
-        Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata);
+        Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata, attachments);
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + c.id() + "/messages");
         Json.send(res, Status.CREATED_201, SessionRoutes.message(m));
     }
@@ -148,6 +150,36 @@ public final class ConversationRoutes {
                 text, metadata);
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + to.id());
         Json.send(res, Status.CREATED_201, view(to));
+    }
+
+    /** {@code attachments: [{url, file_name?, mime_type?}]}: at most 5 http(s) URLs the hub fetches at delivery. */
+    private static List<dev.clawless.plugin.api.Attachment> attachments(JsonInput in) {
+        List<dev.clawless.plugin.api.Attachment> out = new java.util.ArrayList<>();
+        Optional<com.fasterxml.jackson.databind.JsonNode> node = in.node("attachments");
+        if (node.isEmpty() || node.get().isNull()) {
+            return out;
+        }
+        if (!node.get().isArray() || node.get().size() > 5) {
+            in.error("attachments", "must be an array of at most 5 {url, file_name?, mime_type?}");
+            return out;
+        }
+        for (int i = 0; i < node.get().size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode a = node.get().get(i);
+            String url = a.path("url").asText("");
+            String type = a.path("mime_type").asText("");
+            if (!a.isObject() || !url.matches("https?://\\S{1,2000}")
+                    || (!type.isEmpty() && !type.matches("[\\w.+-]+/[\\w.+-]+"))) {
+                in.error("attachments[" + i + "]", "needs an http(s) url (and an optional file_name, mime_type)");
+                continue;
+            }
+            String name = a.path("file_name").asText("");
+            out.add(new dev.clawless.plugin.api.Attachment(type.startsWith("image/")
+                    ? dev.clawless.plugin.api.Attachment.Kind.IMAGE : dev.clawless.plugin.api.Attachment.Kind.FILE,
+                    Optional.of(url), Optional.of(type).filter(t -> !t.isEmpty()),
+                    Optional.of(name).filter(n -> !n.isEmpty() && n.length() <= 200), java.util.OptionalLong.empty(),
+                    Optional.empty()));
+        }
+        return out;
     }
 
     /** An inbound attachment's content, fetched from the platform on request (scope conversations:read). */

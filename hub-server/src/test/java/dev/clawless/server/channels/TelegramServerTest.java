@@ -164,6 +164,19 @@ class TelegramServerTest {
         await("a typing indicator", () -> !telegram.findAll(postRequestedFor(urlEqualTo(t[2] + "/sendChatAction")))
                 .isEmpty());
 
+        // an operator's attachment is fetched by the hub and uploaded to Telegram, not passed as a URL
+        telegram.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/assets/chart.png"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "image/png")
+                        .withBody(new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3})));
+        telegram.stubFor(post(urlEqualTo(t[2] + "/sendphoto")).willReturn(okJson(sent(4242))));
+        assertEquals(201, hub.call("POST", "/v1/conversations/" + cid + "/messages", t[0], "{\"attachments\":"
+                + "[{\"url\":\"" + telegram.baseUrl() + "/assets/chart.png\",\"mime_type\":\"image/png\"}]}")
+                .statusCode());
+        await("the photo upload", () -> !telegram.findAll(postRequestedFor(urlEqualTo(t[2] + "/sendphoto"))).isEmpty());
+        LoggedRequest upload = telegram.findAll(postRequestedFor(urlEqualTo(t[2] + "/sendphoto"))).get(0);
+        assertTrue(upload.getHeader("Content-Type").startsWith("multipart/form-data")
+                && upload.getParts().stream().anyMatch(part -> part.getBody().asBytes().length == 7), upload.toString());
+
         // an edit changes the stored text and is not answered again
         assertEquals(200, update(t[1], fixture("telegram", "edited_message.json"), SECRET).statusCode());
         assertEquals(1, telegram.findAll(postRequestedFor(urlEqualTo(t[2] + "/sendmessage"))).size());

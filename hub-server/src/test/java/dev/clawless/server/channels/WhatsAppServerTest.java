@@ -320,6 +320,21 @@ class WhatsAppServerTest {
         assertEquals("text", sentBody.get("type").asText());
         String wamid = messages(hub, t[0], cid).get(1).get("external_message_id").asText();
         assertTrue(wamid.startsWith("wamid."), wamid);
+        // a document is uploaded to Meta's media store and sent by id
+        platform.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/files/invoice.pdf"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/pdf")
+                        .withBody("%PDF-1.4 test".getBytes(StandardCharsets.UTF_8))));
+        platform.stubFor(post(urlEqualTo("/v21.0/" + PHONE_ID + "/media")).willReturn(okJson("{\"id\":\"9001\"}")));
+        assertEquals(201, hub.call("POST", "/v1/conversations/" + cid + "/messages", t[0], "{\"text\":\"Your "
+                + "invoice\",\"attachments\":[{\"url\":\"" + platform.baseUrl() + "/files/invoice.pdf\"}]}")
+                .statusCode());
+        await("the document", () -> platform.findAll(postRequestedFor(urlEqualTo(t[3]))).size() == 3);
+        assertTrue(platform.findAll(postRequestedFor(urlEqualTo("/v21.0/" + PHONE_ID + "/media"))).get(0)
+                .getBodyAsString().contains("%PDF-1.4 test"));
+        JsonNode document = json(platform.findAll(postRequestedFor(urlEqualTo(t[3]))).get(2).getBodyAsString());
+        assertEquals("9001", document.path("document").path("id").asText(), document.toString());
+        assertEquals("invoice.pdf", document.path("document").path("filename").asText());
+
         String delivered = ChannelKit.text("meta", "status_delivered.json")
                 .replaceFirst("\"id\": \"wamid[^\"]*\"", "\"id\": \"" + wamid + "\"");
         assertEquals(200, metaPost(t[1], delivered.getBytes(StandardCharsets.UTF_8)).statusCode());

@@ -151,11 +151,22 @@ public interface ChannelExtension extends ExtensionPoint {
         throw new ChannelException.Malformed(type() + " cannot download attachments", null);
     }
 
-    /** The content of an attachment. */
-    record Media(String contentType, byte[] bytes) {
+    /**
+     * The content of an attachment.
+     *
+     * @param contentType its media type
+     * @param bytes       its content
+     * @param fileName    the name to show
+     */
+    record Media(String contentType, byte[] bytes, String fileName) {
         public Media {
             java.util.Objects.requireNonNull(contentType, "contentType");
+            java.util.Objects.requireNonNull(fileName, "fileName");
             bytes = bytes.clone();
+        }
+
+        public Media(String contentType, byte[] bytes) {
+            this(contentType, bytes, "file");
         }
 
         @Override

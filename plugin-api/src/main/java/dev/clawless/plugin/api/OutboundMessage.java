@@ -18,10 +18,21 @@ import java.util.Optional;
  * @param quickReplies      suggested answers
  * @param replyToExternalId the platform message it answers, when the channel threads replies
  * @param metadata          channel-specific sending hints (e.g. a WhatsApp template), no secrets
+ * @param media             the attachments' content, fetched by the hub (in the order of {@code attachments}), for
+ *                          channels that upload media instead of passing a URL the platform may not reach
  */
 public record OutboundMessage(String conversationId, String messageId, String externalThreadKey, String text,
                               List<Attachment> attachments, List<QuickReply> quickReplies,
-                              Optional<String> replyToExternalId, Map<String, String> metadata) {
+                              Optional<String> replyToExternalId, Map<String, String> metadata,
+                              List<ChannelExtension.Media> media) {
+
+    /** A message without fetched media. */
+    public OutboundMessage(String conversationId, String messageId, String externalThreadKey, String text,
+                           List<Attachment> attachments, List<QuickReply> quickReplies,
+                           Optional<String> replyToExternalId, Map<String, String> metadata) {
+        this(conversationId, messageId, externalThreadKey, text, attachments, quickReplies, replyToExternalId,
+                metadata, List.of());
+    }
 
     public OutboundMessage {
         Objects.requireNonNull(conversationId, "conversationId");
@@ -32,5 +43,6 @@ public record OutboundMessage(String conversationId, String messageId, String ex
         attachments = List.copyOf(attachments);
         quickReplies = List.copyOf(quickReplies);
         metadata = Map.copyOf(metadata);
+        media = List.copyOf(media);
     }
 }

@@ -356,15 +356,31 @@ public final class TelegramChannel implements ChannelExtension {
         message.replyToExternalId().map(id -> id.substring(id.indexOf(':') + 1)).filter(id -> id.matches("\\d{1,10}"))
                 .ifPresent(id -> send.replyParameters(ReplyParameters.builder().messageId(Integer.valueOf(id))
                         .allowSendingWithoutReply(true).build()));
-        if (message.text().isEmpty()) {
+        if (message.text().isBlank() && message.media().isEmpty()) {
             throw new ChannelException.SendFailed("Telegram cannot send an empty text", 400, false, Optional.empty(),
                     Optional.empty(), null);
         }
+        TelegramClient client = client(c, http);
+        List<String> ids = new ArrayList<>();
         try {
-            Message sent = client(c, http).execute(send.build());
-            return new SendResult(List.of(chat + ":" + sent.getMessageId()), DeliveryStatus.SENT);
+            if (!message.text().isBlank()) {
+                ids.add(chat + ":" + client.execute(send.build()).getMessageId());
+            }
+            // media is uploaded (multipart), never passed as a URL Telegram might not reach
+            for (Media m : message.media()) {
+                org.telegram.telegrambots.meta.api.objects.InputFile file =
+                        new org.telegram.telegrambots.meta.api.objects.InputFile(
+                                new java.io.ByteArrayInputStream(m.bytes()), m.fileName());
+                Message sent = m.contentType().startsWith("image/") && m.bytes().length <= 10 * 1024 * 1024
+                        ? client.execute(org.telegram.telegrambots.meta.api.methods.send.SendPhoto.builder()
+                        .chatId(chat).photo(file).build())
+                        : client.execute(org.telegram.telegrambots.meta.api.methods.send.SendDocument.builder()
+                        .chatId(chat).document(file).build());
+                ids.add(chat + ":" + sent.getMessageId());
+            }
+            return new SendResult(ids, DeliveryStatus.SENT);
         } catch (TelegramApiException e) {
-            throw sendFailed(e, "sendMessage");
+            throw sendFailed(e, "send");
         }
     }
 

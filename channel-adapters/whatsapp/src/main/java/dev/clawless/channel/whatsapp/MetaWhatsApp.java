@@ -282,13 +282,66 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         }
         message.replyToExternalId().filter(id -> id.startsWith("wamid."))
                 .ifPresent(id -> body.putObject("context").put("message_id", id));
+        List<String> ids = new ArrayList<>();
+        if (!message.text().isBlank() || template.isPresent()) {
+            ids.add(post(c, "messages", body));
+        }
+        // media: uploaded to the number's media store first, then sent by id (no URL Meta would have to fetch)
+        for (WhatsAppChannel.Media m : message.media()) {
+            String mediaId = upload(c, m);
+            String kind = m.contentType().startsWith("image/") ? "image" : m.contentType().startsWith("audio/")
+                    ? "audio" : m.contentType().startsWith("video/") ? "video" : "document";
+            ObjectNode media = JSON.createObjectNode().put("messaging_product", "whatsapp")
+                    .put("recipient_type", "individual").put("to", message.externalThreadKey()).put("type", kind);
+            ObjectNode ref = media.putObject(kind).put("id", mediaId);
+            if (kind.equals("document")) {
+                ref.put("filename", m.fileName());
+            }
+            ids.add(post(c, "messages", media));
+        }
+        return new SendResult(ids, DeliveryStatus.SENT);
+    }
+
+    private String upload(ChannelConnection c, WhatsAppChannel.Media m) {
+        String boundary = "clawless" + java.util.UUID.randomUUID().toString().replace("-", "");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n" + m.contentType()
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                + m.fileName().replaceAll("[\"\\r\\n]", "_") + "\"\r\nContent-Type: " + m.contentType() + "\r\n\r\n";
+        out.writeBytes(head.getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(m.bytes());
+        out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        JsonNode answer = call(c, "media", HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()),
+                "multipart/form-data; boundary=" + boundary);
+        String id = answer.path("id").asText("");
+        if (id.isEmpty()) {
+            throw new ChannelException.SendFailed("Graph API media upload gave no id", 502, true, Optional.empty(),
+                    Optional.empty(), null);
+        }
+        return id;
+    }
+
+    private String post(ChannelConnection c, String edge, ObjectNode body) {
+        JsonNode answer = call(c, edge, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8),
+                "application/json");
+        String id = answer.path("messages").path(0).path("id").asText("");
+        if (id.isEmpty()) {
+            throw new ChannelException.SendFailed("Graph API answered without a message id", 200, true,
+                    Optional.empty(), Optional.empty(), null);
+        }
+        return id;
+    }
+
+    /** One Graph API call on the phone number: its JSON answer, or the platform's refusal as SendFailed. */
+    private JsonNode call(ChannelConnection c, String edge, HttpRequest.BodyPublisher publisher, String type) {
         String base = c.config("api_base_url").orElse("https://graph.facebook.com").replaceAll("/+$", "");
         URI uri = URI.create(base + "/" + c.config("graph_version").orElse("v21.0") + "/"
-                + c.config("phone_number_id").orElseThrow() + "/messages");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                + c.config("phone_number_id").orElseThrow() + "/" + edge);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + WhatsAppChannel.need(c, "access_token", "meta"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
+                .header("Content-Type", type)
+                .POST(publisher).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -304,12 +357,7 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         }
         JsonNode answer = parseQuietly(response.body());
         if (response.statusCode() / 100 == 2) {
-            String id = answer.path("messages").path(0).path("id").asText("");
-            if (id.isEmpty()) {
-                throw new ChannelException.SendFailed("Graph API answered without a message id", response.statusCode(),
-                        true, Optional.empty(), Optional.empty(), null);
-            }
-            return new SendResult(List.of(id), DeliveryStatus.SENT);
+            return answer;
         }
         JsonNode error = answer.path("error");
         int code = error.path("code").asInt(0);
