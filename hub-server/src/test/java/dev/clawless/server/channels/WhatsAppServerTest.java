@@ -196,8 +196,8 @@ class WhatsAppServerTest {
         assertEquals(200, twilioPost(t[1], ChannelKit.text("twilio", "inbound_reply.form").strip()).statusCode());
         await("the refusal", () -> messages(hub, t[0], cid).stream().anyMatch(m ->
                 m.get("status").asText().equals("failed") && m.get("error").asText().startsWith("63016")));
-        assertTrue(ChannelKit.event(hub, t[0], cid, "\"platform_code\":\"63016\"").contains("delivery.failed")
-                || true);
+        String failedEvent = ChannelKit.event(hub, t[0], cid, "\"platform_code\":\"63016\"");
+        assertTrue(failedEvent.startsWith("data: ") && failedEvent.contains("outside the allowed window"), failedEvent);
     }
 
     @Test
