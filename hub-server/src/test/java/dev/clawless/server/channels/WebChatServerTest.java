@@ -37,7 +37,8 @@ class WebChatServerTest {
 
     @BeforeAll
     static void start() {
-        hub = TestHub.start(Map.of("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "6"));
+        hub = TestHub.start(Map.of("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "6",
+                "CLAWLESS_WIDGET_SESSIONS_PER_MINUTE", "1000"));
         String key = hub.key(hub.tenant("Shop"), "[\"channels:admin\",\"conversations:read\"]");
         JsonNode c = ChannelKit.connect(hub, key, "{\"type\":\"webchat\",\"config\":{\"allowed_origins\":[\"" + SHOP
                 + "\"],\"theme\":{\"accent\":\"#0a7\"}},\"secrets\":{\"identity_secret\":\"" + IDENTITY + "\"}}");
@@ -185,5 +186,49 @@ class WebChatServerTest {
         // another visitor is not affected
         assertEquals(202, post("/widget/v1/messages", SHOP, open("visitor-other-one").get("session_token").asText(),
                 "{\"text\":\"hello\"}").statusCode());
+    }
+
+    @Test
+    void hostileWidgetRequestsGet4xx() {
+        String token = open("visitor-hostile-1").get("session_token").asText();
+        String session = "{\"publishable_key\":\"" + publishableKey + "\",\"visitor_id\":\"visitor-hostile-2\"}";
+        String message = "{\"text\":\"hello there\",\"client_message_id\":\"client-hostile-1\"}";
+        String known = "{\"publishable_key\":\"" + publishableKey + "\",\"user_id\":\"user-7\",\"user_hash\":\""
+                + "ab".repeat(32) + "\"}";
+        List<byte[]> sessions = ChannelKit.hostileJson(List.of(session, known), List.of(
+                java.util.Map.entry("\"pk_[^\"]*\"", "42"), java.util.Map.entry("\"pk_[^\"]*\"", "\"pk_\""),
+                java.util.Map.entry("\"pk_[^\"]*\"", "\"" + "pk_" + "a".repeat(500) + "\""),
+                java.util.Map.entry("\"visitor-hostile-2\"", "[\"x\"]"),
+                java.util.Map.entry("\"visitor-hostile-2\"", "\"../../etc/passwd\""),
+                java.util.Map.entry("\"visitor_id\"", "\"user_id\""),
+                java.util.Map.entry("\\}$", ",\"user_id\":\"u\",\"user_hash\":\"00\"}"),
+                java.util.Map.entry("\\}$", ",\"admin\":true}")));
+        int n = ChannelKit.assertAll4xx(hub, sessions, b -> hub.send(hub.request("/widget/v1/sessions")
+                .header("Origin", SHOP).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(b))));
+        List<byte[]> messagesCorpus = ChannelKit.hostileJson(List.of(message, "{\"text\":\"Où est ma commande ?\"}"),
+                List.of(
+                java.util.Map.entry("\"hello there\"", "7"), java.util.Map.entry("\"hello there\"", "\"   \""),
+                java.util.Map.entry("\"hello there\"", "\"" + "x".repeat(4001) + "\""),
+                java.util.Map.entry("\"client-hostile-1\"", "\"<script>\""),
+                java.util.Map.entry("\"client-hostile-1\"", "{}"), java.util.Map.entry("\"text\"", "\"txt\"")));
+        n += ChannelKit.assertAll4xx(hub, messagesCorpus, b -> hub.send(hub.request("/widget/v1/messages")
+                .header("Origin", SHOP).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(b))));
+        // tokens: missing, empty, another scheme, forged payloads and signatures
+        String[] forged = {"", "wst_", "wst_x.y", token + "x", token.replace("wst_", "wsx_"), "ck_live_abc_def",
+            token.substring(0, token.indexOf('.')) + ".AAAA", "wst_" + "A".repeat(3000) + ".B"};
+        List<byte[]> same = new java.util.ArrayList<>();
+        for (int i = 0; i < forged.length; i++) {
+            same.add(message.getBytes(StandardCharsets.UTF_8));
+        }
+        int[] i = {0};
+        n += ChannelKit.assertAll4xx(hub, same, b -> hub.send(hub.request("/widget/v1/messages")
+                .header("Authorization", "Bearer " + forged[i[0]++]).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(b))));
+        assertTrue(n >= 100, "corpus of " + n);
+        assertEquals(200, hub.send(hub.request("/widget/v1/sessions").header("Origin", SHOP)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(session)))
+                .statusCode());
     }
 }
