@@ -54,6 +54,23 @@ final class ChannelKit {
         return hub.send(b);
     }
 
+    /**
+     * Declares a body larger than the hub accepts on {@code path} and answers the status line the hub sent before
+     * any of it (a raw socket: an HTTP client would still be writing the body when the hub answers and closes).
+     */
+    static String declareTooLarge(TestHub hub, String path) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", hub.hub().port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: " + (2 * 1024 * 1024) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static void await(String what, BooleanSupplier condition) {
         long end = System.currentTimeMillis() + 20_000;
         while (System.currentTimeMillis() < end) {
