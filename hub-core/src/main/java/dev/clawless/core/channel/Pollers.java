@@ -32,6 +32,7 @@ public final class Pollers implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Thread> running = new ConcurrentHashMap<>();
     private final Object signal = new Object();
+    private boolean changed;
     private volatile boolean stopped;
     private Thread scanner;
 
@@ -49,6 +50,7 @@ public final class Pollers implements AutoCloseable {
     /** Re-reads the connections now (after a change). */
     public void rescan() {
         synchronized (signal) {
+            changed = true;
             signal.notifyAll();
         }
     }
@@ -62,7 +64,11 @@ public final class Pollers implements AutoCloseable {
             }
             synchronized (signal) {
                 try {
-                    signal.wait(RESCAN.toMillis());
+                    // a change announced while the last scan ran is not lost: scan again at once
+                    if (!changed) {
+                        signal.wait(RESCAN.toMillis());
+                    }
+                    changed = false;
                 } catch (InterruptedException e) {
                     return;
                 }
