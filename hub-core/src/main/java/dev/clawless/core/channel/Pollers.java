@@ -93,8 +93,14 @@ public final class Pollers implements AutoCloseable {
                 running.remove(key);
             }
         });
-        wanted.forEach((key, row) -> running.computeIfAbsent(key, k ->
-                Thread.ofVirtual().name("poll-" + row.id()).start(() -> pollLoop(k, row))));
+        wanted.forEach((key, row) -> {
+            if (!running.containsKey(key)) {
+                // registered before it starts: the loop runs only while the map names it
+                Thread poller = Thread.ofVirtual().name("poll-" + row.id()).unstarted(() -> pollLoop(key, row));
+                running.put(key, poller);
+                poller.start();
+            }
+        });
     }
 
     private void pollLoop(String key, ChannelStore.Row row) {
