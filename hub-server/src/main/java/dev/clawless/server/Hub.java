@@ -21,6 +21,8 @@ import dev.clawless.core.channel.Pollers;
 import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
+import dev.clawless.server.api.MarketplaceRoutes;
+import dev.clawless.core.marketplace.Marketplace;
 import dev.clawless.core.conversation.DeliveryRequest;
 import dev.clawless.server.api.ChannelRoutes;
 import dev.clawless.server.api.HookRoutes;
@@ -175,6 +177,8 @@ public final class Hub implements AutoCloseable {
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
                     .register(routes);
             new HookRoutes(channels, bodies, base).register(routes);
+            new MarketplaceRoutes(new Marketplace(database, audit, config.marketplace(), clock), bodies)
+                    .register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
@@ -194,7 +198,8 @@ public final class Hub implements AutoCloseable {
                     .port(config.port())
                     .shutdownHook(false)
                     .shutdownGracePeriod(config.shutdownGrace())
-                    .maxPayloadSize(config.maxBodySize())
+                    // uploads of plugin JARs may be larger than other bodies; every route enforces its own limit
+                    .maxPayloadSize(Math.max(config.maxBodySize(), config.marketplace().maxUploadBytes()))
                     .directHandlers(d -> d.defaults(io.helidon.webserver.http.DirectHandlers.builder().build())
                             .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, Problems.directHandler())
                             .addHandler(io.helidon.http.DirectHandler.EventType.PAYLOAD_TOO_LARGE,

@@ -10,7 +10,7 @@ import java.util.List;
 public abstract sealed class ClawlessException extends RuntimeException
         permits ClawlessException.Validation, ClawlessException.Unauthorized, ClawlessException.Forbidden,
         ClawlessException.NotFound, ClawlessException.MethodNotAllowed, ClawlessException.Conflict,
-        ClawlessException.PayloadTooLarge, ClawlessException.UnsupportedMediaType,
+        ClawlessException.PayloadTooLarge, ClawlessException.UnsupportedMediaType, ClawlessException.Unprocessable,
         ClawlessException.TooManyRequests, ClawlessException.BadGateway, ClawlessException.Unavailable {
 
     private final String type;
@@ -118,6 +118,13 @@ public abstract sealed class ClawlessException extends RuntimeException
     public static final class PayloadTooLarge extends ClawlessException {
         public PayloadTooLarge(String detail) {
             super("payload-too-large", "Payload too large", 413, detail);
+        }
+    }
+
+    /** The body is well-formed but its content is refused (422), e.g. a plugin JAR that fails verification. */
+    public static final class Unprocessable extends ClawlessException {
+        public Unprocessable(String type, String detail) {
+            super(type, "Unprocessable content", 422, detail);
         }
     }
 

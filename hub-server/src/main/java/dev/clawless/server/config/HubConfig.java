@@ -58,7 +58,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         List<LangChainProvider.Settings> providers, List<String> fallback, Prices prices,
                         long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
                         RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey,
-                        dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels) {
+                        dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels,
+                        dev.clawless.core.marketplace.MarketplaceSettings marketplace) {
 
     /**
      * Tool settings.
@@ -85,7 +86,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels);
+                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace);
     }
 
     @Override
@@ -225,6 +226,25 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             b.problem("clawless.tenants.default-plan", "'" + defaultPlan + "' is not a plan under clawless.plans "
                     + plans.keySet());
         }
+        Map<String, byte[]> trusted = new TreeMap<>();
+        for (String entry : b.raw("clawless.marketplace.trusted-publishers").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String[] kv = entry.strip().split("=", 2);
+            try {
+                byte[] key = java.util.Base64.getDecoder().decode(kv.length == 2 ? kv[1].strip() : "");
+                java.security.KeyFactory.getInstance("Ed25519").generatePublic(
+                        new java.security.spec.X509EncodedKeySpec(key));
+                if (!kv[0].strip().matches("[A-Za-z0-9_.-]{1,100}")) {
+                    throw new IllegalArgumentException();
+                }
+                trusted.put(kv[0].strip(), key);
+            } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+                b.problem("clawless.marketplace.trusted-publishers", "expected name=<base64 Ed25519 public key"
+                        + " (X.509)> entries separated by commas");
+            }
+        }
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
@@ -242,7 +262,12 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.duration("clawless.channels.poll-wait"), b.duration("clawless.channels.poll-backoff-max"),
                         b.integer("clawless.channels.max-connections", 1, 100_000),
                         b.quota("clawless.widget.messages-per-minute"),
-                        b.quota("clawless.widget.sessions-per-minute")));
+                        b.quota("clawless.widget.sessions-per-minute")),
+                new dev.clawless.core.marketplace.MarketplaceSettings(dataDir.resolve("plugins"),
+                        b.size("clawless.marketplace.max-upload-size", 1024, 1L << 30),
+                        b.integer("clawless.marketplace.max-entries", 1, 1_000_000),
+                        b.size("clawless.marketplace.max-expanded-size", 1024, 16L << 30),
+                        b.bool("clawless.marketplace.require-signed"), trusted));
     }
 
     private static boolean isHttpUrl(String u) {

@@ -1,0 +1,173 @@
+package dev.clawless.server.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.marketplace.Marketplace;
+import dev.clawless.core.marketplace.PluginVersion;
+import dev.clawless.core.tenant.Scope;
+import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.server.http.Auth;
+import dev.clawless.server.http.Bodies;
+import dev.clawless.server.http.Json;
+import dev.clawless.server.http.JsonInput;
+import dev.clawless.server.http.RequestState;
+import dev.clawless.server.http.Routes;
+
+/**
+ * The marketplace: tenants upload plugin JARs ({@code plugins:admin}) and browse the approved catalog; the platform
+ * admin reviews uploads.
+ */
+public final class MarketplaceRoutes {
+
+    private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
+            "application/zip", "application/octet-stream");
+
+    private final Marketplace marketplace;
+    private final Bodies bodies;
+
+    public MarketplaceRoutes(Marketplace marketplace, Bodies bodies) {
+        this.marketplace = marketplace;
+        this.bodies = bodies;
+    }
+
+    public void register(Routes routes) {
+        routes.post("/v1/marketplace/plugins", this::upload)
+                .get("/v1/marketplace/plugins", this::catalog)
+                .get("/v1/marketplace/plugins/{id}", this::plugin)
+                .get("/admin/marketplace/plugins", this::adminList)
+                .post("/admin/marketplace/plugins/{id}/versions/{version}/approve", (req, res) -> review(req, res, true))
+                .post("/admin/marketplace/plugins/{id}/versions/{version}/reject", (req, res) -> review(req, res, false));
+    }
+
+    private void upload(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT)
+                .split(";", 2)[0].strip();
+        if (!JAR_TYPES.contains(type)) {
+            throw new ClawlessException.UnsupportedMediaType("send the plugin JAR as Content-Type: "
+                    + "application/java-archive");
+        }
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > marketplace.settings().maxUploadBytes()) {
+            throw new ClawlessException.PayloadTooLarge("a plugin JAR may be at most "
+                    + marketplace.settings().maxUploadBytes() + " bytes");
+        }
+        Optional<String> signature = req.headers().first(HeaderNames.create("X-Plugin-Signature"))
+                .filter(s -> !s.isBlank());
+        Marketplace.Uploaded up = marketplace.upload(RequestState.of(req).actor(), p.tenantId(),
+                req.content().inputStream(), signature);
+        ObjectNode body = Json.object();
+        body.put("plugin_id", up.version().pluginId());
+        body.put("version", up.version().version());
+        body.put("status", up.version().status());
+        body.put("sha256", up.version().sha256());
+        res.header(HeaderNames.LOCATION, "/v1/marketplace/plugins/" + up.version().pluginId());
+        Json.send(res, up.created() ? Status.CREATED_201 : Status.OK_200, body);
+    }
+
+    private void catalog(ServerRequest req, ServerResponse res) {
+        Auth.tenant(req);
+        Map<String, ObjectNode> plugins = new LinkedHashMap<>();
+        for (PluginVersion v : marketplace.list(Optional.of("approved"), Optional.empty())) {
+            ObjectNode plugin = plugins.computeIfAbsent(v.pluginId(), id -> Json.object().put("plugin_id", id));
+            describe(plugin, v);
+            ((ArrayNode) plugin.withArray("versions")).add(version(v));
+        }
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        plugins.values().forEach(data::add);
+        body.putNull("next_cursor");
+        Json.send(res, Status.OK_200, body);
+    }
+
+    private void plugin(ServerRequest req, ServerResponse res) {
+        Auth.tenant(req);
+        String id = req.path().pathParameters().get("id");
+        List<PluginVersion> versions = marketplace.list(Optional.of("approved"), Optional.of(id));
+        if (versions.isEmpty()) {
+            throw new ClawlessException.NotFound("no plugin " + Inputs.printable(id) + " in the catalog");
+        }
+        ObjectNode plugin = Json.object().put("plugin_id", id);
+        ArrayNode list = plugin.putArray("versions");
+        versions.forEach(v -> {
+            describe(plugin, v);
+            list.add(version(v));
+        });
+        Json.send(res, Status.OK_200, plugin);
+    }
+
+    private void adminList(ServerRequest req, ServerResponse res) {
+        Optional<String> status = Inputs.query(req, "status");
+        status.filter(s -> !List.of(Marketplace.PENDING, "approved", "rejected").contains(s)).ifPresent(s -> {
+            throw ClawlessException.Validation.of("status", "must be pending_review, approved or rejected");
+        });
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        marketplace.list(status, Optional.empty()).forEach(v -> {
+            ObjectNode n = version(v);
+            n.put("plugin_id", v.pluginId());
+            n.set("descriptor", v.descriptor());
+            data.add(n);
+        });
+        body.putNull("next_cursor");
+        Json.send(res, Status.OK_200, body);
+    }
+
+    private void review(ServerRequest req, ServerResponse res, boolean approve) {
+        JsonInput in = bodies.optionalObject(req).map(o -> JsonInput.of(o, Set.of("reason")))
+                .orElse(JsonInput.empty());
+        Optional<String> reason = in.string("reason", 2000);
+        in.done();
+        if (!approve && reason.isEmpty()) {
+            throw ClawlessException.Validation.of("reason", "is required to reject: the publisher needs to know why");
+        }
+        PluginVersion v = marketplace.review(RequestState.of(req).actor(), req.path().pathParameters().get("id"),
+                req.path().pathParameters().get("version"), approve, reason);
+        ObjectNode n = version(v);
+        n.put("plugin_id", v.pluginId());
+        Json.send(res, Status.OK_200, n);
+    }
+
+    private static void describe(ObjectNode plugin, PluginVersion v) {
+        var d = v.descriptor();
+        plugin.put("display_name", d.path("display_name").asText());
+        plugin.put("description", d.path("description").asText());
+        plugin.put("icon", d.path("icon").asText(null));
+        ObjectNode permissions = plugin.putObject("permissions");
+        permissions.set("hosts", d.path("hosts").isArray() ? d.get("hosts") : Json.MAPPER.createArrayNode());
+        permissions.set("secrets", d.path("secrets").isArray() ? d.get("secrets") : Json.MAPPER.createArrayNode());
+        permissions.set("mutating_tools", d.path("mutating_tools").isArray() ? d.get("mutating_tools")
+                : Json.MAPPER.createArrayNode());
+        plugin.set("config_schema", d.path("config_schema").isObject() ? d.get("config_schema") : Json.object());
+    }
+
+    private static ObjectNode version(PluginVersion v) {
+        ObjectNode n = Json.object();
+        n.put("version", v.version());
+        n.put("status", v.status());
+        n.put("sha256", v.sha256());
+        n.put("size_bytes", v.sizeBytes());
+        n.put("requires", v.requires());
+        n.put("provider", v.provider().orElse(null));
+        n.put("signed_by", v.signedBy().orElse(null));
+        n.put("review_reason", v.reviewReason().orElse(null));
+        ArrayNode ext = n.putArray("extensions");
+        v.extensions().forEach(ext::add);
+        n.put("created_at", Json.time(v.createdAt()));
+        Json.putTime(n, "reviewed_at", v.reviewedAt());
+        return n;
+    }
+}
