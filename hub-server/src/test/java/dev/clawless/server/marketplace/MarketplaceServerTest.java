@@ -232,4 +232,23 @@ class MarketplaceServerTest {
         JsonNode listed = json(strict.admin("GET", "/admin/marketplace/plugins?status=pending_review", null));
         assertEquals("acme", listed.get("data").get(0).get("signed_by").asText());
     }
+
+    @Test
+    void theTemplatePluginBuiltByTheReactorPassesVerification() throws Exception {
+        java.nio.file.Path built = java.nio.file.Path.of(System.getProperty("clawless.template.jar",
+                "../plugins/plugin-template/target/plugin-template-0.1.0-SNAPSHOT.jar"));
+        assertTrue(java.nio.file.Files.exists(built), "build the reactor first: " + built.toAbsolutePath());
+        HttpResponse<String> r = upload(hub, key, java.nio.file.Files.readAllBytes(built));
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("hello-template", json(r).get("plugin_id").asText());
+        JsonNode pending = json(hub.admin("GET", "/admin/marketplace/plugins?status=pending_review", null));
+        JsonNode template = null;
+        for (JsonNode v : pending.get("data")) {
+            if (v.get("plugin_id").asText().equals("hello-template")) {
+                template = v;
+            }
+        }
+        assertEquals("[\"com.example.clawless.hello.HelloTool\"]", template.get("extensions").toString());
+        assertEquals("Hello (template)", template.get("descriptor").get("display_name").asText());
+    }
 }
