@@ -290,12 +290,27 @@ public final class ChannelManagement {
 
     /** Stores events a channel produced for a connection (from a webhook or a poll), in order. */
     void store(ChannelStore.Row row, List<InboundEvent> events) {
+        store(row, events, false);
+    }
+
+    /**
+     * @param skipUnfit true for polled events: one unfit message is skipped (and logged) rather than refusing the
+     *                  batch, which a poller would fetch again forever; a webhook's sender gets a 400 instead
+     */
+    void store(ChannelStore.Row row, List<InboundEvent> events, boolean skipUnfit) {
+        List<InboundEvent> fit = new ArrayList<>();
         for (InboundEvent event : events) {
             if (event instanceof InboundMessage m && (m.text().length() > MAX_TEXT || m.attachments().size() > 100)) {
-                throw ClawlessException.Validation.of("body", "a message may carry at most " + MAX_TEXT
-                        + " characters and 100 attachments");
+                if (!skipUnfit) {
+                    throw ClawlessException.Validation.of("body", "a message may carry at most " + MAX_TEXT
+                            + " characters and 100 attachments");
+                }
+                LOG.warning(() -> "skipped a polled message of " + row.id() + ": over the size limits");
+                continue;
             }
+            fit.add(event);
         }
+        events = fit;
         boolean enqueued = false;
         for (InboundEvent event : events) {
             switch (event) {
@@ -545,6 +560,18 @@ public final class ChannelManagement {
             throw new IllegalStateException("channel " + channel.type() + " declares an unreadable schema", e);
         }
         errors.addAll(SchemaCheck.check(schema, config, "config"));
+        // hosts the hub will connect to (IMAP, SMTP): the same private-address guard as every outbound URL
+        config.fields().forEachRemaining(f -> {
+            if (f.getKey().endsWith("_host") && f.getValue().isTextual()) {
+                String host = f.getValue().asText();
+                if (!host.matches("[A-Za-z0-9.-]{1,253}|\\[[0-9a-fA-F:.]{2,45}\\]")) {
+                    errors.add(new FieldError("config." + f.getKey(), "must be a host name or address"));
+                } else {
+                    guard.refusal(URI.create("http://" + host)).ifPresent(why -> errors.add(
+                            new FieldError("config." + f.getKey(), why)));
+                }
+            }
+        });
         JsonNode base = config.get("api_base_url");
         if (base != null && base.isTextual()) {
             if (!SchemaCheck.isHttpUrl(base.asText())) {
@@ -573,6 +600,9 @@ public final class ChannelManagement {
                         "is not a secret of this channel (known: " + known + ")"));
             } else if (value.length() > MAX_SECRET_LENGTH) {
                 errors.add(new FieldError("secrets." + name, "must be at most " + MAX_SECRET_LENGTH + " characters"));
+            } else if (value.isBlank() || (name.contains("secret") && value.length() < 16)) {
+                errors.add(new FieldError("secrets." + name, name.contains("secret")
+                        ? "must be at least 16 characters: anyone who guesses it passes" : "must not be blank"));
             }
         });
     }

@@ -60,8 +60,14 @@ public final class Deliveries implements JobHandler {
         } catch (ClawlessException.NotFound gone) {
             return; // deleted since: nothing to send
         }
-        if (message.status() != MessageStatus.PENDING) {
-            return; // sent (or failed for good) by an earlier run
+        // the job decides from its own record (the parts it sent), not from the status: a platform's status
+        // callback for part 0 may already have moved the message on while later parts are still to go
+        if (message.status() == MessageStatus.FAILED) {
+            return;
+        }
+        Map<Integer, String> sentSoFar = conversations.sentParts(message.id());
+        if (message.status() != MessageStatus.PENDING && sentSoFar.isEmpty()) {
+            return; // delivered by other means (an API message)
         }
         Optional<ChannelManagement.Connected> connected = channels.connected(tenantId, message.connectionId());
         if (connected.isEmpty()) {
@@ -87,31 +93,37 @@ public final class Deliveries implements JobHandler {
         Map<String, String> hints = new java.util.LinkedHashMap<>(message.metadata());
         answered.ifPresent(a -> a.metadata().forEach((k, v) -> hints.put("reply_to." + k, v)));
         Optional<String> replyTo = message.replyToExternalId().or(() -> answered.flatMap(Message::externalMessageId));
-        List<String> parts = message.text().isBlank() ? List.of("")
+        List<String> texts = message.text().isBlank() ? List.of()
                 : TextSplitter.split(message.text(), c.channel().maxTextLength());
-        Map<Integer, String> sent = conversations.sentParts(message.id());
+        List<dev.clawless.plugin.api.Attachment> attachments = message.attachments();
+        if (texts.isEmpty() && attachments.isEmpty()) {
+            texts = List.of(""); // a template carries no text of its own
+        }
+        // every platform call is its own part (each text part, then each attachment), recorded as soon as it is
+        // out, so a re-run sends exactly what is still missing
+        int count = texts.size() + attachments.size();
         String first = null;
-        for (int i = 0; i < parts.size(); i++) {
-            String already = sent.get(i * 100);
+        for (int i = 0; i < count; i++) {
+            String already = sentSoFar.get(i * 100);
             if (already != null) {
                 first = first == null ? already : first;
                 continue;
             }
-            boolean last = i == parts.size() - 1;
+            boolean text = i < texts.size();
             SendResult result;
             try {
+                List<dev.clawless.plugin.api.Attachment> these = text ? List.of()
+                        : List.of(attachments.get(i - texts.size()));
                 List<ChannelExtension.Media> media = new java.util.ArrayList<>();
-                if (last) {
-                    for (dev.clawless.plugin.api.Attachment a : message.attachments()) {
-                        if (a.url().filter(u -> u.startsWith("http://") || u.startsWith("https://")).isPresent()) {
-                            media.add(channels.fetchMedia(a));
-                        }
+                for (dev.clawless.plugin.api.Attachment a : these) {
+                    if (c.channel().uploadsMedia(c.connection())
+                            && a.url().filter(u -> u.startsWith("http://") || u.startsWith("https://")).isPresent()) {
+                        media.add(channels.fetchMedia(a));
                     }
                 }
                 OutboundMessage out = new OutboundMessage(conversation.id(),
                         i == 0 ? message.id() : message.id() + "-" + i, conversation.externalThreadKey(),
-                        parts.get(i), last ? message.attachments() : List.of(), List.of(),
-                        i == 0 ? replyTo : Optional.empty(), hints, media);
+                        text ? texts.get(i) : "", these, List.of(), i == 0 ? replyTo : Optional.empty(), hints, media);
                 result = c.channel().send(out, c.connection());
             } catch (ChannelException.Throttled throttled) {
                 throw RetryLater.postpone(throttled.getMessage(), throttled.waitFor());

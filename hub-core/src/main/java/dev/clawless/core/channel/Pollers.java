@@ -104,6 +104,8 @@ public final class Pollers implements AutoCloseable {
     }
 
     private void pollLoop(String key, ChannelStore.Row row) {
+        // each poller holds the lease under its own token, so a replaced poller's release cannot free its successor's
+        String owner = this.owner + "#" + java.util.UUID.randomUUID().toString().substring(0, 8);
         ChannelExtension channel = channels.channel(row);
         ChannelConnection connection = channels.connection(row);
         Duration wait = channels.settings().pollWait();
@@ -120,7 +122,7 @@ public final class Pollers implements AutoCloseable {
                     Optional<String> cursor = channels.store().find(channels.database().execute(), row.id())
                             .flatMap(ChannelStore.Row::pollCursor);
                     Poll poll = channel.poll(connection, cursor, wait);
-                    channels.store(row, poll.events());
+                    channels.store(row, poll.events(), true);
                     channel.acknowledge(connection, poll);
                     poll.nextCursor().ifPresentOrElse(
                             next -> channels.store().saveCursor(channels.database().execute(), row.id(), next),

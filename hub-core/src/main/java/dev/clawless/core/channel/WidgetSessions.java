@@ -51,7 +51,7 @@ public final class WidgetSessions {
     private final long messagesPerMinute;
     private final Clock clock;
     private final Ids ids;
-    private final Map<String, Instant> allowedOrigins = new ConcurrentHashMap<>();
+    private volatile Map<String, Instant> allowedOrigins = new ConcurrentHashMap<>();
     private volatile Instant originsRead = Instant.EPOCH;
 
     public WidgetSessions(ChannelManagement channels, ConversationManagement conversations, TenantManagement tenants,
@@ -128,8 +128,7 @@ public final class WidgetSessions {
                 new Participant(participant, name, Optional.empty()));
         Session session = new Session(row.tenantId(), connectionId, c.id(), participant, participant,
                 clock.instant().plus(LIFETIME));
-        List<Message> all = conversations.messagesAfter(row.tenantId(), c.id(), 0, 1000);
-        List<Message> history = all.subList(Math.max(0, all.size() - 50), all.size());
+        List<Message> history = conversations.latest(row.tenantId(), c.id(), 50);
         JsonNode theme = connection.config("theme").map(WidgetSessions::readTree).orElse(JSON.createObjectNode());
         return new Opened(token(session), session, history, theme);
     }
@@ -158,7 +157,9 @@ public final class WidgetSessions {
     /** Stores a visitor's message (once per {@code clientMessageId}) and starts the assistant's turn. */
     public Message send(Session s, String text, Optional<String> clientMessageId) {
         usage.rateLimit("widget:" + s.connectionId() + ":" + s.participant(), "visitor", messagesPerMinute);
-        String externalId = "wm_" + clientMessageId.orElseGet(() -> ids.next("wm"));
+        // scoped to the visitor: another visitor's client id names another message
+        String externalId = "wm_" + Signatures.hmacSha256Hex(s.participant(), new byte[0]).substring(0, 16) + "_"
+                + clientMessageId.orElseGet(() -> ids.next("wm"));
         InboundMessage in = new InboundMessage(TYPE, s.connectionId(), externalId, s.threadKey(),
                 Participant.of(s.participant()), text, List.of(), clock.instant(), ChatType.DIRECT, Optional.empty(),
                 false, s.participant().startsWith("user:")
@@ -174,13 +175,14 @@ public final class WidgetSessions {
     public boolean allowedAnywhere(String origin) {
         Instant now = clock.instant();
         if (originsRead.plus(ORIGIN_CACHE).isBefore(now)) {
-            allowedOrigins.clear();
+            Map<String, Instant> fresh = new ConcurrentHashMap<>();
             for (ChannelStore.Row row : channels.store().enabled(channels.database().execute(), List.of(TYPE))) {
                 for (JsonNode o : readTree(channels.connection(row).config("allowed_origins").orElse("[]"))) {
-                    allowedOrigins.put(o.asText(), now);
+                    fresh.put(o.asText(), now);
                 }
-                tenants.get(row.tenantId()).settings().allowedOrigins().forEach(o -> allowedOrigins.put(o, now));
+                tenants.get(row.tenantId()).settings().allowedOrigins().forEach(o -> fresh.put(o, now));
             }
+            allowedOrigins = fresh; // swapped whole: a preflight never sees a half-filled set
             originsRead = now;
         }
         return allowedOrigins.containsKey(origin);

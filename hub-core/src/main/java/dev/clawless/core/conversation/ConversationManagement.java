@@ -431,6 +431,11 @@ public final class ConversationManagement {
         return store.findByThread(database.execute(), tenantId, connectionId, threadKey);
     }
 
+    /** The latest {@code limit} messages of a conversation, oldest first. */
+    public java.util.List<Message> latest(String tenantId, String conversationId, int limit) {
+        return store.recent(database.execute(), tenantId, conversationId, Long.MAX_VALUE, limit);
+    }
+
     /** The contact's latest message in a conversation, if any. */
     public Optional<Message> lastInboundMessage(String tenantId, String conversationId) {
         java.util.List<Message> recent = store.recent(database.execute(), tenantId, conversationId, Long.MAX_VALUE, 50);
@@ -457,8 +462,12 @@ public final class ConversationManagement {
     public void markSent(Message message, String firstExternalId) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         database.inTransaction(tx -> {
-            store.setDelivery(tx, message.id(), MessageStatus.SENT.wire(), firstExternalId, null, now);
-            statusChanged(tx, message, MessageStatus.SENT, Optional.empty(), now);
+            boolean pending = store.findMessage(tx, message.tenantId(), message.id())
+                    .map(m -> m.status() == MessageStatus.PENDING).orElse(false);
+            store.markSentIfPending(tx, message.id(), firstExternalId, now);
+            if (pending) {
+                statusChanged(tx, message, MessageStatus.SENT, Optional.empty(), now);
+            }
             return null;
         });
     }

@@ -126,19 +126,20 @@ public final class Marketplace {
             }
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             long bytes = size;
-            database.inTransaction(tx -> {
-                tx.createInsert("INSERT INTO plugin_versions (plugin_id, version, sha256, size_bytes, status, requires,"
-                                + " provider, descriptor, extensions, signed_by, uploaded_by, created_at)"
-                                + " VALUES (?, ?, ?, ?, 'pending_review', ?, ?, ?, ?, ?, ?, ?)")
-                        .params(pluginId, version, hash, bytes, requires, provider.orElse(null),
-                                contents.descriptor().toString(), String.join("\n", contents.extensions()),
-                                signedBy.orElse(null), tenantId, Database.timestamp(now))
-                        .execute();
-                audit.record(tx, actor, Optional.ofNullable(tenantId), "plugin.uploaded",
-                        Optional.of(pluginId + "@" + version), Map.of("sha256", hash, "signed_by",
-                                signedBy.orElse("")));
-                return null;
-            });
+            try {
+                insert(actor, tenantId, pluginId, version, hash, bytes, requires, provider, contents, signedBy, now);
+            } catch (RuntimeException e) {
+                // a concurrent upload of the same version won the race
+                Optional<PluginVersion> raced = find(pluginId, version);
+                if (raced.isPresent()) {
+                    if (raced.get().sha256().equals(hash)) {
+                        return new Uploaded(raced.get(), false);
+                    }
+                    throw new ClawlessException.Conflict(pluginId + " " + version + " was uploaded meanwhile with"
+                            + " other bytes; publish a new version");
+                }
+                throw e;
+            }
             return new Uploaded(find(pluginId, version).orElseThrow(), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -153,6 +154,24 @@ public final class Marketplace {
                 }
             }
         }
+    }
+
+    private void insert(Actor actor, String tenantId, String pluginId, String version, String hash, long bytes,
+                        String requires, Optional<String> provider, JarInspector.Contents contents,
+                        Optional<String> signedBy, Instant now) {
+        database.inTransaction(tx -> {
+            tx.createInsert("INSERT INTO plugin_versions (plugin_id, version, sha256, size_bytes, status, requires,"
+                            + " provider, descriptor, extensions, signed_by, uploaded_by, created_at)"
+                            + " VALUES (?, ?, ?, ?, 'pending_review', ?, ?, ?, ?, ?, ?, ?)")
+                    .params(pluginId, version, hash, bytes, requires, provider.orElse(null),
+                            contents.descriptor().toString(), String.join("\n", contents.extensions()),
+                            signedBy.orElse(null), tenantId, Database.timestamp(now))
+                    .execute();
+            audit.record(tx, actor, Optional.ofNullable(tenantId), "plugin.uploaded",
+                    Optional.of(pluginId + "@" + version), Map.of("sha256", hash, "signed_by",
+                            signedBy.orElse("")));
+            return null;
+        });
     }
 
     private static String required(JarInspector.Contents c, String attribute, String pattern, String what) {

@@ -80,7 +80,7 @@ class CrossChannelServerTest {
                 + "{\"account_sid\":\"" + ACCOUNT + "\",\"auth_token\":\"tok\"}}").get("id").asText();
         String meta = ChannelKit.connect(hub, key, "{\"type\":\"whatsapp\",\"config\":{\"provider\":\"meta\","
                 + "\"phone_number_id\":\"106540352242922\",\"api_base_url\":\"" + platform.baseUrl() + "\"},"
-                + "\"secrets\":{\"access_token\":\"t\",\"app_secret\":\"s3cret\",\"verify_token\":\"v\"}}")
+                + "\"secrets\":{\"access_token\":\"t\",\"app_secret\":\"s3cret-meta-app-secret\",\"verify_token\":\"v\"}}")
                 .get("id").asText();
 
         HttpResponse<String> session = hub.send(hub.request("/widget/v1/sessions").header("Content-Type",
@@ -125,7 +125,7 @@ class CrossChannelServerTest {
                 .anyMatch(m -> m.get("text").asText().equals("Yes, here I am")));
         byte[] metaBody = ChannelKit.fixture("meta", "text.json");
         Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.init(new SecretKeySpec("s3cret-meta-app-secret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         assertEquals(200, ChannelKit.hook(hub, meta, "application/json", metaBody, "X-Hub-Signature-256",
                 "sha256=" + HexFormat.of().formatHex(mac.doFinal(metaBody))).statusCode());
         JsonNode metaConversation = ChannelKit.conversations(hub, key, "whatsapp").stream()

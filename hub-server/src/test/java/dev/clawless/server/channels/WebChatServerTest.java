@@ -115,6 +115,13 @@ class WebChatServerTest {
         List<String> replay = streamUntil(token, firstId, "\"role\":\"assistant\"");
         assertFalse(replay.contains("id: " + firstId), replay.toString());
 
+        // another visitor reusing this visitor's client id sends a message of their own, and sees nothing of this one
+        String other = open("visitor-0003").get("session_token").asText();
+        HttpResponse<String> theirs = post("/widget/v1/messages", SHOP, other,
+                "{\"text\":\"Something else entirely\",\"client_message_id\":\"client-msg-0001\"}");
+        assertEquals(202, theirs.statusCode());
+        assertEquals("Something else entirely", json(theirs).get("text").asText());
+
         // a reload: the same visitor gets the same conversation and its history
         JsonNode again = open("visitor-0001");
         assertEquals(session.get("conversation_id").asText(), again.get("conversation_id").asText());

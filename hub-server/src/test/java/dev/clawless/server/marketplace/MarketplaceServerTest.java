@@ -188,6 +188,16 @@ class MarketplaceServerTest {
                 .getBytes(StandardCharsets.UTF_8));
         cases.put("display_name", jar(manifest("baddesc", "1.0.0"), badDescriptor));
         cases.put("not a readable JAR", "this is not a zip file at all".getBytes(StandardCharsets.UTF_8));
+        Map<String, byte[]> hiddenEntries = entries();
+        hiddenEntries.put("dev/clawless/core/Hidden.class", new byte[] {1});
+        byte[] innocent = jar(manifest("twofaced", "1.0.0"), entries());
+        byte[] hidden = jar(manifest("twofaced", "1.0.0"), hiddenEntries);
+        byte[] appended = java.util.Arrays.copyOf(innocent, innocent.length + hidden.length);
+        System.arraycopy(hidden, 0, appended, innocent.length, hidden.length);
+        cases.put("disagree", appended);
+        Map<String, byte[]> versioned = entries();
+        versioned.put("META-INF/versions/21/dev/clawless/core/Evil.class", new byte[] {1});
+        cases.put("dev.clawless", jar(manifest("versioned", "1.0.0"), versioned));
         byte[] valid = jar(manifest("cut", "1.0.0"), entries());
         cases.put("JAR", java.util.Arrays.copyOf(valid, valid.length / 2));
 

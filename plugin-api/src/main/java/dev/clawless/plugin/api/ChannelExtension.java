@@ -56,6 +56,14 @@ public interface ChannelExtension extends ExtensionPoint {
     }
 
     /**
+     * True when the channel uploads attachments' content ({@link OutboundMessage#media()}), so the hub fetches it
+     * before sending; false when the platform fetches attachment URLs itself (or the channel sends none).
+     */
+    default boolean uploadsMedia(ChannelConnection connection) {
+        return false;
+    }
+
+    /**
      * How long after the contact's last message a free-form reply is allowed (WhatsApp's 24-hour customer-service
      * window); empty when the platform has no such rule. Outside it the hub refuses free-form sends and only a
      * template (see {@link OutboundMessage#metadata()}) may go out.

@@ -65,6 +65,8 @@ public final class EmailChannel implements ChannelExtension {
 
     public static final String TYPE = "email";
     private static final int MAX_BATCH = 50;
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenTokens =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static final String SCHEMA = """
             {"type": "object", "additionalProperties": false, "required": ["address"],
              "properties": {
@@ -129,6 +131,22 @@ public final class EmailChannel implements ChannelExtension {
                 long last = cursor.filter(s -> s.startsWith(validity + ":"))
                         .map(s -> Long.parseLong(s.substring(s.indexOf(':') + 1))).orElse(0L);
                 List<Message> fresh = newer(folder, last);
+                long floor = last;
+                if (cursor.isEmpty()) {
+                    // a mailbox connected with history: answer only what is unread and from the last day
+                    java.util.Date since = java.util.Date.from(Instant.now().minus(Duration.ofDays(1)));
+                    List<Message> recent = new ArrayList<>();
+                    for (Message m : fresh) {
+                        java.util.Date received = m.getReceivedDate() != null ? m.getReceivedDate() : m.getSentDate();
+                        if (!m.isSet(Flags.Flag.SEEN) && (received == null || received.after(since))) {
+                            recent.add(m);
+                        }
+                    }
+                    if (!fresh.isEmpty()) {
+                        floor = folder.getUID(fresh.get(fresh.size() - 1)); // skipped mail is not fetched again
+                    }
+                    fresh = recent;
+                }
                 if (fresh.isEmpty() && ((IMAPStore) store).hasCapability("IDLE") && !maxWait.isZero()) {
                     idle(folder, maxWait);
                     fresh = newer(folder, last);
@@ -145,6 +163,9 @@ public final class EmailChannel implements ChannelExtension {
                     } catch (ChannelException.Malformed unreadable) {
                         // a mail we cannot read is skipped (and still acknowledged), never retried forever
                     }
+                }
+                if (fresh.size() <= MAX_BATCH) {
+                    next = Math.max(next, floor);
                 }
                 return new Poll(events, next == last ? Optional.empty() : Optional.of(validity + ":" + next),
                         receipts);
@@ -249,6 +270,13 @@ public final class EmailChannel implements ChannelExtension {
         if (!Signatures.constantTimeEquals(Signatures.hmacSha256Hex(secret,
                 (timestamp + token).getBytes(StandardCharsets.UTF_8)), signature)) {
             throw new ChannelException.Unverified("the Mailgun signature does not match");
+        }
+        // Mailgun signs timestamp and token, not the body: a token is accepted once, so a captured signature cannot
+        // carry another body within its five minutes
+        long now = Instant.now().getEpochSecond();
+        seenTokens.entrySet().removeIf(e -> e.getValue() < now - 600);
+        if (seenTokens.putIfAbsent(c.id() + ":" + token, now) != null) {
+            throw new ChannelException.Unverified("this Mailgun token was used before (a replay?)");
         }
     }
 
@@ -408,6 +436,9 @@ public final class EmailChannel implements ChannelExtension {
                     walk(mp.getBodyPart(i), depth + 1);
                 }
             } else if (Part.ATTACHMENT.equalsIgnoreCase(disposition) || fileName != null) {
+                if (attachments.size() >= 100) {
+                    return; // the rest is not listed: the hub keeps at most 100 attachments of a message
+                }
                 long size;
                 try (InputStream in = p.getInputStream()) {
                     size = in.transferTo(java.io.OutputStream.nullOutputStream());

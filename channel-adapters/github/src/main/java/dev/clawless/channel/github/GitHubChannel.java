@@ -202,7 +202,11 @@ public final class GitHubChannel implements ChannelExtension {
                 return List.of();
             }
             String text = (title + "\n\n" + body).strip();
-            return List.of(message(labeledNow ? id + ":labeled:" + delivery : id, repo() + "#" + number,
+            // a label start is keyed by what the signature covers (the label and the issue's update time), not by the
+            // unsigned delivery header, so a replayed body is one message however it is re-labelled
+            String labelKey = id + ":labeled:" + p.path("label").path("id").asText("") + ":"
+                    + Optional.ofNullable(str(issue, "updated_at", 40)).orElse("");
+            return List.of(message(labeledNow ? labelKey : id, repo() + "#" + number,
                     issue.path("user"), text, issue, edited, Optional.empty(), field));
         }
 
@@ -349,7 +353,14 @@ public final class GitHubChannel implements ChannelExtension {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, info -> HttpResponse.BodySubscribers.mapping(
+                    HttpResponse.BodySubscribers.ofInputStream(), in -> {
+                        try (in) {
+                            return new String(in.readNBytes(1024 * 1024), StandardCharsets.UTF_8);
+                        } catch (IOException e) {
+                            return "";
+                        }
+                    }));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

@@ -101,6 +101,11 @@ public final class TelegramChannel implements ChannelExtension {
         return TEXT_LIMIT;
     }
 
+    @Override
+    public boolean uploadsMedia(ChannelConnection connection) {
+        return true;
+    }
+
     private static boolean polling(ChannelConnection c) {
         return c.config("mode").orElse("webhook").equals("polling");
     }

@@ -344,7 +344,7 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
                 .POST(publisher).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = http.send(request, capped(1024 * 1024));
         } catch (HttpTimeoutException e) {
             throw new ChannelException.SendFailed("Graph API timed out", 0, true, Optional.empty(), Optional.empty(),
                     null);
@@ -377,14 +377,25 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         String bearer = "Bearer " + WhatsAppChannel.need(c, "access_token", "meta");
         WhatsAppChannel.Media info = WhatsAppChannel.fetch(http, URI.create(base + "/"
                 + c.config("graph_version").orElse("v21.0") + "/" + id), Optional.of(bearer), 64 * 1024,
-                "application/json");
+                "application/json", c);
         String url = parseQuietly(new String(info.bytes(), StandardCharsets.UTF_8)).path("url").asText("");
         if (!url.startsWith("https://") && !url.startsWith(base)) {
             throw new ChannelException.SendFailed("Graph API gave no media URL", 502, true, Optional.empty(),
                     Optional.empty(), null);
         }
         return WhatsAppChannel.fetch(http, URI.create(url), Optional.of(bearer), maxBytes,
-                attachment.mimeType().orElse("application/octet-stream"));
+                attachment.mimeType().orElse("application/octet-stream"), c);
+    }
+
+    /** A body handler that reads at most {@code max} bytes of an answer as text. */
+    static HttpResponse.BodyHandler<String> capped(int max) {
+        return info -> HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
+            try (in) {
+                return new String(in.readNBytes(max), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
     }
 
     private static JsonNode variables(String json) {

@@ -180,13 +180,14 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         PhoneNumber to = new PhoneNumber(message.externalThreadKey());
         PhoneNumber from = new PhoneNumber(c.config("from").orElseThrow());
         Optional<String> template = Optional.ofNullable(message.metadata().get("template"));
+        List<URI> media = message.attachments().stream().flatMap(a -> a.url().stream())
+                .filter(u -> u.startsWith("https://")).map(URI::create).toList();
         var creator = template.isPresent()
                 ? Message.creator(to, from, (String) null).setContentSid(template.get())
                 .setContentVariables(message.metadata().getOrDefault("template_variables", "{}"))
+                : message.text().isBlank() && !media.isEmpty() ? Message.creator(to, from, media)
                 : Message.creator(to, from, message.text());
-        List<URI> media = message.attachments().stream().flatMap(a -> a.url().stream())
-                .filter(u -> u.startsWith("https://")).map(URI::create).toList();
-        if (!media.isEmpty() && template.isEmpty()) {
+        if (!media.isEmpty() && template.isEmpty() && !message.text().isBlank()) {
             creator.setMediaUrl(media);
         }
         creator.setStatusCallback(URI.create(c.webhookUrl()));
@@ -217,7 +218,7 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
                 "twilio") + ":" + WhatsAppChannel.need(c, "auth_token", "twilio")).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8));
         return WhatsAppChannel.fetch(MEDIA, URI.create(target), Optional.of(auth), maxBytes,
-                attachment.mimeType().orElse("application/octet-stream"));
+                attachment.mimeType().orElse("application/octet-stream"), c);
     }
 
     private static SendResult fail(String message, int status, boolean retryable, Optional<Duration> after,

@@ -59,6 +59,11 @@ public final class WhatsAppChannel implements ChannelExtension {
     }
 
     @Override
+    public boolean uploadsMedia(ChannelConnection c) {
+        return c.config("provider").orElse("").equals("meta");
+    }
+
+    @Override
     public Optional<Duration> replyWindow() {
         return Optional.of(Duration.ofHours(24));
     }
@@ -138,9 +143,23 @@ public final class WhatsAppChannel implements ChannelExtension {
         Media download(ChannelConnection c, dev.clawless.plugin.api.Attachment attachment, long maxBytes);
     }
 
-    /** GETs {@code uri} (optionally authorised), following at most one redirect without the credentials. */
+    /**
+     * GETs {@code uri} (optionally authorised), following at most one redirect, without the credentials, and only to
+     * a public address (or the connection's own API host, which the hub checked when it was configured).
+     */
     static Media fetch(java.net.http.HttpClient http, java.net.URI uri, Optional<String> authorization, long maxBytes,
-                       String fallbackType) {
+                       String fallbackType, ChannelConnection c) {
+        return fetch(http, uri, authorization, maxBytes, fallbackType, c, 0);
+    }
+
+    private static Media fetch(java.net.http.HttpClient http, java.net.URI uri, Optional<String> authorization,
+                               long maxBytes, String fallbackType, ChannelConnection c, int hops) {
+        String apiHost = c.config("api_base_url").map(b -> java.net.URI.create(b).getHost()).orElse("");
+        if (!(uri.getHost() != null && uri.getHost().equalsIgnoreCase(apiHost))
+                && !dev.clawless.plugin.api.Addresses.isPublic(uri)) {
+            throw new ChannelException.SendFailed("media URL points at a non-public address", 0, false,
+                    Optional.empty(), Optional.empty(), null);
+        }
         try {
             java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(60)).GET();
@@ -149,8 +168,12 @@ public final class WhatsAppChannel implements ChannelExtension {
                     java.net.http.HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() / 100 == 3 && r.headers().firstValue("Location").isPresent()) {
                 r.body().close();
+                if (hops > 0) {
+                    throw new ChannelException.SendFailed("media download redirected more than once", r.statusCode(),
+                            false, Optional.empty(), Optional.empty(), null);
+                }
                 return fetch(http, uri.resolve(r.headers().firstValue("Location").get()), Optional.empty(), maxBytes,
-                        fallbackType);
+                        fallbackType, c, hops + 1);
             }
             try (java.io.InputStream in = r.body()) {
                 if (r.statusCode() / 100 != 2) {

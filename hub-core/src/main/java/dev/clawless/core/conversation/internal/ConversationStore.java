@@ -383,6 +383,14 @@ public final class ConversationStore {
                 .execute();
     }
 
+    /** Marks an outbound message sent, unless a status callback already moved it further (or it failed). */
+    public void markSentIfPending(DbExecute tx, String messageId, String externalId, Instant at) {
+        tx.createUpdate("UPDATE messages SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,"
+                        + " external_message_id = COALESCE(external_message_id, ?), updated_at = ? WHERE id = ?")
+                .params(externalId, Database.timestamp(at), messageId)
+                .execute();
+    }
+
     /** When the contact last wrote in the conversation. */
     public Optional<Instant> lastInbound(DbExecute exec, String conversationId) {
         return exec.createGet("SELECT MAX(created_at) FROM messages WHERE conversation_id = ?"

@@ -53,6 +53,7 @@ public final class JarInspector {
         int entries;
         long bytes;
         final Set<String> classes = new HashSet<>();
+        final Set<String> topLevel = new HashSet<>();
         final Map<String, byte[]> small = new HashMap<>();
     }
 
@@ -68,6 +69,17 @@ public final class JarInspector {
         }
         if (budget.entries == 0) {
             throw refused("not a readable JAR: it holds no zip entries (empty, or not a zip)");
+        }
+        // the class loader reads the central directory, the pass above the local headers: both must list the same
+        // entries, or a second archive could hide behind the first
+        try (java.util.zip.ZipFile central = new java.util.zip.ZipFile(jar.toFile())) {
+            Set<String> listed = new HashSet<>();
+            central.stream().forEach(e -> listed.add(e.getName()));
+            if (!listed.equals(budget.topLevel)) {
+                throw refused("the JAR's central directory and its entries disagree (a hidden second archive?)");
+            }
+        } catch (IOException e) {
+            throw refused("not a readable JAR (central directory): " + e.getMessage());
         }
         byte[] manifestBytes = budget.small.get("META-INF/MANIFEST.MF");
         if (manifestBytes == null) {
@@ -135,17 +147,23 @@ public final class JarInspector {
             if (!seen.add(name)) {
                 throw refused("the entry " + printable(prefix + name) + " appears twice");
             }
+            if (depth == 0) {
+                budget.topLevel.add(name);
+            }
             if (entry.isDirectory()) {
                 continue;
             }
-            if (name.endsWith(".class") && depth == 0) {
+            if (name.endsWith(".class")) {
+                String pkg = name.replaceFirst("^META-INF/versions/[0-9]+/", "");
                 for (String f : FORBIDDEN) {
-                    if (name.startsWith(f)) {
+                    if (pkg.startsWith(f)) {
                         throw refused("the class " + printable(name) + " is in a package plugins may not use ("
                                 + f.replace('/', '.') + "*)");
                     }
                 }
-                budget.classes.add(name);
+                if (depth == 0) {
+                    budget.classes.add(name);
+                }
             }
             boolean nested = name.endsWith(".jar") || name.endsWith(".zip");
             if (nested) {
@@ -153,7 +171,9 @@ public final class JarInspector {
                     throw refused("the nested archive " + printable(prefix + name)
                             + " is not allowed (only lib/*.jar, one level deep)");
                 }
-                read(new ZipInputStream(new Counting(zip, budget)), budget, depth + 1, name + "!/");
+                Counting nestedBytes = new Counting(zip, budget);
+                read(new ZipInputStream(nestedBytes), budget, depth + 1, name + "!/");
+                nestedBytes.transferTo(java.io.OutputStream.nullOutputStream()); // what the inner pass left, counted
                 continue;
             }
             boolean keep = depth == 0 && (name.equals("META-INF/MANIFEST.MF") || name.equals("META-INF/extensions.idx")
