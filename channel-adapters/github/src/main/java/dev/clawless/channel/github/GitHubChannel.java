@@ -353,14 +353,7 @@ public final class GitHubChannel implements ChannelExtension {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, info -> HttpResponse.BodySubscribers.mapping(
-                    HttpResponse.BodySubscribers.ofInputStream(), in -> {
-                        try (in) {
-                            return new String(in.readNBytes(1024 * 1024), StandardCharsets.UTF_8);
-                        } catch (IOException e) {
-                            return "";
-                        }
-                    }));
+            response = http.send(request, dev.clawless.plugin.api.HttpBodies.text(1024 * 1024));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

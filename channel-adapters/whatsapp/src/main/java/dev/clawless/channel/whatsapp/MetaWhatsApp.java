@@ -344,7 +344,7 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
                 .POST(publisher).build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, capped(1024 * 1024));
+            response = http.send(request, dev.clawless.plugin.api.HttpBodies.text(1024 * 1024));
         } catch (HttpTimeoutException e) {
             throw new ChannelException.SendFailed("Graph API timed out", 0, true, Optional.empty(), Optional.empty(),
                     null);
@@ -385,17 +385,6 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         }
         return WhatsAppChannel.fetch(http, URI.create(url), Optional.of(bearer), maxBytes,
                 attachment.mimeType().orElse("application/octet-stream"), c);
-    }
-
-    /** A body handler that reads at most {@code max} bytes of an answer as text. */
-    static HttpResponse.BodyHandler<String> capped(int max) {
-        return info -> HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
-            try (in) {
-                return new String(in.readNBytes(max), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
     }
 
     private static JsonNode variables(String json) {
