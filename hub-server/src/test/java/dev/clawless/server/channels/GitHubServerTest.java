@@ -32,7 +32,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.clawless.server.TestHub.json;
 import static dev.clawless.server.channels.ChannelKit.await;
 import static dev.clawless.server.channels.ChannelKit.conversations;
-import static dev.clawless.server.channels.ChannelKit.fixture;
 import static dev.clawless.server.channels.ChannelKit.messages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -168,8 +167,16 @@ class GitHubServerTest {
 
     @Test
     void appAuthMintsAnInstallationTokenOnceAndRateLimitsAreWaitedOut() throws Exception {
-        String pem = new String(fixture("github", "app_private_key_pkcs1.pem"), StandardCharsets.UTF_8)
-                .replace("\n", "\\n");
+        // a throwaway App key, made here, in the PKCS#1 PEM form GitHub hands out (the PKCS#8 DER the JDK writes
+        // for a 2048-bit RSA key carries the PKCS#1 key after a fixed 26-byte header)
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        byte[] pkcs8 = rsa.generateKeyPair().getPrivate().getEncoded();
+        byte[] pkcs1 = java.util.Arrays.copyOfRange(pkcs8, 26, pkcs8.length);
+        // lines joined with a JSON "\n" escape, as the PEM travels inside the request's JSON string
+        String pem = "-----BEGIN RSA PRIVATE KEY-----\\n" + String.join("\\n",
+                java.util.Base64.getEncoder().encodeToString(pkcs1).split("(?<=\\G.{64})"))
+                + "\\n-----END RSA PRIVATE KEY-----";
         String[] t = connected("Gh app", "mention", ",\"app_id\":\"123456\",\"installation_id\":\"777\"},"
                 + "\"secrets\":{\"webhook_secret\":\"" + SECRET + "\",\"app_private_key\":\"" + pem + "\"}}");
         github.stubFor(get(urlEqualTo("/app")).willReturn(okJson("{\"id\":123456,\"slug\":\"clawless\","
