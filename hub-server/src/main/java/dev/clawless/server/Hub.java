@@ -35,7 +35,6 @@ import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.TurnRequest;
 import dev.clawless.core.events.Webhooks;
-import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobWorker;
 import dev.clawless.core.common.Ids;

@@ -1,6 +1,5 @@
 package dev.clawless.server.api;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 

@@ -28,7 +28,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.clawless.server.TestHub.json;
 import static dev.clawless.server.channels.ChannelKit.await;
 import static dev.clawless.server.channels.ChannelKit.conversations;
