@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -22,7 +23,11 @@ import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.server.api.MarketplaceRoutes;
+import dev.clawless.core.channel.Channel;
+import dev.clawless.core.marketplace.Installations;
 import dev.clawless.core.marketplace.Marketplace;
+import dev.clawless.core.marketplace.PluginRuntime;
+import dev.clawless.plugin.api.ChannelExtension;
 import dev.clawless.core.conversation.DeliveryRequest;
 import dev.clawless.server.api.ChannelRoutes;
 import dev.clawless.server.api.HookRoutes;
@@ -60,6 +65,7 @@ import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ApprovalRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
+import dev.clawless.server.api.InstallationRoutes;
 import dev.clawless.server.api.IntentRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
@@ -90,10 +96,12 @@ public final class Hub implements AutoCloseable {
     private final Routes routes;
     private final JobWorker worker;
     private final Pollers pollers;
+    private final Installations installations;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
-                JobWorker worker, Pollers pollers) {
+                JobWorker worker, Pollers pollers, Installations installations) {
         this.pollers = pollers;
+        this.installations = installations;
         this.config = config;
         this.database = database;
         this.server = server;
@@ -113,6 +121,7 @@ public final class Hub implements AutoCloseable {
         AdminToken adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.db());
+        AutoCloseable closeOnFailure = () -> { };
         try {
             Ids ids = new Ids(clock);
             AuditLog audit = new AuditLog(database, clock);
@@ -152,13 +161,33 @@ public final class Hub implements AutoCloseable {
             AtomicReference<WebServer> serverRef = new AtomicReference<>();
             Supplier<String> base = () -> config.publicBaseUrl().orElseGet(() -> "http://localhost:"
                     + serverRef.get().port());
-            ChannelManagement channels = new ChannelManagement(database, new ChannelRegistry(BuiltInChannels.all()),
+            Marketplace marketplace = new Marketplace(database, audit, config.marketplace(), clock);
+            Installations installations = new Installations(database, marketplace, new PluginRuntime(
+                    config.marketplace().store(), config.marketplace().loadTimeout()), vault, audit, guard, clock, ids);
+            closeOnFailure = installations;
+            ChannelRegistry channelTypes = new ChannelRegistry(BuiltInChannels.all());
+            channelTypes.plugins(new ChannelRegistry.PluginChannels() {
+                @Override
+                public Optional<ChannelExtension> channel(String tenantId, String type) {
+                    return installations.channel(tenantId, type);
+                }
+
+                @Override
+                public List<String> types(String tenantId) {
+                    return installations.channelTypes(tenantId);
+                }
+            });
+            ChannelManagement channels = new ChannelManagement(database, channelTypes,
                     conversations, vault, audit, guard, usage, config.channels(), base,
                     () -> workerRef.get().wake(), clock, ids);
             ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
                     new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls()),
                     new SessionsListTool(conversations), new SessionsSendTool(conversations),
-                    new TransferChannelTool(channels)));
+                    new TransferChannelTool(channels)), installations::tools);
+            installations.reserve(tools.builtInNames(), channelTypes.builtInTypes());
+            installations.connectionsOfType((tenantId, type) -> channels.list(tenantId).stream()
+                    .filter(c -> c.type().equals(type)).map(Channel::id).toList());
+            installations.start(config.marketplace().syncInterval());
             Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
@@ -176,8 +205,8 @@ public final class Hub implements AutoCloseable {
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
                     .register(routes);
             new HookRoutes(channels, bodies, base).register(routes);
-            new MarketplaceRoutes(new Marketplace(database, audit, config.marketplace(), clock), bodies)
-                    .register(routes);
+            new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
+            new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
@@ -215,8 +244,13 @@ public final class Hub implements AutoCloseable {
             serverRef.set(server);
             worker.start();
             pollers.start();
-            return new Hub(config, database, server, adminToken, routes, worker, pollers);
+            return new Hub(config, database, server, adminToken, routes, worker, pollers, installations);
         } catch (RuntimeException | Error e) {
+            try {
+                closeOnFailure.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
             database.close();
             throw e;
         }
@@ -241,6 +275,11 @@ public final class Hub implements AutoCloseable {
         return routes;
     }
 
+    /** The tenants' plugin installations (and through them the loaded plugin versions). */
+    public Installations installations() {
+        return installations;
+    }
+
     public Database database() {
         return database;
     }
@@ -254,6 +293,7 @@ public final class Hub implements AutoCloseable {
         try {
             server.stop();
             pollers.close();
+            installations.close();
             worker.stop(config.shutdownGrace());
         } finally {
             database.close();

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.channel.internal.ChannelStore;
-import dev.clawless.core.channel.internal.SchemaCheck;
+import dev.clawless.core.common.SchemaCheck;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.common.Ids;

@@ -227,7 +227,7 @@ public final class Marketplace {
             }
             for (JsonNode item : v) {
                 boolean ok = item.isTextual() && switch (list) {
-                    case "hosts" -> item.asText().matches("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]"
+                    case "hosts" -> item.asText().equals("*") || item.asText().matches("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]"
                             + "([a-z0-9-]*[a-z0-9])?)+");
                     case "secrets" -> item.asText().matches("[a-z][a-z0-9_]{0,63}");
                     default -> item.asText().matches("[a-z][a-z0-9_]{0,63}");

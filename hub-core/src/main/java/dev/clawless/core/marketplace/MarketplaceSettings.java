@@ -12,9 +12,12 @@ import java.util.Map;
  * @param maxExpandedBytes bytes one JAR may expand to, nested archives included
  * @param requireSigned    refuse uploads without a trusted publisher's signature
  * @param trustedPublishers publisher name → Ed25519 public key (X.509 SubjectPublicKeyInfo, DER)
+ * @param syncInterval     how often a node re-reads installations changed elsewhere
+ * @param loadTimeout      longest a plugin may take to load and start
  */
 public record MarketplaceSettings(Path store, long maxUploadBytes, int maxEntries, long maxExpandedBytes,
-                                  boolean requireSigned, Map<String, byte[]> trustedPublishers) {
+                                  boolean requireSigned, Map<String, byte[]> trustedPublishers,
+                                  java.time.Duration syncInterval, java.time.Duration loadTimeout) {
 
     public MarketplaceSettings {
         trustedPublishers = Map.copyOf(trustedPublishers);

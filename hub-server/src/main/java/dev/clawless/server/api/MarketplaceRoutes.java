@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,10 +37,15 @@ public final class MarketplaceRoutes {
             "application/zip", "application/octet-stream");
 
     private final Marketplace marketplace;
+    private final Supplier<Map<String, Long>> installCounts;
     private final Bodies bodies;
 
-    public MarketplaceRoutes(Marketplace marketplace, Bodies bodies) {
+    /**
+     * @param installCounts installations per {@code plugin@version}, for the catalog
+     */
+    public MarketplaceRoutes(Marketplace marketplace, Supplier<Map<String, Long>> installCounts, Bodies bodies) {
         this.marketplace = marketplace;
+        this.installCounts = installCounts;
         this.bodies = bodies;
     }
 
@@ -80,11 +86,15 @@ public final class MarketplaceRoutes {
 
     private void catalog(ServerRequest req, ServerResponse res) {
         Auth.tenant(req);
+        Map<String, Long> counts = installCounts.get();
         Map<String, ObjectNode> plugins = new LinkedHashMap<>();
         for (PluginVersion v : marketplace.list(Optional.of("approved"), Optional.empty())) {
-            ObjectNode plugin = plugins.computeIfAbsent(v.pluginId(), id -> Json.object().put("plugin_id", id));
+            ObjectNode plugin = plugins.computeIfAbsent(v.pluginId(), id -> Json.object().put("plugin_id", id)
+                    .put("installs", 0L));
             describe(plugin, v);
-            ((ArrayNode) plugin.withArray("versions")).add(version(v));
+            long installs = counts.getOrDefault(v.pluginId() + "@" + v.version(), 0L);
+            ((ArrayNode) plugin.withArray("versions")).add(version(v).put("installs", installs));
+            plugin.put("installs", plugin.get("installs").asLong() + installs);
         }
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
@@ -100,11 +110,14 @@ public final class MarketplaceRoutes {
         if (versions.isEmpty()) {
             throw new ClawlessException.NotFound("no plugin " + Inputs.printable(id) + " in the catalog");
         }
-        ObjectNode plugin = Json.object().put("plugin_id", id);
+        Map<String, Long> counts = installCounts.get();
+        ObjectNode plugin = Json.object().put("plugin_id", id).put("installs", 0L);
         ArrayNode list = plugin.putArray("versions");
         versions.forEach(v -> {
             describe(plugin, v);
-            list.add(version(v));
+            long installs = counts.getOrDefault(v.pluginId() + "@" + v.version(), 0L);
+            list.add(version(v).put("installs", installs));
+            plugin.put("installs", plugin.get("installs").asLong() + installs);
         });
         Json.send(res, Status.OK_200, plugin);
     }

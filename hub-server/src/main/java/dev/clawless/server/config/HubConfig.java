@@ -267,7 +267,9 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.size("clawless.marketplace.max-upload-size", 1024, 1L << 30),
                         b.integer("clawless.marketplace.max-entries", 1, 1_000_000),
                         b.size("clawless.marketplace.max-expanded-size", 1024, 16L << 30),
-                        b.bool("clawless.marketplace.require-signed"), trusted));
+                        b.bool("clawless.marketplace.require-signed"), trusted,
+                        b.duration("clawless.marketplace.sync-interval"),
+                        b.duration("clawless.marketplace.load-timeout")));
     }
 
     private static boolean isHttpUrl(String u) {

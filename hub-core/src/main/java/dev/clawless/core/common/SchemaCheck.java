@@ -1,4 +1,4 @@
-package dev.clawless.core.channel.internal;
+package dev.clawless.core.common;
 
 import java.net.URI;
 import java.util.ArrayList;

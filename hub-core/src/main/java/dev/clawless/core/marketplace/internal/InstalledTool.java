@@ -1,0 +1,85 @@
+package dev.clawless.core.marketplace.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+import dev.clawless.core.marketplace.PluginRuntime;
+import dev.clawless.core.security.NetworkGuard;
+import dev.clawless.plugin.api.ToolCall;
+import dev.clawless.plugin.api.ToolContext;
+import dev.clawless.plugin.api.ToolExtension;
+import dev.clawless.plugin.api.ToolResult;
+import dev.clawless.plugin.api.ToolSpec;
+
+/**
+ * A plugin's tool as one tenant's installation offers it: the spec (marked mutating when the descriptor says so)
+ * and a call that runs with the plugin's class loader as context class loader and a {@link PluginToolContext}
+ * holding only the installation's grants, whatever context the turn passes in.
+ */
+public final class InstalledTool implements ToolExtension {
+
+    /** What an installation grants its tool calls. */
+    public record Scope(String tenantId, String installationId, String pluginId, Map<String, String> config,
+                        Supplier<Map<String, String>> secrets, List<String> hosts, NetworkGuard guard,
+                        ClassLoader classLoader) {
+
+        public Scope {
+            config = Map.copyOf(config);
+            hosts = List.copyOf(hosts);
+        }
+
+        /** Runs plugin code with the plugin's class loader as the context class loader. */
+        public <T> T call(Callable<T> work, String what) throws PluginRuntime.LoadFailure {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(classLoader);
+            try {
+                return work.call();
+            } catch (Exception | LinkageError e) {
+                throw new PluginRuntime.LoadFailure("the plugin failed to " + what + ": " + e.getClass()
+                        .getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+    }
+
+    private final ToolSpec spec;
+    private final BiFunction<ToolCall, ToolContext, ToolResult> invoker;
+    private final Scope scope;
+
+    public InstalledTool(ToolSpec spec, BiFunction<ToolCall, ToolContext, ToolResult> invoker, Scope scope) {
+        this.spec = spec;
+        this.invoker = invoker;
+        this.scope = scope;
+    }
+
+    @Override
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    /** The installation the tool belongs to. */
+    public String installationId() {
+        return scope.installationId();
+    }
+
+    @Override
+    public ToolResult invoke(ToolCall call, ToolContext turn) {
+        PluginToolContext context = new PluginToolContext(scope.tenantId(), turn.conversationId(),
+                scope.installationId(), scope.pluginId(), scope.config(), scope.secrets(), scope.hosts(),
+                scope.guard());
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(scope.classLoader());
+        try {
+            ToolResult result = invoker.apply(call, context);
+            return result == null ? ToolResult.error("the tool " + call.name() + " returned nothing") : result;
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.clawless.server.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import dev.clawless.core.marketplace.Installation;
+import dev.clawless.core.marketplace.Installations;
+import dev.clawless.core.tenant.Scope;
+import dev.clawless.core.tenant.TenantPrincipal;
+import dev.clawless.server.http.Auth;
+import dev.clawless.server.http.Bodies;
+import dev.clawless.server.http.Json;
+import dev.clawless.server.http.JsonInput;
+import dev.clawless.server.http.RequestState;
+import dev.clawless.server.http.Routes;
+
+/**
+ * {@code /v1/plugins/installations*} (scope {@code plugins:admin}): a tenant installs approved plugin versions,
+ * enables/disables, upgrades/rolls back and uninstalls them. Granted secrets are write-only: answers list their
+ * names.
+ */
+public final class InstallationRoutes {
+
+    private static final int MAX_SECRETS = 20;
+
+    private final Installations installations;
+    private final Bodies bodies;
+
+    public InstallationRoutes(Installations installations, Bodies bodies) {
+        this.installations = installations;
+        this.bodies = bodies;
+    }
+
+    public void register(Routes routes) {
+        routes.post("/v1/plugins/installations", this::install)
+                .get("/v1/plugins/installations", this::list)
+                .get("/v1/plugins/installations/{id}", this::get)
+                .patch("/v1/plugins/installations/{id}", this::update)
+                .delete("/v1/plugins/installations/{id}", this::uninstall);
+    }
+
+    private void install(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("plugin_id", "version", "config", "secrets"));
+        String pluginId = in.requiredString("plugin_id", 64);
+        String version = in.requiredString("version", 64);
+        ObjectNode config = objectField(in, "config");
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets(in).forEach((k, v) -> {
+            if (v.isPresent()) {
+                secrets.put(k, v.get());
+            } else {
+                in.error("secrets." + Inputs.printable(k), "must be a string");
+            }
+        });
+        in.done();
+        Installation i = installations.install(RequestState.of(req).actor(), p.tenantId(), pluginId, version, config,
+                secrets);
+        res.header(HeaderNames.LOCATION, "/v1/plugins/installations/" + i.id());
+        Json.send(res, Status.CREATED_201, view(i));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        installations.list(p.tenantId()).forEach(i -> data.add(view(i)));
+        body.putNull("next_cursor");
+        Json.send(res, Status.OK_200, body);
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        Json.send(res, Status.OK_200, view(installations.get(p.tenantId(), id(req))));
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        String id = id(req);
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("enabled", "version", "config", "secrets"));
+        Optional<String> version = in.string("version", 64);
+        Optional<ObjectNode> config = in.has("config") ? Optional.of(objectField(in, "config")) : Optional.empty();
+        Map<String, Optional<String>> secrets = secrets(in);
+        Optional<Boolean> enabled = Optional.empty();
+        if (in.has("enabled")) {
+            JsonNode e = in.node("enabled").orElseThrow();
+            if (e.isBoolean()) {
+                enabled = Optional.of(e.asBoolean());
+            } else {
+                in.error("enabled", "must be true or false");
+            }
+        }
+        in.done();
+        Json.send(res, Status.OK_200, view(installations.update(RequestState.of(req).actor(), p.tenantId(), id,
+                enabled, version, config, secrets)));
+    }
+
+    private void uninstall(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
+        installations.uninstall(RequestState.of(req).actor(), p.tenantId(), id(req));
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private static ObjectNode objectField(JsonInput in, String field) {
+        Optional<JsonNode> node = in.node(field);
+        if (node.isEmpty() || node.get().isNull()) {
+            return Json.object();
+        }
+        if (!node.get().isObject()) {
+            in.error(field, "must be an object");
+            return Json.object();
+        }
+        return (ObjectNode) node.get();
+    }
+
+    /** The {@code secrets} object: string values to grant, {@code null} to revoke. */
+    private static Map<String, Optional<String>> secrets(JsonInput in) {
+        Map<String, Optional<String>> out = new LinkedHashMap<>();
+        Optional<JsonNode> node = in.node("secrets");
+        if (node.isEmpty() || node.get().isNull()) {
+            return out;
+        }
+        if (!node.get().isObject() || node.get().size() > MAX_SECRETS) {
+            in.error("secrets", "must be an object of at most " + MAX_SECRETS + " strings");
+            return out;
+        }
+        node.get().fields().forEachRemaining(f -> {
+            if (f.getValue().isNull()) {
+                out.put(f.getKey(), Optional.empty());
+            } else if (!f.getValue().isTextual()) {
+                in.error("secrets." + Inputs.printable(f.getKey()), "must be a string");
+            } else {
+                out.put(f.getKey(), Optional.of(f.getValue().asText()));
+            }
+        });
+        return out;
+    }
+
+    private static String id(ServerRequest req) {
+        return Inputs.pathId(req, "ins", "plugin installation");
+    }
+
+    private ObjectNode view(Installation i) {
+        ObjectNode node = Json.object();
+        node.put("id", i.id());
+        node.put("plugin_id", i.pluginId());
+        node.put("version", i.version());
+        node.put("status", i.status());
+        node.put("enabled", i.enabled());
+        node.put("failure", i.failure().orElse(null));
+        node.set("config", i.config());
+        ArrayNode names = node.putArray("secrets");
+        i.secretNames().forEach(names::add);
+        Installations.Offer offer = installations.offer(i.id());
+        ArrayNode tools = node.putArray("tools");
+        offer.tools().forEach(t -> tools.addObject().put("name", t.name()).put("description", t.description())
+                .put("mutating", t.mutating()));
+        ArrayNode types = node.putArray("channel_types");
+        offer.channelTypes().forEach(types::add);
+        node.put("created_at", Json.time(i.createdAt()));
+        node.put("updated_at", Json.time(i.updatedAt()));
+        return node;
+    }
+}
