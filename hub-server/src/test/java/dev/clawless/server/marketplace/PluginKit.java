@@ -1,0 +1,149 @@
+package dev.clawless.server.marketplace;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+
+import dev.clawless.server.TestHub;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Plugin JARs for server tests: the reactor-built ones, re-versioned copies, and small ones packed from classes. */
+final class PluginKit {
+
+    private PluginKit() {
+    }
+
+    /** The JAR the reactor built for {@code plugins/<module>}. */
+    static byte[] built(String module) {
+        Path jar = Path.of("..", "plugins", module, "target", module + "-0.1.0-SNAPSHOT.jar");
+        try {
+            return Files.readAllBytes(jar);
+        } catch (IOException e) {
+            throw new UncheckedIOException("build the plugins first (mvn install from the root): " + jar, e);
+        }
+    }
+
+    /** The same JAR with another {@code Plugin-Version} (and so other bytes). */
+    static byte[] withVersion(byte[] jar, String version) {
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().put(new Attributes.Name("Plugin-Version"), version);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+                JarEntry e;
+                while ((e = in.getNextJarEntry()) != null) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A plugin JAR from compiled test classes, with its manifest, extension index and descriptor. */
+    static byte[] pack(String id, String version, String pluginClass, String descriptor, Class<?>... extensions) {
+        Manifest manifest = new Manifest();
+        Attributes a = manifest.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.put(new Attributes.Name("Plugin-Id"), id);
+        a.put(new Attributes.Name("Plugin-Version"), version);
+        a.put(new Attributes.Name("Plugin-Requires"), ">=1.0.0 & <2.0.0");
+        if (pluginClass != null) {
+            a.put(new Attributes.Name("Plugin-Class"), pluginClass);
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        StringBuilder index = new StringBuilder();
+        for (Class<?> c : extensions) {
+            index.append(c.getName()).append('\n');
+            entries.put(c.getName().replace('.', '/') + ".class", classBytes(c.getName()));
+        }
+        if (pluginClass != null) {
+            entries.put(pluginClass.replace('.', '/') + ".class", classBytes(pluginClass));
+        }
+        entries.put("META-INF/extensions.idx", index.toString().getBytes(StandardCharsets.UTF_8));
+        entries.put("clawless-plugin.json", descriptor.getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                out.putNextEntry(new JarEntry(e.getKey()));
+                out.write(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] classBytes(String name) {
+        try (InputStream in = PluginKit.class.getClassLoader().getResourceAsStream(name.replace('.', '/')
+                + ".class")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Uploads a JAR as the tenant behind {@code key} and approves it as the platform admin. */
+    static void publish(TestHub hub, String key, byte[] jar) {
+        HttpResponse<String> up = hub.send(hub.request("/v1/marketplace/plugins")
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jar)));
+        assertEquals(201, up.statusCode(), up.body());
+        var body = TestHub.json(up);
+        HttpResponse<String> ok = hub.admin("POST", "/admin/marketplace/plugins/" + body.get("plugin_id").asText()
+                + "/versions/" + body.get("version").asText() + "/approve", "{\"reason\":\"reviewed\"}");
+        assertEquals(200, ok.statusCode(), ok.body());
+    }
+
+    // ------------------------------------------------------------------------------------------ a fake model
+
+    static String toolCallStream(String tool, String argumentsJson) {
+        String args = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
+        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,"
+                + "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":\""
+                + args + "\"}}]},\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n";
+    }
+
+    static String textStream(String text) {
+        return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":null}]}\n\n"
+                + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
+                + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    }
+
+    /** The model first calls {@code tool}, then (given its result) answers {@code answer}. */
+    static void modelCallsThenAnswers(WireMockServer fake, String tool, String argumentsJson, String answer) {
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("turn")
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("called")
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                        .withBody(toolCallStream(tool, argumentsJson))));
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("turn").whenScenarioStateIs("called")
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(textStream(answer))));
+    }
+}
