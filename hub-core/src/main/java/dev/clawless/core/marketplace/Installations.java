@@ -148,7 +148,7 @@ public final class Installations implements AutoCloseable {
                     Map.of("plugin", pluginId + "@" + version, "secrets", String.join(",", row.secretNames)));
             return null;
         });
-        apply(row);
+        apply(id);
         return get(tenantId, id);
     }
 
@@ -214,7 +214,7 @@ public final class Installations implements AutoCloseable {
                     : "plugin.installation_updated", Optional.of(id), details);
             return null;
         });
-        apply(after);
+        apply(id);
         return get(tenantId, id);
     }
 
@@ -229,10 +229,7 @@ public final class Installations implements AutoCloseable {
                     Map.of("plugin", row.pluginId + "@" + row.version));
             return null;
         });
-        synchronized (this) {
-            deactivate(id);
-            failedAt.remove(id);
-        }
+        apply(id);
     }
 
     public Installation get(String tenantId, String id) {
@@ -306,20 +303,18 @@ public final class Installations implements AutoCloseable {
         for (Row row : rows) {
             seen.add(row.id);
             Active a = active.get(row.id);
-            boolean current = a != null ? a.row.updatedAt.equals(row.updatedAt)
+            boolean current = a != null ? a.row.updatedAt.equals(row.updatedAt) && row.enabled
                     : !row.enabled || row.updatedAt.equals(failedAt.get(row.id));
             if (!current) {
-                apply(row);
+                apply(row.id);
             }
         }
-        synchronized (this) {
-            for (String id : List.copyOf(active.keySet())) {
-                if (!seen.contains(id)) {
-                    deactivate(id);
-                }
+        for (String id : List.copyOf(active.keySet())) {
+            if (!seen.contains(id)) {
+                apply(id); // re-read: it may have been installed after the query above
             }
-            failedAt.keySet().retainAll(seen);
         }
+        failedAt.keySet().retainAll(seen);
     }
 
     /** Reconciles now and then every {@code interval} on a virtual thread, until {@link #close()}. */
@@ -339,11 +334,22 @@ public final class Installations implements AutoCloseable {
         });
     }
 
-    /** Loads (or unloads) one installation as stored; records a failure with its reason. */
-    private synchronized void apply(Row row) {
-        if (!row.enabled) {
-            deactivate(row.id);
-            failedAt.remove(row.id);
+    /**
+     * Brings one installation in line with its stored row, read afresh under the lock (so a sync that read an older
+     * row cannot undo a newer change): loads, reloads or unloads it; records a failure with its reason.
+     */
+    private synchronized void apply(String id) {
+        Optional<Row> stored = database.execute().createGet("SELECT " + COLUMNS + " FROM plugin_installations"
+                + " WHERE id = ?").params(id).execute().map(Installations::row);
+        if (stored.isEmpty() || !stored.get().enabled) {
+            deactivate(id);
+            failedAt.remove(id);
+            return;
+        }
+        Row row = stored.get();
+        Active current = active.get(id);
+        if (current != null ? current.row.updatedAt.equals(row.updatedAt)
+                : row.updatedAt.equals(failedAt.get(id))) {
             return;
         }
         Optional<String> failure;
