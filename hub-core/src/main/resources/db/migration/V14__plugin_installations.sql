@@ -3,7 +3,7 @@
 -- failure is the reason the plugin could not be loaded or started (null when it runs).
 CREATE TABLE plugin_installations (
     id          VARCHAR(40)  NOT NULL PRIMARY KEY,
-    tenant_id   VARCHAR(40)  NOT NULL REFERENCES tenants (id),
+    tenant_id   VARCHAR(40)  NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     plugin_id   VARCHAR(64)  NOT NULL,
     version     VARCHAR(64)  NOT NULL,
     enabled     BOOLEAN      NOT NULL,

@@ -262,6 +262,9 @@ public final class ChannelManagement {
             }
         } catch (ChannelException e) {
             throw inboundProblem(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " failed a handshake; refused", e);
+            throw ClawlessException.Validation.of("body", "the " + row.type() + " request could not be understood");
         }
         if (!request.method().equals("POST")) {
             throw new ClawlessException.MethodNotAllowed("platforms deliver events with POST", List.of("POST"));
@@ -285,7 +288,12 @@ public final class ChannelManagement {
             throw ClawlessException.Validation.of("body", "the " + row.type() + " payload could not be understood");
         }
         store(row, events);
-        return channel.acknowledgement(request);
+        try {
+            return channel.acknowledgement(request);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " failed to acknowledge a stored request", e);
+            return HookReply.ok(); // stored already: the platform must not retry it
+        }
     }
 
     /** Stores events a channel produced for a connection (from a webhook or a poll), in order. */

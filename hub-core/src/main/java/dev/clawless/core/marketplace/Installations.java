@@ -193,11 +193,16 @@ public final class Installations implements AutoCloseable {
         Row after = new Row(id, tenantId, before.pluginId, target, on, config.toString(), seal(id, secrets),
                 List.copyOf(secrets.keySet()), Optional.empty(), before.createdAt, now());
         database.inTransaction(tx -> {
-            tx.createUpdate("UPDATE plugin_installations SET version = ?, enabled = ?, config = ?, secrets = ?,"
-                            + " secret_names = ?, failure = NULL, updated_at = ? WHERE id = ? AND tenant_id = ?")
+            long changed = tx.createUpdate("UPDATE plugin_installations SET version = ?, enabled = ?, config = ?,"
+                            + " secrets = ?, secret_names = ?, failure = NULL, updated_at = ? WHERE id = ?"
+                            + " AND tenant_id = ? AND updated_at = ?")
                     .params(target, on, after.config, after.secrets, String.join(",", after.secretNames),
-                            Database.timestamp(after.updatedAt), id, tenantId)
+                            Database.timestamp(after.updatedAt), id, tenantId, Database.timestamp(before.updatedAt))
                     .execute();
+            if (changed == 0) {
+                throw new ClawlessException.Conflict("the installation " + id + " was changed or removed meanwhile;"
+                        + " read it again and retry");
+            }
             Map<String, String> details = new LinkedHashMap<>();
             details.put("plugin", before.pluginId);
             if (!target.equals(before.version)) {
@@ -382,7 +387,11 @@ public final class Installations implements AutoCloseable {
             descriptor.path("mutating_tools").forEach(n -> mutating.add(n.asText()));
             List<String> hosts = new ArrayList<>();
             descriptor.path("hosts").forEach(n -> hosts.add(n.asText()));
-            Optional.ofNullable(config.get("api_base_url")).map(u -> URI.create(u).getHost()).ifPresent(hosts::add);
+            if (descriptor.path("config_schema").path("properties").has("api_base_url")) {
+                // the tenant's own API endpoint (self-hosted, proxy), checked by the private-address guard when saved
+                Optional.ofNullable(config.get("api_base_url")).map(u -> URI.create(u).getHost())
+                        .ifPresent(hosts::add);
+            }
             InstalledTool.Scope scope = new InstalledTool.Scope(row.tenantId, row.id, row.pluginId, config,
                     () -> unseal(row), hosts, guard, loaded.classLoader());
             Set<String> taken = new HashSet<>(builtInTools);
@@ -396,12 +405,13 @@ public final class Installations implements AutoCloseable {
             List<ToolExtension> tools = new ArrayList<>();
             Set<String> own = new HashSet<>();
             for (ToolExtension t : loaded.tools()) {
-                tools.add(new InstalledTool(override(t.spec(), mutating), t::invoke, scope));
+                ToolSpec spec = runtime.call(loaded, t::spec, "describe its tool");
+                tools.add(new InstalledTool(override(checked(spec), mutating), t::invoke, scope));
             }
             for (ToolSetExtension set : loaded.toolSets()) {
-                List<ToolSpec> specs = scope.call(() -> set.tools(config), "describe its tools");
+                List<ToolSpec> specs = runtime.call(loaded, () -> List.copyOf(set.tools(config)), "describe its tools");
                 for (ToolSpec s : specs) {
-                    tools.add(new InstalledTool(override(s, mutating), set::invoke, scope));
+                    tools.add(new InstalledTool(override(checked(s), mutating), set::invoke, scope));
                 }
             }
             for (ToolExtension t : tools) {
@@ -413,7 +423,7 @@ public final class Installations implements AutoCloseable {
             }
             Map<String, ChannelExtension> channels = new LinkedHashMap<>();
             for (ChannelExtension c : loaded.channels()) {
-                String type = c.type();
+                String type = runtime.call(loaded, c::type, "name its channel type");
                 if (!type.matches("[a-z][a-z0-9_-]{1,39}") || type.equals("api") || takenTypes.contains(type)
                         || channels.containsKey(type)) {
                     throw new PluginRuntime.LoadFailure("the channel type " + type + " is invalid or already taken"
@@ -439,6 +449,26 @@ public final class Installations implements AutoCloseable {
         if (a != null) {
             runtime.release(a.loaded);
         }
+    }
+
+    /** A spec the model providers accept: its parameters a JSON Schema object. */
+    private static ToolSpec checked(ToolSpec s) throws PluginRuntime.LoadFailure {
+        if (s == null) {
+            throw new PluginRuntime.LoadFailure("a tool has no spec");
+        }
+        try {
+            JsonNode parameters = JSON.readTree(s.parametersJson());
+            if (parameters == null || !parameters.isObject() || parameters.toString().length() > 64 * 1024) {
+                throw new PluginRuntime.LoadFailure("the tool " + s.name() + " has parameters that are not a JSON"
+                        + " Schema object (of at most 64 KiB)");
+            }
+        } catch (JsonProcessingException e) {
+            throw new PluginRuntime.LoadFailure("the tool " + s.name() + " has parameters that are not JSON");
+        }
+        if (s.description().isBlank() || s.description().length() > 4000) {
+            throw new PluginRuntime.LoadFailure("the tool " + s.name() + " needs a description of 1-4000 characters");
+        }
+        return s;
     }
 
     private static ToolSpec override(ToolSpec s, Set<String> mutating) {
@@ -574,6 +604,11 @@ public final class Installations implements AutoCloseable {
         Thread s = syncer;
         if (s != null) {
             s.interrupt();
+            try {
+                s.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         for (String id : List.copyOf(active.keySet())) {
             deactivate(id);

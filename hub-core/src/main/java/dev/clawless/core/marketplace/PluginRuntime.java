@@ -140,6 +140,15 @@ public final class PluginRuntime implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "unloaded plugin {0} {1}", l.pluginId, l.version);
     }
 
+    /**
+     * Runs plugin code outside a call (a spec, a tool list, a channel type) on a virtual thread with the plugin's
+     * class loader as context class loader, within the load timeout: a plugin that throws or hangs there fails
+     * its installation instead of blocking the hub.
+     */
+    public <T> T call(Loaded l, Callable<T> work, String what) throws LoadFailure {
+        return within(l.classLoader, work, what);
+    }
+
     /** The class loader of a loaded version (for diagnostics and tests). */
     public synchronized Optional<ClassLoader> classLoader(String pluginId, String version) {
         return Optional.ofNullable(loaded.get(key(pluginId, version))).map(Loaded::classLoader);
@@ -204,7 +213,7 @@ public final class PluginRuntime implements AutoCloseable {
         PluginWrapper wrapper = manager.getPlugin(id);
         ClassLoader loader = wrapper.getPluginClassLoader();
         try {
-            return within(loader, () -> {
+            return within(loader, "start", () -> {
                 PluginState state = manager.startPlugin(id);
                 if (state != PluginState.STARTED) {
                     Throwable failed = wrapper.getFailedException();
@@ -324,7 +333,11 @@ public final class PluginRuntime implements AutoCloseable {
     }
 
     /** Runs plugin code on a virtual thread whose context class loader is the plugin's, within the load timeout. */
-    private <T> T within(ClassLoader loader, Callable<T> work) throws LoadFailure {
+    private <T> T within(ClassLoader loader, Callable<T> work, String what) throws LoadFailure {
+        return within(loader, what, work);
+    }
+
+    private <T> T within(ClassLoader loader, String what, Callable<T> work) throws LoadFailure {
         FutureTask<T> task = new FutureTask<>(work);
         Thread thread = Thread.ofVirtual().name("clawless-plugin-load").unstarted(task);
         thread.setContextClassLoader(loader);
@@ -333,12 +346,12 @@ public final class PluginRuntime implements AutoCloseable {
             return task.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             task.cancel(true);
-            throw new LoadFailure("the plugin did not start within " + loadTimeout.toSeconds() + " s");
+            throw new LoadFailure("the plugin did not " + what + " within " + loadTimeout.toSeconds() + " s");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof LoadFailure f) {
                 throw f;
             }
-            throw new LoadFailure("the plugin failed to start: " + reason(e.getCause()));
+            throw new LoadFailure("the plugin failed to " + what + ": " + reason(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LoadFailure("interrupted while loading the plugin");

@@ -302,5 +302,14 @@ class PluginInstallationServerTest {
                 null).statusCode());
         assertEquals(204, hub.call("DELETE", "/v1/plugins/installations/" + ok.get("id").asText(), a, null)
                 .statusCode());
+
+        // a tenant deleted with an installation takes it along
+        String gone = hub.tenant("Deleted with a plugin");
+        String goneKey = hub.key(gone, SCOPES);
+        install(goneKey, "hello-template", "1.0.0", "{}", "{}");
+        HttpResponse<String> deleted = hub.admin("DELETE", "/admin/tenants/" + gone, null);
+        assertTrue(deleted.statusCode() == 204 || deleted.statusCode() == 200, deleted.body());
+        hub.hub().installations().reconcile();
+        assertTrue(hub.hub().installations().tools(gone).isEmpty());
     }
 }

@@ -55,6 +55,10 @@ final class GitHubTools {
                     + " access to the repository)");
         }
         String repository = context.config().get("repository");
+        if (repository == null || !repository.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+                || java.util.Arrays.stream(repository.split("/")).anyMatch(p -> p.matches("\\.+"))) {
+            return ToolResult.error("the installation's repository must be owner/name");
+        }
         try {
             GitHub github = new GitHubBuilder()
                     .withEndpoint(context.config().getOrDefault("api_base_url", "https://api.github.com"))
@@ -84,7 +88,7 @@ final class GitHubTools {
 
     static int number(JsonNode args, String field) {
         JsonNode v = args.get(field);
-        if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() <= 0) {
             throw new IllegalArgumentException(field + " is required (a positive issue or pull request number)");
         }
         return v.asInt();

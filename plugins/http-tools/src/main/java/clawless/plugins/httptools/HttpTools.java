@@ -45,6 +45,8 @@ public final class HttpTools implements ToolSetExtension {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]{0,63})}");
     private static final Pattern SECRET = Pattern.compile("\\{\\{secret\\.([a-z][a-z0-9_]{0,63})}}");
     private static final Set<String> READ_ONLY = Set.of("GET", "HEAD");
+    private static final Pattern ORIGIN = Pattern.compile("^https?://[^/?#]+");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
 
     /** One configured tool. */
     record Definition(ToolSpec spec, String method, String url, Map<String, String> headers) {
@@ -78,6 +80,10 @@ public final class HttpTools implements ToolSetExtension {
                 return ToolResult.error("missing argument " + m.group(1));
             }
             used.add(m.group(1));
+            String value = v.isTextual() ? v.asText() : v.toString();
+            if (value.equals(".") || value.equals("..")) {
+                return ToolResult.error("argument " + m.group(1) + " may not be . or ..");
+            }
             m.appendReplacement(url, Matcher.quoteReplacement(URLEncoder.encode(v.isTextual() ? v.asText()
                     : v.toString(), StandardCharsets.UTF_8).replace("+", "%20")));
         }
@@ -100,7 +106,12 @@ public final class HttpTools implements ToolSetExtension {
         }
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(20));
+            URI target = URI.create(url.toString());
+            // arguments fill paths and queries only: the configured scheme, host and port stay what they were
+            if (!(target.getScheme() + "://" + target.getRawAuthority()).equals(origin(tool.url()))) {
+                return ToolResult.error("the arguments may not change the URL's host");
+            }
+            request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(20));
         } catch (IllegalArgumentException e) {
             return ToolResult.error("the URL is not valid after filling in the arguments");
         }
@@ -151,6 +162,15 @@ public final class HttpTools implements ToolSetExtension {
         return response.statusCode() >= 400 ? ToolResult.error(out.toString()) : ToolResult.ok(out.toString());
     }
 
+    /** {@code scheme://authority} of a URL template, which must not hold placeholders. */
+    static String origin(String template) {
+        Matcher m = ORIGIN.matcher(template);
+        if (!m.find() || PLACEHOLDER.matcher(m.group()).find()) {
+            throw new IllegalArgumentException("the URL " + template + " must start with a fixed http(s)://host");
+        }
+        return m.group();
+    }
+
     /** The tools the config describes; the hub checked the config against the descriptor's schema. */
     static List<Definition> definitions(Map<String, String> config) {
         String raw = config.get("tools");
@@ -170,7 +190,15 @@ public final class HttpTools implements ToolSetExtension {
                     : JSON.createObjectNode().put("type", "object");
             Map<String, String> headers = new java.util.LinkedHashMap<>();
             t.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+            headers.forEach((name, value) -> {
+                if (!HEADER_NAME.matcher(name).matches() || value.chars().anyMatch(c -> c < 0x20 && c != '\t')
+                        || value.length() > 4000) {
+                    throw new IllegalArgumentException("tool " + t.path("name").asText() + ": the header " + name
+                            + " is not a valid HTTP header");
+                }
+            });
             String url = t.path("url").asText();
+            origin(url);
             if (SECRET.matcher(url).find()) {
                 throw new IllegalArgumentException("tool " + t.path("name").asText() + ": secrets belong in headers,"
                         + " not in the URL");

@@ -63,6 +63,25 @@ class HttpToolsTest {
     }
 
     @Test
+    void argumentsCannotChangeTheHostAndBadDefinitionsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new HttpTools().tools(Map.of("tools",
+                "[{\"name\":\"x\",\"description\":\"d\",\"url\":\"https://api.example.com{p}/x\"}]")));
+        assertThrows(IllegalArgumentException.class, () -> new HttpTools().tools(Map.of("tools",
+                "[{\"name\":\"x\",\"description\":\"d\",\"url\":\"https://a.example/x\","
+                        + "\"headers\":{\"Bad Name\":\"v\"}}]")));
+        String tools = "[{\"name\":\"item\",\"description\":\"d\",\"url\":\"" + fake.baseUrl()
+                + "/items/{id}\"}]";
+        TestToolContext context = TestToolContext.builder().config("tools", tools).hosts("*")
+                .allowPrivateAddresses().build();
+        ToolResult dots = new HttpTools().invoke(new ToolCall("1", "item", "{\"id\":\"..\"}"), context);
+        assertTrue(dots.error(), dots.content());
+        fake.stubFor(get(urlPathEqualTo("/items/%40evil.example")).willReturn(aResponse().withStatus(200)
+                .withBody("{}")));
+        ToolResult at = new HttpTools().invoke(new ToolCall("1", "item", "{\"id\":\"@evil.example\"}"), context);
+        assertFalse(at.error(), at.content()); // encoded into the path, the host stays
+    }
+
+    @Test
     void aGetFillsTheTemplateAndTheSecretHeader() {
         fake.stubFor(get(urlPathEqualTo("/orders/A%2017")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody("{\"status\":\"shipped\"}")));

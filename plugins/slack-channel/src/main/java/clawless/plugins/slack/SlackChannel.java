@@ -51,8 +51,6 @@ public final class SlackChannel implements ChannelExtension {
     static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DEFAULT_API = "https://slack.com/api";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
 
     private final Clock clock;
 
@@ -211,8 +209,11 @@ public final class SlackChannel implements ChannelExtension {
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response;
-        try {
-            response = HTTP.send(request, HttpBodies.text(1024 * 1024));
+        // a client per call, closed after it: a long-lived client's selector thread would keep this plugin's class
+        // loader reachable after it is unloaded
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build()) {
+            response = http.send(request, HttpBodies.text(1024 * 1024));
         } catch (IOException e) {
             throw new ChannelException.SendFailed("Slack could not be reached: " + e.getClass().getSimpleName(), 0,
                     true, Optional.empty(), Optional.empty(), e);

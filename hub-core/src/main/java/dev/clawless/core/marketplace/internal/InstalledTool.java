@@ -2,11 +2,9 @@ package dev.clawless.core.marketplace.internal;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
-import dev.clawless.core.marketplace.PluginRuntime;
 import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.plugin.api.ToolCall;
 import dev.clawless.plugin.api.ToolContext;
@@ -29,21 +27,6 @@ public final class InstalledTool implements ToolExtension {
         public Scope {
             config = Map.copyOf(config);
             hosts = List.copyOf(hosts);
-        }
-
-        /** Runs plugin code with the plugin's class loader as the context class loader. */
-        public <T> T call(Callable<T> work, String what) throws PluginRuntime.LoadFailure {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(classLoader);
-            try {
-                return work.call();
-            } catch (Exception | LinkageError e) {
-                throw new PluginRuntime.LoadFailure("the plugin failed to " + what + ": " + e.getClass()
-                        .getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-            } finally {
-                thread.setContextClassLoader(previous);
-            }
         }
     }
 
