@@ -66,6 +66,8 @@ import dev.clawless.server.api.ApprovalRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
 import dev.clawless.server.api.InstallationRoutes;
+import dev.clawless.server.web.DemoSite;
+import dev.clawless.server.web.WidgetAssets;
 import dev.clawless.server.api.IntentRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
@@ -131,7 +133,8 @@ public final class Hub implements AutoCloseable {
             Bodies bodies = new Bodies(config.maxBodySize());
 
             Routes routes = new Routes();
-            new OpsRoutes(database, metrics).register(routes);
+            OpsRoutes ops = new OpsRoutes(database, metrics);
+            ops.register(routes);
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
             MiniLmEmbedder embedder = new MiniLmEmbedder();
@@ -205,6 +208,9 @@ public final class Hub implements AutoCloseable {
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
                     .register(routes);
             new HookRoutes(channels, bodies, base).register(routes);
+            WidgetAssets widgetAssets = new WidgetAssets();
+            widgetAssets.register(routes);
+
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
@@ -242,6 +248,10 @@ public final class Hub implements AutoCloseable {
             LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
                     + config.db().safeUrl() + ")");
             serverRef.set(server);
+            if (config.demo()) {
+                ops.home(DemoSite.provision(config.dataDir(), demoOrigins(config, server.port()), tenants, knowledge,
+                        channels, widgetAssets.versionedPath())::serve);
+            }
             worker.start();
             pollers.start();
             return new Hub(config, database, server, adminToken, routes, worker, pollers, installations);
@@ -254,6 +264,16 @@ public final class Hub implements AutoCloseable {
             database.close();
             throw e;
         }
+    }
+
+    /** Where a browser may load the demo page from: this hub's own addresses. */
+    private static List<String> demoOrigins(HubConfig config, int port) {
+        List<String> origins = new ArrayList<>();
+        config.publicBaseUrl().map(u -> java.net.URI.create(u)).ifPresent(u -> origins.add(u.getScheme() + "://"
+                + u.getRawAuthority()));
+        origins.add("http://localhost:" + port);
+        origins.add("http://127.0.0.1:" + port);
+        return origins;
     }
 
     /** The port the server listens on (the chosen one when configured as 0). */

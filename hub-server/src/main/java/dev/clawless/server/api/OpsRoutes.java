@@ -26,6 +26,7 @@ public final class OpsRoutes {
     private final HttpMetrics metrics;
     private final byte[] openapi;
     private final byte[] index;
+    private volatile io.helidon.webserver.http.Handler home;
 
     public OpsRoutes(Database database, HttpMetrics metrics) {
         this.database = database;
@@ -53,7 +54,17 @@ public final class OpsRoutes {
                 .get("/openapi.yaml", this::openapi);
     }
 
-    private void index(ServerRequest req, ServerResponse res) {
+    /** Serves {@code /} with another page (the demo), instead of the hub's landing page. */
+    public void home(io.helidon.webserver.http.Handler page) {
+        this.home = page;
+    }
+
+    private void index(ServerRequest req, ServerResponse res) throws Exception {
+        io.helidon.webserver.http.Handler page = home;
+        if (page != null) {
+            page.handle(req, res);
+            return;
+        }
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.send(index);
     }

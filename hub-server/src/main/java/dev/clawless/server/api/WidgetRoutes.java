@@ -21,6 +21,7 @@ import dev.clawless.core.conversation.Message;
 import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.http.Bodies;
 import dev.clawless.server.http.Json;
+import dev.clawless.server.http.Problems;
 import dev.clawless.server.http.JsonInput;
 import dev.clawless.server.http.Routes;
 
@@ -55,9 +56,19 @@ public final class WidgetRoutes {
         routes.post("/widget/v1/sessions", this::open)
                 .post("/widget/v1/messages", this::send)
                 .get("/widget/v1/stream", this::stream)
-                .add(Method.OPTIONS, "/widget/v1/sessions", this::preflight)
+                .add(Method.OPTIONS, "/widget/v1/sessions", this::sessionPreflight)
                 .add(Method.OPTIONS, "/widget/v1/messages", this::preflight)
                 .add(Method.OPTIONS, "/widget/v1/stream", this::preflight);
+    }
+
+    /**
+     * Any page may ask to open a session: the request itself checks the origin and answers a 403 the widget can read
+     * (so it shows "not available on this site" instead of retrying a request the browser hides from it).
+     */
+    private void sessionPreflight(ServerRequest req, ServerResponse res) {
+        String origin = origin(req).orElseThrow(() -> new ClawlessException.Forbidden("origin-not-allowed",
+                "a preflight needs an Origin"));
+        answerPreflight(res, origin);
     }
 
     private void preflight(ServerRequest req, ServerResponse res) {
@@ -66,6 +77,10 @@ public final class WidgetRoutes {
         if (!sessions.allowedAnywhere(origin)) {
             throw new ClawlessException.Forbidden("origin-not-allowed", "no widget allows this origin");
         }
+        answerPreflight(res, origin);
+    }
+
+    private static void answerPreflight(ServerResponse res, String origin) {
         cors(res, origin);
         res.header(HeaderNames.create("Access-Control-Allow-Methods"), "GET, POST, OPTIONS");
         res.header(HeaderNames.create("Access-Control-Allow-Headers"), ALLOWED_HEADERS);
@@ -74,6 +89,18 @@ public final class WidgetRoutes {
     }
 
     private void open(ServerRequest req, ServerResponse res) {
+        // every answer, refusals included, is readable by the asking page: the widget shows why it cannot open
+        // (Helidon drops headers set before a handler throws, so the problem is written here)
+        Optional<String> origin = origin(req);
+        origin.ifPresent(o -> cors(res, o));
+        try {
+            openSession(req, res, origin);
+        } catch (ClawlessException e) {
+            Problems.send(req, res, e);
+        }
+    }
+
+    private void openSession(ServerRequest req, ServerResponse res, Optional<String> origin) {
         usage.rateLimit("widget-sessions:" + req.remotePeer().host(), "address's widget sessions", sessionsPerMinute);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("publishable_key", "visitor_id", "user_id",
                 "user_hash"));
@@ -84,9 +111,7 @@ public final class WidgetRoutes {
         Optional<String> userId = in.string("user_id", 200);
         Optional<String> userHash = in.string("user_hash", 128);
         in.done();
-        Optional<String> origin = origin(req);
         WidgetSessions.Opened opened = sessions.open(key, origin, visitor, userId, userHash);
-        origin.ifPresent(o -> cors(res, o));
         ObjectNode body = Json.object();
         body.put("session_token", opened.token());
         body.put("conversation_id", opened.session().conversationId());

@@ -50,6 +50,10 @@ import dev.clawless.core.usage.Prices;
  * @param routing       routing rules
  * @param turns         context assembly settings
  * @param masterKey     the configured master key (32 bytes), if any
+ * @param jobs          job queue settings
+ * @param channels      channel settings
+ * @param marketplace   plugin marketplace settings
+ * @param demo          provision the demo tenant and serve the demo page at {@code /}
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
@@ -59,7 +63,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
                         RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey,
                         dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels,
-                        dev.clawless.core.marketplace.MarketplaceSettings marketplace) {
+                        dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo) {
 
     /**
      * Tool settings.
@@ -86,7 +90,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
     public HubConfig withPort(int newPort) {
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
-                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace);
+                keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
+                demo);
     }
 
     @Override
@@ -269,7 +274,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.size("clawless.marketplace.max-expanded-size", 1024, 16L << 30),
                         b.bool("clawless.marketplace.require-signed"), trusted,
                         b.duration("clawless.marketplace.sync-interval"),
-                        b.duration("clawless.marketplace.load-timeout")));
+                        b.duration("clawless.marketplace.load-timeout")),
+                b.bool("clawless.demo.enabled"));
     }
 
     private static boolean isHttpUrl(String u) {

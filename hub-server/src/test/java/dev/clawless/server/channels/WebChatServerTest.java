@@ -146,8 +146,14 @@ class WebChatServerTest {
         HttpResponse<String> evil = post("/widget/v1/sessions", "https://evil.example", null,
                 "{\"publishable_key\":\"" + publishableKey + "\"}");
         assertEquals(403, evil.statusCode());
-        assertTrue(evil.body().contains("allowed_origins") && evil.headers()
-                .firstValue("Access-Control-Allow-Origin").isEmpty(), evil.body());
+        // readable by the refused page's widget (so it can say why), and nothing was opened
+        assertTrue(evil.body().contains("allowed_origins"), evil.body());
+        assertEquals("https://evil.example", evil.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        assertFalse(evil.body().contains("session_token"));
+        HttpResponse<String> sessionPreflight = hub.send(hub.request("/widget/v1/sessions")
+                .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(204, sessionPreflight.statusCode());
         assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"pk_0000000000000000\"}")
                 .statusCode());
         assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"ck_live_x\"}").statusCode());
