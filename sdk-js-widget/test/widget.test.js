@@ -171,6 +171,20 @@ describe('widget', () => {
     expect(widget.ui.root.querySelector('textarea').getAttribute('placeholder')).toBe('Escribe un mensaje…');
   });
 
+  it('shows attachments as thumbnails or links, and only http(s) ones', async () => {
+    const hub = fakeHub({ history: [{ id: 'a1', role: 'operator', text: 'Files', created_at: '2026-01-01T10:00:00Z',
+      attachments: [{ url: 'https://cdn.example/menu.png', content_type: 'image/png', file_name: 'menu.png' },
+        { url: 'https://cdn.example/terms.pdf', content_type: 'application/pdf', file_name: 'terms.pdf' },
+        { url: 'javascript:alert(1)', content_type: 'image/png' }] }] });
+    const { root } = start(hub);
+    await tick();
+    const msg = root.querySelector('[data-id="a1"]');
+    expect(msg.querySelector('img').getAttribute('src')).toBe('https://cdn.example/menu.png');
+    expect([...msg.querySelectorAll('a')].map((a) => a.getAttribute('href')))
+      .toEqual(['https://cdn.example/menu.png', 'https://cdn.example/terms.pdf']);
+    expect(msg.innerHTML).not.toContain('javascript:');
+  });
+
   it('applies theme colours as CSS variables and ignores unsafe values', async () => {
     const hub = fakeHub();
     const { root } = start(hub, { theme: { mode: 'dark', accent: '#ff0066', background: 'url(javascript:x)' } });

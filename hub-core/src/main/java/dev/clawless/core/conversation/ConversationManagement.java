@@ -582,6 +582,15 @@ public final class ConversationManagement {
         node.put("text", m.text());
         node.put("status", m.status().wire());
         m.intent().ifPresent(i -> node.put("intent", i));
+        if (!m.attachments().isEmpty()) {
+            var list = node.putArray("attachments");
+            m.attachments().forEach(a -> {
+                ObjectNode n = list.addObject().put("kind", a.kind().name().toLowerCase(java.util.Locale.ROOT));
+                a.url().ifPresent(u -> n.put("url", u));
+                a.mimeType().ifPresent(t -> n.put("content_type", t));
+                a.fileName().ifPresent(f -> n.put("file_name", f));
+            });
+        }
         node.put("created_at", m.createdAt().toString());
         return node.toString();
     }

@@ -164,6 +164,7 @@ public final class WidgetRoutes {
                 ObjectNode m = Json.object().put("id", data.path("id").asText()).put("role", role)
                         .put("text", data.path("text").asText()).put("status", data.path("status").asText())
                         .put("created_at", data.path("created_at").asText());
+                attachments(data.path("attachments"), m);
                 String frame = "event: message\ndata: " + m;
                 if (role.equals("user")) {
                     frame += "\n\nevent: typing\ndata: {\"typing\":true}";
@@ -193,8 +194,37 @@ public final class WidgetRoutes {
     }
 
     static ObjectNode message(Message m) {
-        return Json.object().put("id", m.id()).put("role", m.role().wire()).put("text", m.text())
+        ObjectNode n = Json.object().put("id", m.id()).put("role", m.role().wire()).put("text", m.text())
                 .put("status", m.status().wire()).put("created_at", Json.time(m.createdAt()));
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        m.attachments().forEach(a -> {
+            ObjectNode x = list.addObject();
+            a.url().ifPresent(u -> x.put("url", u));
+            a.mimeType().ifPresent(t -> x.put("content_type", t));
+            a.fileName().ifPresent(f -> x.put("file_name", f));
+        });
+        attachments(list, n);
+        return n;
+    }
+
+    /** Attachments the browser can show: those with an http(s) URL (others are fetched through the API only). */
+    private static void attachments(JsonNode list, ObjectNode into) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        list.forEach(a -> {
+            String url = a.path("url").asText("");
+            if (url.startsWith("https://") || url.startsWith("http://")) {
+                ObjectNode x = out.addObject().put("url", url);
+                if (a.hasNonNull("content_type")) {
+                    x.put("content_type", a.get("content_type").asText());
+                }
+                if (a.hasNonNull("file_name")) {
+                    x.put("file_name", a.get("file_name").asText());
+                }
+            }
+        });
+        if (!out.isEmpty()) {
+            into.set("attachments", out);
+        }
     }
 
 }

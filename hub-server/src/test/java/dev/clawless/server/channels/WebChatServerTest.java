@@ -34,12 +34,14 @@ class WebChatServerTest {
     private static final String IDENTITY = "identity-secret-0123456789";
     private static TestHub hub;
     private static String publishableKey;
+    private static String shop;
 
     @BeforeAll
     static void start() {
         hub = TestHub.start(Map.of("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "6",
                 "CLAWLESS_WIDGET_SESSIONS_PER_MINUTE", "1000"));
-        String key = hub.key(hub.tenant("Shop"), "[\"channels:admin\",\"conversations:read\"]");
+        shop = hub.tenant("Shop");
+        String key = hub.key(shop, "[\"channels:admin\",\"conversations:read\"]");
         JsonNode c = ChannelKit.connect(hub, key, "{\"type\":\"webchat\",\"config\":{\"allowed_origins\":[\"" + SHOP
                 + "\"],\"theme\":{\"accent\":\"#0a7\"}},\"secrets\":{\"identity_secret\":\"" + IDENTITY + "\"}}");
         publishableKey = c.get("publishable_key").asText();
@@ -92,6 +94,22 @@ class WebChatServerTest {
             Thread.currentThread().interrupt();
         }
         throw new AssertionError("stream ended without " + wanted + ": " + lines);
+    }
+
+    @Test
+    void anOperatorsAttachmentReachesTheWidgetAsALink() {
+        JsonNode session = open("visitor-attach-1");
+        String operator = hub.key(shop, "[\"conversations:write\"]");
+        HttpResponse<String> sent = hub.call("POST", "/v1/conversations/" + session.get("conversation_id").asText()
+                + "/messages", operator, "{\"role\":\"operator\",\"text\":\"Our menu\",\"attachments\":[{\"url\":"
+                + "\"https://cdn.example/menu.png\",\"mime_type\":\"image/png\",\"file_name\":\"menu.png\"}]}");
+        assertTrue(sent.statusCode() == 201 || sent.statusCode() == 202, sent.body());
+        List<String> lines = streamUntil(session.get("session_token").asText(), null, "menu.png");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"url\":\"https://cdn.example/menu.png\"")
+                && l.contains("\"content_type\":\"image/png\"")), lines.toString());
+        JsonNode history = open("visitor-attach-1").get("history");
+        JsonNode last = history.get(history.size() - 1);
+        assertEquals("https://cdn.example/menu.png", last.at("/attachments/0/url").asText(), history.toString());
     }
 
     @Test
