@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.channel.internal.ChannelStore;
+import dev.clawless.core.common.Patches;
 import dev.clawless.core.common.SchemaCheck;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
@@ -161,22 +162,8 @@ public final class ChannelManagement {
                           Optional<Boolean> enabled) {
         ChannelStore.Row before = row(tenantId, id);
         ChannelExtension channel = channel(before);
-        ObjectNode config = (ObjectNode) parse(before.config());
-        configPatch.ifPresent(patch -> patch.fields().forEachRemaining(f -> {
-            if (f.getValue().isNull()) {
-                config.remove(f.getKey());
-            } else {
-                config.set(f.getKey(), f.getValue());
-            }
-        }));
-        Map<String, String> secrets = new TreeMap<>(unseal(before));
-        secretPatch.forEach((k, v) -> {
-            if (v.isPresent()) {
-                secrets.put(k, v.get());
-            } else {
-                secrets.remove(k);
-            }
-        });
+        ObjectNode config = Patches.merge((ObjectNode) parse(before.config()), configPatch);
+        Map<String, String> secrets = Patches.merge(unseal(before), secretPatch);
         List<FieldError> errors = new ArrayList<>();
         checkConfig(channel, config, errors);
         checkSecrets(channel, secrets, true, errors);

@@ -27,6 +27,7 @@ import io.helidon.dbclient.DbRow;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.Patches;
 import dev.clawless.core.common.SchemaCheck;
 import dev.clawless.core.marketplace.internal.InstalledTool;
 import dev.clawless.core.security.Actor;
@@ -164,22 +165,8 @@ public final class Installations implements AutoCloseable {
         String target = version.orElse(before.version);
         PluginVersion v = target.equals(before.version) ? marketplace.find(before.pluginId, target).orElseThrow()
                 : approved(before.pluginId, target);
-        ObjectNode config = (ObjectNode) parse(before.config);
-        configPatch.ifPresent(patch -> patch.fields().forEachRemaining(f -> {
-            if (f.getValue().isNull()) {
-                config.remove(f.getKey());
-            } else {
-                config.set(f.getKey(), f.getValue());
-            }
-        }));
-        Map<String, String> secrets = new TreeMap<>(unseal(before));
-        secretPatch.forEach((k, val) -> {
-            if (val.isPresent()) {
-                secrets.put(k, val.get());
-            } else {
-                secrets.remove(k);
-            }
-        });
+        ObjectNode config = Patches.merge((ObjectNode) parse(before.config), configPatch);
+        Map<String, String> secrets = Patches.merge(unseal(before), secretPatch);
         List<FieldError> errors = new ArrayList<>();
         checkConfig(v, config, errors);
         checkSecrets(v, secrets, errors);

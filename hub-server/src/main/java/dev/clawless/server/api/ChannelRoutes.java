@@ -53,8 +53,9 @@ public final class ChannelRoutes {
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("type", "name", "config", "secrets"));
         String type = in.requiredString("type", 40);
         String name = in.string("name", 200).orElse(type);
-        ObjectNode config = objectField(in, "config");
-        Map<String, String> secrets = secrets(in).entrySet().stream().filter(e -> e.getValue().isPresent())
+        ObjectNode config = Inputs.objectField(in, "config");
+        Map<String, String> secrets = Inputs.secrets(in, MAX_SECRETS).entrySet().stream()
+                .filter(e -> e.getValue().isPresent())
                 .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue().get()), Map::putAll);
         in.done();
         Channel created = channels.create(RequestState.of(req).actor(), p.tenantId(), type, name, config, secrets);
@@ -83,8 +84,9 @@ public final class ChannelRoutes {
         String id = id(req);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("name", "config", "secrets", "enabled"));
         Optional<String> name = in.string("name", 200);
-        Optional<ObjectNode> config = in.has("config") ? Optional.of(objectField(in, "config")) : Optional.empty();
-        Map<String, Optional<String>> secrets = secrets(in);
+        Optional<ObjectNode> config = in.has("config") ? Optional.of(Inputs.objectField(in, "config"))
+                : Optional.empty();
+        Map<String, Optional<String>> secrets = Inputs.secrets(in, MAX_SECRETS);
         Optional<Boolean> enabled = Optional.empty();
         if (in.has("enabled")) {
             JsonNode e = in.node("enabled").orElseThrow();
@@ -103,42 +105,6 @@ public final class ChannelRoutes {
         TenantPrincipal p = Auth.require(req, Scope.CHANNELS_ADMIN);
         channels.delete(RequestState.of(req).actor(), p.tenantId(), id(req));
         res.status(Status.NO_CONTENT_204).send();
-    }
-
-    private static ObjectNode objectField(JsonInput in, String field) {
-        Optional<JsonNode> node = in.node(field);
-        if (node.isEmpty() || node.get().isNull()) {
-            return Json.object();
-        }
-        if (!node.get().isObject()) {
-            in.error(field, "must be an object");
-            return Json.object();
-        }
-        return (ObjectNode) node.get();
-    }
-
-    /** The {@code secrets} object: string values to set, {@code null} to remove. */
-    private static Map<String, Optional<String>> secrets(JsonInput in) {
-        Map<String, Optional<String>> out = new LinkedHashMap<>();
-        Optional<JsonNode> node = in.node("secrets");
-        if (node.isEmpty() || node.get().isNull()) {
-            return out;
-        }
-        if (!node.get().isObject() || node.get().size() > MAX_SECRETS) {
-            in.error("secrets", "must be an object of at most " + MAX_SECRETS + " strings");
-            return out;
-        }
-        node.get().fields().forEachRemaining(f -> {
-            String key = Inputs.printable(f.getKey());
-            if (f.getValue().isNull()) {
-                out.put(f.getKey(), Optional.empty());
-            } else if (!f.getValue().isTextual()) {
-                in.error("secrets." + key, "must be a string");
-            } else {
-                out.put(f.getKey(), Optional.of(f.getValue().asText()));
-            }
-        });
-        return out;
     }
 
     private static String id(ServerRequest req) {

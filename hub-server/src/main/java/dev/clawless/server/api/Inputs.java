@@ -1,10 +1,14 @@
 package dev.clawless.server.api;
 
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.ServerRequest;
 
 import dev.clawless.core.common.ClawlessException;
@@ -18,6 +22,7 @@ import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.SettingsPatch;
 import dev.clawless.core.tenant.TenantStatus;
+import dev.clawless.server.http.Json;
 import dev.clawless.server.http.JsonInput;
 
 /** Request shapes shared by the admin and tenant routes, read with every field error collected. */
@@ -133,5 +138,42 @@ final class Inputs {
 
     static Optional<String> query(ServerRequest req, String name) {
         return req.query().first(name).asOptional().filter(v -> !v.isEmpty());
+    }
+
+    /** An optional object field: empty when absent or null, an error when not an object. */
+    static ObjectNode objectField(JsonInput in, String field) {
+        Optional<JsonNode> node = in.node(field);
+        if (node.isEmpty() || node.get().isNull()) {
+            return Json.object();
+        }
+        if (!node.get().isObject()) {
+            in.error(field, "must be an object");
+            return Json.object();
+        }
+        return (ObjectNode) node.get();
+    }
+
+    /** The {@code secrets} object: string values to set, {@code null} to remove; at most {@code max} entries. */
+    static Map<String, Optional<String>> secrets(JsonInput in, int max) {
+        Map<String, Optional<String>> out = new LinkedHashMap<>();
+        Optional<JsonNode> node = in.node("secrets");
+        if (node.isEmpty() || node.get().isNull()) {
+            return out;
+        }
+        if (!node.get().isObject() || node.get().size() > max) {
+            in.error("secrets", "must be an object of at most " + max + " strings");
+            return out;
+        }
+        node.get().fields().forEachRemaining(f -> {
+            String key = Inputs.printable(f.getKey());
+            if (f.getValue().isNull()) {
+                out.put(f.getKey(), Optional.empty());
+            } else if (!f.getValue().isTextual()) {
+                in.error("secrets." + key, "must be a string");
+            } else {
+                out.put(f.getKey(), Optional.of(f.getValue().asText()));
+            }
+        });
+        return out;
     }
 }

@@ -54,9 +54,9 @@ public final class InstallationRoutes {
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("plugin_id", "version", "config", "secrets"));
         String pluginId = in.requiredString("plugin_id", 64);
         String version = in.requiredString("version", 64);
-        ObjectNode config = objectField(in, "config");
+        ObjectNode config = Inputs.objectField(in, "config");
         Map<String, String> secrets = new LinkedHashMap<>();
-        secrets(in).forEach((k, v) -> {
+        Inputs.secrets(in, MAX_SECRETS).forEach((k, v) -> {
             if (v.isPresent()) {
                 secrets.put(k, v.get());
             } else {
@@ -89,8 +89,9 @@ public final class InstallationRoutes {
         String id = id(req);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("enabled", "version", "config", "secrets"));
         Optional<String> version = in.string("version", 64);
-        Optional<ObjectNode> config = in.has("config") ? Optional.of(objectField(in, "config")) : Optional.empty();
-        Map<String, Optional<String>> secrets = secrets(in);
+        Optional<ObjectNode> config = in.has("config") ? Optional.of(Inputs.objectField(in, "config"))
+                : Optional.empty();
+        Map<String, Optional<String>> secrets = Inputs.secrets(in, MAX_SECRETS);
         Optional<Boolean> enabled = Optional.empty();
         if (in.has("enabled")) {
             JsonNode e = in.node("enabled").orElseThrow();
@@ -109,41 +110,6 @@ public final class InstallationRoutes {
         TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
         installations.uninstall(RequestState.of(req).actor(), p.tenantId(), id(req));
         res.status(Status.NO_CONTENT_204).send();
-    }
-
-    private static ObjectNode objectField(JsonInput in, String field) {
-        Optional<JsonNode> node = in.node(field);
-        if (node.isEmpty() || node.get().isNull()) {
-            return Json.object();
-        }
-        if (!node.get().isObject()) {
-            in.error(field, "must be an object");
-            return Json.object();
-        }
-        return (ObjectNode) node.get();
-    }
-
-    /** The {@code secrets} object: string values to grant, {@code null} to revoke. */
-    private static Map<String, Optional<String>> secrets(JsonInput in) {
-        Map<String, Optional<String>> out = new LinkedHashMap<>();
-        Optional<JsonNode> node = in.node("secrets");
-        if (node.isEmpty() || node.get().isNull()) {
-            return out;
-        }
-        if (!node.get().isObject() || node.get().size() > MAX_SECRETS) {
-            in.error("secrets", "must be an object of at most " + MAX_SECRETS + " strings");
-            return out;
-        }
-        node.get().fields().forEachRemaining(f -> {
-            if (f.getValue().isNull()) {
-                out.put(f.getKey(), Optional.empty());
-            } else if (!f.getValue().isTextual()) {
-                in.error("secrets." + Inputs.printable(f.getKey()), "must be a string");
-            } else {
-                out.put(f.getKey(), Optional.of(f.getValue().asText()));
-            }
-        });
-        return out;
     }
 
     private static String id(ServerRequest req) {
