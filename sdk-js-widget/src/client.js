@@ -11,10 +11,11 @@ export class HubError extends Error {
 export function createClient(baseUrl, key, fetchImpl = (...a) => fetch(...a)) {
   const base = String(baseUrl).replace(/\/+$/, '');
 
-  async function call(path, { token, body, method = 'POST' } = {}) {
+  async function call(path, { token, body, method = 'POST', signal } = {}) {
     const headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetchImpl(base + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit' });
+    const res = await fetchImpl(base + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit',
+      signal });
     if (!res.ok) {
       let detail = '';
       try {
@@ -27,8 +28,10 @@ export function createClient(baseUrl, key, fetchImpl = (...a) => fetch(...a)) {
 
   return {
     /** Opens (or resumes) the visitor's session: {session_token, conversation_id, expires_at, history, theme}. */
-    session: (visitorId, user) => call('/widget/v1/sessions', {
-      body: { publishable_key: key, visitor_id: visitorId, user_id: user && user.id, user_hash: user && user.hash },
+    session: (visitorId, user, signal) => call('/widget/v1/sessions', {
+      body: user ? { publishable_key: key, visitor_id: visitorId, user_id: user.id, user_hash: user.hash }
+        : { publishable_key: key, visitor_id: visitorId },
+      signal,
     }),
 
     /** Sends a visitor's message once per clientMessageId (safe to retry). */
@@ -38,21 +41,38 @@ export function createClient(baseUrl, key, fetchImpl = (...a) => fetch(...a)) {
 
     /**
      * Reads the event stream until it ends or `signal` aborts; resolves when the hub closes it, rejects with a
-     * HubError (refused) or a network error. `onOpen` runs once the hub accepted the stream.
+     * HubError (refused) or a network error. `onOpen` runs once the hub accepted the stream. A stream silent for
+     * `idleMs` (the hub sends a keep-alive every 15 s) is taken for a dead connection and aborted.
      */
-    async stream(token, lastEventId, onEvent, signal, onOpen) {
+    async stream(token, lastEventId, onEvent, signal, onOpen, idleMs = 45000) {
       const headers = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
       if (lastEventId) headers['Last-Event-ID'] = lastEventId;
-      const res = await fetchImpl(`${base}/widget/v1/stream`, { headers, signal, credentials: 'omit', cache: 'no-store' });
-      if (!res.ok) throw new HubError(res.status, '');
-      if (onOpen) onOpen();
-      const feed = sseParser(onEvent);
-      const reader = res.body.getReader();
-      const decoder = new TextDecoder();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        feed(decoder.decode(value, { stream: true }));
+      const inner = new AbortController();
+      const stop = () => inner.abort();
+      signal?.addEventListener('abort', stop);
+      let idle;
+      const watch = () => {
+        clearTimeout(idle);
+        idle = setTimeout(stop, idleMs);
+      };
+      try {
+        watch();
+        const res = await fetchImpl(`${base}/widget/v1/stream`, { headers, signal: inner.signal, credentials: 'omit',
+          cache: 'no-store' });
+        if (!res.ok) throw new HubError(res.status, '');
+        if (onOpen) onOpen();
+        const feed = sseParser(onEvent);
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          watch();
+          const { done, value } = await reader.read();
+          if (done) return;
+          feed(decoder.decode(value, { stream: true }));
+        }
+      } finally {
+        clearTimeout(idle);
+        signal?.removeEventListener('abort', stop);
       }
     },
   };

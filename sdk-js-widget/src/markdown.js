@@ -22,7 +22,7 @@ function link(doc, href, label) {
   return a;
 }
 
-const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/;
+const INLINE = /(`[^`\n]{1,500}`)|(\*\*[^*\n]{1,500}\*\*)|(\*[^*\s][^*\n]{0,500}\*|_[^_\s][^_\n]{0,500}_)|(\[[^\]\n]{1,300}\]\([^)\s]{1,2000}\))|(https?:\/\/[^\s<>()]{1,2000}[^\s<>().,;:!?'"])/; // bounded: linear on hostile text
 
 /** Appends inline-formatted text to parent. */
 export function inline(doc, parent, text) {

@@ -16,6 +16,7 @@ export function createStore(storageKey, storage) {
   const state = {
     visitorId: saved.visitorId || randomId('v_'),
     token: saved.token || null,
+    tokenUser: saved.tokenUser || null,
     expiresAt: saved.expiresAt || null,
     lastEventId: saved.lastEventId || null,
     messages: Array.isArray(saved.messages) ? saved.messages : [],
@@ -30,21 +31,28 @@ export function createStore(storageKey, storage) {
   function persist() {
     try {
       storage?.setItem(key, JSON.stringify({
-        visitorId: state.visitorId, token: state.token, expiresAt: state.expiresAt, lastEventId: state.lastEventId,
-        messages: state.messages.slice(-50), outbox: state.outbox, unread: state.unread, open: state.open,
+        visitorId: state.visitorId, token: state.token, tokenUser: state.tokenUser, expiresAt: state.expiresAt,
+        lastEventId: state.lastEventId, messages: state.messages.slice(-50), outbox: state.outbox,
+        unread: state.unread, open: state.open,
       }));
     } catch (e) { /* storage full or blocked: the widget still works for this page */ }
   }
+  if (!saved.visitorId) persist(); // at once: a second tab opened now finds the same visitor
 
   return {
     state,
     persist,
-    /** A session token still good for a minute, else null. */
-    validToken() {
-      return state.token && (!state.expiresAt || Date.parse(state.expiresAt) - Date.now() > 60000) ? state.token : null;
+    /** The session token when it is still good for a minute and was issued to {@code userId} (null: anonymous). */
+    validToken(userId = null) {
+      const fresh = state.token && (!state.expiresAt || Date.parse(state.expiresAt) - Date.now() > 60000);
+      return fresh && (state.tokenUser || null) === (userId || null) ? state.token : null;
+    },
+    session(token, expiresAt, userId) {
+      Object.assign(state, { token, expiresAt, tokenUser: userId || null });
+      persist();
     },
     /** Adds or replaces a message by id (a local echo is replaced by the hub's copy); answers whether it was new. */
-    upsert(m) {
+    upsert(m, save = true) {
       if (!m || !m.id) return false;
       let i = state.messages.findIndex((x) => x.id === m.id
         || (m.client_message_id && x.client_message_id === m.client_message_id));
@@ -54,13 +62,13 @@ export function createStore(storageKey, storage) {
       }
       const isNew = i < 0;
       if (isNew) state.messages.push(m);
-      else state.messages[i] = { ...state.messages[i], ...m, local: false };
+      else state.messages[i] = { ...state.messages[i], ...m, local: m.local ?? false };
       state.messages.sort((a, b) => (a.created_at || '').localeCompare(b.created_at || ''));
       if (m.role !== 'user') {
         state.drafts = {}; // a reply supersedes the text streamed while it was written
         state.typing = false;
       }
-      persist();
+      if (save) persist();
       return isNew;
     },
     /** History from a (re)opened session: the hub's list wins, local unsent echoes stay. */
@@ -68,30 +76,43 @@ export function createStore(storageKey, storage) {
       const unsent = state.messages.filter((m) => m.local);
       state.messages = [];
       (list || []).forEach((m) => state.messages.push(m));
-      unsent.forEach((m) => this.upsert(m));
+      unsent.forEach((m) => this.upsert(m, false));
       persist();
     },
     /** Queues a visitor's message and shows it at once. */
     enqueue(text) {
       const item = { client_message_id: randomId('c_'), text, created_at: new Date().toISOString() };
-      state.outbox.push(item);
-      this.upsert({ id: item.client_message_id, client_message_id: item.client_message_id, role: 'user', text,
-        created_at: item.created_at, status: 'queued', local: true });
+      this.queued(item);
       return item;
+    },
+    /** An outbox item (this tab's, or one another tab queued). */
+    queued(item) {
+      if (!state.outbox.some((x) => x.client_message_id === item.client_message_id)) state.outbox.push(item);
+      this.upsert({ id: item.client_message_id, client_message_id: item.client_message_id, role: 'user',
+        text: item.text, created_at: item.created_at, status: 'queued', local: true });
     },
     sent(item, message) {
       state.outbox = state.outbox.filter((x) => x.client_message_id !== item.client_message_id);
       if (message) this.upsert({ ...message, client_message_id: item.client_message_id, local: false });
       persist();
     },
-    /** Streamed text of a reply being written, keyed by the message it answers. */
+    /** A message the hub refused for good: it leaves the outbox and shows as failed. */
+    failed(item) {
+      state.outbox = state.outbox.filter((x) => x.client_message_id !== item.client_message_id);
+      const m = state.messages.find((x) => x.client_message_id === item.client_message_id);
+      if (m) Object.assign(m, { status: 'failed', local: false });
+      persist();
+    },
+    /** Streamed text of a reply being written, keyed by the message it answers (not persisted). */
     delta(messageId, text) {
       state.drafts[messageId] = (state.drafts[messageId] || '') + text;
       state.typing = false;
     },
-    reset() {
-      Object.assign(state, { visitorId: randomId('v_'), token: null, expiresAt: null, lastEventId: null,
-        messages: [], outbox: [], unread: 0, drafts: {}, typing: false });
+    /** Forgets the conversation (a new visitor when {@code newVisitor}). */
+    reset(newVisitor = true) {
+      Object.assign(state, { token: null, tokenUser: null, expiresAt: null, lastEventId: null, messages: [],
+        outbox: [], unread: 0, drafts: {}, typing: false });
+      if (newVisitor) state.visitorId = randomId('v_');
       persist();
     },
   };

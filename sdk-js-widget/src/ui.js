@@ -18,7 +18,10 @@ function h(doc, tag, attrs = {}, ...children) {
 }
 
 export function createUi(doc, { t, locale, rtl, position, theme, title, placeholder, onSend, onToggle, onReply }) {
-  const host = h(doc, 'div', { 'data-clawless': '' });
+  // an element of its own, styled inline with !important, so page CSS (div { … }) cannot move or hide it
+  const host = h(doc, 'clawless-widget', { 'data-clawless': '' });
+  host.style.cssText = 'all:initial!important;display:block!important;position:static!important;'
+    + 'transform:none!important;filter:none!important;contain:none!important;visibility:visible!important';
   const root = host.attachShadow({ mode: 'open' });
   const style = h(doc, 'style');
   style.textContent = CSS;
@@ -102,9 +105,18 @@ export function createUi(doc, { t, locale, rtl, position, theme, title, placehol
     }
   }
 
+  let clock = null;
+  const time = (iso) => {
+    const when = new Date(iso);
+    if (Number.isNaN(when.getTime())) return '';
+    clock = clock || new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    return clock.format(when);
+  };
+
   function bubble(m, draft) {
     const role = m.role === 'user' ? 'user' : m.role === 'system' ? 'system' : 'assistant';
-    const e = h(doc, 'div', { class: `msg ${role}`, 'data-id': m.id });
+    // a reply being streamed is hidden from screen readers; the finished message is announced once
+    const e = h(doc, 'div', { class: `msg ${role}`, 'data-id': m.id, 'aria-hidden': draft !== undefined ? 'true' : null });
     e.appendChild(markdown(doc, draft ?? m.text ?? ''));
     for (const a of m.attachments || []) {
       const url = /^https?:\/\//i.test(a.url || '') ? a.url : null;
@@ -116,36 +128,66 @@ export function createUi(doc, { t, locale, rtl, position, theme, title, placehol
           text: a.file_name || t('attachment') }));
       }
     }
-    if (!draft && m.created_at) {
-      const when = new Date(m.created_at);
-      const label = Number.isNaN(when.getTime()) ? '' : new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(when);
-      e.appendChild(h(doc, 'time', { class: 'meta', datetime: m.created_at,
-        text: label + (m.status === 'queued' ? ` · ${t('queued')}` : '') }));
+    if (draft === undefined && m.created_at) {
+      const note = m.status === 'queued' ? ` · ${t('queued')}` : m.status === 'failed' ? ' · ✕' : '';
+      e.appendChild(h(doc, 'time', { class: 'meta', datetime: m.created_at, text: time(m.created_at) + note }));
     }
     return e;
   }
+
+  const nodes = new Map(); // key → {node, sig}
+  let repliesFor = null;
 
   return {
     host,
     root,
     input,
-    /** Redraws the log from the state (small: at most a few hundred messages). */
+    /** Brings the log in line with the state, touching only what changed (a streamed reply: one bubble). */
     render(state) {
       const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-      const nodes = state.messages.map((m) => bubble(m));
-      for (const [id, text] of Object.entries(state.drafts)) nodes.push(bubble({ id: `draft-${id}`, role: 'assistant' }, text));
-      const last = state.messages[state.messages.length - 1];
-      replies.textContent = '';
-      if (last && last.role !== 'user' && Array.isArray(last.quick_replies)) {
-        for (const q of last.quick_replies.slice(0, 10)) {
-          const label = typeof q === 'string' ? q : q.title;
-          if (label) replies.appendChild(h(doc, 'button', { type: 'button', text: label,
-            onclick: () => onReply(typeof q === 'string' ? q : q.payload || q.title) }));
+      const items = state.messages.map((m) => ({ key: m.client_message_id || m.id, m,
+        sig: [m.id, m.role, m.text, m.status, m.created_at, (m.attachments || []).length].join('\u0000') }));
+      for (const [id, text] of Object.entries(state.drafts)) {
+        items.push({ key: `draft-${id}`, m: { id: `draft-${id}`, role: 'assistant' }, draft: text, sig: text });
+      }
+      const keys = new Set(items.map((i) => i.key));
+      for (const [key, entry] of nodes) {
+        if (!keys.has(key)) {
+          entry.node.remove();
+          nodes.delete(key);
         }
       }
-      log.replaceChildren(...nodes, typing, replies);
+      let prev = null;
+      let added = false;
+      for (const item of items) {
+        let entry = nodes.get(item.key);
+        if (!entry || entry.sig !== item.sig) {
+          const node = bubble(item.m, item.draft);
+          if (entry) entry.node.replaceWith(node);
+          else added = added || item.m.role === 'user';
+          entry = { node, sig: item.sig };
+          nodes.set(item.key, entry);
+        }
+        const next = prev ? prev.nextSibling : log.firstChild;
+        if (entry.node !== next) log.insertBefore(entry.node, next);
+        prev = entry.node;
+      }
+      if (replies.previousSibling !== typing || log.lastChild !== replies) log.append(typing, replies);
+      const last = state.messages[state.messages.length - 1];
+      const lastKey = last ? `${last.id}\u0000${last.role}` : '';
+      if (lastKey !== repliesFor) {
+        repliesFor = lastKey;
+        replies.textContent = '';
+        if (last && last.role !== 'user' && Array.isArray(last.quick_replies)) {
+          for (const q of last.quick_replies.slice(0, 10)) {
+            const label = typeof q === 'string' ? q : q && q.title;
+            if (label) replies.appendChild(h(doc, 'button', { type: 'button', text: label,
+              onclick: () => onReply(typeof q === 'string' ? q : q.payload || q.title) }));
+          }
+        }
+      }
       typing.hidden = !state.typing;
-      if (atBottom || state.open) log.scrollTop = log.scrollHeight;
+      if (atBottom || added) log.scrollTop = log.scrollHeight;
       badge.hidden = !state.unread || state.open;
       badge.textContent = state.unread > 9 ? '9+' : String(state.unread);
       unreadLabel.textContent = state.unread && !state.open ? `${state.unread} ${t('unread')}` : '';
@@ -160,6 +202,7 @@ export function createUi(doc, { t, locale, rtl, position, theme, title, placehol
       panel.hidden = !open;
       box.classList.toggle('open', open);
       launcher.setAttribute('aria-expanded', String(open));
+      if (open) log.scrollTop = log.scrollHeight;
       if (open && focus) input.focus();
       else if (!open && focus) launcher.focus();
     },

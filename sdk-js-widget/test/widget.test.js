@@ -4,10 +4,16 @@ import { createWidget } from '../src/widget.js';
 /** A fake hub: sessions, messages and a stream the test writes events into. */
 function fakeHub({ sessionStatus = 200, history = [] } = {}) {
   const sent = [];
+  const sessions = [];
+  const open = new Set();
   let controller;
   const encoder = new TextEncoder();
   const hub = {
     sent,
+    sessions,
+    open,
+    sendStatus: [],
+    sessionDelay: 0,
     streams: 0,
     lastEventIds: [],
     push(event, data, id) {
@@ -18,14 +24,20 @@ function fakeHub({ sessionStatus = 200, history = [] } = {}) {
     },
     fetch: vi.fn(async (url, init = {}) => {
       if (url.endsWith('/widget/v1/sessions')) {
+        const body = JSON.parse(init.body);
+        sessions.push(body);
+        const n = sessions.length;
+        if (hub.sessionDelay) await new Promise((r) => setTimeout(r, n === 1 ? hub.sessionDelay : 0));
         if (sessionStatus !== 200) {
           return new Response(JSON.stringify({ detail: 'origin not allowed' }), { status: sessionStatus });
         }
-        return new Response(JSON.stringify({ session_token: 'wst_1', conversation_id: 'cnv_1',
+        return new Response(JSON.stringify({ session_token: `wst_${body.user_id || 'anon'}_${n}`, conversation_id: 'cnv_1',
           expires_at: new Date(Date.now() + 3600e3).toISOString(), history, theme: { accent: '#0a7' } }));
       }
       if (url.endsWith('/widget/v1/messages')) {
         const body = JSON.parse(init.body);
+        const status = hub.sendStatus.shift();
+        if (status) return new Response(JSON.stringify({ detail: 'slow down' }), { status });
         sent.push(body);
         return new Response(JSON.stringify({ id: `msg_${sent.length}`, role: 'user', text: body.text,
           status: 'received', created_at: new Date().toISOString() }), { status: 202 });
@@ -33,7 +45,17 @@ function fakeHub({ sessionStatus = 200, history = [] } = {}) {
       if (url.endsWith('/widget/v1/stream')) {
         hub.streams++;
         hub.lastEventIds.push(init.headers['Last-Event-ID'] || null);
-        return new Response(new ReadableStream({ start(c) { controller = c; } }), { status: 200 });
+        const token = init.headers.Authorization;
+        return new Response(new ReadableStream({
+          start(c) {
+            controller = c;
+            open.add(token);
+            init.signal?.addEventListener('abort', () => {
+              open.delete(token);
+              try { c.error(new DOMException('aborted', 'AbortError')); } catch (e) { /* closed */ }
+            });
+          },
+        }), { status: 200 });
       }
       return new Response('', { status: 404 });
     }),
@@ -193,5 +215,66 @@ describe('widget', () => {
     const box = root.querySelector('.root');
     expect(box.style.getPropertyValue('--cl-accent')).toBe('#ff0066');
     expect(box.style.getPropertyValue('--cl-bg')).toBe('');
+  });
+
+  it('identify runs one connection for the new user and ignores the old session', async () => {
+    const hub = fakeHub();
+    hub.sessionDelay = 80; // the anonymous session is still on its way when the user signs in
+    start(hub);
+    await tick();
+    widget.identify({ id: 'bob', hash: 'h' });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(widget.state.token).toBe('wst_bob_2');
+    expect([...hub.open]).toEqual(['Bearer wst_bob_2']);
+    hub.push('delta', { message_id: 'm1', text: 'Hi ' });
+    await tick();
+    expect(widget.state.drafts.m1).toBe('Hi ');
+  });
+
+  it('a stored token belongs to its user, and reset forgets the user', async () => {
+    const first = fakeHub();
+    start(first, { user: { id: 'alice', hash: 'a' } });
+    await tick();
+    expect(widget.state.token).toBe('wst_alice_1');
+    widget.destroy();
+    const second = fakeHub();
+    start(second, { user: { id: 'bob', hash: 'b' } });
+    await tick();
+    expect(second.sessions.map((x) => x.user_id)).toEqual(['bob']);
+    widget.reset();
+    await tick();
+    expect(second.sessions[1].user_id).toBeUndefined();
+    expect(widget.state.messages).toEqual([]);
+  });
+
+  it('sends each queued message once, in order, and retries a throttled one', async () => {
+    const hub = fakeHub();
+    start(hub);
+    await tick();
+    hub.sendStatus.push(429);
+    widget.send('one');
+    widget.send('two');
+    await vi.waitFor(() => expect(hub.sent.map((x) => x.text)).toEqual(['one', 'two']), { timeout: 5000 });
+    expect(widget.state.outbox).toHaveLength(0);
+  });
+
+  it('an unknown key is refused, not retried', async () => {
+    const hub = fakeHub({ sessionStatus: 401 });
+    const { root } = start(hub);
+    await tick();
+    expect(widget.state.status).toBe('refused');
+    expect(root.querySelector('.banner').hidden).toBe(false);
+  });
+
+  it('streams a reply by updating one bubble, leaving the others in place', async () => {
+    const hub = fakeHub({ history: [{ id: 'm0', role: 'assistant', text: 'Hello', created_at: '2026-01-01T10:00:00Z' }] });
+    const { root } = start(hub);
+    await tick();
+    const before = root.querySelector('[data-id="m0"]');
+    hub.push('delta', { message_id: 'm1', text: 'a' });
+    hub.push('delta', { message_id: 'm1', text: 'b' });
+    await tick();
+    expect(root.querySelector('[data-id="m0"]')).toBe(before);
+    expect(root.querySelector('[data-id="draft-m1"]').getAttribute('aria-hidden')).toBe('true');
   });
 });

@@ -53,9 +53,9 @@ public final class WidgetRoutes {
     }
 
     public void register(Routes routes) {
-        routes.post("/widget/v1/sessions", this::open)
-                .post("/widget/v1/messages", this::send)
-                .get("/widget/v1/stream", this::stream)
+        routes.post("/widget/v1/sessions", readable(this::open))
+                .post("/widget/v1/messages", readable(this::send))
+                .get("/widget/v1/stream", readable(this::stream))
                 .add(Method.OPTIONS, "/widget/v1/sessions", this::sessionPreflight)
                 .add(Method.OPTIONS, "/widget/v1/messages", this::preflight)
                 .add(Method.OPTIONS, "/widget/v1/stream", this::preflight);
@@ -88,19 +88,32 @@ public final class WidgetRoutes {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    private void open(ServerRequest req, ServerResponse res) {
-        // every answer, refusals included, is readable by the asking page: the widget shows why it cannot open
-        // (Helidon drops headers set before a handler throws, so the problem is written here)
-        Optional<String> origin = origin(req);
-        origin.ifPresent(o -> cors(res, o));
-        try {
-            openSession(req, res, origin);
-        } catch (ClawlessException e) {
-            Problems.send(req, res, e);
-        }
+    /**
+     * Every answer of the widget API, refusals included, is readable by the asking page, so the widget can tell a
+     * refused key, origin or session from a network failure instead of retrying blindly. (Helidon drops headers set
+     * before a handler throws, so the problem is written here.)
+     */
+    private static io.helidon.webserver.http.Handler readable(io.helidon.webserver.http.Handler handler) {
+        return (req, res) -> {
+            origin(req).ifPresent(o -> cors(res, o));
+            try {
+                handler.handle(req, res);
+            } catch (ClawlessException e) {
+                if (res.isSent()) {
+                    throw e;
+                }
+                Problems.send(req, res, e);
+            }
+        };
     }
 
-    private void openSession(ServerRequest req, ServerResponse res, Optional<String> origin) {
+    private void open(ServerRequest req, ServerResponse res) {
+        Optional<String> origin = origin(req);
+        // a page no widget allows is refused before it can spend the address's session budget
+        origin.filter(o -> !sessions.allowedAnywhere(o)).ifPresent(o -> {
+            throw new ClawlessException.Forbidden("origin-not-allowed", "origin " + Inputs.printable(o)
+                    + " is not allowed by any widget; add it to the connection's allowed_origins");
+        });
         usage.rateLimit("widget-sessions:" + req.remotePeer().host(), "address's widget sessions", sessionsPerMinute);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("publishable_key", "visitor_id", "user_id",
                 "user_hash"));
@@ -125,7 +138,6 @@ public final class WidgetRoutes {
 
     private void send(ServerRequest req, ServerResponse res) {
         WidgetSessions.Session s = session(req);
-        origin(req).ifPresent(o -> cors(res, o));
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "client_message_id"));
         String text = in.requiredString("text", 4000);
         Optional<String> client = in.string("client_message_id", 100);
@@ -146,7 +158,6 @@ public final class WidgetRoutes {
                 .orElseThrow(() -> new ClawlessException.Unauthorized("send the session token as Authorization: "
                         + "Bearer wst_… or ?session_token= (EventSource cannot set headers)"));
         WidgetSessions.Session s = sessions.verify(token);
-        origin(req).ifPresent(o -> cors(res, o));
         EventStream.after(req);
         EventStream.stream(req, res, conversations, turns, s.tenantId(), s.conversationId(), WidgetRoutes::render);
     }

@@ -58,7 +58,9 @@ public final class WidgetAssets {
     private void serve(ServerRequest req, ServerResponse res, boolean immutable) {
         Asset a = asset.orElseThrow(() -> new ClawlessException.NotFound("this hub was built without the widget"
                 + " (sdk-js-widget needs node and npm at build time)"));
-        String etag = "\"" + a.hash + "\"";
+        boolean gzip = acceptsGzip(req.headers().first(HeaderNames.ACCEPT_ENCODING).orElse(""));
+        // one ETag per representation: the compressed bytes are another entity than the plain ones
+        String etag = "\"" + a.hash + (gzip ? "-gz" : "") + "\"";
         res.header(HeaderNames.CONTENT_TYPE, "text/javascript; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, immutable ? "public, max-age=31536000, immutable"
                 : "public, max-age=300, must-revalidate");
@@ -70,12 +72,31 @@ public final class WidgetAssets {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
-        boolean gzip = req.headers().first(HeaderNames.ACCEPT_ENCODING)
-                .map(v -> v.toLowerCase(Locale.ROOT).contains("gzip")).orElse(false);
         if (gzip) {
             res.header(HeaderNames.CONTENT_ENCODING, "gzip");
         }
         res.status(Status.OK_200).send(gzip ? a.gzip : a.plain);
+    }
+
+    /** Whether {@code Accept-Encoding} takes gzip with a non-zero weight. */
+    static boolean acceptsGzip(String header) {
+        for (String part : header.toLowerCase(Locale.ROOT).split(",")) {
+            String[] p = part.strip().split(";");
+            if (p[0].strip().equals("gzip") || p[0].strip().equals("x-gzip")) {
+                for (int i = 1; i < p.length; i++) {
+                    String q = p[i].strip();
+                    if (q.startsWith("q=")) {
+                        try {
+                            return Double.parseDouble(q.substring(2)) > 0;
+                        } catch (NumberFormatException e) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<Asset> load() {

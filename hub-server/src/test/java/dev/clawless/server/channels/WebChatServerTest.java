@@ -172,6 +172,10 @@ class WebChatServerTest {
                 .header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertEquals(204, sessionPreflight.statusCode());
+        // a dead session token is a readable 401, so the widget opens a new session rather than retrying blindly
+        HttpResponse<String> dead = post("/widget/v1/messages", SHOP, "wst_not-a-token", "{\"text\":\"hi\"}");
+        assertEquals(401, dead.statusCode());
+        assertEquals(SHOP, dead.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
         assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"pk_0000000000000000\"}")
                 .statusCode());
         assertEquals(401, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"ck_live_x\"}").statusCode());
