@@ -29,8 +29,13 @@ export function createClient(baseUrl, key, fetchImpl = (...a) => fetch(...a)) {
   return {
     /** Opens (or resumes) the visitor's session: {session_token, conversation_id, expires_at, history, theme}. */
     session: (visitorId, user, signal) => call('/widget/v1/sessions', {
-      body: user ? { publishable_key: key, visitor_id: visitorId, user_id: user.id, user_hash: user.hash }
-        : { publishable_key: key, visitor_id: visitorId },
+      body: {
+        publishable_key: key,
+        visitor_id: visitorId,
+        ...(user && user.id ? { user_id: user.id, user_hash: user.hash } : {}),
+        ...(user && user.name ? { name: String(user.name).slice(0, 200) } : {}),
+        ...(user && user.email ? { email: String(user.email).slice(0, 254) } : {}),
+      },
       signal,
     }),
 

@@ -16,7 +16,7 @@ export function createWidget(options, emit, env = globalThis) {
   const locale = pickLocale(options.locale, doc, env.navigator);
   const t = translator(locale);
   const client = createClient(options.baseUrl, options.key, options.fetch || ((...a) => env.fetch(...a)));
-  let user = options.user && options.user.id ? options.user : null;
+  let user = options.user && (options.user.id || options.user.name || options.user.email) ? options.user : null;
   let ready = false;
   const channel = env.BroadcastChannel ? new env.BroadcastChannel(`clawless:${options.key}`) : null;
 
@@ -204,7 +204,8 @@ export function createWidget(options, emit, env = globalThis) {
   }
 
   function identify(next, fromTab) {
-    user = next && next.id ? { id: String(next.id), hash: next.hash, name: next.name, email: next.email } : null;
+    user = next && (next.id || next.name || next.email)
+      ? { id: next.id && String(next.id), hash: next.hash, name: next.name, email: next.email } : null;
     store.reset(false);
     if (!fromTab) channel?.postMessage({ type: 'identify', user });
     restart();

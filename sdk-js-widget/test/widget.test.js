@@ -231,6 +231,13 @@ describe('widget', () => {
     expect(widget.state.drafts.m1).toBe('Hi ');
   });
 
+  it('sends the user\'s name and e-mail with the session', async () => {
+    const hub = fakeHub();
+    start(hub, { user: { id: 'u1', hash: 'h', name: 'Ada', email: 'ada@example.com' } });
+    await tick();
+    expect(hub.sessions[0]).toMatchObject({ user_id: 'u1', user_hash: 'h', name: 'Ada', email: 'ada@example.com' });
+  });
+
   it('a stored token belongs to its user, and reset forgets the user', async () => {
     const first = fakeHub();
     start(first, { user: { id: 'alice', hash: 'a' } });

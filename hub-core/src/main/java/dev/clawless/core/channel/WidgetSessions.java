@@ -91,6 +91,16 @@ public final class WidgetSessions {
      */
     public Opened open(String publishableKey, Optional<String> origin, Optional<String> visitorId,
                        Optional<String> userId, Optional<String> userHash) {
+        return open(publishableKey, origin, visitorId, userId, userHash, Optional.empty());
+    }
+
+    /**
+     * Opens (or resumes) a visitor's session.
+     *
+     * @param displayName what the page calls the visitor (its user's name or e-mail): shown to operators, not verified
+     */
+    public Opened open(String publishableKey, Optional<String> origin, Optional<String> visitorId,
+                       Optional<String> userId, Optional<String> userHash, Optional<String> displayName) {
         if (!publishableKey.matches("pk_[0-9a-z]{10,40}")) {
             throw new ClawlessException.Unauthorized("publishable_key is not a widget key");
         }
@@ -117,12 +127,13 @@ public final class WidgetSessions {
                 throw new ClawlessException.Unauthorized("user_hash does not verify user_id");
             }
             participant = "user:" + userId.get();
-            name = Optional.of(userId.get());
+            name = Optional.of(displayName.orElse(userId.get()));
         } else {
             if (Boolean.parseBoolean(connection.config("require_identity").orElse("false"))) {
                 throw new ClawlessException.Unauthorized("this widget requires a verified user (user_id, user_hash)");
             }
             participant = "visitor:" + visitorId.orElseGet(() -> ids.next("vis"));
+            name = displayName;
         }
         Conversation c = conversations.openThread(row.tenantId(), TYPE, connectionId, participant,
                 new Participant(participant, name, Optional.empty()));

@@ -116,15 +116,20 @@ public final class WidgetRoutes {
         });
         usage.rateLimit("widget-sessions:" + req.remotePeer().host(), "address's widget sessions", sessionsPerMinute);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("publishable_key", "visitor_id", "user_id",
-                "user_hash"));
+                "user_hash", "name", "email"));
         String key = in.requiredString("publishable_key", 100);
         Optional<String> visitor = in.string("visitor_id", 100);
         visitor.filter(v -> !v.matches("[A-Za-z0-9_-]{8,100}")).ifPresent(v -> in.error("visitor_id",
                 "must be 8-100 of A-Z a-z 0-9 _ -"));
         Optional<String> userId = in.string("user_id", 200);
         Optional<String> userHash = in.string("user_hash", 128);
+        Optional<String> name = in.string("name", 200).map(String::strip).filter(n -> !n.isEmpty());
+        Optional<String> email = in.string("email", 254).map(String::strip);
+        email.filter(e -> !e.matches("[^@\\s]{1,64}@[^@\\s]{1,190}")).ifPresent(e -> in.error("email",
+                "must be an e-mail address"));
         in.done();
-        WidgetSessions.Opened opened = sessions.open(key, origin, visitor, userId, userHash);
+        WidgetSessions.Opened opened = sessions.open(key, origin, visitor, userId, userHash,
+                name.isPresent() ? name : email);
         ObjectNode body = Json.object();
         body.put("session_token", opened.token());
         body.put("conversation_id", opened.session().conversationId());

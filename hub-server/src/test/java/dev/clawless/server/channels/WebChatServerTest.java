@@ -97,6 +97,20 @@ class WebChatServerTest {
     }
 
     @Test
+    void theVisitorsNameReachesTheContact() {
+        HttpResponse<String> r = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"visitor_id\":\"visitor-named-1\",\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}");
+        assertEquals(200, r.statusCode(), r.body());
+        String conversation = json(r).get("conversation_id").asText();
+        String name = hub.hub().database().execute().createGet("SELECT c.display_name FROM contacts c JOIN"
+                        + " conversations v ON v.contact_id = c.id WHERE v.id = ?").params(conversation).execute()
+                .map(row -> row.column(1).get(String.class)).orElse("");
+        assertEquals("Ada Lovelace", name);
+        assertEquals(400, post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"email\":\"not an address\"}").statusCode());
+    }
+
+    @Test
     void anOperatorsAttachmentReachesTheWidgetAsALink() {
         JsonNode session = open("visitor-attach-1");
         String operator = hub.key(shop, "[\"conversations:write\"]");
