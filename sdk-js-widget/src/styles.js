@@ -1,11 +1,11 @@
 // The widget's styles, inside its shadow root only. Colours are CSS variables (theme option, dark mode).
 export const CSS = `
 :host{all:initial;--cl-accent:#2563eb;--cl-on-accent:#fff;--cl-bg:#fff;--cl-fg:#111827;--cl-muted:#6b7280;
---cl-bubble:#f3f4f6;--cl-border:#e5e7eb;--cl-radius:14px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+--cl-bubble:#f3f4f6;--cl-border:#e5e7eb;--cl-radius:14px}
 :host([data-theme=dark]){--cl-bg:#111827;--cl-fg:#f9fafb;--cl-muted:#9ca3af;--cl-bubble:#1f2937;--cl-border:#374151}
 @media (prefers-color-scheme:dark){:host([data-theme=auto]){--cl-bg:#111827;--cl-fg:#f9fafb;--cl-muted:#9ca3af;--cl-bubble:#1f2937;--cl-border:#374151}}
 *{box-sizing:border-box}
-.root{position:fixed;bottom:20px;right:20px;z-index:2147483000;color:var(--cl-fg);display:flex;flex-direction:column;align-items:flex-end;gap:12px}
+.root{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;position:fixed;bottom:20px;right:20px;z-index:2147483000;color:var(--cl-fg);display:flex;flex-direction:column;align-items:flex-end;gap:12px}
 .root.left{right:auto;left:20px;align-items:flex-start}
 button{font:inherit;cursor:pointer}
 :focus-visible{outline:3px solid var(--cl-accent);outline-offset:2px}

@@ -193,7 +193,11 @@ class WidgetBrowserTest {
     void aPageOnAnotherOriginIsRefused() throws Exception {
         String key = js0();
         HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        byte[] page = ("<!doctype html><html><body><h1>Someone else's site</h1><script src=\"http://127.0.0.1:" + port
+        // a page with hostile CSS: it must neither reach into the widget nor be changed by it
+        byte[] page = ("<!doctype html><html><head><style>* { font-family: serif !important; color: rgb(255, 0, 0); }"
+                + " div, clawless-widget { display: none !important; transform: rotate(10deg) !important; }"
+                + " button { background: rgb(0, 255, 0); }</style></head><body><h1>Someone else's site</h1>"
+                + "<button id=\"own\">page button</button><script src=\"http://127.0.0.1:" + port
                 + "/widget.js\" data-key=\"" + key + "\" async></script></body></html>").getBytes(StandardCharsets.UTF_8);
         other.createContext("/", exchange -> {
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
@@ -205,6 +209,13 @@ class WidgetBrowserTest {
         try {
             browser().get("http://localhost:" + other.getAddress().getPort() + "/");
             SearchContext w = widget();
+            assertTrue(js("const l=document.querySelector('[data-clawless]').shadowRoot.querySelector('.launcher');"
+                    + "const r=l.getBoundingClientRect();return String(r.width>40&&r.height>40)").equals("true"),
+                    "the page's CSS cannot hide the widget");
+            assertTrue(js("return getComputedStyle(document.querySelector('[data-clawless]').shadowRoot"
+                    + ".querySelector('.root')).fontFamily").contains("system-ui"), "nor change its font");
+            assertEquals("rgb(0, 255, 0)", js("return getComputedStyle(document.getElementById('own'))"
+                    + ".backgroundColor"), "the widget's CSS does not reach the page");
             w.findElement(By.cssSelector(".launcher")).click();
             waitFor("the refusal", () -> js("return document.querySelector('[data-clawless]').shadowRoot"
                     + ".querySelector('.banner').innerText").contains("not available on this site"));
