@@ -146,7 +146,7 @@ public final class PluginRuntime implements AutoCloseable {
      * its installation instead of blocking the hub.
      */
     public <T> T call(Loaded l, Callable<T> work, String what) throws LoadFailure {
-        return within(l.classLoader, work, what);
+        return within(l.classLoader, what, work);
     }
 
     /** The class loader of a loaded version (for diagnostics and tests). */
@@ -333,10 +333,6 @@ public final class PluginRuntime implements AutoCloseable {
     }
 
     /** Runs plugin code on a virtual thread whose context class loader is the plugin's, within the load timeout. */
-    private <T> T within(ClassLoader loader, Callable<T> work, String what) throws LoadFailure {
-        return within(loader, what, work);
-    }
-
     private <T> T within(ClassLoader loader, String what, Callable<T> work) throws LoadFailure {
         FutureTask<T> task = new FutureTask<>(work);
         Thread thread = Thread.ofVirtual().name("clawless-plugin-load").unstarted(task);
