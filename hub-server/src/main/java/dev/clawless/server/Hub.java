@@ -124,6 +124,7 @@ public final class Hub implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.db());
         AutoCloseable closeOnFailure = () -> { };
+        AtomicReference<WebServer> serverRef = new AtomicReference<>();
         try {
             Ids ids = new Ids(clock);
             AuditLog audit = new AuditLog(database, clock);
@@ -161,7 +162,6 @@ public final class Hub implements AutoCloseable {
             conversations.eventSink(webhooks);
             conversations.deliveryAttempts(config.channels().deliveryAttempts());
             AtomicReference<JobWorker> workerRef = new AtomicReference<>();
-            AtomicReference<WebServer> serverRef = new AtomicReference<>();
             Supplier<String> base = () -> config.publicBaseUrl().orElseGet(() -> "http://localhost:"
                     + serverRef.get().port());
             Marketplace marketplace = new Marketplace(database, audit, config.marketplace(), clock);
@@ -210,7 +210,6 @@ public final class Hub implements AutoCloseable {
             new HookRoutes(channels, bodies, base).register(routes);
             WidgetAssets widgetAssets = new WidgetAssets();
             widgetAssets.register(routes);
-
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
@@ -256,6 +255,11 @@ public final class Hub implements AutoCloseable {
             pollers.start();
             return new Hub(config, database, server, adminToken, routes, worker, pollers, installations);
         } catch (RuntimeException | Error e) {
+            // a failure after the server started (the demo's provisioning, say) must not leave it serving
+            WebServer started = serverRef.get();
+            if (started != null) {
+                started.stop();
+            }
             try {
                 closeOnFailure.close();
             } catch (Exception suppressed) {
