@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
@@ -92,15 +91,7 @@ public final class InstallationRoutes {
         Optional<ObjectNode> config = in.has("config") ? Optional.of(Inputs.objectField(in, "config"))
                 : Optional.empty();
         Map<String, Optional<String>> secrets = Inputs.secrets(in, MAX_SECRETS);
-        Optional<Boolean> enabled = Optional.empty();
-        if (in.has("enabled")) {
-            JsonNode e = in.node("enabled").orElseThrow();
-            if (e.isBoolean()) {
-                enabled = Optional.of(e.asBoolean());
-            } else {
-                in.error("enabled", "must be true or false");
-            }
-        }
+        Optional<Boolean> enabled = in.bool("enabled");
         in.done();
         Json.send(res, Status.OK_200, view(installations.update(RequestState.of(req).actor(), p.tenantId(), id,
                 enabled, version, config, secrets)));

@@ -105,6 +105,19 @@ public final class JsonInput {
         });
     }
 
+    /** An optional boolean field. */
+    public Optional<Boolean> bool(String field) {
+        Optional<JsonNode> node = node(field).filter(n -> !n.isNull());
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!node.get().isBoolean()) {
+            error(field, "must be true or false");
+            return Optional.empty();
+        }
+        return Optional.of(node.get().asBoolean());
+    }
+
     public Optional<Long> integer(String field, long min, long max) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
