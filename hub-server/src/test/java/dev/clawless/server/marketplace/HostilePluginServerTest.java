@@ -74,24 +74,16 @@ class HostilePluginServerTest {
     }
 
     private static String tenantKey(String name) {
-        String key = hub.key(hub.tenant(name), "[\"plugins:admin\",\"chat\",\"tenant:admin\",\"conversations:read\","
-                + "\"conversations:write\"]");
-        assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
-                "{\"settings\":{\"assistant\":{\"provider\":\"openai\"}}}").statusCode());
-        return key;
+        return PluginKit.tenantKey(hub, name, "[\"plugins:admin\",\"chat\",\"tenant:admin\",\"conversations:read\","
+                + "\"conversations:write\"]", true);
     }
 
     private static JsonNode install(String key, String plugin) {
-        HttpResponse<String> r = hub.call("POST", "/v1/plugins/installations", key, "{\"plugin_id\":\"" + plugin
-                + "\",\"version\":\"1.0.0\"}");
-        assertEquals(201, r.statusCode(), r.body());
-        return json(r);
+        return PluginKit.install(hub, key, plugin, "1.0.0", "{}", "{}");
     }
 
     private static HttpResponse<String> ask(String key, String text) {
-        String session = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
-        return hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+        return PluginKit.ask(hub, key, text);
     }
 
     private static void stillServing() {

@@ -73,25 +73,15 @@ class PluginInstallationServerTest {
     }
 
     private static String tenantKey(String name, boolean openAi) {
-        String key = hub.key(hub.tenant(name), SCOPES);
-        if (openAi) {
-            assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
-                    "{\"settings\":{\"assistant\":{\"provider\":\"openai\"}}}").statusCode());
-        }
-        return key;
+        return PluginKit.tenantKey(hub, name, SCOPES, openAi);
     }
 
     private static JsonNode install(String key, String plugin, String version, String config, String secrets) {
-        HttpResponse<String> r = hub.call("POST", "/v1/plugins/installations", key, "{\"plugin_id\":\"" + plugin
-                + "\",\"version\":\"" + version + "\",\"config\":" + config + ",\"secrets\":" + secrets + "}");
-        assertEquals(201, r.statusCode(), r.body());
-        return json(r);
+        return PluginKit.install(hub, key, plugin, version, config, secrets);
     }
 
     private static HttpResponse<String> ask(String key, String text) {
-        String session = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
-        return hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
-                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+        return PluginKit.ask(hub, key, text);
     }
 
     /** The tool names the model was offered in the last chat request. */

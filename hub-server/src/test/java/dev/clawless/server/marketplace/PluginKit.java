@@ -118,6 +118,34 @@ final class PluginKit {
         assertEquals(200, ok.statusCode(), ok.body());
     }
 
+    // ------------------------------------------------------------------------------------------ as a tenant
+
+    /** A key for a new tenant with {@code scopes}, its assistant on the (fake) OpenAI provider when asked. */
+    static String tenantKey(TestHub hub, String name, String scopes, boolean openAi) {
+        String key = hub.key(hub.tenant(name), scopes);
+        if (openAi) {
+            assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
+                    "{\"settings\":{\"assistant\":{\"provider\":\"openai\"}}}").statusCode());
+        }
+        return key;
+    }
+
+    /** Installs a plugin version; asserts 201. */
+    static com.fasterxml.jackson.databind.JsonNode install(TestHub hub, String key, String plugin, String version,
+                                                          String config, String secrets) {
+        HttpResponse<String> r = hub.call("POST", "/v1/plugins/installations", key, "{\"plugin_id\":\"" + plugin
+                + "\",\"version\":\"" + version + "\",\"config\":" + config + ",\"secrets\":" + secrets + "}");
+        assertEquals(201, r.statusCode(), r.body());
+        return TestHub.json(r);
+    }
+
+    /** Asks the tenant's assistant {@code text} in a new session. */
+    static HttpResponse<String> ask(TestHub hub, String key, String text) {
+        String session = TestHub.json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
+        return hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
+    }
+
     // ------------------------------------------------------------------------------------------ a fake model
 
     static String toolCallStream(String tool, String argumentsJson) {
