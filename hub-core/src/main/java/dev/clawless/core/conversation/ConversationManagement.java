@@ -15,6 +15,7 @@ import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
+import dev.clawless.core.common.Texts;
 import dev.clawless.core.conversation.internal.ConversationStore;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.NewJob;
@@ -62,7 +63,8 @@ public final class ConversationManagement {
      * external id) is a duplicate: nothing is stored or enqueued again, however many deliveries race. An edit updates
      * the stored text and enqueues nothing.
      */
-    public Ingested ingest(String tenantId, InboundMessage in) {
+    public Ingested ingest(String tenantId, InboundMessage raw) {
+        InboundMessage in = storable(raw);
         // detected once, outside the transaction: embedding takes milliseconds and a retried transaction reuses it
         Optional<IntentDetector.DetectedIntent> intent = in.edited() ? Optional.empty()
                 : intents.detect(tenantId, in.text());
@@ -78,6 +80,20 @@ public final class ConversationManagement {
             }
         }
         throw last;
+    }
+
+    /** The message with every string {@link Texts#clean clean}: what any database can store. */
+    private static InboundMessage storable(InboundMessage m) {
+        Participant p = m.sender();
+        java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        m.metadata().forEach((k, v) -> metadata.put(Texts.clean(k), Texts.clean(v)));
+        return new InboundMessage(m.channelType(), m.connectionId(), Texts.clean(m.externalMessageId()),
+                Texts.clean(m.externalThreadKey()), new Participant(Texts.clean(p.externalId()),
+                p.displayName().map(Texts::clean), p.username().map(Texts::clean)), Texts.clean(m.text()),
+                m.attachments().stream().map(a -> new dev.clawless.plugin.api.Attachment(a.kind(),
+                        a.url().map(Texts::clean), a.mimeType().map(Texts::clean), a.fileName().map(Texts::clean),
+                        a.sizeBytes(), a.externalId().map(Texts::clean))).toList(),
+                m.timestamp(), m.chatType(), m.replyToExternalId().map(Texts::clean), m.edited(), metadata);
     }
 
     private Ingested ingestOnce(DbExecute tx, String tenantId, InboundMessage in,

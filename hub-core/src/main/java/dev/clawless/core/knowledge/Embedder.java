@@ -10,7 +10,10 @@ public interface Embedder {
     /** Vector length. */
     int dimension();
 
-    /** One vector per text, in order, each of length 1. */
+    /**
+     * One vector per text, in order, each of length 1 — except for a text with nothing to embed (only invisible
+     * characters, say), whose vector is all zeros: similar to nothing. Never throws for the text it is given.
+     */
     List<float[]> embed(List<String> texts);
 
     default float[] embed(String text) {

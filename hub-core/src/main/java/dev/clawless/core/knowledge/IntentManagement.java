@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.Texts;
 import dev.clawless.core.conversation.IntentDetector;
 import dev.clawless.core.store.Database;
 
@@ -66,8 +67,8 @@ public final class IntentManagement implements IntentDetector {
             errors.add(new FieldError("examples", "must have 1-" + MAX_EXAMPLES + " examples"));
         }
         for (int i = 0; i < examples.size(); i++) {
-            if (examples.get(i).isBlank() || examples.get(i).length() > 1000) {
-                errors.add(new FieldError("examples[" + i + "]", "must be 1-1000 characters"));
+            if (!Texts.hasContent(examples.get(i)) || examples.get(i).length() > 1000) {
+                errors.add(new FieldError("examples[" + i + "]", "must be 1-1000 characters, not only invisible ones"));
             }
         }
         mode.filter(m -> !MODE.matcher(m).matches()).ifPresent(m ->
@@ -118,7 +119,7 @@ public final class IntentManagement implements IntentDetector {
 
     @Override
     public Optional<DetectedIntent> detect(String tenantId, String text) {
-        if (text.isBlank()) {
+        if (!Texts.hasContent(text)) {
             return Optional.empty();
         }
         List<Example> examples = index(tenantId);

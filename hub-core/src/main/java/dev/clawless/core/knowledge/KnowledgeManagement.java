@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.Texts;
 import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.knowledge.internal.Chunker;
@@ -64,8 +65,8 @@ public final class KnowledgeManagement {
     public KnowledgeDocument add(String tenantId, NewDocument doc) {
         List<FieldError> errors = new ArrayList<>();
         String title = doc.title().strip();
-        if (title.isEmpty() || title.length() > 300) {
-            errors.add(new FieldError("title", "must be 1-300 characters"));
+        if (!Texts.hasContent(title) || title.length() > 300) {
+            errors.add(new FieldError("title", "must be 1-300 characters, not only invisible ones"));
         }
         String content = doc.format() == DocumentFormat.FAQ ? faqJson(doc.faq()) : doc.content();
         long size = content.getBytes(StandardCharsets.UTF_8).length;
@@ -78,12 +79,12 @@ public final class KnowledgeManagement {
                 errors.add(new FieldError("content", "must have 1-" + MAX_FAQ_ENTRIES + " entries"));
             }
             for (int i = 0; i < doc.faq().size(); i++) {
-                if (doc.faq().get(i).question().isBlank() || doc.faq().get(i).answer().isBlank()) {
-                    errors.add(new FieldError("content[" + i + "]", "needs a non-blank q and a"));
+                if (!Texts.hasContent(doc.faq().get(i).question()) || !Texts.hasContent(doc.faq().get(i).answer())) {
+                    errors.add(new FieldError("content[" + i + "]", "needs a q and an a with visible text"));
                 }
             }
-        } else if (doc.content().isBlank()) {
-            errors.add(new FieldError("content", "must not be blank"));
+        } else if (!Texts.hasContent(doc.content())) {
+            errors.add(new FieldError("content", "must have visible text"));
         }
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
@@ -138,8 +139,8 @@ public final class KnowledgeManagement {
             throw ClawlessException.Validation.of("k", "must be between 1 and " + MAX_K);
         }
         List<IndexedChunk> chunks = index(tenantId);
-        if (chunks.isEmpty()) {
-            return List.of();
+        if (chunks.isEmpty() || !Texts.hasContent(query)) {
+            return List.of(); // invisible characters only: nothing to be similar to
         }
         float[] q = embedder.embed(query);
         PriorityQueue<KnowledgeHit> best = new PriorityQueue<>(Comparator.comparingDouble(KnowledgeHit::score));

@@ -136,8 +136,10 @@ final class Inputs {
         return p.length() <= 60 ? p : p.substring(0, 60) + "…";
     }
 
+    /** A query parameter, {@link dev.clawless.core.common.Texts#clean storable}; empty when absent or empty. */
     static Optional<String> query(ServerRequest req, String name) {
-        return req.query().first(name).asOptional().filter(v -> !v.isEmpty());
+        return req.query().first(name).asOptional().filter(v -> !v.isEmpty())
+                .map(dev.clawless.core.common.Texts::clean);
     }
 
     /** An optional object field: empty when absent or null, an error when not an object. */

@@ -4,16 +4,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
 import dev.clawless.core.common.ClawlessException;
+import dev.clawless.core.common.Texts;
 
 /**
  * Reads request bodies within a byte limit. A declared {@code Content-Length} over the limit is refused before a
@@ -60,7 +66,44 @@ public final class Bodies {
         if (node == null || !node.isObject()) {
             throw ClawlessException.Validation.of("body", "must be a JSON object");
         }
+        storable(node);
         return Optional.of((ObjectNode) node);
+    }
+
+    /**
+     * Makes every string in the tree storable ({@link Texts#clean}): JSON may carry NUL and lone surrogates as
+     * escapes, which no route should have to think about.
+     */
+    private static void storable(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            var fields = object.fields();
+            List<Map.Entry<String, JsonNode>> replaced = new ArrayList<>();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                if (f.getValue().isTextual()) {
+                    String text = f.getValue().textValue();
+                    String clean = Texts.clean(text);
+                    if (!clean.equals(text)) {
+                        replaced.add(Map.entry(f.getKey(), TextNode.valueOf(clean)));
+                    }
+                } else {
+                    storable(f.getValue());
+                }
+            }
+            replaced.forEach(e -> object.set(e.getKey(), e.getValue()));
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode item = array.get(i);
+                if (item.isTextual()) {
+                    String clean = Texts.clean(item.textValue());
+                    if (!clean.equals(item.textValue())) {
+                        array.set(i, TextNode.valueOf(clean));
+                    }
+                } else {
+                    storable(item);
+                }
+            }
+        }
     }
 
     /** The raw body bytes (empty when there is none), read up to the size limit; for signature checks. */

@@ -465,6 +465,11 @@ public final class EmailChannel implements ChannelExtension {
             throw new ChannelException.SendFailed("no address to reply to in this conversation", 0, false,
                     Optional.empty(), Optional.empty(), null);
         }
+        if (c.config("smtp_host").isEmpty()) {
+            // a webhook-only connection receives mail; retrying cannot make it send
+            throw new ChannelException.SendFailed("this connection has no config.smtp_host, so it cannot send replies",
+                    0, false, Optional.empty(), Optional.of("no_smtp"), null);
+        }
         Session session = session(c);
         String ours = c.config("address").orElseThrow();
         boolean opensThread = message.metadata().containsKey("email.to") && message.replyToExternalId().isEmpty()
