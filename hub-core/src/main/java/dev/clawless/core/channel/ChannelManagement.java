@@ -74,7 +74,7 @@ public final class ChannelManagement {
     private final Clock clock;
     private final Ids ids;
     private final ChannelStore store = new ChannelStore();
-    private volatile Runnable changed = () -> { };
+    private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ChannelManagement(Database database, ChannelRegistry registry, ConversationManagement conversations,
                              SecretVault vault, AuditLog audit, NetworkGuard guard, UsageMeter usage,
@@ -102,9 +102,16 @@ public final class ChannelManagement {
         return registry;
     }
 
-    /** Called after any connection is created, changed or deleted (the pollers re-read theirs). */
+    /**
+     * Adds a listener called after any connection of this node is created, changed or deleted (the pollers re-read
+     * theirs, the widget its allowed origins).
+     */
     public void onChange(Runnable listener) {
-        this.changed = listener;
+        changeListeners.add(listener);
+    }
+
+    private void changed() {
+        changeListeners.forEach(Runnable::run);
     }
 
     // ---------------------------------------------------------------------------------------------- connections
@@ -148,7 +155,7 @@ public final class ChannelManagement {
                     Map.of("type", channel.type(), "secrets", String.join(",", sorted.keySet())));
             return null;
         });
-        changed.run();
+        changed();
         return view(row);
     }
 
@@ -200,7 +207,7 @@ public final class ChannelManagement {
             audit.record(tx, actor, Optional.of(tenantId), "channel.updated", Optional.of(id), details);
             return null;
         });
-        changed.run();
+        changed();
         return view(after);
     }
 
@@ -222,7 +229,7 @@ public final class ChannelManagement {
             return null;
         });
         registry.find(tenantId, row.type()).ifPresent(channel -> disconnectQuietly(channel, row));
-        changed.run();
+        changed();
     }
 
     // ---------------------------------------------------------------------------------------------- inbound

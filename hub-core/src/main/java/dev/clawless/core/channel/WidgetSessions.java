@@ -42,6 +42,7 @@ public final class WidgetSessions {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration LIFETIME = Duration.ofHours(24);
     private static final Duration ORIGIN_CACHE = Duration.ofSeconds(30);
+    private static final Duration ORIGIN_MISS_REFRESH = Duration.ofSeconds(1);
 
     private final ChannelManagement channels;
     private final ConversationManagement conversations;
@@ -64,11 +65,17 @@ public final class WidgetSessions {
         this.messagesPerMinute = messagesPerMinute;
         this.clock = clock;
         this.ids = ids;
+        channels.onChange(() -> originsRead = Instant.EPOCH);
     }
 
-    /** A checked session. */
+    /**
+     * A checked session.
+     *
+     * @param origin the page origin the session was opened from ({@code https://shop.example}, or {@code null} for
+     *               a sandboxed page a connection allows explicitly); empty when opened without one (a server)
+     */
     public record Session(String tenantId, String connectionId, String conversationId, String threadKey,
-                          String participant, Instant expires) {
+                          String participant, Instant expires, Optional<String> origin) {
     }
 
     /** An opened session: its token, conversation, recent history and the widget's theme. */
@@ -87,7 +94,8 @@ public final class WidgetSessions {
     /**
      * Opens (or resumes) a visitor's session.
      *
-     * @param origin the request's {@code Origin}; when present it must be allowed (browsers always send it cross-site)
+     * @param origin the request's {@code Origin}; when present it must be allowed (browsers always send it cross-site);
+     *               {@code null} (sandboxed frames, {@code file:} pages) only where a connection lists it
      */
     public Opened open(String publishableKey, Optional<String> origin, Optional<String> visitorId,
                        Optional<String> userId, Optional<String> userHash) {
@@ -138,14 +146,17 @@ public final class WidgetSessions {
         Conversation c = conversations.openThread(row.tenantId(), TYPE, connectionId, participant,
                 new Participant(participant, name, Optional.empty()));
         Session session = new Session(row.tenantId(), connectionId, c.id(), participant, participant,
-                clock.instant().plus(LIFETIME));
+                clock.instant().plus(LIFETIME), origin.map(o -> o.toLowerCase(java.util.Locale.ROOT)));
         List<Message> history = conversations.latest(row.tenantId(), c.id(), 50);
         JsonNode theme = connection.config("theme").map(WidgetSessions::readTree).orElse(JSON.createObjectNode());
         return new Opened(token(session), session, history, theme);
     }
 
-    /** Checks a session token; 401 when forged or expired. */
-    public Session verify(String token) {
+    /**
+     * Checks a session token; 401 when forged or expired, 403 when a browser presents it from another origin than
+     * the one it was opened from (a request without {@code Origin} is a server's or a same-origin read).
+     */
+    public Session verify(String token, Optional<String> requestOrigin) {
         int dot = token.indexOf('.');
         if (!token.startsWith("wst_") || dot < 0 || token.length() > 2000) {
             throw new ClawlessException.Unauthorized("send the session token as Authorization: Bearer wst_…");
@@ -156,9 +167,14 @@ public final class WidgetSessions {
         }
         JsonNode p = readTree(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8));
         Session s = new Session(p.path("t").asText(), p.path("c").asText(), p.path("v").asText(), p.path("k").asText(),
-                p.path("p").asText(), Instant.ofEpochSecond(p.path("e").asLong()));
+                p.path("p").asText(), Instant.ofEpochSecond(p.path("e").asLong()),
+                p.hasNonNull("o") ? Optional.of(p.get("o").asText()) : Optional.empty());
         if (s.expires().isBefore(clock.instant())) {
             throw new ClawlessException.Unauthorized("the session expired; open a new one");
+        }
+        if (requestOrigin.isPresent() && !requestOrigin.get().equalsIgnoreCase(s.origin().orElse(""))) {
+            throw new ClawlessException.Forbidden("origin-not-allowed", "this session was opened on another site;"
+                    + " open a new one here");
         }
         channels.store().find(channels.database().execute(), s.connectionId()).filter(ChannelStore.Row::enabled)
                 .orElseThrow(() -> new ClawlessException.Unauthorized("this widget was disconnected"));
@@ -182,10 +198,16 @@ public final class WidgetSessions {
         return ingested.message();
     }
 
-    /** Whether any webchat connection (or tenant setting) allows {@code origin}; for CORS preflights. */
+    /**
+     * Whether any webchat connection (or tenant setting) allows {@code origin}; for CORS preflights. Read from a copy
+     * refreshed every 30 seconds, and at most once a second when an origin is not in it (a connection just made or
+     * changed on any node).
+     */
     public boolean allowedAnywhere(String origin) {
         Instant now = clock.instant();
-        if (originsRead.plus(ORIGIN_CACHE).isBefore(now)) {
+        boolean stale = originsRead.plus(ORIGIN_CACHE).isBefore(now)
+                || (!allowedOrigins.containsKey(origin) && originsRead.plus(ORIGIN_MISS_REFRESH).isBefore(now));
+        if (stale) {
             Map<String, Instant> fresh = new ConcurrentHashMap<>();
             for (ChannelStore.Row row : channels.store().enabled(channels.database().execute(), List.of(TYPE))) {
                 for (JsonNode o : readTree(channels.connection(row).config("allowed_origins").orElse("[]"))) {
@@ -211,7 +233,8 @@ public final class WidgetSessions {
     private String token(Session s) {
         ObjectNode p = JSON.createObjectNode().put("t", s.tenantId()).put("c", s.connectionId())
                 .put("v", s.conversationId()).put("k", s.threadKey()).put("p", s.participant())
-                .put("e", s.expires().getEpochSecond()).put("n", Secrets.randomBase62(8));
+                .put("e", s.expires().getEpochSecond()).put("o", s.origin().orElse(null))
+                .put("n", Secrets.randomBase62(8));
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(p.toString()
                 .getBytes(StandardCharsets.UTF_8));
         return "wst_" + payload + "." + sign(payload);

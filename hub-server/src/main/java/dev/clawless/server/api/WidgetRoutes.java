@@ -162,7 +162,7 @@ public final class WidgetRoutes {
                 .or(() -> Inputs.query(req, "session_token"))
                 .orElseThrow(() -> new ClawlessException.Unauthorized("send the session token as Authorization: "
                         + "Bearer wst_… or ?session_token= (EventSource cannot set headers)"));
-        WidgetSessions.Session s = sessions.verify(token);
+        WidgetSessions.Session s = sessions.verify(token, origin(req));
         EventStream.after(req);
         EventStream.stream(req, res, conversations, turns, s.tenantId(), s.conversationId(), WidgetRoutes::render);
     }
@@ -197,11 +197,15 @@ public final class WidgetRoutes {
         String token = req.headers().first(HeaderNames.AUTHORIZATION).map(h -> h.replaceFirst("(?i)^Bearer ", ""))
                 .orElseThrow(() -> new ClawlessException.Unauthorized("send the session token as Authorization: "
                         + "Bearer wst_…"));
-        return sessions.verify(token);
+        return sessions.verify(token, origin(req));
     }
 
+    /**
+     * The request's {@code Origin}. {@code null} is an origin too — a sandboxed frame's or a {@code file:} page's,
+     * which any site can produce — so it is allowed only where a connection lists {@code "null"} itself.
+     */
     private static Optional<String> origin(ServerRequest req) {
-        return req.headers().first(HeaderNames.ORIGIN).filter(o -> !o.isBlank() && !o.equals("null"));
+        return req.headers().first(HeaderNames.ORIGIN).filter(o -> !o.isBlank());
     }
 
     private static void cors(ServerResponse res, String origin) {

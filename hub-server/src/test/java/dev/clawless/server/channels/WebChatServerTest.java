@@ -97,6 +97,49 @@ class WebChatServerTest {
     }
 
     @Test
+    void aNullOriginIsRefusedUnlessAConnectionListsIt() {
+        // a sandboxed iframe or a file: page sends Origin: null; any site can make one
+        HttpResponse<String> r = post("/widget/v1/sessions", "null", null, "{\"publishable_key\":\"" + publishableKey
+                + "\",\"visitor_id\":\"visitor-null-1\"}");
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("origin-not-allowed"), r.body());
+        // a connection that lists "null" itself accepts it
+        String tenant = hub.tenant("Sandboxed app");
+        JsonNode c = ChannelKit.connect(hub, hub.key(tenant, "[\"channels:admin\"]"), "{\"type\":\"webchat\","
+                + "\"config\":{\"allowed_origins\":[\"null\"]}}");
+        HttpResponse<String> allowed = post("/widget/v1/sessions", "null", null, "{\"publishable_key\":\""
+                + c.get("publishable_key").asText() + "\",\"visitor_id\":\"visitor-null-2\"}");
+        assertEquals(200, allowed.statusCode(), allowed.body());
+        // and its session stays with "null": a real site cannot use it
+        String token = json(allowed).get("session_token").asText();
+        assertEquals(202, post("/widget/v1/messages", "null", token, "{\"text\":\"hi\"}").statusCode());
+        assertEquals(403, post("/widget/v1/messages", SHOP, token, "{\"text\":\"hi\"}").statusCode());
+    }
+
+    @Test
+    void aSessionTokenWorksOnlyFromTheOriginItWasOpenedOn() {
+        String other = "https://other.example";
+        String tenant = hub.tenant("Two sites");
+        JsonNode c = ChannelKit.connect(hub, hub.key(tenant, "[\"channels:admin\"]"), "{\"type\":\"webchat\","
+                + "\"config\":{\"allowed_origins\":[\"" + SHOP + "\",\"" + other + "\"]}}");
+        HttpResponse<String> opened = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\""
+                + c.get("publishable_key").asText() + "\",\"visitor_id\":\"visitor-bound-1\"}");
+        assertEquals(200, opened.statusCode(), opened.body());
+        String token = json(opened).get("session_token").asText();
+        assertEquals(202, post("/widget/v1/messages", SHOP, token, "{\"text\":\"from the shop\"}").statusCode());
+        // the same token from another allowed origin, from an unknown one, and from Origin: null
+        for (String origin : List.of(other, "https://evil.example", "null")) {
+            HttpResponse<String> r = post("/widget/v1/messages", origin, token, "{\"text\":\"stolen\"}");
+            assertEquals(403, r.statusCode(), origin + " " + r.body());
+        }
+        HttpResponse<String> stream = hub.send(hub.request("/widget/v1/stream?session_token=" + token)
+                .header("Origin", other).GET());
+        assertEquals(403, stream.statusCode(), stream.body());
+        // a request without Origin (a same-origin read, or a server) still works
+        assertEquals(202, post("/widget/v1/messages", null, token, "{\"text\":\"no origin\"}").statusCode());
+    }
+
+    @Test
     void theVisitorsNameReachesTheContact() {
         HttpResponse<String> r = post("/widget/v1/sessions", SHOP, null, "{\"publishable_key\":\"" + publishableKey
                 + "\",\"visitor_id\":\"visitor-named-1\",\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\"}");

@@ -28,8 +28,8 @@ public final class WebChatChannel implements ChannelExtension {
              "properties": {
                "allowed_origins": {"type": "array", "maxItems": 50,
                                    "items": {"type": "string", "maxLength": 200,
-                                             "pattern": "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$"},
-                                   "description": "origins allowed to embed the widget, e.g. https://shop.example"},
+                                             "pattern": "^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|null)$"},
+                                   "description": "origins that may embed the widget (null: sandboxed and file: pages)"},
                "theme": {"type": "object", "description": "widget colours and texts, handed to the widget as is"},
                "require_identity": {"type": "boolean", "default": false,
                                     "description": "refuse sessions without a verified user"},
