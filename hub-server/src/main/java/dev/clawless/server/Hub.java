@@ -43,6 +43,7 @@ import dev.clawless.core.events.Webhooks;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobWorker;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.PrivateFiles;
 import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
@@ -115,14 +116,17 @@ public final class Hub implements AutoCloseable {
     /** Opens the database (migrating it), wires the modules and starts serving. */
     public static Hub start(HubConfig config) {
         Logging.guardSecrets();
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data folder " + config.dataDir(), e);
+        // nothing in the data folder is for other users of the machine; an install from before this rule is fixed
+        int loosened = PrivateFiles.secure(config.dataDir());
+        if (loosened > 0) {
+            LOG.warning(() -> "the data folder " + config.dataDir() + " had " + loosened + " files or folders other"
+                    + " users could read; they are now owner-only (0700/0600)");
         }
+        PrivateFiles.folder(config.dataDir());
         AdminToken adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
         Clock clock = Clock.systemUTC();
         Database database = Database.open(config.db());
+        PrivateFiles.secure(config.dataDir()); // the embedded database's files, created just now
         AutoCloseable closeOnFailure = () -> { };
         AtomicReference<WebServer> serverRef = new AtomicReference<>();
         try {

@@ -84,7 +84,7 @@ public final class Marketplace {
     public Uploaded upload(Actor actor, String tenantId, InputStream body, Optional<String> signature) {
         Path temp = null;
         try {
-            Files.createDirectories(settings.store());
+            dev.clawless.core.common.PrivateFiles.folder(settings.store());
             temp = Files.createTempFile(settings.store(), "upload-", ".part");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             long size = 0;

@@ -278,7 +278,7 @@ public final class PluginRuntime implements AutoCloseable {
                 String file = String.format("%03d-%s", n++, name.substring(4).replaceAll("[^A-Za-z0-9._-]", "_"));
                 Path target = expanded.resolve(file);
                 if (!Files.exists(target)) {
-                    Files.createDirectories(expanded);
+                    dev.clawless.core.common.PrivateFiles.folder(expanded);
                     Path part = Files.createTempFile(expanded, "lib-", ".part");
                     try (InputStream in = zip.getInputStream(e)) {
                         Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);

@@ -82,6 +82,7 @@ public final class DemoSite {
             try {
                 Files.writeString(marker, Json.object().put("tenant_id", tenant.id())
                         .put("connection_id", connection.id()).toString());
+                dev.clawless.core.common.PrivateFiles.ownerOnly(marker);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + marker, e);
             }
