@@ -13,10 +13,13 @@ import java.time.Duration;
  */
 public record DatabaseConfig(String url, String username, String password, int poolSize, Duration connectTimeout) {
 
-    /** The embedded H2 file database under {@code dataDir}, in PostgreSQL mode. */
+    /**
+     * The embedded H2 file database under {@code dataDir}, in PostgreSQL mode, writing every commit to its file before
+     * the commit returns ({@code WRITE_DELAY=0}; H2's default keeps commits in memory for up to half a second).
+     */
     public static String h2FileUrl(java.nio.file.Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("db").resolve("clawless")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
     }
 
     public Vendor vendor() {
