@@ -201,6 +201,9 @@ public final class Hub implements AutoCloseable {
                     config.turns());
             turnHandler.onTurnStarted(channels::typing);
             Deliveries deliveries = new Deliveries(channels, conversations);
+            metrics.counter("clawless_deliveries_uncertain_total", "Message parts sent again after an attempt whose"
+                    + " outcome was unknown (possible duplicates on the platform), since this node started.",
+                    deliveries::uncertainSends);
             Pollers pollers = new Pollers(channels, workerName(), clock);
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,

@@ -22,6 +22,7 @@ import dev.clawless.plugin.api.ChannelException;
 import dev.clawless.plugin.api.ChannelExtension;
 import dev.clawless.plugin.api.OutboundMessage;
 import dev.clawless.plugin.api.SendResult;
+import dev.clawless.plugin.api.SentCheck;
 
 /**
  * The {@code deliver} job: sends one outbound message through its conversation's channel. The text is split at the
@@ -38,11 +39,15 @@ public final class Deliveries implements JobHandler {
     /** Metadata key of the template's variables, a JSON object as text. */
     public static final String TEMPLATE_VARIABLES = "template_variables";
 
+    /** How long a delivery waits after a 429 that did not say how long. */
+    private static final Duration RATE_LIMITED_WAIT = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(Deliveries.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ChannelManagement channels;
     private final ConversationManagement conversations;
+    private final java.util.concurrent.atomic.AtomicLong uncertain = new java.util.concurrent.atomic.AtomicLong();
+
     public Deliveries(ChannelManagement channels, ConversationManagement conversations) {
         this.channels = channels;
         this.conversations = conversations;
@@ -104,13 +109,14 @@ public final class Deliveries implements JobHandler {
         int count = texts.size() + attachments.size();
         String first = null;
         for (int i = 0; i < count; i++) {
-            String already = sentSoFar.get(i * 100);
+            int part = i * 100;
+            String already = sentSoFar.get(part);
             if (already != null) {
                 first = first == null ? already : first;
                 continue;
             }
             boolean text = i < texts.size();
-            SendResult result;
+            Optional<SendResult> sent;
             try {
                 List<dev.clawless.plugin.api.Attachment> these = text ? List.of()
                         : List.of(attachments.get(i - texts.size()));
@@ -124,7 +130,7 @@ public final class Deliveries implements JobHandler {
                 OutboundMessage out = new OutboundMessage(conversation.id(),
                         i == 0 ? message.id() : message.id() + "-" + i, conversation.externalThreadKey(),
                         text ? texts.get(i) : "", these, List.of(), i == 0 ? replyTo : Optional.empty(), hints, media);
-                result = c.channel().send(out, c.connection());
+                sent = sendOnce(message, part, out, c);
             } catch (ChannelException.Throttled throttled) {
                 throw RetryLater.postpone(throttled.getMessage(), throttled.waitFor());
             } catch (RuntimeException e) {
@@ -137,13 +143,8 @@ public final class Deliveries implements JobHandler {
                 }
                 throw retry.get();
             }
-            List<String> externalIds = result.externalMessageIds();
-            for (int j = 0; j < externalIds.size() && j < 100; j++) {
-                conversations.recordPart(message, i * 100 + j, externalIds.get(j));
-            }
-            if (externalIds.isEmpty()) {
-                conversations.recordPart(message, i * 100, message.id() + "-" + i);
-            }
+            List<String> externalIds = sent.map(SendResult::externalMessageIds).orElse(List.of());
+            conversations.recordSent(message, part, externalIds);
             if (first == null) {
                 first = externalIds.isEmpty() ? null : externalIds.get(0);
             }
@@ -151,12 +152,72 @@ public final class Deliveries implements JobHandler {
         conversations.markSent(message, first);
     }
 
-    /** Marks the message failed for good, or answers what makes the job run again. */
+    /**
+     * Sends one part, never blindly twice: the start of the platform call is recorded first, so a later attempt knows
+     * when an earlier one may have gone out (a crash or a timeout in between). Then the channel is asked to find it on
+     * the platform; when it cannot tell, the part goes again and the message is marked uncertain. A refusal the
+     * platform answered (4xx, 429 included) and the channel's own throttling leave no doubt behind.
+     */
+    private Optional<SendResult> sendOnce(Message message, int part, OutboundMessage out,
+                                          ChannelManagement.Connected c) {
+        Optional<java.time.Instant> earlier = conversations.sendStarted(message, part);
+        boolean again = false;
+        if (earlier.isPresent()) {
+            SentCheck check = c.channel().findSent(out, c.connection(), earlier.get());
+            switch (check.outcome()) {
+                case SENT -> {
+                    LOG.info(() -> "part " + part + " of " + message.id() + " was found on " + c.channel().type()
+                            + " after an interrupted send; not sent again");
+                    return check.result();
+                }
+                case NOT_SENT -> again = false;
+                case UNKNOWN -> again = true;
+            }
+        }
+        if (conversations.startSend(message, part, again)) {
+            uncertain.incrementAndGet();
+            LOG.warning(() -> "part " + part + " of " + message.id() + " is sent again after an attempt whose outcome"
+                    + " is unknown (" + c.channel().type() + " cannot tell); the message is marked uncertain");
+        }
+        try {
+            return Optional.of(c.channel().send(out, c.connection()));
+        } catch (ChannelException.Throttled throttled) {
+            conversations.sendRefused(message, part);
+            throw throttled;
+        } catch (ChannelException.SendFailed f) {
+            if (f.status() >= 400 && f.status() < 500) {
+                conversations.sendRefused(message, part); // the platform answered: nothing went out
+            }
+            throw f;
+        }
+    }
+
+    /** Parts sent again, since this node started, after an attempt whose outcome was unknown (possible duplicates). */
+    public long uncertainSends() {
+        return uncertain.get();
+    }
+
+    /**
+     * Marks the message failed for good, or answers what makes the job run again. A platform's rate limit (429) only
+     * delays the delivery — after its {@code Retry-After}, else with the backoff of an attempt — without spending an
+     * attempt; past {@link ChannelSettings#deliveryMaxAge()} nothing is sent any more.
+     */
     private Optional<RuntimeException> failed(Job job, Message message, ChannelException.SendFailed f) {
         String reason = (f.status() > 0 ? "HTTP " + f.status() + ": " : "") + f.getMessage();
         if (!f.retryable()) {
             conversations.markFailed(message, reason, f.platformCode());
             return Optional.empty();
+        }
+        java.time.Duration maxAge = channels.settings().deliveryMaxAge();
+        if (message.createdAt().plus(maxAge).isBefore(java.time.Instant.now())) {
+            conversations.markFailed(message, "gave up after " + maxAge + " (" + job.attempts() + " attempts): "
+                    + reason, f.platformCode());
+            return Optional.of(new IllegalStateException("gave up after " + maxAge + ": " + reason));
+        }
+        if (f.status() == 429) {
+            Duration wait = f.retryAfter().filter(d -> !d.isNegative()).orElse(RATE_LIMITED_WAIT);
+            LOG.fine(() -> "delivery of " + message.id() + " waits " + wait + " for the platform's rate limit");
+            return Optional.of(RetryLater.postpone(reason, wait));
         }
         if (job.attempts() >= job.maxAttempts()) {
             conversations.markFailed(message, "gave up after " + job.attempts() + " attempts: " + reason,

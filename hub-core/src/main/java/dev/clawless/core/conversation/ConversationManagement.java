@@ -468,10 +468,60 @@ public final class ConversationManagement {
         return store.parts(database.execute(), messageId);
     }
 
-    /** Records that part {@code part} of an outbound message went out with the platform id {@code externalId}. */
-    public void recordPart(Message message, int part, String externalId) {
-        database.inTransaction(tx -> store.insertPart(tx, message.id(), part, message.connectionId(), externalId,
-                clock.instant().truncatedTo(ChronoUnit.MICROS)));
+    /**
+     * When the platform call for part {@code part} of an outbound message started, if the hub never learned how it
+     * ended (it crashed during the call, or the call ended without a definite answer).
+     */
+    public Optional<Instant> sendStarted(Message message, int part) {
+        return store.sendStarted(database.execute(), message.id(), part);
+    }
+
+    /**
+     * Notes, durably, that the platform call for part {@code part} starts now. With {@code again}, an earlier call's
+     * outcome is unknown and the platform cannot tell: the message is marked {@code delivery_uncertain} and
+     * {@code delivery.uncertain} published, in the same transaction, before the part goes out again.
+     *
+     * @return true when this call marked the message uncertain (it was not before)
+     */
+    public boolean startSend(Message message, int part, boolean again) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            store.startSend(tx, message.id(), part, now);
+            if (again && store.markUncertain(tx, message.id())) {
+                event(tx, message.tenantId(), message.conversationId(), "delivery.uncertain", JSON.createObjectNode()
+                        .put("message_id", message.id()).put("conversation_id", message.conversationId())
+                        .put("connection_id", message.connectionId()).put("part", part).toString(), now);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Forgets a started platform call that the platform refused (nothing went out). */
+    public void sendRefused(Message message, int part) {
+        database.inTransaction(tx -> {
+            store.clearSend(tx, message.id(), part);
+            return null;
+        });
+    }
+
+    /**
+     * Records that part {@code part} of an outbound message went out as the platform messages {@code externalIds}
+     * (numbered {@code part}, {@code part + 1}, …; or under the hub's own id when the platform gave none), and forgets
+     * its started call, in one transaction.
+     */
+    public void recordSent(Message message, int part, java.util.List<String> externalIds) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        database.inTransaction(tx -> {
+            if (externalIds.isEmpty()) {
+                store.insertPart(tx, message.id(), part, message.connectionId(), message.id() + "-" + part / 100, now);
+            }
+            for (int j = 0; j < externalIds.size() && j < 100; j++) {
+                store.insertPart(tx, message.id(), part + j, message.connectionId(), externalIds.get(j), now);
+            }
+            store.clearSend(tx, message.id(), part);
+            return null;
+        });
     }
 
     /** Marks an outbound message sent (every part out), with the platform id of its first part. */

@@ -28,15 +28,28 @@ import dev.clawless.plugin.api.Attachment;
  * @param metadata          channel facts (no secrets); {@code mode} when its intent selects an assistant mode
  * @param intent            the intent detected in an inbound message, if any
  * @param createdAt         when it was stored
+ * @param deliveryUncertain true when a part of this outbound message may have reached the platform twice: it was
+ *                          sent again after an attempt whose outcome the hub never learned (a crash, a timeout)
  */
 public record Message(String id, long seq, String tenantId, String conversationId, String connectionId,
                       Optional<String> externalMessageId, boolean inbound, MessageRole role,
                       Optional<String> identityId, String text, List<Attachment> attachments, MessageStatus status,
                       Optional<String> error, Optional<String> replyToExternalId, boolean edited,
-                      Map<String, String> metadata, Optional<String> intent, Instant createdAt) {
+                      Map<String, String> metadata, Optional<String> intent, Instant createdAt,
+                      boolean deliveryUncertain) {
 
     public Message {
         attachments = List.copyOf(attachments);
         metadata = Map.copyOf(metadata);
+    }
+
+    /** A message whose delivery is not (yet) in doubt. */
+    public Message(String id, long seq, String tenantId, String conversationId, String connectionId,
+                   Optional<String> externalMessageId, boolean inbound, MessageRole role, Optional<String> identityId,
+                   String text, List<Attachment> attachments, MessageStatus status, Optional<String> error,
+                   Optional<String> replyToExternalId, boolean edited, Map<String, String> metadata,
+                   Optional<String> intent, Instant createdAt) {
+        this(id, seq, tenantId, conversationId, connectionId, externalMessageId, inbound, role, identityId, text,
+                attachments, status, error, replyToExternalId, edited, metadata, intent, createdAt, false);
     }
 }

@@ -148,6 +148,7 @@ public final class SessionRoutes {
         node.put("external_message_id", m.externalMessageId().orElse(null));
         node.put("reply_to_external_id", m.replyToExternalId().orElse(null));
         node.put("edited", m.edited());
+        node.put("delivery_uncertain", m.deliveryUncertain());
         ArrayNode attachments = node.putArray("attachments");
         m.attachments().forEach(a -> {
             ObjectNode n = attachments.addObject().put("kind", a.kind().name().toLowerCase(java.util.Locale.ROOT))

@@ -68,6 +68,17 @@ public final class HttpMetrics {
         }
     }
 
+    /** A counter another part of the hub keeps, read at each scrape. */
+    private record Counter(String name, String help, java.util.function.LongSupplier value) {
+    }
+
+    private final java.util.List<Counter> counters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Adds a counter (a name ending in {@code _total}) whose current value {@code value} answers at each scrape. */
+    public void counter(String name, String help, java.util.function.LongSupplier value) {
+        counters.add(new Counter(name, help, value));
+    }
+
     /** Everything, in the Prometheus text exposition format. */
     public String scrape() {
         StringBuilder out = new StringBuilder(4096);
@@ -93,6 +104,11 @@ public final class HttpMetrics {
             out.append("clawless_http_request_duration_seconds_count{").append(k.labels()).append("} ")
                     .append(count).append('\n');
         });
+        for (Counter c : counters) {
+            out.append("# HELP ").append(c.name()).append(' ').append(c.help()).append('\n');
+            out.append("# TYPE ").append(c.name()).append(" counter\n");
+            out.append(c.name()).append(' ').append(c.value().getAsLong()).append('\n');
+        }
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         gauge(out, "jvm_memory_used_bytes", "JVM heap memory in use.", "area=\"heap\"",
                 memory.getHeapMemoryUsage().getUsed());

@@ -73,6 +73,20 @@ public interface ChannelExtension extends ExtensionPoint {
     }
 
     /**
+     * Looks on the platform for a send whose outcome the hub never learned: it started {@link #send} at
+     * {@code startedAt} and then crashed, or the call ended without a definite answer (no response, a 5xx) after the
+     * platform may already have taken the message. The hub asks before sending the same part again, so that a
+     * platform that can show its messages (a comment thread, a message log) never gets a blind duplicate.
+     * {@link OutboundMessage#messageId()} is the same on every attempt of a part. By default the platform cannot tell:
+     * the hub sends again and marks the message's delivery uncertain for operators.
+     *
+     * @throws ChannelException.SendFailed when the platform cannot be asked now; the hub tries again later
+     */
+    default SentCheck findSent(OutboundMessage message, ChannelConnection connection, java.time.Instant startedAt) {
+        return SentCheck.unknown();
+    }
+
+    /**
      * Answers a request the platform makes outside the event flow — a subscription challenge such as WhatsApp's
      * {@code GET ?hub.challenge=} — or empty when {@code request} carries events. Called before {@link #verify}, so
      * implementations check the challenge's own secret themselves.

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GHIssue;
 import org.kohsuke.github.GHIssueComment;
 import org.kohsuke.github.GitHub;
 import org.kohsuke.github.GitHubAbuseLimitHandler;
@@ -38,6 +39,7 @@ import dev.clawless.plugin.api.InboundRequest;
 import dev.clawless.plugin.api.OutboundMessage;
 import dev.clawless.plugin.api.Participant;
 import dev.clawless.plugin.api.SendResult;
+import dev.clawless.plugin.api.SentCheck;
 import dev.clawless.plugin.api.Signatures;
 
 /**
@@ -320,15 +322,54 @@ public final class GitHubChannel implements ChannelExtension {
             if (thread.contains("/discussions/")) {
                 return discussionReply(message, c, token);
             }
-            int hash = thread.lastIndexOf('#');
-            String repo = thread.substring(0, hash);
-            int number = Integer.parseInt(thread.substring(hash + 1));
-            GitHub gh = new GitHubBuilder().withEndpoint(endpoint(c)).withAppInstallationToken(token)
-                    .withConnector(connector)
-                    .withRateLimitHandler(GitHubRateLimitHandler.FAIL)
-                    .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL).build();
-            GHIssueComment comment = gh.getRepository(repo).getIssue(number).comment(message.text());
+            GHIssueComment comment = issue(c, token, thread).comment(message.text() + marker(message));
             return new SendResult(List.of("comment:" + comment.getId()), DeliveryStatus.SENT);
+        } catch (GHFileNotFoundException e) {
+            throw new ChannelException.SendFailed("GitHub: not found (repository, issue or access)", 404, false,
+                    Optional.empty(), Optional.of("404"), null);
+        } catch (HttpException e) {
+            throw failed(e.getResponseCode(), e.getResponseHeaderFields(), firstLine(e.getMessage()));
+        } catch (IOException e) {
+            throw new ChannelException.SendFailed("GitHub unreachable: " + firstLine(e.getMessage()), 0, true,
+                    Optional.empty(), Optional.empty(), null);
+        }
+    }
+
+    /**
+     * Every comment the hub writes ends with an invisible marker naming the hub's message part, so that after a send
+     * whose answer was lost the hub can look for it in the thread instead of commenting twice.
+     */
+    private static String marker(OutboundMessage message) {
+        return "\n\n<!-- clawless:" + message.messageId() + " -->";
+    }
+
+    private GHIssue issue(ChannelConnection c, String token, String thread) throws IOException {
+        int hash = thread.lastIndexOf('#');
+        String repo = thread.substring(0, hash);
+        int number = Integer.parseInt(thread.substring(hash + 1));
+        GitHub gh = new GitHubBuilder().withEndpoint(endpoint(c)).withAppInstallationToken(token)
+                .withConnector(connector)
+                .withRateLimitHandler(GitHubRateLimitHandler.FAIL)
+                .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL).build();
+        return gh.getRepository(repo).getIssue(number);
+    }
+
+    /** An issue or pull request comment is found by its marker among the comments since the send started. */
+    @Override
+    public SentCheck findSent(OutboundMessage message, ChannelConnection c, Instant startedAt) {
+        String thread = message.externalThreadKey();
+        if (thread.contains("/discussions/")) {
+            return SentCheck.unknown();
+        }
+        String marker = marker(message).strip();
+        try {
+            for (GHIssueComment comment : issue(c, token(c), thread).queryComments()
+                    .since(java.util.Date.from(startedAt.minusSeconds(60))).list().withPageSize(100)) {
+                if (comment.getBody() != null && comment.getBody().contains(marker)) {
+                    return SentCheck.sent(new SendResult(List.of("comment:" + comment.getId()), DeliveryStatus.SENT));
+                }
+            }
+            return SentCheck.notSent();
         } catch (GHFileNotFoundException e) {
             throw new ChannelException.SendFailed("GitHub: not found (repository, issue or access)", 404, false,
                     Optional.empty(), Optional.of("404"), null);

@@ -29,6 +29,7 @@ import dev.clawless.plugin.api.InboundRequest;
 import dev.clawless.plugin.api.OutboundMessage;
 import dev.clawless.plugin.api.Participant;
 import dev.clawless.plugin.api.SendResult;
+import dev.clawless.plugin.api.SentCheck;
 
 /**
  * WhatsApp via Twilio: form-encoded webhooks signed with {@code X-Twilio-Signature} (HMAC-SHA1 of the public URL and
@@ -200,6 +201,39 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
             Optional<Duration> after = http.lastHeader("Retry-After").flatMap(TwilioWhatsApp::seconds);
             boolean retryable = status == 0 || status == 429 || status >= 500;
             return fail("Twilio: " + firstLine(e.getMessage()), status, retryable, after, code, e);
+        }
+    }
+
+    /**
+     * Twilio keeps a log of the account's messages: a message to the same number from the same sender with the same
+     * text, created since the send started, is the one the hub sent. Templates (no text of their own) cannot be told
+     * apart and stay unknown.
+     */
+    @Override
+    public SentCheck findSent(OutboundMessage message, ChannelConnection c, Instant startedAt) {
+        if (message.metadata().containsKey("template") || message.text().isBlank()) {
+            return SentCheck.unknown();
+        }
+        TwilioHttp http = clients.computeIfAbsent(c.id() + "|" + c.config("api_base_url").orElse(""),
+                k -> new TwilioHttp(c.config("api_base_url")));
+        TwilioRestClient client = new TwilioRestClient.Builder(WhatsAppChannel.need(c, "account_sid", "twilio"),
+                WhatsAppChannel.need(c, "auth_token", "twilio")).httpClient(http).build();
+        try {
+            var page = Message.reader().setTo(new PhoneNumber(message.externalThreadKey()))
+                    .setFrom(new PhoneNumber(c.config("from").orElseThrow())).setPageSize(50L).firstPage(client);
+            for (Message m : page.getRecords()) {
+                if (message.text().equals(m.getBody()) && m.getDateCreated() != null
+                        && !m.getDateCreated().toInstant().isBefore(startedAt.minusSeconds(60))) {
+                    return SentCheck.sent(new SendResult(List.of(m.getSid()), DeliveryStatus.SENT));
+                }
+            }
+            return SentCheck.notSent();
+        } catch (ApiException e) {
+            int status = http.lastResponse().map(r -> r.getStatusCode()).orElse(0);
+            throw new ChannelException.SendFailed("Twilio: " + firstLine(e.getMessage()), status,
+                    status == 0 || status == 429 || status >= 500,
+                    http.lastHeader("Retry-After").flatMap(TwilioWhatsApp::seconds),
+                    Optional.ofNullable(e.getCode()).map(String::valueOf), e);
         }
     }
 

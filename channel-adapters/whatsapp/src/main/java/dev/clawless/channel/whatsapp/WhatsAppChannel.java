@@ -110,6 +110,12 @@ public final class WhatsAppChannel implements ChannelExtension {
     }
 
     @Override
+    public dev.clawless.plugin.api.SentCheck findSent(OutboundMessage message, ChannelConnection c,
+                                                      java.time.Instant startedAt) {
+        return provider(c).findSent(message, c, startedAt);
+    }
+
+    @Override
     public Media download(ChannelConnection c, dev.clawless.plugin.api.Attachment attachment, long maxBytes) {
         return provider(c).download(c, attachment, maxBytes);
     }
@@ -139,6 +145,12 @@ public final class WhatsAppChannel implements ChannelExtension {
         List<InboundEvent> parse(InboundRequest request, ChannelConnection c);
 
         SendResult send(OutboundMessage message, ChannelConnection c);
+
+        /** See {@link ChannelExtension#findSent}; Meta's Cloud API has no way to list sent messages. */
+        default dev.clawless.plugin.api.SentCheck findSent(OutboundMessage message, ChannelConnection c,
+                                                           java.time.Instant startedAt) {
+            return dev.clawless.plugin.api.SentCheck.unknown();
+        }
 
         Media download(ChannelConnection c, dev.clawless.plugin.api.Attachment attachment, long maxBytes);
     }

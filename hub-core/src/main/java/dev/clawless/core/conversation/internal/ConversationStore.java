@@ -42,7 +42,7 @@ public final class ConversationStore {
             + " metadata, summary, summary_version, message_cursor";
     private static final String MESSAGE_COLUMNS = "id, seq, tenant_id, conversation_id, connection_id,"
             + " external_message_id, direction, role, identity_id, text, attachments, status, error,"
-            + " reply_to_external_id, edited, metadata, created_at, intent";
+            + " reply_to_external_id, edited, metadata, created_at, intent, delivery_uncertain";
 
     /** The identity of {@code sender} on the connection, and its contact; created (with a new contact) if new. */
     public Identity identity(DbExecute tx, String tenantId, String channelType, String connectionId,
@@ -211,12 +211,14 @@ public final class ConversationStore {
 
     /** Inserts an assistant reply unless the inbound message already has one; true when inserted. */
     public boolean insertReply(DbExecute tx, Message m, String answersMessageId) {
+        // the platform id of the answered message goes with it, so the channel quotes that message, not the newest
         return tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id, direction, role,"
-                        + " text, attachments, status, metadata, answers_message_id, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                        + " text, attachments, status, metadata, answers_message_id, reply_to_external_id, created_at,"
+                        + " updated_at) VALUES (?, ?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 .params(m.id(), m.tenantId(), m.conversationId(), m.connectionId(), m.role().wire(), m.text(),
                         attachmentsJson(m.attachments()), m.status().wire(), metadataJson(m.metadata()),
-                        answersMessageId, Database.timestamp(m.createdAt()), Database.timestamp(m.createdAt()))
+                        answersMessageId, m.replyToExternalId().orElse(null), Database.timestamp(m.createdAt()),
+                        Database.timestamp(m.createdAt()))
                 .execute() == 1;
     }
 
@@ -358,6 +360,30 @@ public final class ConversationStore {
     }
 
     /** Records a sent part; false when that part was recorded already. */
+    /** When the platform call for part {@code part} started, if its outcome was never recorded. */
+    public Optional<Instant> sendStarted(DbExecute exec, String messageId, int part) {
+        return exec.createGet("SELECT started_at FROM part_sends WHERE message_id = ? AND part = ?")
+                .params(messageId, part).execute().flatMap(r -> Database.instant(r.column(1)));
+    }
+
+    /** Notes that the platform call for part {@code part} starts now. */
+    public void startSend(DbExecute tx, String messageId, int part, Instant now) {
+        clearSend(tx, messageId, part);
+        tx.createInsert("INSERT INTO part_sends (message_id, part, started_at) VALUES (?, ?, ?)")
+                .params(messageId, part, Database.timestamp(now)).execute();
+    }
+
+    /** Forgets a started call: its part was recorded, or the platform refused it. */
+    public void clearSend(DbExecute tx, String messageId, int part) {
+        tx.createDelete("DELETE FROM part_sends WHERE message_id = ? AND part = ?").params(messageId, part).execute();
+    }
+
+    /** Marks a message as possibly delivered twice; true when it was not marked before. */
+    public boolean markUncertain(DbExecute tx, String messageId) {
+        return tx.createUpdate("UPDATE messages SET delivery_uncertain = TRUE WHERE id = ? AND delivery_uncertain = FALSE")
+                .params(messageId).execute() == 1;
+    }
+
     public boolean insertPart(DbExecute tx, String messageId, int part, String connectionId, String externalId,
                               Instant at) {
         return tx.createInsert("INSERT INTO message_parts (message_id, part, connection_id, external_message_id,"
@@ -417,7 +443,8 @@ public final class ConversationStore {
                 Boolean.TRUE.equals(r.column(15).get(Boolean.class)),
                 metadata(r.column(16).get(String.class)),
                 Database.optionalString(r.column(18)),
-                Database.instant(r.column(17)).orElseThrow());
+                Database.instant(r.column(17)).orElseThrow(),
+                Boolean.TRUE.equals(r.column(19).get(Boolean.class)));
     }
 
     static String attachmentsJson(List<Attachment> attachments) {
