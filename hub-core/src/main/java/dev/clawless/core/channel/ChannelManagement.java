@@ -271,6 +271,7 @@ public final class ChannelManagement {
             LOG.log(Level.WARNING, "channel " + row.type() + " failed verifying a request; refused", e);
             throw new ClawlessException.Unauthorized("the request could not be verified");
         }
+        refuseReplays(row, channel, connection, request);
         usage.rateLimit("inbound:" + row.tenantId(), "tenant's inbound channel traffic", settings.inboundPerMinute());
         List<InboundEvent> events;
         try {
@@ -287,6 +288,32 @@ public final class ChannelManagement {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "channel " + row.type() + " failed to acknowledge a stored request", e);
             return HookReply.ok(); // stored already: the platform must not retry it
+        }
+    }
+
+    /**
+     * A value the platform sends once ({@link ChannelExtension#replayKey}) is accepted once by every node, also after a
+     * restart; the platform's own retry of the same body passes (its events are stored once anyway).
+     */
+    private void refuseReplays(ChannelStore.Row row, ChannelExtension channel, ChannelConnection connection,
+                               InboundRequest request) {
+        Optional<ChannelExtension.ReplayKey> key;
+        try {
+            key = channel.replayKey(request, connection);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "channel " + row.type() + " failed reading a request's replay key; refused", e);
+            throw new ClawlessException.Unauthorized("the request could not be verified");
+        }
+        if (key.isEmpty()) {
+            return;
+        }
+        Instant now = now();
+        String body = dev.clawless.core.security.Secrets.sha256Hex(request.body());
+        boolean fresh = database.inTransaction(tx -> store.firstUseOrRetry(tx, row.id(), key.get().value(), body,
+                now.plus(key.get().remember()), now));
+        if (!fresh) {
+            throw new ClawlessException.Unauthorized("this signed request was received before with another body"
+                    + " (a replay?)");
         }
     }
 

@@ -28,9 +28,13 @@ public final class Secrets {
 
     /** Lower-case hex SHA-256 of the UTF-8 bytes of {@code value}. */
     public static String sha256Hex(String value) {
+        return sha256Hex(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Lower-case hex SHA-256 of {@code bytes}. */
+    public static String sha256Hex(byte[] bytes) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

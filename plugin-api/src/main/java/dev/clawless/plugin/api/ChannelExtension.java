@@ -31,6 +31,32 @@ public interface ChannelExtension extends ExtensionPoint {
     void verify(InboundRequest request, ChannelConnection connection);
 
     /**
+     * A value of a verified request that the platform never sends twice and that the signature covers (Mailgun's
+     * {@code token}), with how long to remember it: the hub accepts it once across all its nodes and restarts, and
+     * refuses a second request with it as a replay (401). Empty, the default, when the signature covers no such
+     * value or the events' own ids already make a redelivery harmless (the hub stores a message id once).
+     */
+    default Optional<ReplayKey> replayKey(InboundRequest request, ChannelConnection connection) {
+        return Optional.empty();
+    }
+
+    /**
+     * A value a platform sends once, for {@link #replayKey}.
+     *
+     * @param value    the value (at most 300 characters)
+     * @param remember how long the hub refuses it again; at least the signature's own validity window
+     */
+    record ReplayKey(String value, Duration remember) {
+        public ReplayKey {
+            java.util.Objects.requireNonNull(value, "value");
+            java.util.Objects.requireNonNull(remember, "remember");
+            if (value.isEmpty() || value.length() > 300) {
+                throw new IllegalArgumentException("a replay key has 1-300 characters");
+            }
+        }
+    }
+
+    /**
      * Turns a verified request into events. Events the hub should ignore (the bot's own echoes, unsupported updates)
      * are left out, so an empty list is a normal answer.
      *
@@ -46,6 +72,20 @@ public interface ChannelExtension extends ExtensionPoint {
      * @throws ChannelException.SendFailed when the platform refuses or cannot be reached
      */
     SendResult send(OutboundMessage message, ChannelConnection connection);
+
+    /**
+     * Looks on the platform for a send whose outcome the hub never learned: it started {@link #send} at
+     * {@code startedAt} and then crashed, or the call ended without a definite answer (no response, a 5xx) after the
+     * platform may already have taken the message. The hub asks before sending the same part again, so that a
+     * platform that can show its messages (a comment thread, a message log) never gets a blind duplicate.
+     * {@link OutboundMessage#messageId()} is the same on every attempt of a part. By default the platform cannot tell:
+     * the hub sends again and marks the message's delivery uncertain for operators.
+     *
+     * @throws ChannelException.SendFailed when the platform cannot be asked now; the hub tries again later
+     */
+    default SentCheck findSent(OutboundMessage message, ChannelConnection connection, java.time.Instant startedAt) {
+        return SentCheck.unknown();
+    }
 
     /**
      * The longest text one platform message may carry; the hub splits longer replies on paragraph, then sentence,
@@ -70,20 +110,6 @@ public interface ChannelExtension extends ExtensionPoint {
      */
     default Optional<Duration> replyWindow() {
         return Optional.empty();
-    }
-
-    /**
-     * Looks on the platform for a send whose outcome the hub never learned: it started {@link #send} at
-     * {@code startedAt} and then crashed, or the call ended without a definite answer (no response, a 5xx) after the
-     * platform may already have taken the message. The hub asks before sending the same part again, so that a
-     * platform that can show its messages (a comment thread, a message log) never gets a blind duplicate.
-     * {@link OutboundMessage#messageId()} is the same on every attempt of a part. By default the platform cannot tell:
-     * the hub sends again and marks the message's delivery uncertain for operators.
-     *
-     * @throws ChannelException.SendFailed when the platform cannot be asked now; the hub tries again later
-     */
-    default SentCheck findSent(OutboundMessage message, ChannelConnection connection, java.time.Instant startedAt) {
-        return SentCheck.unknown();
     }
 
     /**

@@ -65,8 +65,6 @@ public final class EmailChannel implements ChannelExtension {
 
     public static final String TYPE = "email";
     private static final int MAX_BATCH = 50;
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenTokens =
-            new java.util.concurrent.ConcurrentHashMap<>();
     private static final String SCHEMA = """
             {"type": "object", "additionalProperties": false, "required": ["address"],
              "properties": {
@@ -271,13 +269,20 @@ public final class EmailChannel implements ChannelExtension {
                 (timestamp + token).getBytes(StandardCharsets.UTF_8)), signature)) {
             throw new ChannelException.Unverified("the Mailgun signature does not match");
         }
-        // Mailgun signs timestamp and token, not the body: a token is accepted once, so a captured signature cannot
-        // carry another body within its five minutes
-        long now = Instant.now().getEpochSecond();
-        seenTokens.entrySet().removeIf(e -> e.getValue() < now - 600);
-        if (seenTokens.putIfAbsent(c.id() + ":" + token, now) != null) {
-            throw new ChannelException.Unverified("this Mailgun token was used before (a replay?)");
+    }
+
+    /**
+     * Mailgun signs timestamp and token, not the body: the hub accepts a token once (on every node, across restarts),
+     * so a captured signature cannot carry another body within its five minutes.
+     */
+    @Override
+    public Optional<ReplayKey> replayKey(InboundRequest request, ChannelConnection c) {
+        if (request.queryParam("key").isPresent()) {
+            return Optional.empty();
         }
+        String token = formFields(request, false).getOrDefault("token", "");
+        return token.isEmpty() ? Optional.empty() : Optional.of(new ReplayKey("mailgun:" + token,
+                Duration.ofMinutes(10)));
     }
 
     @Override

@@ -101,6 +101,24 @@ public final class ChannelStore {
         exec.createUpdate("UPDATE channel_connections SET poll_error = ? WHERE id = ?").params(error, id).execute();
     }
 
+    /**
+     * Records the first use of a once-only value of a connection's webhooks; true when this is its first use or a
+     * retry of the same body, false when it came before with another body (a replay). Expired values are forgotten.
+     */
+    public boolean firstUseOrRetry(DbExecute tx, String connectionId, String key, String bodySha256, Instant expires,
+                                   Instant now) {
+        tx.createDelete("DELETE FROM webhook_replays WHERE expires_at < ?").params(Database.timestamp(now)).execute();
+        long inserted = tx.createInsert("INSERT INTO webhook_replays (connection_id, replay_key, body_sha256,"
+                        + " expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(connectionId, key, bodySha256, Database.timestamp(expires)).execute();
+        if (inserted == 1) {
+            return true;
+        }
+        return tx.createGet("SELECT body_sha256 FROM webhook_replays WHERE connection_id = ? AND replay_key = ?")
+                .params(connectionId, key).execute().map(r -> r.column(1).get(String.class).equals(bodySha256))
+                .orElse(true);
+    }
+
     private static Row row(DbRow r) {
         String names = r.column(7).get(String.class);
         return new Row(r.column(1).get(String.class), r.column(2).get(String.class), r.column(3).get(String.class),
