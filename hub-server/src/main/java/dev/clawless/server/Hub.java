@@ -316,19 +316,26 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Stops accepting requests, lets in-flight requests and jobs finish within the shutdown grace (jobs still running
-     * then are re-run elsewhere or at the next start), closes the database.
+     * Stops accepting requests and jobs, lets in-flight requests and jobs finish within the shutdown grace — one
+     * grace for all of it, never more — then closes the database. Jobs still running are abandoned: their leases run
+     * out and another node or the next start runs them again.
      */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
+            worker.stopClaiming();
+            pollers.close(left(deadline).dividedBy(4));
             server.stop();
-            pollers.close();
             installations.close();
-            worker.stop(config.shutdownGrace());
+            worker.stop(left(deadline));
         } finally {
             database.close();
         }
+    }
+
+    private static java.time.Duration left(long deadline) {
+        return java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** This process's name in job leases: host and process id. */

@@ -51,6 +51,8 @@ public final class TestHub implements AutoCloseable {
             all.put("CLAWLESS_PLANS_FREE_REQUESTS_PER_MINUTE", "100000");
             // the demo tenant would be one more tenant in every test; the widget tests turn it on
             all.put("CLAWLESS_DEMO_ENABLED", "false");
+            // the server waits out its grace while a client keeps an idle connection open; tests need no 10 s
+            all.put("CLAWLESS_HTTP_SHUTDOWN_GRACE", "1s");
             all.putAll(env);
             HubConfig config = ConfigLoader.load(Optional.empty(), all);
             return new TestHub(Hub.start(config));

@@ -160,14 +160,24 @@ public final class Pollers implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    /** Interrupts every poll and waits for them together, at most {@code within}. */
+    public void close(Duration within) {
         stopped = true;
         if (scanner != null) {
             scanner.interrupt();
         }
         running.values().forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + within.toNanos();
         for (Thread t : running.values()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
             try {
-                t.join(Duration.ofSeconds(5));
+                t.join(Duration.ofNanos(left));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -23,6 +23,8 @@ public final class JobWorker implements AutoCloseable {
     private final String name;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.Set<Thread> jobThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean abandoning;
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile Thread poller;
 
@@ -83,6 +85,7 @@ public final class JobWorker implements AutoCloseable {
 
     private void run(Job job) {
         AtomicBoolean done = new AtomicBoolean();
+        jobThreads.add(Thread.currentThread());
         Thread heartbeat = Thread.ofVirtual().start(() -> renewWhileRunning(job, done));
         try {
             JobHandler handler = handlers.get(job.kind());
@@ -95,6 +98,9 @@ public final class JobWorker implements AutoCloseable {
                 LOG.warning(() -> "job " + job.id() + " finished after its lease was taken over");
             }
         } catch (RetryLater later) {
+            if (abandoning) {
+                return; // shutting down: the lease runs out and the job runs again elsewhere
+            }
             if (later.countsAsAttempt()) {
                 queue.retryLater(job, later.delay(), later.getMessage());
             } else {
@@ -102,8 +108,15 @@ public final class JobWorker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            queue.fail(job, "interrupted");
+            if (!abandoning) {
+                queue.fail(job, "interrupted");
+            }
         } catch (Exception | Error e) {
+            if (abandoning) {
+                LOG.info(() -> "job " + job.id() + " (" + job.kind() + ") abandoned at shutdown; its lease runs out and"
+                        + " it runs again");
+                return;
+            }
             JobStatus next = queue.fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
             Level level = next == JobStatus.DEAD ? Level.SEVERE : Level.WARNING;
             LOG.log(level, "job " + job.id() + " (" + job.kind() + ") attempt " + job.attempts() + " failed; now "
@@ -111,6 +124,7 @@ public final class JobWorker implements AutoCloseable {
         } finally {
             done.set(true);
             heartbeat.interrupt();
+            jobThreads.remove(Thread.currentThread());
             inFlight.decrementAndGet();
             wake();
         }
@@ -131,28 +145,38 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
-    /** Stops claiming, then waits up to {@code grace} for running jobs; jobs still running are re-run elsewhere. */
-    public void stop(Duration grace) {
-        if (!running.compareAndSet(true, false)) {
-            return;
+    /** Stops claiming new jobs; running ones go on (see {@link #stop}). */
+    public void stopClaiming() {
+        if (running.compareAndSet(true, false)) {
+            wake();
         }
-        wake();
+    }
+
+    /**
+     * Stops claiming, then waits up to {@code grace} for running jobs and no longer. Jobs still running then are
+     * abandoned: interrupted, and left as they are in the queue, so their leases run out and another node (or the
+     * next start) runs them again — every job is idempotent, and a delivery in doubt is marked as such.
+     */
+    public void stop(Duration grace) {
+        stopClaiming();
         long deadline = System.nanoTime() + grace.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             }
+        }
+        if (inFlight.get() > 0) {
+            abandoning = true;
+            LOG.warning(() -> inFlight.get() + " jobs still running after the shutdown grace of " + grace
+                    + "; abandoned (they run again when their leases end)");
+            jobThreads.forEach(Thread::interrupt);
         }
         Thread p = poller;
         if (p != null) {
-            try {
-                p.join(Math.max(1, grace.toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            p.interrupt();
         }
     }
 
