@@ -44,6 +44,20 @@ import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobWorker;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.PrivateFiles;
+import dev.clawless.core.account.Accounts;
+import dev.clawless.core.account.Memberships;
+import dev.clawless.core.assistant.PeopleDesk;
+import dev.clawless.core.conversation.Contacts;
+import dev.clawless.core.inbox.CannedResponses;
+import dev.clawless.core.inbox.Inbox;
+import dev.clawless.core.inbox.Labels;
+import dev.clawless.core.inbox.Notes;
+import dev.clawless.server.api.AccountRoutes;
+import dev.clawless.server.api.ContactRoutes;
+import dev.clawless.server.api.InboxRoutes;
+import dev.clawless.server.api.MemberRoutes;
+import dev.clawless.server.http.Json;
+import dev.clawless.server.http.PersonAuth;
 import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
@@ -101,8 +115,11 @@ public final class Hub implements AutoCloseable {
     private final Pollers pollers;
     private final Installations installations;
 
+    private final Optional<String> setupLink;
+
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
-                JobWorker worker, Pollers pollers, Installations installations) {
+                JobWorker worker, Pollers pollers, Installations installations, Optional<String> setupLink) {
+        this.setupLink = setupLink;
         this.pollers = pollers;
         this.installations = installations;
         this.config = config;
@@ -134,7 +151,8 @@ public final class Hub implements AutoCloseable {
             AuditLog audit = new AuditLog(database, clock);
             TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
             HttpMetrics metrics = new HttpMetrics();
-            UsageMeter usage = new UsageMeter(database, config.prices(), new InMemoryRateLimiter(), clock);
+            InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter();
+            UsageMeter usage = new UsageMeter(database, config.prices(), rateLimiter, clock);
             Bodies bodies = new Bodies(config.maxBodySize());
 
             Routes routes = new Routes();
@@ -187,8 +205,17 @@ public final class Hub implements AutoCloseable {
             ChannelManagement channels = new ChannelManagement(database, channelTypes,
                     conversations, vault, audit, guard, usage, config.channels(), base,
                     () -> workerRef.get().wake(), clock, ids);
+            // people: accounts, memberships, the inbox
+            Accounts accounts = new Accounts(database, audit, vault, rateLimiter, config.mail()
+                    .<dev.clawless.core.account.Mailer>map(SmtpMailer::new)
+                    .orElse(dev.clawless.core.account.Mailer.NONE), config.accounts(), () -> base.get() + "/console",
+                    clock, ids);
+            Memberships memberships = new Memberships(accounts);
+            Inbox inbox = new Inbox(database, conversations, memberships, audit, clock, ids);
+            inbox.typingIndicator(channels::typing);
+            Contacts contacts = new Contacts(database, audit, clock);
             ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
-                    new HandoffTool(conversations), new HttpRequestTool(config.tools().httpAllowedUrls()),
+                    new HandoffTool(inbox::handOff), new HttpRequestTool(config.tools().httpAllowedUrls()),
                     new SessionsListTool(conversations), new SessionsSendTool(conversations),
                     new TransferChannelTool(channels)), installations::tools);
             installations.reserve(tools.builtInNames(), channelTypes.builtInTypes());
@@ -200,6 +227,26 @@ public final class Hub implements AutoCloseable {
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
                     config.turns());
             turnHandler.onTurnStarted(channels::typing);
+            turnHandler.peopleDesk(new PeopleDesk() {
+                @Override
+                public String handOff(String tenantId, String conversationId, String reason) {
+                    return inbox.handOff(tenantId, conversationId, reason);
+                }
+
+                @Override
+                public String contactMessage(String tenantId) {
+                    return inbox.contactMessage(tenantId, clock.instant());
+                }
+
+                @Override
+                public Optional<String> answerToPeople(String tenantId, dev.clawless.core.conversation.Conversation c,
+                                                       dev.clawless.core.conversation.Message inbound) {
+                    return inbox.captureRating(tenantId, c, inbound);
+                }
+            });
+            approvals.onDecided(a -> conversations.publish(a.tenantId(), a.conversationId(),
+                    "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())
+                            .put("tool", a.tool()).toString()));
             Deliveries deliveries = new Deliveries(channels, conversations);
             metrics.counter("clawless_deliveries_uncertain_total", "Message parts sent again after an attempt whose"
                     + " outcome was unknown (possible duplicates on the platform), since this node started.",
@@ -225,11 +272,22 @@ public final class Hub implements AutoCloseable {
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
-            new ConversationRoutes(conversations, turns, bodies, channels).register(routes);
+            new ConversationRoutes(conversations, turns, bodies, channels).inbox(inbox).register(routes);
+            PersonAuth people = new PersonAuth(accounts, memberships, tenants,
+                    config.publicBaseUrl().map(u -> u.startsWith("https:")).orElse(false),
+                    config.accounts().sessionLifetime());
+            new AccountRoutes(accounts, memberships, people, bodies).register(routes);
+            new MemberRoutes(memberships, inbox::openCounts, bodies).register(routes);
+            new InboxRoutes(inbox, new Labels(database, conversations, audit, clock), new Notes(database,
+                    conversations, clock, ids), new CannedResponses(database, audit, clock, ids), conversations,
+                    channels, approvals, accounts, contacts, bodies).register(routes);
+            new ContactRoutes(contacts, bodies).register(routes);
 
+            RequestFilter filter = new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
+                    config.accessLog(), config.keyRequestsPerMinute());
+            filter.people(people);
             HttpRouting.Builder routing = HttpRouting.builder()
-                    .addFilter(new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
-                            config.accessLog(), config.keyRequestsPerMinute()))
+                    .addFilter(filter)
                     .error(Throwable.class, Problems::send);
             routes.registerInto(routing);
 
@@ -260,7 +318,9 @@ public final class Hub implements AutoCloseable {
             }
             worker.start();
             pollers.start();
-            return new Hub(config, database, server, adminToken, routes, worker, pollers, installations);
+            Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
+                    + l.token());
+            return new Hub(config, database, server, adminToken, routes, worker, pollers, installations, setupLink);
         } catch (RuntimeException | Error e) {
             // a failure after the server started (the demo's provisioning, say) must not leave it serving
             WebServer started = serverRef.get();
@@ -299,6 +359,14 @@ public final class Hub implements AutoCloseable {
 
     public AdminToken adminToken() {
         return adminToken;
+    }
+
+    /**
+     * The one-time link for creating the first platform admin in the console, when there is none yet (a new one each
+     * start; earlier ones stop working).
+     */
+    public Optional<String> setupLink() {
+        return setupLink;
     }
 
     /** The route table, for checking the OpenAPI document against it. */

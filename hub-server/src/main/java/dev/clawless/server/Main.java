@@ -55,6 +55,11 @@ public final class Main {
         out.println("  Health:      " + hub.baseUrl() + "/health/ready");
         out.println("  Database:    " + (config.embeddedDatabase() ? "embedded H2 in " + config.dataDir().resolve("db")
                 : config.db().safeUrl()));
+        hub.setupLink().ifPresent(link -> {
+            out.println("  First admin: open this one-time link to create the first platform admin:");
+            out.println("               " + link);
+        });
+        out.println("  Console:     " + hub.baseUrl() + "/console");
         AdminToken token = hub.adminToken();
         if (token.generated()) {
             out.println("  Admin token: " + token.value());

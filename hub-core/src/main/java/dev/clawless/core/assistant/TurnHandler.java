@@ -90,6 +90,13 @@ public final class TurnHandler implements JobHandler {
         this.guard = guard;
     }
 
+    /** Where hand-offs go (the inbox); set once while wiring. */
+    public void peopleDesk(PeopleDesk desk) {
+        this.desk = desk;
+    }
+
+    private volatile PeopleDesk desk;
+
     /** Called as a turn starts working (a channel shows a typing indicator); set once while wiring. */
     public void onTurnStarted(java.util.function.BiConsumer<String, Conversation> listener) {
         this.turnStarted = listener;
@@ -116,6 +123,9 @@ public final class TurnHandler implements JobHandler {
             return;
         }
         Turn t = turn.get();
+        if (answeredPeople(t)) {
+            return;
+        }
         try {
             usage.checkQuota(t.tenant().id(), tenants.effectiveQuotas(t.tenant()));
         } catch (ClawlessException.TooManyRequests overQuota) {
@@ -128,6 +138,44 @@ public final class TurnHandler implements JobHandler {
         AssistantRuntime.Target target = target(t);
         t.messages().addAll(context(t, target));
         continueTurn(t, List.of(), target);
+    }
+
+    /**
+     * Handles a message meant for people rather than the assistant: an answer to their rating question, or the
+     * contact accepting the assistant's offer of a person ("yes", "sí", "a human please"). True when it was one.
+     */
+    private boolean answeredPeople(Turn t) {
+        PeopleDesk people = desk;
+        if (people == null) {
+            return false;
+        }
+        Optional<String> thanks = people.answerToPeople(t.tenant().id(), t.conversation(), t.inbound());
+        if (thanks.isPresent()) {
+            reply(t, thanks.get(), Map.of("finish_reason", "csat"));
+            return true;
+        }
+        if (offeredPerson(t) && HandoffPhrases.accepts(t.inbound().text())) {
+            String text = people.handOff(t.tenant().id(), t.conversation().id(), "the contact accepted a person");
+            reply(t, text, Map.of("finish_reason", "handed_off"));
+            return true;
+        }
+        return false;
+    }
+
+    /** True when the assistant's last word before this message offered the contact a person. */
+    private boolean offeredPerson(Turn t) {
+        List<Message> recent = conversations.history(t.tenant().id(), t.inbound(), 6);
+        for (int i = recent.size() - 2; i >= 0; i--) {
+            Message m = recent.get(i);
+            if (m.role() == dev.clawless.core.conversation.MessageRole.ASSISTANT) {
+                String finish = m.metadata().getOrDefault("finish_reason", "");
+                return finish.equals("handoff") || finish.equals("tool_rounds_exhausted");
+            }
+            if (m.role() == dev.clawless.core.conversation.MessageRole.OPERATOR) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The turn's parties, or empty when it must not run (gone, already answered, held by a human). */
@@ -245,8 +293,9 @@ public final class TurnHandler implements JobHandler {
             t.messages().add(ChatMessage.toolResult(call, result.error() ? "error: " + result.content()
                     : result.content()));
             if (call.name().equals("handoff_to_human")) {
-                reply(t, "I've asked a colleague to take over; someone will reply here shortly.",
-                        Map.of("finish_reason", "handoff"));
+                PeopleDesk people = desk;
+                reply(t, people == null ? "I've asked a colleague to take over; someone will reply here shortly."
+                        : people.contactMessage(t.tenant().id()), Map.of("finish_reason", "handed_off"));
                 return false;
             }
         }

@@ -11,7 +11,8 @@ public abstract sealed class ClawlessException extends RuntimeException
         permits ClawlessException.Validation, ClawlessException.Unauthorized, ClawlessException.Forbidden,
         ClawlessException.NotFound, ClawlessException.MethodNotAllowed, ClawlessException.Conflict,
         ClawlessException.PayloadTooLarge, ClawlessException.UnsupportedMediaType, ClawlessException.Unprocessable,
-        ClawlessException.TooManyRequests, ClawlessException.BadGateway, ClawlessException.Unavailable {
+        ClawlessException.TooManyRequests, ClawlessException.BadGateway, ClawlessException.Unavailable,
+        ClawlessException.Gone {
 
     private final String type;
     private final String title;
@@ -77,6 +78,11 @@ public abstract sealed class ClawlessException extends RuntimeException
         public Unauthorized(String detail) {
             super("unauthorized", "Unauthorized", 401, detail);
         }
+
+        /** A 401 of its own type, e.g. {@code totp-required}: the caller must send another credential. */
+        public Unauthorized(String type, String detail) {
+            super(type, "Unauthorized", 401, detail);
+        }
     }
 
     /** A valid credential may not do this (403). */
@@ -104,6 +110,13 @@ public abstract sealed class ClawlessException extends RuntimeException
 
         public List<String> allowed() {
             return allowed;
+        }
+    }
+
+    /** What the request names existed once and is gone for good (410): a used or expired single-use link. */
+    public static final class Gone extends ClawlessException {
+        public Gone(String detail) {
+            super("gone", "Gone", 410, detail);
         }
     }
 

@@ -424,6 +424,30 @@ public final class ConversationManagement {
         });
     }
 
+    /**
+     * Stores a message the assistant says on its own — not a reply to one message (e.g. that a person will take
+     * over, or a rating question) — and, for a channel conversation, the job that delivers it, in one transaction.
+     */
+    public Message assistantNotice(String tenantId, String conversationId, String text,
+                                   java.util.Map<String, String> metadata) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            Conversation c = store.find(tx, tenantId, conversationId)
+                    .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+            Message m = new Message(ids.next("msg"), 0, tenantId, c.id(), c.connectionId(), Optional.empty(), false,
+                    MessageRole.ASSISTANT, Optional.empty(), text, java.util.List.of(),
+                    c.connectionId().equals(API_CONNECTION) ? MessageStatus.DELIVERED : MessageStatus.PENDING,
+                    Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
+            store.insertOutbound(tx, m);
+            store.touch(tx, c.id(), store.find(tx, tenantId, c.id()).map(Conversation::status).orElse(c.status()),
+                    now);
+            Message stored = store.findMessage(tx, tenantId, m.id()).orElseThrow();
+            event(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
+            enqueueDelivery(tx, stored);
+            return stored;
+        });
+    }
+
     private void enqueueDelivery(DbExecute tx, Message outbound) {
         if (outbound.connectionId().equals(API_CONNECTION)) {
             return;
@@ -621,6 +645,21 @@ public final class ConversationManagement {
             event(tx, tenantId, conversationId, type, data, clock.instant().truncatedTo(ChronoUnit.MICROS));
             return null;
         });
+    }
+
+    /** Records an event of the conversation in the caller's transaction, with the change it reports. */
+    public void publish(DbExecute tx, String tenantId, String conversationId, String type, String data) {
+        event(tx, tenantId, conversationId, type, data, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    }
+
+    /** Events of every conversation of the tenant after {@code afterId}, oldest first, at most {@code limit}. */
+    public java.util.List<ConversationEvent> tenantEvents(String tenantId, long afterId, int limit) {
+        return store.tenantEvents(database.execute(), tenantId, afterId, limit);
+    }
+
+    /** The id of the tenant's newest event (0 when none): where a live stream without history starts. */
+    public long latestEventId(String tenantId) {
+        return store.latestEventId(database.execute(), tenantId);
     }
 
     /** Events of the conversation after {@code afterId} (0 for all), oldest first, at most {@code limit}. */

@@ -20,7 +20,9 @@ public enum Scope {
     /** Add, list, delete and search knowledge documents. */
     KNOWLEDGE_ADMIN("knowledge:admin"),
     /** Manage outbound webhooks and read their deliveries. */
-    WEBHOOKS_ADMIN("webhooks:admin");
+    WEBHOOKS_ADMIN("webhooks:admin"),
+    /** Invite and remove the tenant's members and change their roles (a member needs the owner role). */
+    MEMBERS_ADMIN("members:admin");
 
     private final String wire;
 

@@ -68,11 +68,21 @@ public final class Approvals {
     }
 
     public Page<Approval> list(String tenantId, Optional<String> status, PageRequest page) {
+        return list(tenantId, status, Optional.empty(), page);
+    }
+
+    /** The tenant's approvals, optionally of one status and one conversation, oldest first. */
+    public Page<Approval> list(String tenantId, Optional<String> status, Optional<String> conversationId,
+                               PageRequest page) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM approvals WHERE tenant_id = ?");
         List<Object> params = new ArrayList<>(List.of(tenantId));
         status.ifPresent(s -> {
             sql.append(" AND status = ?");
             params.add(s);
+        });
+        conversationId.ifPresent(c -> {
+            sql.append(" AND conversation_id = ?");
+            params.add(c);
         });
         page.cursor().ifPresent(c -> {
             sql.append(" AND id > ?");
@@ -111,7 +121,33 @@ public final class Approvals {
                     Optional.of(id), reason.map(r -> Map.<String, Object>of("reason", r)).orElse(Map.of()));
             return null;
         });
-        return get(tenantId, id);
+        Approval decided = get(tenantId, id);
+        decidedListener.accept(decided);
+        return decided;
+    }
+
+    /** Called after a decision commits (the server publishes {@code approval.decided} on the conversation). */
+    public void onDecided(java.util.function.Consumer<Approval> listener) {
+        this.decidedListener = listener;
+    }
+
+    private volatile java.util.function.Consumer<Approval> decidedListener = a -> { };
+
+    /** A logged tool call. */
+    public record LoggedCall(long id, String tool, String arguments, String outcome, long durationMs,
+                             Instant createdAt) {
+    }
+
+    /** The tool calls logged in a conversation, oldest first (arguments with secrets redacted). */
+    public List<LoggedCall> toolCalls(String tenantId, String conversationId) {
+        return database.execute().createQuery("SELECT id, tool, arguments, outcome, duration_ms, created_at FROM"
+                        + " tool_calls WHERE tenant_id = ? AND conversation_id = ? ORDER BY id LIMIT 500")
+                .params(tenantId, conversationId).execute()
+                .map(r -> new LoggedCall(((Number) r.column(1).get(Object.class)).longValue(),
+                        r.column(2).get(String.class), r.column(3).get(String.class), r.column(4).get(String.class),
+                        ((Number) r.column(5).get(Object.class)).longValue(),
+                        Database.instant(r.column(6)).orElseThrow()))
+                .toList();
     }
 
     /** What the resumption needs: the saved state. */

@@ -50,7 +50,9 @@ public final class ApprovalRoutes {
         if (status.isPresent() && !List.of("pending", "approved", "denied").contains(status.get())) {
             throw ClawlessException.Validation.of("status", "must be pending, approved or denied");
         }
-        Json.send(res, Status.OK_200, Views.page(approvals.list(p.tenantId(), status, Inputs.page(req)),
+        Optional<String> conversation = Inputs.query(req, "conversation_id")
+                .map(c -> Inputs.id(c, "cnv", "conversation"));
+        Json.send(res, Status.OK_200, Views.page(approvals.list(p.tenantId(), status, conversation, Inputs.page(req)),
                 ApprovalRoutes::view));
     }
 

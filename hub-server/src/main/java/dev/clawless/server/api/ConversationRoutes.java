@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -40,12 +41,20 @@ public final class ConversationRoutes {
     private final Bodies bodies;
     private final ChannelManagement channels;
 
+    private volatile dev.clawless.core.inbox.Inbox inbox;
+
     public ConversationRoutes(ConversationManagement conversations, TurnStreams turns, Bodies bodies,
                               ChannelManagement channels) {
         this.channels = channels;
         this.conversations = conversations;
         this.turns = turns;
         this.bodies = bodies;
+    }
+
+    /** The inbox: assignment on PATCH, and replies that end a wait; set once while wiring. */
+    public ConversationRoutes inbox(dev.clawless.core.inbox.Inbox theInbox) {
+        this.inbox = theInbox;
+        return this;
     }
 
     public void register(Routes routes) {
@@ -73,17 +82,35 @@ public final class ConversationRoutes {
         Json.send(res, Status.OK_200, view(conversation(p, req)));
     }
 
+    /**
+     * Changes a conversation's status and who has it: {@code status} ({@code human} takes it over, {@code bot} hands
+     * it back, {@code closed} resolves it), {@code assignee_id} and {@code team_id} ({@code null} clears them).
+     */
     private void patch(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_WRITE);
         Conversation c = conversation(p, req);
-        JsonInput in = JsonInput.of(bodies.object(req), Set.of("status"));
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("status", "assignee_id", "team_id"));
         Optional<ConversationStatus> status = in.choice("status", List.of("bot", "human", "closed"),
                 ConversationStatus::fromWire);
-        if (!in.has("status")) {
-            in.error("status", "is required: bot, human or closed");
+        Optional<Optional<String>> assignee = in.has("assignee_id") ? Optional.of(in.isNull("assignee_id")
+                ? Optional.empty() : in.string("assignee_id", 60).map(a -> Inputs.id(a, "usr", "member")))
+                : Optional.empty();
+        Optional<Optional<String>> team = in.has("team_id") ? Optional.of(in.isNull("team_id") ? Optional.empty()
+                : in.string("team_id", 60).map(t -> Inputs.id(t, "tm", "team"))) : Optional.empty();
+        if (!in.has("status") && !in.has("assignee_id") && !in.has("team_id")) {
+            in.error("status", "send status (bot, human or closed), assignee_id or team_id");
         }
         in.done();
-        Json.send(res, Status.OK_200, view(conversations.setStatus(p.tenantId(), c.id(), status.orElseThrow())));
+        if (inbox == null) {
+            Json.send(res, Status.OK_200, view(conversations.setStatus(p.tenantId(), c.id(), status.orElseThrow())));
+            return;
+        }
+        RequestState state = RequestState.of(req);
+        var item = inbox.update(state.actor(), p.tenantId(), c.id(), status, assignee, team, state.userId());
+        ObjectNode body = view(item.conversation());
+        body.put("assignee_id", item.assignment().assigneeId().orElse(null));
+        body.put("team_id", item.assignment().teamId().orElse(null));
+        Json.send(res, Status.OK_200, body);
     }
 
     private void messages(ServerRequest req, ServerResponse res) {
@@ -122,7 +149,14 @@ public final class ConversationRoutes {
                         + "; send an approved template instead: {\"template\": {\"id\": …, \"variables\": {…}}}");
             }
         }
+        RequestState.of(req).person().ifPresent(who -> {
+            metadata.put("author_id", who.user().id());
+            metadata.put("author_name", who.user().displayName());
+        });
         Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata, attachments);
+        if (inbox != null) {
+            inbox.operatorReplied(p.tenantId(), c.id());
+        }
         res.header(HeaderNames.LOCATION, "/v1/conversations/" + c.id() + "/messages");
         Json.send(res, Status.CREATED_201, SessionRoutes.message(m));
     }

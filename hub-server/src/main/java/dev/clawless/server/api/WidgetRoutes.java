@@ -187,6 +187,7 @@ public final class WidgetRoutes {
                 }
                 yield Optional.of(frame);
             }
+            case "operator.typing" -> Optional.of("event: typing\ndata: {\"typing\":true}");
             case "message.status_changed" -> Optional.of("event: status\ndata: " + Json.object()
                     .put("message_id", data.path("message_id").asText()).put("status", data.path("status").asText()));
             default -> Optional.empty();

@@ -54,6 +54,8 @@ import dev.clawless.core.usage.Prices;
  * @param channels      channel settings
  * @param marketplace   plugin marketplace settings
  * @param demo          provision the demo tenant and serve the demo page at {@code /}
+ * @param accounts      how people's accounts and sessions behave
+ * @param mail          the SMTP server for the hub's own mail, if any
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
@@ -63,7 +65,21 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         long keyRequestsPerMinute, double intentThreshold, ToolSettings tools,
                         RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey,
                         dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels,
-                        dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo) {
+                        dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo,
+                        dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail) {
+
+    /**
+     * The SMTP server for the hub's own mail.
+     *
+     * @param tls {@code starttls}, {@code ssl} or {@code none}
+     */
+    public record MailSettings(String host, int port, String username, String password, String from, String tls) {
+        @Override
+        public String toString() {
+            return "MailSettings[" + host + ":" + port + ", username=" + username + ", password="
+                    + (password.isEmpty() ? "" : "****") + ", from=" + from + ", tls=" + tls + "]";
+        }
+    }
 
     /**
      * Tool settings.
@@ -91,7 +107,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo);
+                demo, accounts, mail);
     }
 
     @Override
@@ -276,7 +292,16 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.bool("clawless.marketplace.require-signed"), trusted,
                         b.duration("clawless.marketplace.sync-interval"),
                         b.duration("clawless.marketplace.load-timeout")),
-                b.bool("clawless.demo.enabled"));
+                b.bool("clawless.demo.enabled"),
+                new dev.clawless.core.account.AccountSettings(b.duration("clawless.accounts.session-lifetime"),
+                        b.duration("clawless.accounts.session-idle"), b.duration("clawless.accounts.invitation-lifetime"),
+                        b.duration("clawless.accounts.reset-lifetime"), b.duration("clawless.accounts.setup-lifetime"),
+                        b.integer("clawless.accounts.max-failed-logins", 1, 1000), b.duration("clawless.accounts.lockout"),
+                        b.integer("clawless.accounts.login-failures-per-minute", 1, 100_000)),
+                b.optional("clawless.mail.smtp-host").map(h -> new MailSettings(h,
+                        b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
+                        b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
+                        b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))));
     }
 
     private static boolean isHttpUrl(String u) {

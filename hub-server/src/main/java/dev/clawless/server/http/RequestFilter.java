@@ -45,6 +45,7 @@ public final class RequestFilter implements Filter {
     private final Routes routes;
     private final boolean accessLog;
     private final long keyRequestsPerMinute;
+    private volatile PersonAuth people;
 
     public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HttpMetrics metrics,
                          Routes routes, boolean accessLog, long keyRequestsPerMinute) {
@@ -55,6 +56,11 @@ public final class RequestFilter implements Filter {
         this.metrics = metrics;
         this.routes = routes;
         this.accessLog = accessLog;
+    }
+
+    /** Lets people sign in with browser sessions on the same routes; set once while wiring. */
+    public void people(PersonAuth personAuth) {
+        this.people = personAuth;
     }
 
     @Override
@@ -89,7 +95,27 @@ public final class RequestFilter implements Filter {
         if (!tenantRoute && !adminRoute) {
             return;
         }
-        String token = bearer(req).orElseThrow(() -> new ClawlessException.Unauthorized(
+        PersonAuth personAuth = people;
+        boolean accountRoute = path.startsWith("/v1/auth/");
+        boolean meRoute = path.equals("/v1/me") || path.startsWith("/v1/me/");
+        if (accountRoute) {
+            // signing in, invitations, resets: no credential needed; a session, when there is one, is the caller's
+            if (personAuth != null) {
+                personAuth.session(req).ifPresent(state::person);
+            }
+            return;
+        }
+        Optional<String> bearer = bearer(req);
+        if (bearer.isEmpty() && personAuth != null) {
+            personAuth.authenticate(req, state, tenantRoute && !meRoute, adminRoute);
+            state.principal().ifPresent(p -> usage.rateLimit("person:" + p.keyId(), "person", keyRequestsPerMinute));
+            return;
+        }
+        if (meRoute) {
+            throw new ClawlessException.Unauthorized("these routes are a signed-in person's: sign in at"
+                    + " POST /v1/auth/login");
+        }
+        String token = bearer.orElseThrow(() -> new ClawlessException.Unauthorized(
                 "send the " + (adminRoute ? "admin token" : "API key") + " as Authorization: Bearer <token>"));
         if (adminRoute) {
             if (!Secrets.constantTimeEquals(adminToken, token)) {

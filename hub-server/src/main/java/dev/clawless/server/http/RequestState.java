@@ -21,6 +21,7 @@ public final class RequestState {
     private volatile String route = UNMATCHED;
     private volatile TenantPrincipal principal;
     private volatile boolean admin;
+    private volatile dev.clawless.core.account.Accounts.Authenticated person;
 
     RequestState(String requestId, long startNanos) {
         this.requestId = requestId;
@@ -66,8 +67,25 @@ public final class RequestState {
         this.admin = isAdmin;
     }
 
-    /** Who is acting, for the audit log. */
+    /** The signed-in person, when the request came with a browser session instead of a key or token. */
+    public Optional<dev.clawless.core.account.Accounts.Authenticated> person() {
+        return Optional.ofNullable(person);
+    }
+
+    void person(dev.clawless.core.account.Accounts.Authenticated who) {
+        this.person = who;
+    }
+
+    /** The person's id, when a person (not a key or the admin token) is calling. */
+    public Optional<String> userId() {
+        return person().map(p -> p.user().id());
+    }
+
+    /** Who is acting, for the audit log: the person, the admin token, or the API key. */
     public Actor actor() {
+        if (person != null) {
+            return new Actor(person.user().id(), requestId);
+        }
         return admin ? Actor.admin(requestId) : Actor.apiKey(principal().map(TenantPrincipal::keyId)
                 .orElse("anonymous"), requestId);
     }

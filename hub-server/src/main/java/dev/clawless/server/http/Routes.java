@@ -32,6 +32,10 @@ public final class Routes {
         return add(Method.POST, template, handler);
     }
 
+    public Routes put(String template, Handler handler) {
+        return add(Method.PUT, template, handler);
+    }
+
     public Routes patch(String template, Handler handler) {
         return add(Method.PATCH, template, handler);
     }

@@ -253,6 +253,26 @@ public final class ConversationStore {
                 .toList();
     }
 
+    /** Events of every conversation of a tenant after {@code afterId}, oldest first. */
+    public List<dev.clawless.core.conversation.ConversationEvent> tenantEvents(DbExecute exec, String tenantId,
+                                                                             long afterId, int limit) {
+        return exec.createQuery("SELECT id, conversation_id, type, data, created_at FROM conversation_events"
+                        + " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT " + limit)
+                .params(tenantId, afterId)
+                .execute()
+                .map(r -> new dev.clawless.core.conversation.ConversationEvent(
+                        ((Number) r.column(1).get(Object.class)).longValue(), r.column(2).get(String.class),
+                        r.column(3).get(String.class), r.column(4).get(String.class),
+                        Database.instant(r.column(5)).orElseThrow()))
+                .toList();
+    }
+
+    /** The newest event id of a tenant (0 when none). */
+    public long latestEventId(DbExecute exec, String tenantId) {
+        return exec.createGet("SELECT MAX(id) FROM conversation_events WHERE tenant_id = ?").params(tenantId)
+                .execute().flatMap(r -> Database.optionalLong(r.column(1))).orElse(0L);
+    }
+
     /** Inserts an outbound message written by an operator. */
     public void insertOutbound(DbExecute tx, Message m) {
         tx.createInsert("INSERT INTO messages (id, tenant_id, conversation_id, connection_id, direction, role, text,"

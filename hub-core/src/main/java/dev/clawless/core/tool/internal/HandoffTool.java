@@ -14,10 +14,22 @@ import dev.clawless.plugin.api.ToolSpec;
  */
 public final class HandoffTool implements ToolExtension {
 
-    private final ConversationManagement conversations;
+    /** Hands a conversation to people (the inbox: queue, auto-assignment, notifications). */
+    @FunctionalInterface
+    public interface Desk {
+        void handOff(String tenantId, String conversationId, String reason);
+    }
 
+    private final Desk desk;
+
+    /** A tool that only marks the conversation {@code human} (a hub without the inbox, as in tests). */
     public HandoffTool(ConversationManagement conversations) {
-        this.conversations = conversations;
+        this((tenantId, conversationId, reason) -> conversations.setStatus(tenantId, conversationId,
+                ConversationStatus.HUMAN));
+    }
+
+    public HandoffTool(Desk desk) {
+        this.desk = desk;
     }
 
     @Override
@@ -33,7 +45,17 @@ public final class HandoffTool implements ToolExtension {
         if (context.conversationId().isEmpty()) {
             return ToolResult.error("there is no conversation to hand over");
         }
-        conversations.setStatus(context.tenantId(), context.conversationId().get(), ConversationStatus.HUMAN);
+        String reason = "the assistant handed over";
+        if (call.argumentsJson().contains("reason")) {
+            try {
+                reason = new com.fasterxml.jackson.databind.ObjectMapper().readTree(call.argumentsJson()).path("reason")
+                        .asText(reason);
+            } catch (java.io.IOException ignored) {
+                // a reason is only a note for the operator
+            }
+        }
+        desk.handOff(context.tenantId(), context.conversationId().get(), reason.length() > 500
+                ? reason.substring(0, 500) : reason);
         return ToolResult.ok("{\"handed_over\":true}");
     }
 }
