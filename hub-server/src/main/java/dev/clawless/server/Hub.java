@@ -81,6 +81,7 @@ import dev.clawless.server.api.ApprovalRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
 import dev.clawless.server.api.InstallationRoutes;
+import dev.clawless.server.web.ConsoleAssets;
 import dev.clawless.server.web.DemoSite;
 import dev.clawless.server.web.WidgetAssets;
 import dev.clawless.server.api.IntentRoutes;
@@ -264,6 +265,7 @@ public final class Hub implements AutoCloseable {
             new HookRoutes(channels, bodies, base).register(routes);
             WidgetAssets widgetAssets = new WidgetAssets();
             widgetAssets.register(routes);
+            new ConsoleAssets().register(routes);
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);

@@ -319,4 +319,66 @@ class InboxServerTest {
         assertEquals(200, s.agent().call("GET", "/v1/approvals?status=pending&conversation_id="
                 + "cnv_01aaaaaaaaaaaaaaaaaaaaaaaa", null).statusCode());
     }
+
+    @Test
+    void theRestOfThePeopleAndInboxRoutesDoWhatTheySay() {
+        Shop s = shop("Routes Shop");
+        // teams: rename, change members, delete
+        String team = json(s.owner().call("POST", "/v1/teams", "{\"name\":\"Sales\"}")).get("id").asText();
+        JsonNode renamed = json(s.owner().call("PATCH", "/v1/teams/" + team, "{\"name\":\"Sales EU\","
+                + "\"member_ids\":[\"" + s.agent().userId() + "\"]}"));
+        assertEquals("Sales EU", renamed.get("name").asText());
+        assertEquals(s.agent().userId(), renamed.get("member_ids").get(0).asText());
+        assertEquals(1, json(s.agent().call("GET", "/v1/teams", null)).get("data").size());
+        assertEquals(403, s.agent().call("DELETE", "/v1/teams/" + team, null).statusCode());
+        assertEquals(204, s.owner().call("DELETE", "/v1/teams/" + team, null).statusCode());
+        assertEquals(404, s.owner().call("DELETE", "/v1/teams/" + team, null).statusCode());
+        // labels: delete one, and it leaves the conversations that had it
+        String[] v = visitor(s, "visitor-routes-1");
+        assertEquals(201, s.owner().call("POST", "/v1/labels", "{\"name\":\"vip\"}").statusCode());
+        assertEquals(200, s.agent().call("POST", "/v1/conversations/" + v[1] + "/labels", "{\"labels\":[\"vip\"]}")
+                .statusCode());
+        assertEquals(204, s.owner().call("DELETE", "/v1/labels/vip", null).statusCode());
+        assertEquals(0, json(s.agent().call("GET", "/v1/conversations/" + v[1], null)).get("labels").size());
+        assertEquals(0, json(s.agent().call("GET", "/v1/labels", null)).get("data").size());
+        // canned responses: change and delete
+        String canned = json(s.owner().call("POST", "/v1/canned-responses", "{\"shortcut\":\"hi\",\"text\":"
+                + "\"Hello!\"}")).get("id").asText();
+        assertEquals("Hello there!", json(s.owner().call("PATCH", "/v1/canned-responses/" + canned,
+                "{\"text\":\"Hello there!\"}")).get("text").asText());
+        assertEquals(400, s.owner().call("PATCH", "/v1/canned-responses/" + canned, "{\"shortcut\":\"Bad Cut\"}")
+                .statusCode());
+        assertEquals(204, s.owner().call("DELETE", "/v1/canned-responses/" + canned, null).statusCode());
+        assertEquals(0, json(s.agent().call("GET", "/v1/canned-responses", null)).get("data").size());
+        // contacts list, tool calls (none: the embedded assistant calls no tools), the inbox settings as set
+        assertTrue(json(s.agent().call("GET", "/v1/contacts?q=vera", null)).get("data").size() >= 1);
+        assertEquals(0, json(s.agent().call("GET", "/v1/conversations/" + v[1] + "/tool-calls", null)).get("data")
+                .size());
+        assertEquals("UTC", json(s.owner().call("PATCH", "/v1/inbox/settings", "{\"business_hours\":{\"timezone\":"
+                + "\"UTC\",\"days\":{\"mon\":[\"09:00-17:00\"]}},\"handoff_message\":\"One moment.\"}"))
+                .get("business_hours").get("timezone").asText());
+        JsonNode settings = json(s.agent().call("GET", "/v1/inbox/settings", null));
+        assertEquals("One moment.", settings.get("handoff_message").asText());
+        assertEquals(403, s.agent().call("PATCH", "/v1/inbox/settings", "{\"handoff_message\":\"x\"}").statusCode());
+        assertEquals(false, json(s.agent().call("GET", "/v1/tenant/security", null)).get("require_totp").asBoolean());
+        // the person: language, password (wrong current one named), and the second factor off again
+        assertEquals("es", json(s.agent().call("PATCH", "/v1/me", "{\"locale\":\"es\"}")).get("locale").asText());
+        assertEquals(400, s.agent().call("PATCH", "/v1/me", "{\"locale\":\"xx\"}").statusCode());
+        HttpResponse<String> wrong = s.agent().call("POST", "/v1/me/password", "{\"current_password\":\"nope nope"
+                + " nope\",\"new_password\":\"an entirely new passphrase\"}");
+        assertEquals(400, wrong.statusCode());
+        assertTrue(wrong.body().contains("current_password"), wrong.body());
+        assertEquals(204, s.agent().call("POST", "/v1/me/password", "{\"current_password\":\"" + Browser.PASSWORD
+                + "\",\"new_password\":\"an entirely new passphrase\"}").statusCode());
+        assertEquals(200, s.agent().call("GET", "/v1/me", null).statusCode(), "this session stays");
+        String secret = json(s.agent().call("POST", "/v1/me/totp", null)).get("secret").asText();
+        assertEquals(204, s.agent().call("POST", "/v1/me/totp/confirm", "{\"code\":\""
+                + dev.clawless.core.account.internal.TotpCodes.code(secret, java.time.Instant.now()) + "\"}")
+                .statusCode());
+        assertEquals(400, s.agent().call("DELETE", "/v1/me/totp", "{\"password\":\"" + Browser.PASSWORD + "\"}")
+                .statusCode(), "the old password no longer counts");
+        assertEquals(204, s.agent().call("DELETE", "/v1/me/totp", "{\"password\":\"an entirely new passphrase\"}")
+                .statusCode());
+        assertFalse(json(s.agent().call("GET", "/v1/me", null)).get("user").get("totp_enabled").asBoolean());
+    }
 }

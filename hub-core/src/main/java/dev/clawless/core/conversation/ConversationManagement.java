@@ -684,8 +684,12 @@ public final class ConversationManagement {
         node.put("id", m.id());
         node.put("conversation_id", m.conversationId());
         node.put("role", m.role().wire());
+        node.put("direction", m.inbound() ? "inbound" : "outbound");
         node.put("text", m.text());
         node.put("status", m.status().wire());
+        if (m.metadata().containsKey("author_name")) {
+            node.put("author_name", m.metadata().get("author_name"));
+        }
         m.intent().ifPresent(i -> node.put("intent", i));
         if (!m.attachments().isEmpty()) {
             var list = node.putArray("attachments");

@@ -296,8 +296,11 @@ public final class Inbox {
             }
             store.save(tx, tenantId, new InboxStore.State(c.id(), assignee, team,
                     before.waitingSince().or(() -> Optional.of(now)), before.csatRequestedAt()), now);
+            Optional<String> contactName = c.contactId().flatMap(id -> tx.createGet("SELECT display_name FROM contacts"
+                    + " WHERE id = ?").params(id).execute().flatMap(r -> Database.optionalString(r.column(1))));
             ObjectNode data = JSON.createObjectNode().put("conversation_id", c.id()).put("reason", reason)
-                    .put("assignee_id", assignee.orElse(null)).put("team_id", team.orElse(null));
+                    .put("assignee_id", assignee.orElse(null)).put("team_id", team.orElse(null))
+                    .put("contact_name", contactName.orElse(null)).put("channel", c.channelType());
             conversations.publish(tx, tenantId, c.id(), "conversation.handoff", data.toString());
             if (!assignee.equals(before.assigneeId())) {
                 conversations.publish(tx, tenantId, c.id(), "conversation.assigned", JSON.createObjectNode()

@@ -77,9 +77,30 @@ public final class ConversationRoutes {
         Json.send(res, Status.OK_200, Views.page(page, ConversationRoutes::view));
     }
 
+    /** The conversation, and — with the inbox — who has it, its labels and its contact's name. */
     private void get(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        Json.send(res, Status.OK_200, view(conversation(p, req)));
+        Conversation c = conversation(p, req);
+        if (inbox == null) {
+            Json.send(res, Status.OK_200, view(c));
+            return;
+        }
+        var item = inbox.item(p.tenantId(), c.id(), RequestState.of(req).userId());
+        ObjectNode body = view(c);
+        body.put("assignee_id", item.assignment().assigneeId().orElse(null));
+        if (item.assignment().assigneeId().isPresent()) {
+            body.set("assignee", Json.object().put("id", item.assignment().assigneeId().get())
+                    .put("display_name", item.assignment().assigneeName().orElse(null)));
+        } else {
+            body.putNull("assignee");
+        }
+        body.put("team_id", item.assignment().teamId().orElse(null));
+        com.fasterxml.jackson.databind.node.ArrayNode labels = body.putArray("labels");
+        item.labels().forEach(labels::add);
+        body.put("contact_name", item.contactName().orElse(null));
+        body.put("waiting_since", item.assignment().waitingSince().map(Json::time).orElse(null));
+        body.put("unread", item.unread());
+        Json.send(res, Status.OK_200, body);
     }
 
     /**

@@ -18,6 +18,18 @@ public final class Auth {
                 .orElseThrow(() -> new IllegalStateException("tenant route served without an authenticated key"));
     }
 
+    /** The calling tenant key or person, which must hold one of {@code scopes} (403 otherwise). */
+    public static TenantPrincipal requireAny(ServerRequest req, Scope... scopes) {
+        TenantPrincipal p = tenant(req);
+        for (Scope s : scopes) {
+            if (p.has(s)) {
+                return p;
+            }
+        }
+        throw new ClawlessException.Forbidden("insufficient-scope", "this route needs one of the scopes "
+                + java.util.Arrays.stream(scopes).map(Scope::wire).toList());
+    }
+
     /** The calling tenant key, which must hold {@code scope} (403 otherwise). */
     public static TenantPrincipal require(ServerRequest req, Scope scope) {
         TenantPrincipal p = tenant(req);

@@ -1,0 +1,94 @@
+// The console: restores the session, then shows the screen the hash names.
+import { useEffect, useState } from 'preact/hooks';
+import { PUBLIC_SCREENS, get, takeNext } from '../api.js';
+import { pickLocale, setLocale, t } from '../i18n/index.js';
+import { navigate, useRoute } from '../router.js';
+import { applySession, homeHash, restoreSession } from '../session.js';
+import { useStore } from '../store.js';
+import { AdminTenants } from '../screens/Admin.jsx';
+import { Forgot, Invite, Login, Reset, Setup } from '../screens/Auth.jsx';
+import { ContactPage, Contacts } from '../screens/Contacts.jsx';
+import { Inbox } from '../screens/Inbox.jsx';
+import { Profile } from '../screens/Profile.jsx';
+import { SearchResults } from '../screens/Search.jsx';
+import { Team } from '../screens/Team.jsx';
+import { Shell } from './Shell.jsx';
+import { Loading, PageTitle } from './common.jsx';
+
+const TENANT_SCREENS = new Set(['inbox', 'contacts', 'team', 'search']);
+
+function NotFound() {
+  return (
+    <div class="page">
+      <PageTitle>{t('notFound.title')}</PageTitle>
+      <p><a href="#/inbox">{t('notFound.back')}</a></p>
+    </div>
+  );
+}
+
+function NoTenant() {
+  return (
+    <div class="page" data-test="no-tenant">
+      <PageTitle>{t('noTenant.title')}</PageTitle>
+      <p>{t('noTenant.text')}</p>
+    </div>
+  );
+}
+
+function Screen({ route, tenantId }) {
+  const [, second] = route.parts;
+  if (TENANT_SCREENS.has(route.screen) && !tenantId) return <NoTenant />;
+  switch (route.screen) {
+    case 'inbox': return <Inbox conversationId={second} />;
+    case 'contacts': return second ? <ContactPage id={second} key={second} /> : <Contacts q={route.query.q || ''} />;
+    case 'search': return <SearchResults q={route.query.q || ''} />;
+    case 'team': return <Team />;
+    case 'profile': return <Profile />;
+    case 'admin': return <AdminTenants />;
+    default: return <NotFound />;
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const s = useStore();
+  const [booting, setBooting] = useState(true);
+
+  useEffect(() => {
+    setLocale(pickLocale(globalThis.navigator && globalThis.navigator.language));
+    const screen = route.screen;
+    if (PUBLIC_SCREENS.has(screen) && screen !== 'login') {
+      setBooting(false);
+      return;
+    }
+    // on the sign-in screen an existing session skips it; anywhere else a missing one leads to it (api.js)
+    const restore = screen === 'login'
+      ? get('/v1/me', { noAuthRedirect: true }).then((session) => applySession(session)).then(
+        () => navigate(takeNext() || homeHash()))
+      : restoreSession();
+    restore.catch(() => {}).finally(() => setBooting(false));
+  }, []);
+
+  useEffect(() => {
+    if (!route.screen && !booting) navigate(s.session ? homeHash() : '#/login');
+  }, [route.screen, booting, !!s.session]);
+
+  useEffect(() => {
+    if (!booting && !s.session && !PUBLIC_SCREENS.has(route.screen)) navigate('#/login');
+  }, [booting, !!s.session, route.screen]);
+
+  switch (route.screen) {
+    case 'login': return booting ? <Loading /> : <Login />;
+    case 'setup': return <Setup token={route.query.token || ''} />;
+    case 'forgot': return <Forgot />;
+    case 'reset': return <Reset token={route.parts[1] || ''} key={route.parts[1]} />;
+    case 'invite': return <Invite token={route.parts[1] || ''} key={route.parts[1]} />;
+    default:
+  }
+  if (booting || !s.session) return <main id="main"><Loading /></main>;
+  return (
+    <Shell route={route}>
+      <Screen route={route} tenantId={s.tenantId} />
+    </Shell>
+  );
+}

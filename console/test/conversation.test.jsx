@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { setCsrfToken, setTenant } from '../src/api.js';
+import { Conversation, buildTimeline } from '../src/screens/Conversation.jsx';
+import { setState } from '../src/store.js';
+import { $, $$, change, click, installEventSource, mockFetch, mount, need, session, submit, type, waitFor } from './helpers.js';
+
+const T = (min) => new Date(Date.UTC(2026, 10, 5, 10, min)).toISOString();
+
+function signedIn() {
+  setTenant('ten_1');
+  setCsrfToken('csrf-123');
+  setState({ session: session(), tenantId: 'ten_1',
+    tenantData: { members: [{ user_id: 'usr_me', display_name: 'Ada' }], teams: [], labels: [], channels: null } });
+}
+
+function hub({ messages, approvals = [], conversation = {}, extra = [] } = {}) {
+  let msgs = messages || [
+    { id: 'msg_1', role: 'user', direction: 'inbound', status: 'received', text: 'I need help', created_at: T(0) },
+    { id: 'msg_2', role: 'assistant', direction: 'outbound', status: 'delivered', text: 'Sure, what is it?', created_at: T(1) },
+    { id: 'msg_3', role: 'operator', direction: 'outbound', status: 'failed', error: '470 window closed', text: 'Hi', created_at: T(5) },
+    { id: 'msg_4', role: 'operator', direction: 'outbound', status: 'sent', delivery_uncertain: true, text: 'Again', created_at: T(6),
+      attachments: [{ kind: 'image', url: null, file_name: 'photo.jpg' }, { kind: 'file', url: 'https://cdn.example/a.pdf', file_name: 'a.pdf' }] },
+  ];
+  let pending = approvals;
+  const calls = mockFetch([
+    ['GET', '/v1/conversations/cnv_1', { body: { id: 'cnv_1', channel: 'whatsapp', status: 'bot', contact_id: 'ctc_1',
+      contact: { id: 'ctc_1', display_name: 'Maria' }, ...conversation } }],
+    ['GET', '/v1/conversations/cnv_1/messages', () => ({ body: { data: msgs, next_cursor: null } })],
+    ['GET', '/v1/conversations/cnv_1/notes', { body: { data: [
+      { id: 'note_1', conversation_id: 'cnv_1', text: 'Check her order', author_id: 'usr_me', author_name: 'Ada Lovelace',
+        created_at: T(2) }] } }],
+    ['GET', '/v1/conversations/cnv_1/tool-calls', { body: { data: [
+      { tool: 'knowledge_search', arguments: {}, outcome: 'ok', duration_ms: 12, created_at: T(1) }], next_cursor: null } }],
+    ['GET', '/v1/approvals', () => ({ body: { data: pending, next_cursor: null } })],
+    ['POST', '/v1/conversations/cnv_1/read', { status: 204 }],
+    ['PATCH', '/v1/conversations/cnv_1', ({ body }) => ({ body: { id: 'cnv_1', channel: 'whatsapp', status: body.status || 'bot',
+      contact_id: 'ctc_1', assignee_id: body.assignee_id } })],
+    ['POST', /^\/v1\/approvals\/apr_1\/(approve|deny)$/, () => {
+      pending = [];
+      return { body: { id: 'apr_1', status: 'approved' } };
+    }],
+    ...extra,
+  ]);
+  calls.setMessages = (m) => { msgs = m; };
+  return calls;
+}
+
+describe('conversation', () => {
+  it('merges messages, private notes and tool calls by time and marks the conversation read', async () => {
+    signedIn();
+    installEventSource();
+    const calls = hub();
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => expect($$(c, 'message')).toHaveLength(4));
+    const items = [...need(c, 'timeline').children].map((li) => li.dataset.test);
+    expect(items).toEqual(['message', 'message', 'tool-call', 'note', 'message', 'message']);
+    const note = need(c, 'note');
+    expect(note.className).toContain('note');
+    expect(note.textContent).toContain('Private note');
+    expect(note.textContent).toContain('Check her order');
+    expect(note.textContent).toContain('Ada Lovelace');
+    expect(need(c, 'tool-call').textContent).toContain('tool: knowledge_search — ok');
+    const [m1, m2, m3, m4] = $$(c, 'message');
+    expect(m1.textContent).toContain('Maria');
+    expect(m1.textContent).toContain('Contact');
+    expect(m2.textContent).toContain('AI');
+    expect(need(m2, 'delivery-status').textContent).toBe('Delivered');
+    expect(need(m3, 'delivery-status').textContent).toBe('Not delivered: 470 window closed');
+    expect(need(m4, 'delivery-uncertain').textContent).toContain('May have been sent twice');
+    const [a1, a2] = $$(m4, 'attachment');
+    expect(a1.getAttribute('href')).toBe('/v1/conversations/cnv_1/messages/msg_4/attachments/0?tenant=ten_1');
+    expect(a2.getAttribute('href')).toBe('https://cdn.example/a.pdf');
+    expect(a2.getAttribute('rel')).toContain('noopener');
+    expect(calls.some((x) => x.method === 'POST' && x.url === '/v1/conversations/cnv_1/read')).toBe(true);
+    expect(calls.find((x) => x.url.startsWith('/v1/approvals')).url)
+      .toBe('/v1/approvals?status=pending&conversation_id=cnv_1');
+  });
+
+  it('Take over sets status human and the caller as assignee', async () => {
+    signedIn();
+    installEventSource();
+    const calls = hub();
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'take-over'));
+    expect($(c, 'hand-back')).toBeNull();
+    await click(need(c, 'take-over'));
+    await waitFor(() => need(c, 'hand-back'));
+    const p = calls.find((x) => x.method === 'PATCH');
+    expect(p.body).toEqual({ status: 'human', assignee_id: 'usr_me' });
+    expect(p.headers['X-CSRF-Token']).toBe('csrf-123');
+    expect(need(c, 'conversation-status').textContent).toBe('Person');
+    expect($(c, 'take-over')).toBeNull();
+    await click(need(c, 'resolve'));
+    await waitFor(() => need(c, 'reopen'));
+    expect(calls.filter((x) => x.method === 'PATCH').at(-1).body).toEqual({ status: 'closed' });
+  });
+
+  it('shows pending approvals with their arguments and approves / denies through the right routes', async () => {
+    signedIn();
+    installEventSource();
+    const approval = { id: 'apr_1', conversation_id: 'cnv_1', tool: 'http_request', status: 'pending',
+      arguments: { method: 'POST', url: 'https://api.example/refund', body: '<script>alert(1)</script>' }, created_at: T(3) };
+    const calls = hub({ approvals: [approval] });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'approval'));
+    expect(need(c, 'approval-tool').textContent).toBe('http_request');
+    expect(need(c, 'approval-arguments').textContent).toContain('"url": "https://api.example/refund"');
+    expect(need(c, 'approval-arguments').textContent).toContain('<script>alert(1)</script>');
+    expect(c.querySelector('script')).toBeNull();
+    await type(need(c, 'approval-reason'), 'refund ok');
+    await click(need(c, 'approve'));
+    await waitFor(() => expect($(c, 'approval')).toBeNull());
+    const decided = calls.find((x) => x.url === '/v1/approvals/apr_1/approve');
+    expect(decided.method).toBe('POST');
+    expect(decided.body).toEqual({ reason: 'refund ok' });
+  });
+
+  it('Deny posts to /deny', async () => {
+    signedIn();
+    installEventSource();
+    const calls = hub({ approvals: [{ id: 'apr_1', conversation_id: 'cnv_1', tool: 'sessions_send', arguments: {},
+      created_at: T(3) }] });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'deny'));
+    await click(need(c, 'deny'));
+    await waitFor(() => expect(calls.some((x) => x.url === '/v1/approvals/apr_1/deny')).toBe(true));
+    expect(calls.find((x) => x.url === '/v1/approvals/apr_1/deny').body).toEqual({});
+    expect(calls.some((x) => x.url === '/v1/approvals/apr_1/approve')).toBe(false);
+  });
+
+  it('adds a message from its event stream as it arrives', async () => {
+    signedIn();
+    const ES = installEventSource();
+    const calls = hub({ messages: [{ id: 'msg_1', role: 'user', text: 'first', created_at: T(0) }] });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => expect($$(c, 'message')).toHaveLength(1));
+    const es = ES.last('/v1/conversations/cnv_1/events');
+    expect(es.url).toBe('/v1/conversations/cnv_1/events?tenant=ten_1');
+    const next = { id: 'msg_2', role: 'user', direction: 'inbound', text: 'are you there?', created_at: T(1) };
+    calls.setMessages([{ id: 'msg_1', role: 'user', text: 'first', created_at: T(0) }, next]);
+    es.emit('message.created', { conversation_id: 'cnv_1', message_id: 'msg_2' }, '41');
+    await waitFor(() => expect($$(c, 'message')).toHaveLength(2));
+    expect($$(c, 'message')[1].textContent).toContain('are you there?');
+    // the delivery status of an outbound message follows message.status_changed
+    calls.setMessages([{ id: 'msg_1', role: 'user', text: 'first', created_at: T(0) }, next,
+      { id: 'msg_3', role: 'operator', direction: 'outbound', status: 'pending', text: 'yes', created_at: T(2) }]);
+    es.emit('message.created', { conversation_id: 'cnv_1', message: { id: 'msg_3', role: 'operator',
+      direction: 'outbound', status: 'pending', text: 'yes', created_at: T(2) } });
+    await waitFor(() => expect($$(c, 'message')).toHaveLength(3));
+    es.emit('message.status_changed', { conversation_id: 'cnv_1', message_id: 'msg_3', status: 'read' });
+    await waitFor(() => expect(need($$(c, 'message')[2], 'delivery-status').textContent).toBe('Read'));
+  });
+
+  it('re-reads the conversation when its status changes elsewhere', async () => {
+    signedIn();
+    const ES = installEventSource();
+    let status = 'bot';
+    const calls = mockFetch([
+      ['GET', '/v1/conversations/cnv_1', () => ({ body: { id: 'cnv_1', channel: 'webchat', status, contact: { display_name: 'M' } } })],
+      ['GET', /./, { body: { data: [], next_cursor: null } }],
+      ['POST', /./, { status: 204 }],
+    ]);
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => expect(need(c, 'conversation-status').textContent).toBe('Assistant'));
+    status = 'human';
+    ES.last('/v1/conversations/cnv_1/events').emit('conversation.status_changed', { conversation_id: 'cnv_1', status: 'human' });
+    await waitFor(() => expect(need(c, 'conversation-status').textContent).toBe('Person'));
+    expect(calls.filter((x) => x.url === '/v1/conversations/cnv_1').length).toBe(2);
+  });
+
+  it('hides the transfer feature when channels cannot be listed, and offers it when they can', async () => {
+    signedIn();
+    installEventSource();
+    const calls = hub({ extra: [['POST', '/v1/conversations/cnv_1/transfer', { status: 201, body: { id: 'cnv_2' } }]] });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'take-over'));
+    expect($(c, 'transfer-toggle')).toBeNull();
+    setState((s) => ({ tenantData: { ...s.tenantData, channels: [{ id: 'con_wa', type: 'whatsapp', name: 'WA' }] } }));
+    await waitFor(() => need(c, 'transfer-toggle'));
+    await click(need(c, 'transfer-toggle'));
+    await change(need(c, 'transfer-connection'), 'con_wa');
+    await type(need(c, 'transfer-address'), '+4915112345678');
+    await type(need(c, 'transfer-text'), 'Hi, continuing here');
+    await submit(need(c, 'transfer-form'));
+    await waitFor(() => expect(window.location.hash).toBe('#/inbox/cnv_2'));
+    expect(calls.find((x) => x.url.endsWith('/transfer')).body).toEqual({ connection_id: 'con_wa',
+      address: '+4915112345678', text: 'Hi, continuing here' });
+  });
+
+  it('edits labels only when they are known (from the conversation or its inbox row), replacing the whole set', async () => {
+    signedIn();
+    installEventSource();
+    const calls = hub({ extra: [['POST', '/v1/conversations/cnv_1/labels', ({ body }) => ({ body: { labels: body.labels } })]] });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'labels-unknown'));
+    expect($(c, 'label-input')).toBeNull();
+    setState({ inboxRows: [{ conversation: { id: 'cnv_1', channel: 'whatsapp', status: 'bot' },
+      contact: { id: 'ctc_1', display_name: 'Maria' }, labels: ['vip'], assignee: { id: 'usr_me', display_name: 'Ada' },
+      unread: 0 }] });
+    await waitFor(() => need(c, 'label-input'));
+    expect(need(c, 'assignee-select').value).toBe('usr_me');
+    await type(need(c, 'label-input'), 'billing');
+    await click(need(c, 'label-add'));
+    await waitFor(() => expect(need(c, 'labels-editor').textContent).toContain('billing'));
+    expect(calls.find((x) => x.url.endsWith('/labels')).body).toEqual({ labels: ['vip', 'billing'] });
+    await click(need(c, 'label-remove'));
+    await waitFor(() => expect(calls.filter((x) => x.url.endsWith('/labels')).at(-1).body).toEqual({ labels: ['billing'] }));
+  });
+
+  it('orders the timeline by time, keeping equal times in input order', () => {
+    const tl = buildTimeline([{ id: 'a', created_at: T(2) }, { id: 'b', created_at: T(0) }],
+      [{ id: 'n', created_at: T(1) }], [{ created_at: T(2) }]);
+    expect(tl.map((x) => x.key)).toEqual(['m:b', 'n:n', 'm:a', 't:0']);
+  });
+});
