@@ -57,10 +57,7 @@ final class EventStream {
                        TurnStreams turns, String tenantId, String conversationId,
                        Function<ConversationEvent, Optional<String>> render) {
         long after = after(req);
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
+        begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>();
         TurnStreams.Listener listener = new TurnStreams.Listener() {
             @Override
@@ -120,7 +117,15 @@ final class EventStream {
         }
     }
 
-    private static void write(OutputStream out, String text) {
+    /** Starts an event-stream answer: status, type, no caching, no proxy buffering. */
+    static void begin(ServerResponse res) {
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
+    }
+
+    static void write(OutputStream out, String text) {
         try {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -3,7 +3,6 @@ package dev.clawless.server.api;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,7 +17,6 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -168,25 +166,22 @@ public final class InboxRoutes {
         Optional<String> userId = RequestState.of(req).userId();
         long requested = EventStream.after(req);
         long after = requested > 0 ? requested : conversations.latestEventId(p.tenantId());
-        res.status(Status.OK_200);
-        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.header(HeaderNames.create("X-Accel-Buffering"), "no");
+        EventStream.begin(res);
         userId.ifPresent(accounts::seen);
         long end = System.nanoTime() + EventStream.MAX_STREAM.toNanos();
         long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
         long nextSeen = System.nanoTime() + SEEN_EVERY.toNanos();
         try (OutputStream out = res.outputStream()) {
-            write(out, ": connected\n\n");
+            EventStream.write(out, ": connected\n\n");
             while (System.nanoTime() < end) {
                 for (ConversationEvent e : conversations.tenantEvents(p.tenantId(), after, 200)) {
-                    write(out, "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + data(e) + "\n\n");
+                    EventStream.write(out, "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + data(e) + "\n\n");
                     after = e.id();
                 }
                 Thread.sleep(POLL.toMillis());
                 long now = System.nanoTime();
                 if (now > nextKeepAlive) {
-                    write(out, ": keep-alive\n\n");
+                    EventStream.write(out, ": keep-alive\n\n");
                     nextKeepAlive = now + KEEP_ALIVE.toNanos();
                 }
                 if (now > nextSeen) {
@@ -212,15 +207,6 @@ public final class InboxRoutes {
             return e.data();
         } catch (IOException malformed) {
             return Json.object().put("conversation_id", e.conversationId()).toString();
-        }
-    }
-
-    private static void write(OutputStream out, String text) {
-        try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -17,7 +17,6 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -28,11 +27,10 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.clawless.server.Chromium;
 import dev.clawless.server.TestHub;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -57,8 +55,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConsoleBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String PASSWORD = "correct horse battery staple";
     private static int port;
     private static TestHub hub;
@@ -67,12 +63,7 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present && "1".equals(System.getenv("CLAWLESS_REQUIRE_BROWSER"))) {
-            throw new IllegalStateException("CLAWLESS_REQUIRE_BROWSER=1 but /usr/bin/chromium or /usr/bin/chromedriver"
-                    + " is missing (apt-get install chromium chromium-driver)");
-        }
-        Assumptions.assumeTrue(present, "Chromium is not installed (apt-get install chromium chromium-driver)");
+        Chromium.requireOrSkip();
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
@@ -102,16 +93,8 @@ class ConsoleBrowserTest {
     }
 
     /** A new browser: its own profile, so its own cookies (a second person, or the visitor). */
-    private ChromeDriver browser(int width, int height) throws IOException {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-quic", "--window-size=" + width + "," + height, "--lang=en-US",
-                "--user-data-dir=" + Files.createTempDirectory("clawless-console-chromium-"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        ChromeDriver d = new ChromeDriver(service, options);
+    private ChromeDriver browser(int width, int height) {
+        ChromeDriver d = Chromium.start(width, height);
         drivers.add(d);
         return d;
     }

@@ -14,7 +14,6 @@ import java.util.Map;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -25,11 +24,10 @@ import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.clawless.server.Chromium;
 import dev.clawless.server.TestHub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,8 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WidgetBrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static Path data;
     private static int port;
     private static TestHub hub;
@@ -52,12 +48,7 @@ class WidgetBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        if (!present && "1".equals(System.getenv("CLAWLESS_REQUIRE_BROWSER"))) {
-            throw new IllegalStateException("CLAWLESS_REQUIRE_BROWSER=1 but /usr/bin/chromium or /usr/bin/chromedriver"
-                    + " is missing (apt-get install chromium chromium-driver)");
-        }
-        Assumptions.assumeTrue(present, "Chromium is not installed (apt-get install chromium chromium-driver)");
+        Chromium.requireOrSkip();
         data = Files.createTempDirectory("clawless-widget-");
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -84,16 +75,8 @@ class WidgetBrowserTest {
         }
     }
 
-    private ChromeDriver browser() throws IOException {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-quic", "--window-size=1200,900",
-                "--user-data-dir=" + Files.createTempDirectory("clawless-chromium-"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+    private ChromeDriver browser() {
+        driver = Chromium.start(1200, 900);
         return driver;
     }
 

@@ -324,15 +324,22 @@ public final class GitHubChannel implements ChannelExtension {
             }
             GHIssueComment comment = issue(c, token, thread).comment(message.text() + marker(message));
             return new SendResult(List.of("comment:" + comment.getId()), DeliveryStatus.SENT);
-        } catch (GHFileNotFoundException e) {
-            throw new ChannelException.SendFailed("GitHub: not found (repository, issue or access)", 404, false,
-                    Optional.empty(), Optional.of("404"), null);
-        } catch (HttpException e) {
-            throw failed(e.getResponseCode(), e.getResponseHeaderFields(), firstLine(e.getMessage()));
         } catch (IOException e) {
-            throw new ChannelException.SendFailed("GitHub unreachable: " + firstLine(e.getMessage()), 0, true,
-                    Optional.empty(), Optional.empty(), null);
+            throw apiFailure(e);
         }
+    }
+
+    /** A failed call to GitHub's REST API as the delivery job reads it: retryable or not, with GitHub's status. */
+    private ChannelException.SendFailed apiFailure(IOException e) {
+        if (e instanceof GHFileNotFoundException) {
+            return new ChannelException.SendFailed("GitHub: not found (repository, issue or access)", 404, false,
+                    Optional.empty(), Optional.of("404"), null);
+        }
+        if (e instanceof HttpException h) {
+            return failed(h.getResponseCode(), h.getResponseHeaderFields(), firstLine(h.getMessage()));
+        }
+        return new ChannelException.SendFailed("GitHub unreachable: " + firstLine(e.getMessage()), 0, true,
+                Optional.empty(), Optional.empty(), null);
     }
 
     /**
@@ -370,14 +377,8 @@ public final class GitHubChannel implements ChannelExtension {
                 }
             }
             return SentCheck.notSent();
-        } catch (GHFileNotFoundException e) {
-            throw new ChannelException.SendFailed("GitHub: not found (repository, issue or access)", 404, false,
-                    Optional.empty(), Optional.of("404"), null);
-        } catch (HttpException e) {
-            throw failed(e.getResponseCode(), e.getResponseHeaderFields(), firstLine(e.getMessage()));
         } catch (IOException e) {
-            throw new ChannelException.SendFailed("GitHub unreachable: " + firstLine(e.getMessage()), 0, true,
-                    Optional.empty(), Optional.empty(), null);
+            throw apiFailure(e);
         }
     }
 

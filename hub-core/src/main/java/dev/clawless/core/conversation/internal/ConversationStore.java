@@ -246,10 +246,7 @@ public final class ConversationStore {
                         + " WHERE tenant_id = ? AND conversation_id = ? AND id > ? ORDER BY id LIMIT " + limit)
                 .params(tenantId, conversationId, afterId)
                 .execute()
-                .map(r -> new dev.clawless.core.conversation.ConversationEvent(
-                        ((Number) r.column(1).get(Object.class)).longValue(), r.column(2).get(String.class),
-                        r.column(3).get(String.class), r.column(4).get(String.class),
-                        Database.instant(r.column(5)).orElseThrow()))
+                .map(ConversationStore::event)
                 .toList();
     }
 
@@ -260,11 +257,14 @@ public final class ConversationStore {
                         + " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT " + limit)
                 .params(tenantId, afterId)
                 .execute()
-                .map(r -> new dev.clawless.core.conversation.ConversationEvent(
-                        ((Number) r.column(1).get(Object.class)).longValue(), r.column(2).get(String.class),
-                        r.column(3).get(String.class), r.column(4).get(String.class),
-                        Database.instant(r.column(5)).orElseThrow()))
+                .map(ConversationStore::event)
                 .toList();
+    }
+
+    private static dev.clawless.core.conversation.ConversationEvent event(DbRow r) {
+        return new dev.clawless.core.conversation.ConversationEvent(((Number) r.column(1).get(Object.class))
+                .longValue(), r.column(2).get(String.class), r.column(3).get(String.class),
+                r.column(4).get(String.class), Database.instant(r.column(5)).orElseThrow());
     }
 
     /** The newest event id of a tenant (0 when none). */
