@@ -354,7 +354,7 @@ public final class ChannelManagement {
                 }
                 case DeliveryUpdate u -> {
                     if (u.connectionId().equals(row.id())) {
-                        conversations.applyDeliveryStatus(row.id(), u.externalMessageId(),
+                        conversations.deliveries().applyDeliveryStatus(row.id(), u.externalMessageId(),
                                 MessageStatus.valueOf(u.status().name()), u.error());
                     }
                 }

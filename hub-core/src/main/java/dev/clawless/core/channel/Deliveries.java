@@ -46,11 +46,13 @@ public final class Deliveries implements JobHandler {
 
     private final ChannelManagement channels;
     private final ConversationManagement conversations;
+    private final dev.clawless.core.conversation.MessageDeliveries records;
     private final java.util.concurrent.atomic.AtomicLong uncertain = new java.util.concurrent.atomic.AtomicLong();
 
     public Deliveries(ChannelManagement channels, ConversationManagement conversations) {
         this.channels = channels;
         this.conversations = conversations;
+        this.records = conversations.deliveries();
     }
 
     @Override
@@ -70,13 +72,13 @@ public final class Deliveries implements JobHandler {
         if (message.status() == MessageStatus.FAILED) {
             return;
         }
-        Map<Integer, String> sentSoFar = conversations.sentParts(message.id());
+        Map<Integer, String> sentSoFar = records.sentParts(message.id());
         if (message.status() != MessageStatus.PENDING && sentSoFar.isEmpty()) {
             return; // delivered by other means (an API message)
         }
         Optional<ChannelManagement.Connected> connected = channels.connected(tenantId, message.connectionId());
         if (connected.isEmpty()) {
-            conversations.markFailed(message, "the channel connection " + message.connectionId()
+            records.markFailed(message, "the channel connection " + message.connectionId()
                     + " was deleted or disabled", Optional.empty());
             return;
         }
@@ -84,7 +86,7 @@ public final class Deliveries implements JobHandler {
         if (!message.metadata().containsKey(TEMPLATE)) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(tenantId, conversation);
             if (window.applies() && !window.open()) {
-                conversations.markFailed(message, "the contact's reply window is closed"
+                records.markFailed(message, "the contact's reply window is closed"
                         + window.closesAt().map(t -> " (since " + t + ")").orElse("")
                         + "; only an approved template may be sent", Optional.of("window_closed"));
                 return;
@@ -144,12 +146,12 @@ public final class Deliveries implements JobHandler {
                 throw retry.get();
             }
             List<String> externalIds = sent.map(SendResult::externalMessageIds).orElse(List.of());
-            conversations.recordSent(message, part, externalIds);
+            records.recordSent(message, part, externalIds);
             if (first == null) {
                 first = externalIds.isEmpty() ? null : externalIds.get(0);
             }
         }
-        conversations.markSent(message, first);
+        records.markSent(message, first);
     }
 
     /**
@@ -160,7 +162,7 @@ public final class Deliveries implements JobHandler {
      */
     private Optional<SendResult> sendOnce(Message message, int part, OutboundMessage out,
                                           ChannelManagement.Connected c) {
-        Optional<java.time.Instant> earlier = conversations.sendStarted(message, part);
+        Optional<java.time.Instant> earlier = records.sendStarted(message, part);
         boolean again = false;
         if (earlier.isPresent()) {
             SentCheck check = c.channel().findSent(out, c.connection(), earlier.get());
@@ -174,7 +176,7 @@ public final class Deliveries implements JobHandler {
                 case UNKNOWN -> again = true;
             }
         }
-        if (conversations.startSend(message, part, again)) {
+        if (records.startSend(message, part, again)) {
             uncertain.incrementAndGet();
             LOG.warning(() -> "part " + part + " of " + message.id() + " is sent again after an attempt whose outcome"
                     + " is unknown (" + c.channel().type() + " cannot tell); the message is marked uncertain");
@@ -182,11 +184,11 @@ public final class Deliveries implements JobHandler {
         try {
             return Optional.of(c.channel().send(out, c.connection()));
         } catch (ChannelException.Throttled throttled) {
-            conversations.sendRefused(message, part);
+            records.sendRefused(message, part);
             throw throttled;
         } catch (ChannelException.SendFailed f) {
             if (f.status() >= 400 && f.status() < 500) {
-                conversations.sendRefused(message, part); // the platform answered: nothing went out
+                records.sendRefused(message, part); // the platform answered: nothing went out
             }
             throw f;
         }
@@ -205,12 +207,12 @@ public final class Deliveries implements JobHandler {
     private Optional<RuntimeException> failed(Job job, Message message, ChannelException.SendFailed f) {
         String reason = (f.status() > 0 ? "HTTP " + f.status() + ": " : "") + f.getMessage();
         if (!f.retryable()) {
-            conversations.markFailed(message, reason, f.platformCode());
+            records.markFailed(message, reason, f.platformCode());
             return Optional.empty();
         }
         java.time.Duration maxAge = channels.settings().deliveryMaxAge();
         if (message.createdAt().plus(maxAge).isBefore(java.time.Instant.now())) {
-            conversations.markFailed(message, "gave up after " + maxAge + " (" + job.attempts() + " attempts): "
+            records.markFailed(message, "gave up after " + maxAge + " (" + job.attempts() + " attempts): "
                     + reason, f.platformCode());
             return Optional.of(new IllegalStateException("gave up after " + maxAge + ": " + reason));
         }
@@ -220,7 +222,7 @@ public final class Deliveries implements JobHandler {
             return Optional.of(RetryLater.postpone(reason, wait));
         }
         if (job.attempts() >= job.maxAttempts()) {
-            conversations.markFailed(message, "gave up after " + job.attempts() + " attempts: " + reason,
+            records.markFailed(message, "gave up after " + job.attempts() + " attempts: " + reason,
                     f.platformCode());
             return Optional.of(new IllegalStateException("gave up after " + job.attempts() + " attempts: " + reason));
         }

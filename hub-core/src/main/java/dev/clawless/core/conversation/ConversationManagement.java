@@ -42,6 +42,7 @@ public final class ConversationManagement {
     private volatile EventSink sink = EventSink.NONE;
     private volatile int deliveryAttempts = 10;
     private final ConversationStore store = new ConversationStore();
+    private final MessageDeliveries deliveries;
 
     /** Without intent detection. */
     public ConversationManagement(Database database, JobQueue jobs, Clock clock, Ids ids) {
@@ -54,6 +55,7 @@ public final class ConversationManagement {
         this.clock = clock;
         this.ids = ids;
         this.intents = intents;
+        this.deliveries = new MessageDeliveries(database, this, clock);
     }
 
     /**
@@ -487,150 +489,9 @@ public final class ConversationManagement {
         return Optional.empty();
     }
 
-    /** Platform ids of the parts of an outbound message sent so far, by part number (0 first). */
-    public java.util.Map<Integer, String> sentParts(String messageId) {
-        return store.parts(database.execute(), messageId);
-    }
-
-    /**
-     * When the platform call for part {@code part} of an outbound message started, if the hub never learned how it
-     * ended (it crashed during the call, or the call ended without a definite answer).
-     */
-    public Optional<Instant> sendStarted(Message message, int part) {
-        return store.sendStarted(database.execute(), message.id(), part);
-    }
-
-    /**
-     * Notes, durably, that the platform call for part {@code part} starts now. With {@code again}, an earlier call's
-     * outcome is unknown and the platform cannot tell: the message is marked {@code delivery_uncertain} and
-     * {@code delivery.uncertain} published, in the same transaction, before the part goes out again.
-     *
-     * @return true when this call marked the message uncertain (it was not before)
-     */
-    public boolean startSend(Message message, int part, boolean again) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        return database.inTransaction(tx -> {
-            store.startSend(tx, message.id(), part, now);
-            if (again && store.markUncertain(tx, message.id())) {
-                event(tx, message.tenantId(), message.conversationId(), "delivery.uncertain", JSON.createObjectNode()
-                        .put("message_id", message.id()).put("conversation_id", message.conversationId())
-                        .put("connection_id", message.connectionId()).put("part", part).toString(), now);
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /** Forgets a started platform call that the platform refused (nothing went out). */
-    public void sendRefused(Message message, int part) {
-        database.inTransaction(tx -> {
-            store.clearSend(tx, message.id(), part);
-            return null;
-        });
-    }
-
-    /**
-     * Records that part {@code part} of an outbound message went out as the platform messages {@code externalIds}
-     * (numbered {@code part}, {@code part + 1}, …; or under the hub's own id when the platform gave none), and forgets
-     * its started call, in one transaction.
-     */
-    public void recordSent(Message message, int part, java.util.List<String> externalIds) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        database.inTransaction(tx -> {
-            if (externalIds.isEmpty()) {
-                store.insertPart(tx, message.id(), part, message.connectionId(), message.id() + "-" + part / 100, now);
-            }
-            for (int j = 0; j < externalIds.size() && j < 100; j++) {
-                store.insertPart(tx, message.id(), part + j, message.connectionId(), externalIds.get(j), now);
-            }
-            store.clearSend(tx, message.id(), part);
-            return null;
-        });
-    }
-
-    /** Marks an outbound message sent (every part out), with the platform id of its first part. */
-    public void markSent(Message message, String firstExternalId) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        database.inTransaction(tx -> {
-            boolean pending = store.findMessage(tx, message.tenantId(), message.id())
-                    .map(m -> m.status() == MessageStatus.PENDING).orElse(false);
-            store.markSentIfPending(tx, message.id(), firstExternalId, now);
-            if (pending) {
-                statusChanged(tx, message, MessageStatus.SENT, Optional.empty(), now);
-            }
-            return null;
-        });
-    }
-
-    /**
-     * Marks an outbound message failed for good, with the reason, and publishes {@code delivery.failed}.
-     *
-     * @param platformCode the platform's own error code, if it gave one
-     */
-    public void markFailed(Message message, String error, Optional<String> platformCode) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        String shown = error.length() > 1000 ? error.substring(0, 1000) : error;
-        database.inTransaction(tx -> {
-            store.setDelivery(tx, message.id(), MessageStatus.FAILED.wire(), null,
-                    platformCode.map(c -> c + ": " + shown).orElse(shown), now);
-            statusChanged(tx, message, MessageStatus.FAILED, Optional.of(shown), now);
-            event(tx, message.tenantId(), message.conversationId(), "delivery.failed", JSON.createObjectNode()
-                    .put("message_id", message.id()).put("conversation_id", message.conversationId())
-                    .put("connection_id", message.connectionId()).put("error", shown)
-                    .put("platform_code", platformCode.orElse(null)).toString(), now);
-            return null;
-        });
-    }
-
-    /**
-     * Applies a platform's status report to the sent message it names: statuses only move forward
-     * (sent → delivered → read), and a failure after a read is ignored. Unknown ids are ignored (a status of a message
-     * sent before the connection existed, or another system's); true when a message changed.
-     */
-    public boolean applyDeliveryStatus(String connectionId, String externalId, MessageStatus status,
-                                       Optional<String> error) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        return database.inTransaction(tx -> {
-            Optional<Message> found = store.findByPart(tx, connectionId, externalId)
-                    .or(() -> store.findByExternalId(tx, connectionId, externalId).filter(m -> !m.inbound()));
-            if (found.isEmpty()) {
-                return false;
-            }
-            Message m = found.get();
-            boolean forward = status == MessageStatus.FAILED
-                    ? m.status() != MessageStatus.READ && m.status() != MessageStatus.FAILED
-                    : rank(status) > rank(m.status());
-            if (!forward) {
-                return false;
-            }
-            String shown = error.map(e -> e.length() > 1000 ? e.substring(0, 1000) : e).orElse(null);
-            store.setDelivery(tx, m.id(), status.wire(), null, shown, now);
-            statusChanged(tx, m, status, error, now);
-            if (status == MessageStatus.FAILED) {
-                event(tx, m.tenantId(), m.conversationId(), "delivery.failed", JSON.createObjectNode()
-                        .put("message_id", m.id()).put("conversation_id", m.conversationId())
-                        .put("connection_id", connectionId).put("error", shown)
-                        .put("platform_code", error.map(e -> e.split(":", 2)[0].strip()).orElse(null)).toString(),
-                        now);
-            }
-            return true;
-        });
-    }
-
-    private static int rank(MessageStatus s) {
-        return switch (s) {
-            case RECEIVED, PENDING -> 0;
-            case SENT -> 1;
-            case DELIVERED -> 2;
-            case READ -> 3;
-            case FAILED -> 4;
-        };
-    }
-
-    private void statusChanged(DbExecute tx, Message m, MessageStatus status, Optional<String> error, Instant now) {
-        event(tx, m.tenantId(), m.conversationId(), "message.status_changed", JSON.createObjectNode()
-                .put("message_id", m.id()).put("conversation_id", m.conversationId()).put("status", status.wire())
-                .put("error", error.orElse(null)).toString(), now);
+    /** Where outbound messages' deliveries are recorded: parts sent, calls in flight, statuses. */
+    public MessageDeliveries deliveries() {
+        return deliveries;
     }
 
     /** When the contact last wrote in the conversation, if ever. */
