@@ -115,6 +115,13 @@ export function goToLogin() {
   loc.hash = '#/login';
 }
 
+/** Remembers a screen to open after the next sign-in (an invitation someone with an account accepts). */
+export function rememberNext(hash) {
+  try {
+    globalThis.sessionStorage?.setItem(NEXT_KEY, hash);
+  } catch (e) { /* no storage: after sign-in the inbox opens */ }
+}
+
 /** The screen to return to after signing in (once). */
 export function takeNext() {
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getTenant } from '../src/api.js';
+import { getTenant, takeNext } from '../src/api.js';
 import { Invite, Login, Setup } from '../src/screens/Auth.jsx';
 import { getState } from '../src/store.js';
 import { $, installEventSource, mockFetch, mount, need, problem, session, submit, type, waitFor } from './helpers.js';
@@ -82,7 +82,7 @@ describe('invitation', () => {
     installEventSource();
     const calls = mockFetch([
       ['GET', '/v1/auth/invitations/tok_1', { body: { email: 'bo@example.com', tenant: { id: 'ten_2', name: 'Beta <b>Co</b>' },
-        role: 'admin', expires_at: '2030-01-01T00:00:00Z', existing_user: false } }],
+        role: 'admin', expires_at: '2030-01-01T00:00:00Z', signed_in_as: null } }],
       ['POST', '/v1/auth/invitations/tok_1/accept', { body: session({ memberships: [
         { tenant_id: 'ten_1', tenant_name: 'Acme', role: 'agent' }, { tenant_id: 'ten_2', tenant_name: 'Beta', role: 'admin' }] }) }],
       ...tenantRoutes,
@@ -102,25 +102,81 @@ describe('invitation', () => {
     expect(getTenant()).toBe('ten_2');
   });
 
-  it('asks an existing user only for the password', async () => {
+  it('someone with an account signs in first, comes back and accepts with the session (no password here)', async () => {
+    installEventSource();
     mockFetch([['GET', '/v1/auth/invitations/tok_2', { body: { email: 'a@b.c', tenant: { id: 'ten_2', name: 'Beta' },
-      role: 'agent', existing_user: true } }]]);
+      role: 'agent', signed_in_as: null } }]]);
     const c = await mount(<Invite token="tok_2" />);
+    await waitFor(() => need(c, 'invite-sign-in'));
+    need(c, 'invite-sign-in').click();
+    await waitFor(() => expect(window.location.hash).toBe('#/login'));
+    expect(takeNext()).toBe('#/invite/tok_2');
+
+    const calls = mockFetch([
+      ['GET', '/v1/auth/invitations/tok_2', { body: { email: 'a@b.c', tenant: { id: 'ten_2', name: 'Beta' },
+        role: 'agent', signed_in_as: 'A@b.c' } }],
+      ['GET', '/v1/me', { body: session({ csrf_token: 'csrf-me' }) }],
+      ['POST', '/v1/auth/invitations/tok_2/accept', { body: session({ memberships: [
+        { tenant_id: 'ten_1', tenant_name: 'Acme', role: 'agent' }, { tenant_id: 'ten_2', tenant_name: 'Beta', role: 'agent' }] }) }],
+      ...tenantRoutes,
+    ]);
+    const again = await mount(<Invite token="tok_2" />);
+    await waitFor(() => need(again, 'invite-accept-signed-in'));
+    expect($(again, 'invite-password')).toBeNull();
+    expect(again.textContent).toContain('signed in as A@b.c');
+    await submit(need(again, 'invite-accept-signed-in'));
+    await waitFor(() => expect(window.location.hash).toBe('#/inbox'));
+    const accept = calls.find((x) => x.method === 'POST');
+    expect(accept.body).toBeUndefined();
+    expect(accept.headers['X-CSRF-Token']).toBe('csrf-me');
+    expect(getTenant()).toBe('ten_2');
+  });
+
+  it('signed in as someone else, it offers to sign out instead of accepting', async () => {
+    let signedIn = 'other@b.c';
+    const calls = mockFetch([
+      ['GET', '/v1/auth/invitations/tok_4', () => ({ body: { email: 'a@b.c', tenant: { id: 't', name: 'T' },
+        role: 'agent', signed_in_as: signedIn } })],
+      ['POST', '/v1/auth/logout', () => {
+        signedIn = null;
+        return { status: 204 };
+      }],
+    ]);
+    const c = await mount(<Invite token="tok_4" />);
+    await waitFor(() => need(c, 'invite-other-account'));
+    expect($(c, 'invite-submit')).toBeNull();
+    expect(c.textContent).toContain('other@b.c');
+    await submit(need(c, 'invite-other-account'));
     await waitFor(() => need(c, 'invite-form'));
-    expect($(c, 'invite-display-name')).toBeNull();
-    expect($(c, 'invite-confirm')).toBeNull();
-    expect(need(c, 'invite-password')).toBeTruthy();
+    expect(calls.some((x) => x.method === 'POST' && x.url === '/v1/auth/logout')).toBe(true);
+  });
+
+  it('a new-account form for an address with an account says to sign in first (409)', async () => {
+    mockFetch([
+      ['GET', '/v1/auth/invitations/tok_5', { body: { email: 'a@b.c', tenant: { id: 't', name: 'T' }, role: 'agent',
+        signed_in_as: null } }],
+      ['POST', '/v1/auth/invitations/tok_5/accept', problem(409, 'conflict', 'an account with this address exists')],
+    ]);
+    const c = await mount(<Invite token="tok_5" />);
+    await waitFor(() => need(c, 'invite-form'));
+    await type(need(c, 'invite-display-name'), 'A');
+    await type(need(c, 'invite-password'), 'long enough pw');
+    await type(need(c, 'invite-confirm'), 'long enough pw');
+    await submit(need(c, 'invite-form'));
+    await waitFor(() => expect(need(c, 'invite-error').textContent).toContain('Sign in with it first'));
   });
 
   it('a 410 on accepting shows the expired page too', async () => {
     mockFetch([
       ['GET', '/v1/auth/invitations/tok_3', { body: { email: 'a@b.c', tenant: { id: 't', name: 'T' }, role: 'agent',
-        existing_user: true } }],
+        signed_in_as: null } }],
       ['POST', '/v1/auth/invitations/tok_3/accept', problem(410, 'gone', 'expired')],
     ]);
     const c = await mount(<Invite token="tok_3" />);
     await waitFor(() => need(c, 'invite-form'));
+    await type(need(c, 'invite-display-name'), 'A');
     await type(need(c, 'invite-password'), 'whatever123');
+    await type(need(c, 'invite-confirm'), 'whatever123');
     await submit(need(c, 'invite-form'));
     await waitFor(() => need(c, 'invite-expired'));
   });

@@ -80,7 +80,12 @@ export default {
   'invite.tenant': 'Tenant',
   'invite.role': 'Role',
   'invite.new': 'Choose your name and a password to create your account.',
-  'invite.existing': 'You already have an account: enter your password to accept.',
+  'invite.signedIn': 'You are signed in as {email}. Accept to join with this account.',
+  'invite.otherAccount': 'You are signed in as {signedIn}, but this invitation is for {email}. Sign out, then sign in as {email} or create its account.',
+  'invite.signOut': 'Sign out',
+  'invite.accountExists': 'This address already has an account. Sign in with it first, then accept.',
+  'invite.haveAccount': 'Already have an account with this address?',
+  'invite.signInFirst': 'Sign in to accept',
   'invite.submit': 'Accept invitation',
 
   'role.agent': 'Agent',

@@ -80,7 +80,12 @@ export default {
   'invite.tenant': 'Organización',
   'invite.role': 'Rol',
   'invite.new': 'Elige tu nombre y una contraseña para crear tu cuenta.',
-  'invite.existing': 'Ya tienes una cuenta: escribe tu contraseña para aceptar.',
+  'invite.signedIn': 'Has iniciado sesión como {email}. Acepta para unirte con esta cuenta.',
+  'invite.otherAccount': 'Has iniciado sesión como {signedIn}, pero esta invitación es para {email}. Cierra la sesión y entra como {email} o crea su cuenta.',
+  'invite.signOut': 'Cerrar sesión',
+  'invite.accountExists': 'Esta dirección ya tiene una cuenta. Inicia sesión con ella y luego acepta.',
+  'invite.haveAccount': '¿Ya tienes una cuenta con esta dirección?',
+  'invite.signInFirst': 'Inicia sesión para aceptar',
   'invite.submit': 'Aceptar invitación',
 
   'role.agent': 'Agente',

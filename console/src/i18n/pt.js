@@ -80,7 +80,12 @@ export default {
   'invite.tenant': 'Organização',
   'invite.role': 'Função',
   'invite.new': 'Escolha seu nome e uma senha para criar sua conta.',
-  'invite.existing': 'Você já tem uma conta: digite sua senha para aceitar.',
+  'invite.signedIn': 'Você entrou como {email}. Aceite para participar com esta conta.',
+  'invite.otherAccount': 'Você entrou como {signedIn}, mas este convite é para {email}. Saia e entre como {email} ou crie a conta dele.',
+  'invite.signOut': 'Sair',
+  'invite.accountExists': 'Este endereço já tem uma conta. Entre com ela primeiro e depois aceite.',
+  'invite.haveAccount': 'Já tem uma conta com este endereço?',
+  'invite.signInFirst': 'Entre para aceitar',
   'invite.submit': 'Aceitar convite',
 
   'role.agent': 'Agente',

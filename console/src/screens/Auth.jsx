@@ -1,7 +1,7 @@
 // The screens before a session: first admin setup, sign-in (with the second factor), forgotten password, reset,
 // and accepting an invitation.
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, takeNext } from '../api.js';
+import { get, post, rememberNext, takeNext } from '../api.js';
 import { pickLocale, t } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { applySession, homeHash } from '../session.js';
@@ -255,7 +255,8 @@ export function Reset({ token }) {
 }
 
 export function Invite({ token }) {
-  const info = useAsync(() => get(`/v1/auth/invitations/${encodeURIComponent(token)}`), [token]);
+  const [reload, setReload] = useState(0);
+  const info = useAsync(() => get(`/v1/auth/invitations/${encodeURIComponent(token)}`), [token, reload]);
   const [form, setForm] = useState({ display_name: '', password: '', confirm: '' });
   const [localError, setLocalError] = useState('');
   const [gone, setGone] = useState(false);
@@ -266,28 +267,50 @@ export function Invite({ token }) {
   if (info.loading) return <AuthLayout><Loading /></AuthLayout>;
   if (info.error) return <AuthLayout><Problem error={info.error} /></AuthLayout>;
   const inv = info.data || {};
-  const existing = !!inv.existing_user;
+  const signedInAs = inv.signed_in_as || null;
+  const isInvitee = !!signedInAs && signedInAs.toLowerCase() === String(inv.email || '').toLowerCase();
+  const path = `/v1/auth/invitations/${encodeURIComponent(token)}/accept`;
 
-  const submit = (e) => {
+  const accepting = (body) => run(async () => {
+    try {
+      if (!body) {
+        // signed in: the session's CSRF token comes with GET /v1/me
+        await applySession(await get('/v1/me', { noAuthRedirect: true }));
+      }
+      const session = await post(path, body);
+      await applySession(session, inv.tenant && inv.tenant.id);
+      navigate('#/inbox');
+    } catch (err) {
+      if (err && err.status === 410) {
+        setGone(true);
+        return;
+      }
+      throw err;
+    }
+  });
+
+  const submitNew = (e) => {
     e.preventDefault();
-    const p = existing ? (form.password ? null : t('password.required')) : passwordProblem(form.password, form.confirm);
+    const p = passwordProblem(form.password, form.confirm);
     setLocalError(p || '');
     if (p) return;
+    accepting({ display_name: form.display_name.trim(), password: form.password,
+      locale: pickLocale(globalThis.navigator?.language) });
+  };
+  const acceptSignedIn = (e) => {
+    e.preventDefault();
+    accepting(undefined);
+  };
+  const signInFirst = (e) => {
+    e.preventDefault();
+    rememberNext(`#/invite/${token}`);
+    navigate('#/login');
+  };
+  const switchAccount = (e) => {
+    e.preventDefault();
     run(async () => {
-      try {
-        const body = existing ? { password: form.password }
-          : { display_name: form.display_name.trim(), password: form.password,
-            locale: pickLocale(globalThis.navigator?.language) };
-        const session = await post(`/v1/auth/invitations/${encodeURIComponent(token)}/accept`, body);
-        await applySession(session, inv.tenant && inv.tenant.id);
-        navigate('#/inbox');
-      } catch (err) {
-        if (err && err.status === 410) {
-          setGone(true);
-          return;
-        }
-        throw err;
-      }
+      await post('/v1/auth/logout', undefined, { noAuthRedirect: true }).catch(() => {});
+      setReload((n) => n + 1);
     });
   };
 
@@ -299,23 +322,39 @@ export function Invite({ token }) {
         <dt>{t('invite.role')}</dt><dd data-test="invite-role">{t(`role.${inv.role}`)}</dd>
         <dt>{t('field.email')}</dt><dd data-test="invite-email">{inv.email}</dd>
       </dl>
-      <p>{existing ? t('invite.existing') : t('invite.new')}</p>
-      <form onSubmit={submit} data-test="invite-form">
-        {!existing && (
-          <Field label={t('field.displayName')} autocomplete="name" required value={form.display_name}
-            onInput={set('display_name')} test="invite-display-name" error={error?.fieldError?.('display_name')} />
-        )}
-        <Field label={existing ? t('field.yourPassword') : t('field.newPassword')} type="password"
-          autocomplete={existing ? 'current-password' : 'new-password'} required value={form.password}
-          hint={existing ? undefined : t('password.rule')} onInput={set('password')} test="invite-password"
-          error={error?.fieldError?.('password')} />
-        {!existing && (
-          <Field label={t('field.confirmPassword')} type="password" autocomplete="new-password" required
-            value={form.confirm} onInput={set('confirm')} test="invite-confirm" />
-        )}
-        <Problem error={error} message={localError} test="invite-error" />
-        <button type="submit" class="primary" disabled={busy} data-test="invite-submit">{t('invite.submit')}</button>
-      </form>
+      {isInvitee && (
+        <form onSubmit={acceptSignedIn} data-test="invite-accept-signed-in">
+          <p>{t('invite.signedIn', { email: signedInAs })}</p>
+          <Problem error={error} test="invite-error" />
+          <button type="submit" class="primary" disabled={busy} data-test="invite-submit">{t('invite.submit')}</button>
+        </form>
+      )}
+      {signedInAs && !isInvitee && (
+        <form onSubmit={switchAccount} data-test="invite-other-account">
+          <p>{t('invite.otherAccount', { signedIn: signedInAs, email: inv.email })}</p>
+          <Problem error={error} test="invite-error" />
+          <button type="submit" disabled={busy} data-test="invite-sign-out">{t('invite.signOut')}</button>
+        </form>
+      )}
+      {!signedInAs && (
+        <>
+          <p>{t('invite.new')}</p>
+          <form onSubmit={submitNew} data-test="invite-form">
+            <Field label={t('field.displayName')} autocomplete="name" required value={form.display_name}
+              onInput={set('display_name')} test="invite-display-name" error={error?.fieldError?.('display_name')} />
+            <Field label={t('field.newPassword')} type="password" autocomplete="new-password" required
+              value={form.password} hint={t('password.rule')} onInput={set('password')} test="invite-password"
+              error={error?.fieldError?.('password')} />
+            <Field label={t('field.confirmPassword')} type="password" autocomplete="new-password" required
+              value={form.confirm} onInput={set('confirm')} test="invite-confirm" />
+            <Problem error={error} message={error?.status === 409 ? t('invite.accountExists') : localError}
+              test="invite-error" />
+            <button type="submit" class="primary" disabled={busy} data-test="invite-submit">{t('invite.submit')}</button>
+          </form>
+          <p>{t('invite.haveAccount')} <a href={`#/login`} onClick={signInFirst}
+            data-test="invite-sign-in">{t('invite.signInFirst')}</a></p>
+        </>
+      )}
     </AuthLayout>
   );
 }

@@ -157,6 +157,42 @@ class AccountsServerTest {
     }
 
     @Test
+    void someoneWithAnAccountJoinsAnotherTenantOnlyBySigningInFirst() {
+        String address = email("kim");
+        Browser kim = Browser.accept(hub, admin.invite(acme, address, "agent"), "Kim");
+        String token = admin.invite(globex, address, "admin");
+        // the link alone does not give its holder the account: no new password for an address that has one
+        HttpResponse<String> taken = new Browser(hub).call("POST", "/v1/auth/invitations/" + token + "/accept",
+                "{\"display_name\":\"Mallory\",\"password\":\"mallory's own password\"}");
+        assertEquals(409, taken.statusCode(), taken.body());
+        assertEquals(401, new Browser(hub).login(address, "mallory's own password", Optional.empty()).statusCode());
+        // nor does another person's session
+        Browser other = member(acme, "agent");
+        assertEquals(address, json(other.call("GET", "/v1/auth/invitations/" + token, null)).get("email").asText());
+        HttpResponse<String> wrong = other.acceptSignedIn(token);
+        assertEquals(403, wrong.statusCode(), wrong.body());
+        assertTrue(json(wrong).get("type").asText().endsWith("other-address"), wrong.body());
+        // a session without the CSRF token is refused
+        HttpResponse<String> noCsrf = hub.send(hub.request("/v1/auth/invitations/" + token + "/accept")
+                .header("Cookie", "clawless_session=" + kim.cookie())
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertEquals(403, noCsrf.statusCode(), noCsrf.body());
+        // Kim, signed in, sees who she is accepting as, and joins with the invitation's role
+        assertEquals(address, json(kim.call("GET", "/v1/auth/invitations/" + token, null)).get("signed_in_as")
+                .asText());
+        HttpResponse<String> joined = kim.acceptSignedIn(token);
+        assertEquals(200, joined.statusCode(), joined.body());
+        assertEquals(2, json(joined).get("memberships").size(), joined.body());
+        JsonNode members = json(kim.actingFor(globex).call("GET", "/v1/members", null));
+        boolean kimIsAdmin = false;
+        for (JsonNode m : members.get("data")) {
+            kimIsAdmin |= m.get("user_id").asText().equals(kim.userId()) && m.get("role").asText().equals("admin");
+        }
+        assertTrue(kimIsAdmin, members.toString());
+        assertEquals(410, kim.acceptSignedIn(token).statusCode());
+    }
+
+    @Test
     void anAgentCannotUseAdminRoutes() {
         Browser agent = member(acme, "agent");
         assertEquals(200, agent.call("GET", "/v1/inbox", null).statusCode());

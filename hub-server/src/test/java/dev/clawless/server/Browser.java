@@ -71,6 +71,11 @@ public final class Browser {
         return b;
     }
 
+    /** Accepts an invitation as the person signed in here; answers the response. */
+    public HttpResponse<String> acceptSignedIn(String token) {
+        return call("POST", "/v1/auth/invitations/" + token + "/accept", null);
+    }
+
     public Browser actingFor(String tenantId) {
         this.tenant = tenantId;
         return this;

@@ -12,8 +12,7 @@ import java.time.Instant;
  * @param role         the role they get
  * @param expiresAt    when the link stops working
  * @param createdAt    when it was made
- * @param existingUser true when the address already has an account (accepting then needs its password)
  */
 public record Invitation(String id, String tenantId, String tenantName, String email, Role role, Instant expiresAt,
-                         Instant createdAt, boolean existingUser) {
+                         Instant createdAt) {
 }

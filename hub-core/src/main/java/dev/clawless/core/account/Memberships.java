@@ -163,8 +163,7 @@ public final class Memberships {
         if (!emailed) {
             LOG.fine(() -> "invitation " + link.id() + " not mailed (no SMTP settings); the inviter has the link");
         }
-        Invitation invitation = new Invitation(link.id(), tenantId, tenantName, address, role, link.expiresAt(), now,
-                existing.isPresent());
+        Invitation invitation = new Invitation(link.id(), tenantId, tenantName, address, role, link.expiresAt(), now);
         return new Invited(invitation, new IssuedLink(link.id(), token, link.expiresAt()), url, emailed);
     }
 
@@ -191,60 +190,87 @@ public final class Memberships {
         return accounts.database().inTransaction(tx -> {
             AccountStore.Link link = accounts.usableLink(tx, token, "invite");
             String tenantId = link.tenantId().orElseThrow();
-            boolean existing = store.credentialsByEmail(tx, link.email().orElseThrow()).isPresent();
             return new Invitation(link.id(), tenantId, store.tenantName(tx, tenantId).orElse(""),
-                    link.email().orElseThrow(), link.role().orElseThrow(), link.expiresAt(), link.createdAt(),
-                    existing);
+                    link.email().orElseThrow(), link.role().orElseThrow(), link.expiresAt(), link.createdAt());
         });
     }
 
     /**
-     * Accepts an invitation and signs the person in: a new person gives a name and a password; an address with an
-     * account gives its password, and gets the membership.
+     * Accepts an invitation as a new person: creates the account with the address the invitation names and signs
+     * them in. The link is checked before the password is hashed.
+     *
+     * @throws ClawlessException.Conflict when the address has an account: its owner signs in, then accepts
      */
-    public SignedIn accept(String token, Optional<String> displayName, String password, Optional<String> locale,
-                           Accounts.Client client) {
-        Instant now = accounts.now();
+    public SignedIn acceptAsNew(String token, String displayName, String password, Optional<String> locale,
+                                Accounts.Client client) {
         Invitation invitation = invitation(token);
-        Optional<AccountStore.Credentials> existing = store.credentialsByEmail(accounts.database().execute(),
-                invitation.email());
-        User user;
-        if (existing.isPresent()) {
-            AccountStore.Credentials c = existing.get();
-            if (c.passwordHash().isEmpty() || !Passwords.matches(password, c.passwordHash().get())) {
-                throw ClawlessException.Validation.of("password", "is not the password of " + invitation.email());
-            }
-            user = c.user();
-        } else {
-            List<FieldError> errors = new ArrayList<>();
-            Accounts.checkName(displayName.orElse(""), errors);
-            Accounts.checkPassword(password, "password", errors);
-            locale.filter(l -> !Accounts.LOCALES.contains(l)).ifPresent(l -> errors.add(new FieldError("locale",
-                    "must be one of " + Accounts.LOCALES)));
-            if (!errors.isEmpty()) {
-                throw ClawlessException.Validation.of(errors);
-            }
-            user = new User(accounts.ids().next("usr"), invitation.email(), displayName.orElseThrow().strip(),
-                    locale.orElse("en"), false, false, "online", Optional.empty(), now);
+        List<FieldError> errors = new ArrayList<>();
+        Accounts.checkName(displayName, errors);
+        Accounts.checkPassword(password, "password", errors);
+        locale.filter(l -> !Accounts.LOCALES.contains(l)).ifPresent(l -> errors.add(new FieldError("locale",
+                "must be one of " + Accounts.LOCALES)));
+        if (!errors.isEmpty()) {
+            throw ClawlessException.Validation.of(errors);
         }
-        String hash = existing.isPresent() ? null : Passwords.hash(password);
+        if (store.credentialsByEmail(accounts.database().execute(), invitation.email()).isPresent()) {
+            throw new ClawlessException.Conflict("an account with this address exists: sign in, then open the"
+                    + " invitation again");
+        }
+        Instant now = accounts.now();
+        User user = new User(accounts.ids().next("usr"), invitation.email(), displayName.strip(), locale.orElse("en"),
+                false, false, "online", Optional.empty(), now);
+        String hash = Passwords.hash(password);
         accounts.database().inTransaction(tx -> {
             AccountStore.Link link = accounts.usableLink(tx, token, "invite");
             if (!store.useLink(tx, link.id(), now)) {
                 throw new ClawlessException.Gone("this link was used already");
             }
-            if (existing.isEmpty()) {
-                store.insertUser(tx, user, Optional.of(hash));
-                accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.empty(),
-                        "account.created", Optional.of(user.id()), Map.of("via", "invitation"));
+            if (store.credentialsByEmail(tx, invitation.email()).isPresent()) {
+                throw new ClawlessException.Conflict("an account with this address exists: sign in, then open the"
+                        + " invitation again");
             }
-            store.upsertMembership(tx, invitation.tenantId(), user.id(), invitation.role(), now);
-            accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.of(invitation.tenantId()),
-                    "member.joined", Optional.of(user.id()), Map.of("role", invitation.role().wire(),
-                            "invitation", link.id()));
+            store.insertUser(tx, user, Optional.of(hash));
+            accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.empty(), "account.created",
+                    Optional.of(user.id()), Map.of("via", "invitation"));
+            join(tx, link, invitation, user, client);
             return null;
         });
         return accounts.signIn(user, client, "invitation");
+    }
+
+    /**
+     * Accepts an invitation as the signed-in person, whose address it must name: someone with an account signs in
+     * the usual way (password, second factor, lockout) before joining another tenant.
+     *
+     * @throws ClawlessException.Forbidden when the invitation is for another address
+     */
+    public void acceptAsSignedIn(String token, User user, Accounts.Client client) {
+        Invitation invitation = invitation(token);
+        if (!invitation.email().equalsIgnoreCase(user.email())) {
+            throw new ClawlessException.Forbidden("other-address", "this invitation is for another address; sign"
+                    + " out, then open it again");
+        }
+        Instant now = accounts.now();
+        accounts.database().inTransaction(tx -> {
+            AccountStore.Link link = accounts.usableLink(tx, token, "invite");
+            if (!store.useLink(tx, link.id(), now)) {
+                throw new ClawlessException.Gone("this link was used already");
+            }
+            join(tx, link, invitation, user, client);
+            return null;
+        });
+    }
+
+    /** Makes the person a member with the invitation's role; a member already keeps the role they have. */
+    private void join(io.helidon.dbclient.DbExecute tx, AccountStore.Link link, Invitation invitation, User user,
+                      Accounts.Client client) {
+        if (store.role(tx, invitation.tenantId(), user.id()).isPresent()) {
+            return;
+        }
+        store.upsertMembership(tx, invitation.tenantId(), user.id(), invitation.role(), accounts.now());
+        accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.of(invitation.tenantId()),
+                "member.joined", Optional.of(user.id()), Map.of("role", invitation.role().wire(),
+                        "invitation", link.id()));
     }
 
     // ---------------------------------------------------------------------------------------------- teams

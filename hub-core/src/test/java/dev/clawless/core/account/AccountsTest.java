@@ -69,8 +69,35 @@ class AccountsTest {
                 Role.AGENT);
         clock.advance(AccountSettings.DEFAULT.invitationLifetime().plusSeconds(1));
         assertThrows(ClawlessException.Gone.class, () -> memberships.invitation(invited.link().token()));
-        assertThrows(ClawlessException.Gone.class, () -> memberships.accept(invited.link().token(),
-                Optional.of("Late"), PASSWORD, Optional.empty(), client()));
+        assertThrows(ClawlessException.Gone.class, () -> memberships.acceptAsNew(invited.link().token(),
+                "Late", PASSWORD, Optional.empty(), client()));
+    }
+
+    @Test
+    void anInvitationForAnAddressWithAnAccountIsAcceptedOnlyBySigningInAsThatAccount() {
+        SignedIn a = admin();
+        String other = TestTenants.create(database, clock, "Other", new dev.clawless.core.tenant.Quotas(-1, -1, -1));
+        Memberships.Invited first = memberships.invite(new Actor(a.user().id(), "r"), tenant, "kim@example.com",
+                Role.AGENT);
+        SignedIn kim = memberships.acceptAsNew(first.link().token(), "Kim", PASSWORD, Optional.empty(), client());
+        Memberships.Invited second = memberships.invite(new Actor(a.user().id(), "r"), other, "kim@example.com",
+                Role.ADMIN);
+        // whoever holds the link cannot set a password for Kim's account, nor sign in as Kim with it
+        assertThrows(ClawlessException.Conflict.class, () -> memberships.acceptAsNew(second.link().token(),
+                "Mallory", "mallory's own password", Optional.empty(), client()));
+        assertThrows(ClawlessException.Unauthorized.class, () -> accounts.login("kim@example.com",
+                "mallory's own password", Optional.empty(), client()));
+        // another signed-in person cannot use it either
+        assertThrows(ClawlessException.Forbidden.class, () -> memberships.acceptAsSignedIn(second.link().token(),
+                a.user(), client()));
+        assertTrue(memberships.members(other).stream().noneMatch(m -> m.user().id().equals(a.user().id())));
+        // Kim, signed in, joins; the link is then spent
+        memberships.acceptAsSignedIn(second.link().token(), kim.user(), client());
+        assertEquals(Role.ADMIN, memberships.member(other, kim.user().id()).role());
+        assertThrows(ClawlessException.Gone.class, () -> memberships.acceptAsSignedIn(second.link().token(),
+                kim.user(), client()));
+        assertEquals("kim@example.com", accounts.login("kim@example.com", PASSWORD, Optional.empty(), client())
+                .user().email());
     }
 
     @Test

@@ -119,22 +119,41 @@ public final class AccountRoutes {
         }
     }
 
+    /**
+     * What an invitation offers, and whether this browser is signed in as the address it names (then it is accepted
+     * with the session); never whether the address has an account.
+     */
     private void invitation(ServerRequest req, ServerResponse res) {
         Invitation i = memberships.invitation(req.path().pathParameters().get("token"));
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, Status.OK_200, Json.object().put("email", i.email()).put("role", i.role().wire())
-                .put("expires_at", Json.time(i.expiresAt())).put("existing_user", i.existingUser())
+                .put("expires_at", Json.time(i.expiresAt()))
+                .put("signed_in_as", RequestState.of(req).person().map(w -> w.user().email()).orElse(null))
                 .set("tenant", Json.object().put("id", i.tenantId()).put("name", i.tenantName())));
     }
 
+    /**
+     * Accepts an invitation: signed in (with the CSRF token), as that person, who must be the address invited; else
+     * as a new person, with a name and a password.
+     */
     private void accept(ServerRequest req, ServerResponse res) {
+        String token = req.path().pathParameters().get("token");
+        Optional<Accounts.Authenticated> who = RequestState.of(req).person();
+        if (who.isPresent()) {
+            requireCsrf(req, who.get());
+            bodies.optionalObject(req).ifPresent(b -> JsonInput.of(b, Set.of()).done());
+            memberships.acceptAsSignedIn(token, who.get().user(), client(req));
+            res.header(HeaderNames.CACHE_CONTROL, "no-store");
+            Json.send(res, Status.OK_200, session(accounts.user(who.get().user().id()), who.get().session(),
+                    accounts.memberships(who.get().user().id()), accounts.csrfToken(who.get().session().id())));
+            return;
+        }
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("display_name", "password", "locale"));
-        Optional<String> name = in.string("display_name", 200);
+        String name = in.requiredString("display_name", 200);
         String password = in.requiredString("password", 200);
         Optional<String> locale = in.string("locale", 10);
         in.done();
-        signedIn(res, Status.OK_200, memberships.accept(req.path().pathParameters().get("token"), name, password,
-                locale, client(req)));
+        signedIn(res, Status.OK_200, memberships.acceptAsNew(token, name, password, locale, client(req)));
     }
 
     private void requestReset(ServerRequest req, ServerResponse res) {

@@ -180,8 +180,7 @@ public final class MemberRoutes {
 
     static ObjectNode invitation(Invitation i) {
         return Json.object().put("id", i.id()).put("email", i.email()).put("role", i.role().wire())
-                .put("expires_at", Json.time(i.expiresAt())).put("created_at", Json.time(i.createdAt()))
-                .put("existing_user", i.existingUser());
+                .put("expires_at", Json.time(i.expiresAt())).put("created_at", Json.time(i.createdAt()));
     }
 
     static ObjectNode team(Team t) {

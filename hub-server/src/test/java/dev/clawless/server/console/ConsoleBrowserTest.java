@@ -304,6 +304,23 @@ class ConsoleBrowserTest {
         waitFor(stranger, "refused", () -> !all(stranger, "conversation-error").isEmpty()
                 && all(stranger, "message").isEmpty());
         assertFalse(stranger.getPageSource().contains("VIP customer"));
+
+        // someone with an account joins a second tenant signed in as that account, never by a password typed here
+        String second = json(hub.send(hub.request("/v1/invitations").header("Authorization", "Bearer "
+                + hub.key(acme, "[\"members:admin\"]")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"email\":\"alex@demo.example\",\"role\":"
+                        + "\"agent\"}")))).get("link").asText();
+        stranger.get(second);
+        find(stranger, "invite-other-account");
+        assertTrue(all(stranger, "invite-submit").isEmpty(), "Sam cannot accept Alex's invitation");
+        agent.get(second);
+        find(agent, "invite-accept-signed-in");
+        screenshot(agent, "console-invite-signed-in.png");
+        assertEquals(List.of(), accessibilityViolations(agent), "accepting an invitation signed in");
+        find(agent, "invite-submit").click();
+        find(agent, "inbox-rows");
+        String members = hub.call("GET", "/v1/members", hub.key(acme, "[\"conversations:read\"]"), null).body();
+        assertTrue(members.contains("alex@demo.example"), "Alex is a member of Acme now: " + members);
     }
 
     private static String tenantId(String name) {

@@ -331,16 +331,15 @@ public final class AccountStore {
     }
 
     public List<Invitation> pendingInvitations(DbExecute exec, String tenantId, Instant now) {
-        return exec.createQuery("SELECT l.id, l.tenant_id, t.name, l.email, l.role, l.expires_at, l.created_at,"
-                        + " (SELECT COUNT(*) FROM users u WHERE u.email = l.email) FROM account_links l JOIN tenants t"
+        return exec.createQuery("SELECT l.id, l.tenant_id, t.name, l.email, l.role, l.expires_at, l.created_at"
+                        + " FROM account_links l JOIN tenants t"
                         + " ON t.id = l.tenant_id WHERE l.tenant_id = ? AND l.kind = 'invite' AND l.used_at IS NULL"
                         + " AND l.revoked_at IS NULL AND l.expires_at > ? ORDER BY l.created_at DESC")
                 .params(tenantId, Database.timestamp(now)).execute()
                 .map(r -> new Invitation(r.column(1).get(String.class), r.column(2).get(String.class),
                         r.column(3).get(String.class), r.column(4).get(String.class),
                         Role.fromWire(r.column(5).get(String.class)).orElseThrow(),
-                        Database.instant(r.column(6)).orElseThrow(), Database.instant(r.column(7)).orElseThrow(),
-                        ((Number) r.column(8).get(Object.class)).longValue() > 0))
+                        Database.instant(r.column(6)).orElseThrow(), Database.instant(r.column(7)).orElseThrow()))
                 .toList();
     }
 
