@@ -93,6 +93,7 @@ import dev.clawless.server.api.UsageRoutes;
 import dev.clawless.server.api.WebhookRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
+import dev.clawless.server.http.ClientAddress;
 import dev.clawless.server.http.Problems;
 import dev.clawless.server.http.RequestFilter;
 import dev.clawless.server.http.Routes;
@@ -287,7 +288,8 @@ public final class Hub implements AutoCloseable {
 
             RequestFilter filter = new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
                     config.accessLog(), config.keyRequestsPerMinute());
-            filter.people(people);
+            filter.clients(ClientAddress.trusting(config.trustedProxies()));
+            filter.people(people, config.accounts().requestsPerMinute());
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(filter)
                     .error(Throwable.class, Problems::send);

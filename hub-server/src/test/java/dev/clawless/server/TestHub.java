@@ -49,6 +49,7 @@ public final class TestHub implements AutoCloseable {
             all.put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
             // tests make many requests per tenant; the rate limit has its own test with its own quota
             all.put("CLAWLESS_PLANS_FREE_REQUESTS_PER_MINUTE", "100000");
+            all.put("CLAWLESS_ACCOUNTS_REQUESTS_PER_MINUTE", "100000");
             // the demo tenant would be one more tenant in every test; the widget tests turn it on
             all.put("CLAWLESS_DEMO_ENABLED", "false");
             // the server waits out its grace while a client keeps an idle connection open; tests need no 10 s

@@ -131,6 +131,11 @@ public final class Accounts {
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
+        // the link first: a made-up token costs no password hash
+        database.inTransaction(tx -> usableLink(tx, token, "setup"));
+        if (!setupNeeded()) {
+            throw new ClawlessException.Conflict("the first platform admin exists; sign in instead");
+        }
         String hash = Passwords.hash(password);
         Instant now = now();
         User user = new User(ids.next("usr"), address, displayName.strip(), locale.orElse("en"), true, false,
@@ -508,6 +513,7 @@ public final class Accounts {
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
+        database.inTransaction(tx -> usableLink(tx, token, "reset")); // a made-up token costs no password hash
         String hash = Passwords.hash(password);
         Instant now = now();
         database.inTransaction(tx -> {

@@ -67,8 +67,8 @@ public final class AccountRoutes {
     }
 
     private static Accounts.Client client(ServerRequest req) {
-        return new Accounts.Client(req.remotePeer().host(), req.headers().first(HeaderNames.USER_AGENT),
-                RequestState.of(req).requestId());
+        return new Accounts.Client(RequestState.of(req).clientAddress(),
+                req.headers().first(HeaderNames.USER_AGENT), RequestState.of(req).requestId());
     }
 
     private static Accounts.Authenticated person(ServerRequest req) {

@@ -24,6 +24,7 @@ import dev.clawless.server.http.Json;
 import dev.clawless.server.http.Problems;
 import dev.clawless.server.http.JsonInput;
 import dev.clawless.server.http.Routes;
+import dev.clawless.server.http.RequestState;
 
 /**
  * {@code /widget/v1/*}: the embeddable widget's backend, public and per-tenant CORS. Sessions are opened with a
@@ -114,7 +115,7 @@ public final class WidgetRoutes {
             throw new ClawlessException.Forbidden("origin-not-allowed", "origin " + Inputs.printable(o)
                     + " is not allowed by any widget; add it to the connection's allowed_origins");
         });
-        usage.rateLimit("widget-sessions:" + req.remotePeer().host(), "address's widget sessions", sessionsPerMinute);
+        usage.rateLimit("widget-sessions:" + RequestState.of(req).clientAddress(), "address's widget sessions", sessionsPerMinute);
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("publishable_key", "visitor_id", "user_id",
                 "user_hash", "name", "email"));
         String key = in.requiredString("publishable_key", 100);

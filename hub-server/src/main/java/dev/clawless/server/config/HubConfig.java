@@ -56,6 +56,7 @@ import dev.clawless.core.usage.Prices;
  * @param demo          provision the demo tenant and serve the demo page at {@code /}
  * @param accounts      how people's accounts and sessions behave
  * @param mail          the SMTP server for the hub's own mail, if any
+ * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
@@ -66,7 +67,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         RoutingRules routing, TurnSettings turns, Optional<byte[]> masterKey,
                         dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels,
                         dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo,
-                        dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail) {
+                        dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail,
+                        List<String> trustedProxies) {
 
     /**
      * The SMTP server for the hub's own mail.
@@ -107,7 +109,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo, accounts, mail);
+                demo, accounts, mail, trustedProxies);
     }
 
     @Override
@@ -266,6 +268,19 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         + " (X.509)> entries separated by commas");
             }
         }
+        List<String> proxies = new ArrayList<>();
+        for (String entry : b.raw("clawless.http.trusted-proxies").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                dev.clawless.server.http.ClientAddress.trusting(List.of(entry));
+                proxies.add(entry.strip());
+            } catch (IllegalArgumentException e) {
+                b.problem("clawless.http.trusted-proxies", e.getMessage() + "; expected IP addresses or CIDR ranges"
+                        + " separated by commas");
+            }
+        }
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
@@ -297,11 +312,13 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.duration("clawless.accounts.session-idle"), b.duration("clawless.accounts.invitation-lifetime"),
                         b.duration("clawless.accounts.reset-lifetime"), b.duration("clawless.accounts.setup-lifetime"),
                         b.integer("clawless.accounts.max-failed-logins", 1, 1000), b.duration("clawless.accounts.lockout"),
-                        b.integer("clawless.accounts.login-failures-per-minute", 1, 100_000)),
+                        b.integer("clawless.accounts.login-failures-per-minute", 1, 100_000),
+                        b.integer("clawless.accounts.requests-per-minute", 1, 1_000_000)),
                 b.optional("clawless.mail.smtp-host").map(h -> new MailSettings(h,
                         b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
                         b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
-                        b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))));
+                        b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))),
+                proxies);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -46,6 +46,8 @@ public final class RequestFilter implements Filter {
     private final boolean accessLog;
     private final long keyRequestsPerMinute;
     private volatile PersonAuth people;
+    private volatile long accountRequestsPerMinute;
+    private volatile ClientAddress clients = ClientAddress.direct();
 
     public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HttpMetrics metrics,
                          Routes routes, boolean accessLog, long keyRequestsPerMinute) {
@@ -58,9 +60,19 @@ public final class RequestFilter implements Filter {
         this.accessLog = accessLog;
     }
 
-    /** Lets people sign in with browser sessions on the same routes; set once while wiring. */
-    public void people(PersonAuth personAuth) {
+    /**
+     * Lets people sign in with browser sessions on the same routes; set once while wiring.
+     *
+     * @param accountRequests POSTs to {@code /v1/auth/*} (each may hash a password) one address may make a minute
+     */
+    public void people(PersonAuth personAuth, long accountRequests) {
         this.people = personAuth;
+        this.accountRequestsPerMinute = accountRequests;
+    }
+
+    /** Believes {@code X-Forwarded-For} from these proxies; set once while wiring. */
+    public void clients(ClientAddress addresses) {
+        this.clients = addresses;
     }
 
     @Override
@@ -72,6 +84,7 @@ public final class RequestFilter implements Filter {
         RequestState state = new RequestState(requestId, start);
         routes.template(req.path().path()).ifPresent(state::route);
         req.context().register(state);
+        state.clientAddress(clients.of(req));
         res.header(REQUEST_ID, requestId);
         try {
             authenticate(req.path().path(), req, state);
@@ -99,7 +112,12 @@ public final class RequestFilter implements Filter {
         boolean accountRoute = path.startsWith("/v1/auth/");
         boolean meRoute = path.equals("/v1/me") || path.startsWith("/v1/me/");
         if (accountRoute) {
-            // signing in, invitations, resets: no credential needed; a session, when there is one, is the caller's
+            // signing in, invitations, resets: no credential needed; a session, when there is one, is the caller's.
+            // Each of these may hash a password: an address gets a bounded number a minute.
+            if (req.prologue().method() != io.helidon.http.Method.GET) {
+                usage.rateLimit("account-routes:" + state.clientAddress(), "address's sign-in and account requests",
+                        accountRequestsPerMinute);
+            }
             if (personAuth != null) {
                 personAuth.session(req).ifPresent(state::person);
             }

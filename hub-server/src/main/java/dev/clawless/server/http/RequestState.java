@@ -22,6 +22,7 @@ public final class RequestState {
     private volatile TenantPrincipal principal;
     private volatile boolean admin;
     private volatile dev.clawless.core.account.Accounts.Authenticated person;
+    private volatile String clientAddress = "";
 
     RequestState(String requestId, long startNanos) {
         this.requestId = requestId;
@@ -40,6 +41,15 @@ public final class RequestState {
 
     long startNanos() {
         return startNanos;
+    }
+
+    /** The caller's address: the peer, or what a trusted proxy says (see {@link ClientAddress}). */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    void clientAddress(String address) {
+        this.clientAddress = address;
     }
 
     public String route() {
