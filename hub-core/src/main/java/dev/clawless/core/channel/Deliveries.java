@@ -168,9 +168,13 @@ public final class Deliveries implements JobHandler {
             SentCheck check = c.channel().findSent(out, c.connection(), earlier.get());
             switch (check.outcome()) {
                 case SENT -> {
-                    LOG.info(() -> "part " + part + " of " + message.id() + " was found on " + c.channel().type()
-                            + " after an interrupted send; not sent again");
-                    return check.result();
+                    if (records.recordedForAnother(message, check.result().orElseThrow().externalMessageIds())) {
+                        again = true; // what was found is another message with the same text
+                    } else {
+                        LOG.info(() -> "part " + part + " of " + message.id() + " was found on " + c.channel().type()
+                                + " after an interrupted send; not sent again");
+                        return check.result();
+                    }
                 }
                 case NOT_SENT -> again = false;
                 case UNKNOWN -> again = true;

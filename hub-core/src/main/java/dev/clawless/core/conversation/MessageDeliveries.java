@@ -38,6 +38,17 @@ public final class MessageDeliveries {
     }
 
     /**
+     * True when one of these platform ids is recorded already for another message of the connection: a send the
+     * channel says it found is then someone else's message with the same text, not this one.
+     */
+    public boolean recordedForAnother(Message message, java.util.List<String> externalIds) {
+        var exec = database.execute();
+        return externalIds.stream().anyMatch(id -> store.findByPart(exec, message.connectionId(), id)
+                .or(() -> store.findByExternalId(exec, message.connectionId(), id))
+                .filter(m -> !m.id().equals(message.id())).isPresent());
+    }
+
+    /**
      * When the platform call for part {@code part} of an outbound message started, if the hub never learned how it
      * ended (it crashed during the call, or the call ended without a definite answer).
      */

@@ -233,41 +233,108 @@ class DeliveryCertaintyServerTest {
     void aTwilioMessageWhoseAnswerWasLostIsFoundInTheMessageLog() throws Exception {
         String account = "AC" + "c".repeat(32);
         String messages = "/2010-04-01/Accounts/" + account + "/Messages.json";
-        platform.stubFor(post(urlEqualTo(messages)).willReturn(aResponse().withStatus(500)
-                .withHeader("Content-Type", "application/json").withBody("{\"code\":20500,\"message\":\"Internal\","
-                        + "\"status\":500}")));
-        String key = hub.key(hub.tenant("Twilio unsure"), "[\"channels:admin\",\"conversations:read\","
-                + "\"conversations:write\"]");
-        String connection = ChannelKit.connect(hub, key, "{\"type\":\"whatsapp\",\"config\":{\"provider\":\"twilio\","
-                + "\"from\":\"whatsapp:+14155238886\",\"api_base_url\":\"" + platform.baseUrl() + "\"},\"secrets\":"
-                + "{\"account_sid\":\"" + account + "\",\"auth_token\":\"" + AUTH_TOKEN + "\"}}").get("id").asText();
-        String form = "MessageSid=SM" + "d".repeat(32) + "&AccountSid=" + account + "&From=whatsapp%3A%2B4915112345678"
-                + "&To=whatsapp%3A%2B14155238886&NumMedia=0&Body=Hallo";
-        String url = hub.hub().baseUrl() + "/hooks/" + connection;
-        assertEquals(200, ChannelKit.hook(hub, connection, "application/x-www-form-urlencoded",
-                form.getBytes(StandardCharsets.UTF_8), "X-Twilio-Signature",
-                WhatsAppServerTestSignatures.twilio(AUTH_TOKEN, url, form)).statusCode());
-        await("the first send", () -> !platform.findAll(postRequestedFor(urlEqualTo(messages))).isEmpty());
-        String body = "";
-        for (String pair : platform.findAll(postRequestedFor(urlEqualTo(messages))).get(0).getBodyAsString()
-                .split("&")) {
-            if (pair.startsWith("Body=")) {
-                body = URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
-            }
-        }
-        String created = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
-                "EEE, dd MMM yyyy HH:mm:ss Z", Locale.ENGLISH));
-        platform.stubFor(get(urlPathEqualTo(messages)).willReturn(okJson("{\"messages\":[{\"sid\":\"SM" + "e".repeat(32)
-                + "\",\"account_sid\":\"" + account + "\",\"to\":\"whatsapp:+4915112345678\",\"from\":"
-                + "\"whatsapp:+14155238886\",\"body\":" + TextNode.valueOf(body) + ",\"status\":\"sent\","
-                + "\"date_created\":\"" + created + "\",\"direction\":\"outbound-api\"}],\"uri\":\"" + messages
-                + "\",\"first_page_uri\":\"" + messages + "\",\"next_page_uri\":null,\"previous_page_uri\":null,"
-                + "\"page\":0,\"page_size\":50}")));
+        platform.stubFor(post(urlEqualTo(messages)).willReturn(twilioFailure()));
+        String[] twilio = twilioConversation("Twilio unsure", account);
+        String key = twilio[0];
+        String body = firstTwilioSend(messages);
+        platform.stubFor(get(urlPathEqualTo(messages)).willReturn(okJson(twilioLog(account, body, "SM" + "e".repeat(32)))));
         JsonNode reply = settled(key, "whatsapp");
         assertEquals("sent", reply.get("status").asText(), reply.toString());
         assertEquals("SM" + "e".repeat(32), reply.get("external_message_id").asText());
         assertFalse(reply.get("delivery_uncertain").asBoolean(), reply.toString());
         assertEquals(1, platform.findAll(postRequestedFor(urlEqualTo(messages))).size(), "sent once");
+
+        // the same question again gets the same answer, and its send fails the same way: the log still shows only
+        // the first answer, whose id is that message's, so this one is not taken for sent; it goes again, uncertain
+        platform.stubFor(post(urlEqualTo(messages)).inScenario("again").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("up").willReturn(twilioFailure()));
+        platform.stubFor(post(urlEqualTo(messages)).inScenario("again").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"sid\":\"SM" + "b".repeat(32) + "\",\"status\":\"queued\"}")));
+        twilioInbound(twilio[1], account, "SM" + "9".repeat(32), "Hallo");
+        await("the second answer settled", () -> platform.findAll(postRequestedFor(urlEqualTo(messages))).size() == 3);
+        String conversation = conversations(hub, key, "whatsapp").get(0).get("id").asText();
+        await("the second answer sent", () -> messages(hub, key, conversation).stream()
+                .anyMatch(m -> m.get("external_message_id").asText("").equals("SM" + "b".repeat(32))));
+        JsonNode second = messages(hub, key, conversation).stream()
+                .filter(m -> m.get("external_message_id").asText("").equals("SM" + "b".repeat(32))).findFirst()
+                .orElseThrow();
+        assertEquals(body, second.get("text").asText(), "the same answer");
+        assertTrue(second.get("delivery_uncertain").asBoolean(), second.toString());
+    }
+
+    @Test
+    void twoTwilioMessagesWithTheSameTextCannotBeToldApartSoThePartGoesAgainMarkedUncertain() throws Exception {
+        String account = "AC" + "f".repeat(32);
+        String messages = "/2010-04-01/Accounts/" + account + "/Messages.json";
+        platform.stubFor(post(urlEqualTo(messages)).inScenario("twins").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("up").willReturn(twilioFailure()));
+        platform.stubFor(post(urlEqualTo(messages)).inScenario("twins").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
+                        .withBody("{\"sid\":\"SM" + "a".repeat(32) + "\",\"status\":\"queued\"}")));
+        String key = twilioConversation("Twilio twins", account)[0];
+        String body = firstTwilioSend(messages);
+        // an earlier answer with the same words, sent moments before: either could be this send
+        platform.stubFor(get(urlPathEqualTo(messages)).willReturn(okJson(twilioLog(account, body, "SM" + "1".repeat(32),
+                "SM" + "2".repeat(32)))));
+        JsonNode reply = settled(key, "whatsapp");
+        assertEquals("sent", reply.get("status").asText(), reply.toString());
+        assertEquals("SM" + "a".repeat(32), reply.get("external_message_id").asText());
+        assertTrue(reply.get("delivery_uncertain").asBoolean(), reply.toString());
+        assertEquals(2, platform.findAll(postRequestedFor(urlEqualTo(messages))).size(), "sent again");
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder twilioFailure() {
+        return aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":20500,\"message\":\"Internal\",\"status\":500}");
+    }
+
+    /** A tenant with a Twilio WhatsApp connection and one inbound message; answers the tenant's key and connection. */
+    private static String[] twilioConversation(String tenant, String account) throws Exception {
+        String key = hub.key(hub.tenant(tenant), "[\"channels:admin\",\"conversations:read\",\"conversations:write\"]");
+        String connection = ChannelKit.connect(hub, key, "{\"type\":\"whatsapp\",\"config\":{\"provider\":\"twilio\","
+                + "\"from\":\"whatsapp:+14155238886\",\"api_base_url\":\"" + platform.baseUrl() + "\"},\"secrets\":"
+                + "{\"account_sid\":\"" + account + "\",\"auth_token\":\"" + AUTH_TOKEN + "\"}}").get("id").asText();
+        twilioInbound(connection, account, "SM" + "d".repeat(32), "Hallo");
+        return new String[] {key, connection};
+    }
+
+    private static void twilioInbound(String connection, String account, String sid, String text) throws Exception {
+        String form = "MessageSid=" + sid + "&AccountSid=" + account + "&From=whatsapp%3A%2B4915112345678"
+                + "&To=whatsapp%3A%2B14155238886&NumMedia=0&Body=" + java.net.URLEncoder.encode(text,
+                StandardCharsets.UTF_8);
+        String url = hub.hub().baseUrl() + "/hooks/" + connection;
+        assertEquals(200, ChannelKit.hook(hub, connection, "application/x-www-form-urlencoded",
+                form.getBytes(StandardCharsets.UTF_8), "X-Twilio-Signature",
+                WhatsAppServerTestSignatures.twilio(AUTH_TOKEN, url, form)).statusCode());
+    }
+
+    /** Waits for the first send to the Twilio account and answers the text it sent. */
+    private static String firstTwilioSend(String messages) {
+        await("the first send", () -> !platform.findAll(postRequestedFor(urlEqualTo(messages))).isEmpty());
+        for (String pair : platform.findAll(postRequestedFor(urlEqualTo(messages))).get(0).getBodyAsString()
+                .split("&")) {
+            if (pair.startsWith("Body=")) {
+                return URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no Body in the send");
+    }
+
+    /** Twilio's message log: one message of {@code body} to the contact per sid, created now. */
+    private static String twilioLog(String account, String body, String... sids) {
+        String messages = "/2010-04-01/Accounts/" + account + "/Messages.json";
+        String created = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
+                "EEE, dd MMM yyyy HH:mm:ss Z", Locale.ENGLISH));
+        StringBuilder list = new StringBuilder();
+        for (String sid : sids) {
+            list.append(list.isEmpty() ? "" : ",").append("{\"sid\":\"").append(sid).append("\",\"account_sid\":\"")
+                    .append(account).append("\",\"to\":\"whatsapp:+4915112345678\",\"from\":\"whatsapp:+14155238886\","
+                            + "\"body\":").append(TextNode.valueOf(body)).append(",\"status\":\"sent\",\"date_created\":\"")
+                    .append(created).append("\",\"direction\":\"outbound-api\"}");
+        }
+        return "{\"messages\":[" + list + "],\"uri\":\"" + messages + "\",\"first_page_uri\":\"" + messages
+                + "\",\"next_page_uri\":null,\"previous_page_uri\":null,\"page\":0,\"page_size\":50}";
     }
 
     private static long uncertainTotal() {

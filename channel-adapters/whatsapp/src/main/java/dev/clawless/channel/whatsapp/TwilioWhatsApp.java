@@ -204,10 +204,14 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         }
     }
 
+    /** How far Twilio's clock (whole seconds) may be behind the hub's when matching a message to a send. */
+    private static final java.time.Duration CLOCK_SLACK = java.time.Duration.ofSeconds(5);
+
     /**
-     * Twilio keeps a log of the account's messages: a message to the same number from the same sender with the same
-     * text, created since the send started, is the one the hub sent. Templates (no text of their own) cannot be told
-     * apart and stay unknown.
+     * Twilio keeps a log of the account's messages: the one message to the same number from the same sender with the
+     * same text, created since the send started (a few seconds' slack for clock skew), is the one the hub sent. Two
+     * such messages, or a template (no text of its own), cannot be told apart: unknown, so the part goes again marked
+     * uncertain rather than being taken for sent when it was not.
      */
     @Override
     public SentCheck findSent(OutboundMessage message, ChannelConnection c, Instant startedAt) {
@@ -221,13 +225,18 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         try {
             var page = Message.reader().setTo(new PhoneNumber(message.externalThreadKey()))
                     .setFrom(new PhoneNumber(c.config("from").orElseThrow())).setPageSize(50L).firstPage(client);
+            List<Message> candidates = new java.util.ArrayList<>();
             for (Message m : page.getRecords()) {
                 if (message.text().equals(m.getBody()) && m.getDateCreated() != null
-                        && !m.getDateCreated().toInstant().isBefore(startedAt.minusSeconds(60))) {
-                    return SentCheck.sent(new SendResult(List.of(m.getSid()), DeliveryStatus.SENT));
+                        && !m.getDateCreated().toInstant().isBefore(startedAt.minus(CLOCK_SLACK))) {
+                    candidates.add(m);
                 }
             }
-            return SentCheck.notSent();
+            return switch (candidates.size()) {
+                case 0 -> SentCheck.notSent();
+                case 1 -> SentCheck.sent(new SendResult(List.of(candidates.get(0).getSid()), DeliveryStatus.SENT));
+                default -> SentCheck.unknown();
+            };
         } catch (ApiException e) {
             int status = http.lastResponse().map(r -> r.getStatusCode()).orElse(0);
             throw new ChannelException.SendFailed("Twilio: " + firstLine(e.getMessage()), status,
