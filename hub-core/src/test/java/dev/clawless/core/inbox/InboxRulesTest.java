@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.clawless.core.assistant.HandoffPhrases;
 import dev.clawless.core.common.ClawlessException;
@@ -17,16 +19,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The inbox's small rules: accepting a person, business hours, ratings. */
 class InboxRulesTest {
 
-    @Test
-    void shortAcceptancesInFiveLanguagesTakeThePerson() {
-        for (String yes : List.of("yes", "Yes please!", "sí, por favor", "Si", "sim", "claro", "ok", "a human please",
-                "I want to talk to a person", "quiero hablar con una persona", "oui", "ja bitte")) {
-            assertTrue(HandoffPhrases.accepts(yes), yes);
-        }
-        for (String no : List.of("no", "No thanks", "não", "nein danke", "What are your opening hours?", "",
-                "Do you ship to Canada and how long does it take to get to Toronto in winter?")) {
-            assertFalse(HandoffPhrases.accepts(no), no);
-        }
+    @ParameterizedTest
+    @ValueSource(strings = {"yes", "Yes please!", "sí, por favor", "Si", "sim", "claro", "ok", "oui", "oui merci",
+            "ja bitte", "of course", "d'accord", "s’il vous plaît", "claro que sim", "pode ser", "a human please",
+            "I want to talk to a person", "I'd like to speak with someone", "quiero hablar con una persona",
+            "quero falar com um atendente", "je veux parler à un humain", "je voudrais parler à quelqu'un",
+            "ich möchte mit einem Mitarbeiter sprechen", "ok thanks", "sure, connect me", "Yes 👍"})
+    void shortAcceptancesInFiveLanguagesTakeThePerson(String yes) {
+        assertTrue(HandoffPhrases.accepts(yes), yes);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "   ", "no", "No thanks", "não", "nein danke", "yes but not now", "ok no thanks",
+            "sure, I don't want a human", "sure, I don’t want a human", "I dont need a person", "no human please",
+            "I don't need a person", "not a human, just answer", "yes, later", "sí, luego", "sim, depois",
+            "oui, plus tard", "ja, später", "bitte nicht", "claro que no", "não quero atendente", "pas de humain",
+            "je ne veux pas", "kein Mensch", "is a human there?", "can a person really help?", "ok?", "yes?", "¿sí?",
+            "maybe", "thanks", "merci", "the", "to me", "I want to talk", "what is your refund policy",
+            "What are your opening hours?", "yes but I have another question about my invoice",
+            "yes yes yes yes yes yes yes yes yes yes yes yes yes yes yes yes yes ok",
+            "Do you ship to Canada and how long does it take to get to Toronto in winter?"})
+    void refusalsQuestionsPostponementsAndOtherMessagesKeepTheAssistant(String notYes) {
+        assertFalse(HandoffPhrases.accepts(notYes), notYes);
     }
 
     @Test
