@@ -34,7 +34,8 @@ function hub({ messages, approvals = [], conversation = {}, extra = [] } = {}) {
     ['GET', '/v1/approvals', () => ({ body: { data: pending, next_cursor: null } })],
     ['POST', '/v1/conversations/cnv_1/read', { status: 204 }],
     ['PATCH', '/v1/conversations/cnv_1', ({ body }) => ({ body: { id: 'cnv_1', channel: 'whatsapp', status: body.status || 'bot',
-      contact_id: 'ctc_1', assignee_id: body.assignee_id } })],
+      // like the hub: a take-over (status human, no assignee) assigns the caller
+      contact_id: 'ctc_1', assignee_id: body.status === 'human' && !('assignee_id' in body) ? 'usr_me' : body.assignee_id } })],
     ['POST', /^\/v1\/approvals\/apr_1\/(approve|deny)$/, () => {
       pending = [];
       return { body: { id: 'apr_1', status: 'approved' } };
@@ -76,7 +77,7 @@ describe('conversation', () => {
       .toBe('/v1/approvals?status=pending&conversation_id=cnv_1');
   });
 
-  it('Take over sets status human and the caller as assignee', async () => {
+  it('Take over asks for status human (the hub assigns the caller, or answers 409 when someone else has it)', async () => {
     signedIn();
     installEventSource();
     const calls = hub();
@@ -86,7 +87,7 @@ describe('conversation', () => {
     await click(need(c, 'take-over'));
     await waitFor(() => need(c, 'hand-back'));
     const p = calls.find((x) => x.method === 'PATCH');
-    expect(p.body).toEqual({ status: 'human', assignee_id: 'usr_me' });
+    expect(p.body).toEqual({ status: 'human' });
     expect(p.headers['X-CSRF-Token']).toBe('csrf-123');
     expect(need(c, 'conversation-status').textContent).toBe('Person');
     expect($(c, 'take-over')).toBeNull();

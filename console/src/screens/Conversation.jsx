@@ -399,7 +399,8 @@ export function Conversation({ id }) {
   };
 
   const meId = me?.id;
-  const canTakeOver = statusValue === 'bot' || (statusValue === 'human' && assigneeId !== meId);
+  // someone else's conversation is reassigned with the assignee field, not taken
+  const canTakeOver = statusValue === 'bot' || (statusValue === 'human' && !assigneeId);
   const channelName = conv.channel || row?.conversation?.channel || '';
 
   const onSent = (kind, created) => {
@@ -433,7 +434,7 @@ export function Conversation({ id }) {
         <div class="button-row conv-actions">
           {canTakeOver && (
             <button type="button" class="primary" disabled={action.busy} data-test="take-over"
-              onClick={() => change({ status: 'human', assignee_id: meId }, t('conversation.tookOver'))}>
+              onClick={() => change({ status: 'human' }, t('conversation.tookOver'))}>
               {t('conversation.takeOver')}
             </button>
           )}

@@ -33,12 +33,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class InboxServerTest {
 
     private static final String SHOP = "https://shop.example";
-    private static TestHub hub;
+    static TestHub hub;
     private static Browser admin;
 
     @BeforeAll
     static void start() {
-        hub = TestHub.start(Map.of("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "1000"));
+        start(Map.of());
+    }
+
+    static void start(Map<String, String> settings) {
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.put("CLAWLESS_WIDGET_MESSAGES_PER_MINUTE", "1000");
+        hub = TestHub.start(all);
         admin = Browser.firstAdmin(hub, "root@inbox.example");
     }
 
@@ -214,6 +220,49 @@ class InboxServerTest {
     }
 
     @Test
+    void twoPeopleTakingOverTheSameConversationAtOnceGetItOnceAndAQueuedOneCanBeTaken() throws Exception {
+        Shop s = shop("Race Shop");
+        String[] v = visitor(s, "visitor-race-1");
+        say(v[0], "Do you ship to Canada?");
+        await("the answer", () -> messages(s, v[1]).stream().anyMatch(m -> m.get("text").asText().contains("7 days")));
+        for (int round = 0; round < 5; round++) {
+            assertEquals(200, s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"bot\","
+                    + "\"assignee_id\":null}").statusCode());
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (Browser b : List.of(s.owner(), s.agent())) {
+                    answers.add(pool.submit(() -> {
+                        go.await();
+                        return b.call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"human\"}");
+                    }));
+                }
+                go.countDown();
+            }
+            HttpResponse<String> owner = answers.get(0).get();
+            HttpResponse<String> agent = answers.get(1).get();
+            List<Integer> codes = new ArrayList<>(List.of(owner.statusCode(), agent.statusCode()));
+            java.util.Collections.sort(codes);
+            assertEquals(List.of(200, 409), codes, owner.body() + " / " + agent.body());
+            Browser winner = owner.statusCode() == 200 ? s.owner() : s.agent();
+            assertEquals(winner.userId(), json(s.owner().call("GET", "/v1/conversations/" + v[1], null))
+                    .get("assignee_id").asText(), "round " + round);
+        }
+        // waiting in the queue (human, nobody's): whoever takes it gets it; then someone else cannot
+        assertEquals(200, s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"assignee_id\":null}")
+                .statusCode());
+        JsonNode taken = json(s.agent().call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"human\"}"));
+        assertEquals(s.agent().userId(), taken.get("assignee_id").asText(), taken.toString());
+        HttpResponse<String> refused = s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"human\"}");
+        assertEquals(409, refused.statusCode(), refused.body());
+        assertTrue(json(refused).get("detail").asText().contains("Alex Agent"), refused.body());
+        // an admin reassigns it explicitly
+        JsonNode reassigned = json(s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"assignee_id\":\""
+                + s.owner().userId() + "\"}"));
+        assertEquals(s.owner().userId(), reassigned.get("assignee_id").asText());
+    }
+
+    @Test
     void resolvingAsksForARatingAndTheAnswerIsCounted() {
         Shop s = shop("Csat Shop");
         assertEquals(200, s.owner().call("PATCH", "/v1/inbox/settings", "{\"csat\":{\"enabled\":true}}")
@@ -237,6 +286,21 @@ class InboxServerTest {
         say(v[0], "4");
         await("reopened", () -> json(s.agent().call("GET", "/v1/conversations/" + v[1], null)).get("status").asText()
                 .equals("bot"));
+        assertEquals(1, json(s.agent().call("GET", "/v1/reports/csat", null)).get("responses").asLong());
+        // asked again, the contact writes something else first: the question is over, a "2" after it is a message
+        assertEquals(200, s.agent().call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"closed\"}")
+                .statusCode());
+        await("the second rating question", () -> messages(s, v[1]).stream().filter(m -> m.get("text").asText()
+                .contains("How would you rate")).count() == 2);
+        say(v[0], "Do you ship to Canada?");
+        await("the answer again", () -> messages(s, v[1]).stream().filter(m -> m.get("text").asText()
+                .contains("7 days")).count() == 2);
+        say(v[0], "2");
+        await("the 2 answered by the assistant", () -> messages(s, v[1]).stream().reduce((a, b) -> b)
+                .map(m -> m.get("role").asText().equals("assistant") && !m.get("text").asText().contains("7 days"))
+                .orElse(false));
+        assertEquals(1, messages(s, v[1]).stream().filter(m -> m.get("text").asText()
+                .contains("Thank you for your rating")).count());
         assertEquals(1, json(s.agent().call("GET", "/v1/reports/csat", null)).get("responses").asLong());
     }
 

@@ -4,6 +4,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -190,8 +192,18 @@ public final class ConversationManagement {
     }
 
     public Conversation get(String tenantId, String conversationId) {
-        return store.find(database.execute(), tenantId, conversationId)
+        return get(database.execute(), tenantId, conversationId);
+    }
+
+    /** A conversation as the caller's transaction sees it. */
+    public Conversation get(DbExecute exec, String tenantId, String conversationId) {
+        return store.find(exec, tenantId, conversationId)
                 .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
+    }
+
+    /** The tenant's conversations of these ids, by id, in one query; unknown ids are left out. */
+    public Map<String, Conversation> getAll(String tenantId, List<String> conversationIds) {
+        return store.findAll(database.execute(), tenantId, conversationIds);
     }
 
     /** Attempts of each outbound message's delivery job; set once while wiring. */
@@ -362,16 +374,18 @@ public final class ConversationManagement {
 
     /** Hands the conversation to a human, back to the assistant, or closes it. */
     public Conversation setStatus(String tenantId, String conversationId, ConversationStatus status) {
-        return database.inTransaction(tx -> {
-            Conversation c = store.find(tx, tenantId, conversationId)
-                    .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
-            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> setStatus(tx, tenantId, conversationId, status));
+    }
+
+    /** Sets the status within the caller's transaction (with its other changes, or none). */
+    public Conversation setStatus(DbExecute tx, String tenantId, String conversationId, ConversationStatus status) {
+        Conversation c = get(tx, tenantId, conversationId);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        if (c.status() != status) {
             store.setStatus(tx, c.id(), status, now);
-            if (c.status() != status) {
-                statusEvent(tx, tenantId, c.id(), c.status(), status, now);
-            }
-            return store.find(tx, tenantId, conversationId).orElseThrow();
-        });
+            statusEvent(tx, tenantId, c.id(), c.status(), status, now);
+        }
+        return store.find(tx, tenantId, conversationId).orElseThrow();
     }
 
     public Message message(String tenantId, String messageId) {

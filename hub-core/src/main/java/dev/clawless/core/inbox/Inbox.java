@@ -171,8 +171,12 @@ public final class Inbox {
         Map<String, Long> unread = userId.map(u -> store.unread(database.execute(), u, idList)).orElse(Map.of());
         Map<String, List<String>> labels = Labels.of(database.execute(), idList);
         List<Item> items = new ArrayList<>();
+        Map<String, Conversation> found = conversations.getAll(tenantId, idList);
         for (InboxStore.Row r : shown) {
-            Conversation c = conversations.get(tenantId, r.conversationId());
+            Conversation c = found.get(r.conversationId());
+            if (c == null) {
+                continue; // deleted since the list was read
+            }
             items.add(new Item(c, r.contactName(), Optional.ofNullable(last.get(r.conversationId()))
                     .map(l -> new LastMessage(l.role(), l.text(), l.createdAt())),
                     unread.getOrDefault(r.conversationId(), 0L), new Assignment(r.assigneeId(), r.assigneeName(),
@@ -219,75 +223,86 @@ public final class Inbox {
     // ---------------------------------------------------------------------------------------------- working it
 
     /**
-     * Changes who has a conversation and its status. {@code human} is a take-over: the caller (a person) gets the
-     * conversation when nobody has it; {@code bot} hands it back to the assistant; {@code closed} resolves it (and
-     * asks the contact for a rating when CSAT is on).
+     * Changes who has a conversation and its status, in one transaction with the conversation's inbox row locked, so
+     * two people acting at once are served one after the other. {@code human} without an assignee is a take-over by
+     * the caller (a member): they get the conversation when it is the assistant's, closed, or waiting in the queue
+     * unassigned; when another person has it, 409 (an admin reassigns it with {@code assignee}). {@code bot} hands it
+     * back to the assistant; {@code closed} resolves it (and asks the contact for a rating when CSAT is on). A
+     * status change ends an open rating question.
      *
      * @param assignee  present to change the assignee: a member's id, or empty to unassign
      * @param team      present to change the team: a team id, or empty for none
      * @param caller    the person acting, if a person (not a key)
+     * @throws ClawlessException.Conflict when a take-over finds another person holding the conversation
      */
     public Item update(Actor actor, String tenantId, String conversationId, Optional<ConversationStatus> status,
                        Optional<Optional<String>> assignee, Optional<Optional<String>> team,
                        Optional<String> caller) {
-        Conversation c = conversations.get(tenantId, conversationId);
+        conversations.get(tenantId, conversationId);
         assignee.flatMap(a -> a).ifPresent(a -> memberships.member(tenantId, a));
         team.flatMap(t -> t).ifPresent(t -> memberships.team(tenantId, t));
-        boolean takeOver = status.filter(s -> s == ConversationStatus.HUMAN).isPresent()
-                && c.status() != ConversationStatus.HUMAN;
-        if (status.isPresent() && status.get() != c.status()) {
-            conversations.setStatus(tenantId, c.id(), status.get());
-        }
+        Optional<String> callerMember = caller.filter(u -> memberName(tenantId, u).isPresent());
         Instant now = now();
-        database.inTransaction(tx -> {
-            InboxStore.State before = store.state(tx, c.id());
-            Optional<String> newAssignee = assignee.orElse(before.assigneeId());
-            if (takeOver && newAssignee.isEmpty() && caller.isPresent() && assignee.isEmpty()) {
-                newAssignee = caller;
-            }
-            Optional<String> newTeam = team.orElse(before.teamId());
-            Optional<Instant> waiting = before.waitingSince();
-            Optional<Instant> csat = before.csatRequestedAt();
+        Conversation before = database.inTransaction(tx -> {
+            InboxStore.State was = store.lock(tx, tenantId, conversationId, now);
+            Conversation c = conversations.get(tx, tenantId, conversationId);
             ConversationStatus after = status.orElse(c.status());
-            if (after != ConversationStatus.HUMAN) {
-                waiting = Optional.empty();
+            Optional<String> newAssignee = assignee.orElse(was.assigneeId());
+            boolean take = status.filter(s -> s == ConversationStatus.HUMAN).isPresent() && assignee.isEmpty()
+                    && callerMember.isPresent();
+            if (take) {
+                Optional<String> holder = c.status() == ConversationStatus.HUMAN ? was.assigneeId() : Optional.empty();
+                if (holder.isPresent() && !holder.equals(callerMember)) {
+                    throw new ClawlessException.Conflict(memberName(tenantId, holder.get()).orElse("another member")
+                            + " has this conversation; an admin can reassign it");
+                }
+                newAssignee = callerMember;
             }
-            InboxStore.State next = new InboxStore.State(c.id(), newAssignee, newTeam, waiting, csat);
-            store.save(tx, tenantId, next, now);
-            if (!newAssignee.equals(before.assigneeId()) || !newTeam.equals(before.teamId())) {
+            Optional<String> newTeam = team.orElse(was.teamId());
+            Optional<Instant> waiting = after == ConversationStatus.HUMAN ? was.waitingSince() : Optional.empty();
+            Optional<Instant> csat = after != c.status() ? Optional.empty() : was.csatRequestedAt();
+            store.save(tx, tenantId, new InboxStore.State(c.id(), newAssignee, newTeam, waiting, csat), now);
+            if (after != c.status()) {
+                conversations.setStatus(tx, tenantId, c.id(), after);
+            }
+            if (!newAssignee.equals(was.assigneeId()) || !newTeam.equals(was.teamId())) {
                 conversations.publish(tx, tenantId, c.id(), "conversation.assigned", JSON.createObjectNode()
                         .put("conversation_id", c.id()).put("assignee_id", newAssignee.orElse(null))
                         .put("team_id", newTeam.orElse(null)).toString());
                 audit.record(tx, actor, Optional.of(tenantId), "conversation.assigned", Optional.of(c.id()),
                         Map.of("assignee", newAssignee.orElse("none"), "team", newTeam.orElse("none")));
             }
-            if (takeOver) {
+            if (after == ConversationStatus.HUMAN && c.status() != ConversationStatus.HUMAN) {
                 audit.record(tx, actor, Optional.of(tenantId), "conversation.taken_over", Optional.of(c.id()),
                         Map.of("from", c.status().wire()));
             }
-            return null;
+            return c;
         });
-        if (status.filter(s -> s == ConversationStatus.CLOSED).isPresent() && c.status() != ConversationStatus.CLOSED) {
-            askForRating(tenantId, c);
+        if (status.filter(s -> s == ConversationStatus.CLOSED).isPresent()
+                && before.status() != ConversationStatus.CLOSED) {
+            askForRating(tenantId, before);
         }
-        return item(tenantId, c.id(), caller);
+        return item(tenantId, conversationId, caller);
     }
 
     /**
      * Hands a conversation to a person: it becomes {@code human}, waits in the queue (or goes to the next online
-     * member of the connection's routing), members are told on the console ({@code conversation.handoff}).
+     * member of the connection's routing), members are told on the console ({@code conversation.handoff}). With
+     * auto-assignment, hand-offs of one tenant pick their member one after another (the tenant's row is locked), so
+     * two at once never both go to the member with one free place.
      *
      * @return what to tell the contact: someone will reply, or — outside business hours — when
      */
     public String handOff(String tenantId, String conversationId, String reason) {
-        Conversation c = conversations.get(tenantId, conversationId);
-        if (c.status() != ConversationStatus.HUMAN) {
-            conversations.setStatus(tenantId, c.id(), ConversationStatus.HUMAN);
-        }
+        conversations.get(tenantId, conversationId);
         Instant now = now();
         database.inTransaction(tx -> {
-            InboxStore.State before = store.state(tx, c.id());
+            Conversation c = conversations.get(tx, tenantId, conversationId);
             InboxStore.Routing routing = store.routing(tx, c.connectionId());
+            if (routing.autoAssign()) {
+                store.lockTenant(tx, tenantId);
+            }
+            InboxStore.State before = store.lock(tx, tenantId, c.id(), now);
             Optional<String> team = before.teamId().or(routing::teamId);
             Optional<String> assignee = before.assigneeId();
             if (assignee.isEmpty() && routing.autoAssign()) {
@@ -295,7 +310,8 @@ public final class Inbox {
                 assignee.ifPresent(a -> store.rotated(tx, tenantId, a, now));
             }
             store.save(tx, tenantId, new InboxStore.State(c.id(), assignee, team,
-                    before.waitingSince().or(() -> Optional.of(now)), before.csatRequestedAt()), now);
+                    before.waitingSince().or(() -> Optional.of(now)), Optional.empty()), now);
+            conversations.setStatus(tx, tenantId, c.id(), ConversationStatus.HUMAN);
             Optional<String> contactName = c.contactId().flatMap(id -> tx.createGet("SELECT display_name FROM contacts"
                     + " WHERE id = ?").params(id).execute().flatMap(r -> Database.optionalString(r.column(1))));
             ObjectNode data = JSON.createObjectNode().put("conversation_id", c.id()).put("reason", reason)
@@ -343,7 +359,7 @@ public final class Inbox {
     public void operatorReplied(String tenantId, String conversationId) {
         Instant now = now();
         database.inTransaction(tx -> {
-            InboxStore.State s = store.state(tx, conversationId);
+            InboxStore.State s = store.lock(tx, tenantId, conversationId, now);
             if (s.waitingSince().isPresent()) {
                 store.save(tx, tenantId, new InboxStore.State(conversationId, s.assigneeId(), s.teamId(),
                         Optional.empty(), s.csatRequestedAt()), now);
@@ -371,6 +387,7 @@ public final class Inbox {
 
     private void memberRemoved(String tenantId, String userId) {
         database.inTransaction(tx -> {
+            store.forgetRotation(tx, tenantId, userId);
             for (String id : store.unassignAll(tx, tenantId, userId)) {
                 conversations.publish(tx, tenantId, id, "conversation.assigned", JSON.createObjectNode()
                         .put("conversation_id", id).putNull("assignee_id").toString());
@@ -386,41 +403,47 @@ public final class Inbox {
         if (!s.csatEnabled() || c.connectionId().equals(ConversationManagement.API_CONNECTION)) {
             return;
         }
-        conversations.assistantNotice(tenantId, c.id(), s.csatQuestion(), Map.of("csat", "request"));
         Instant now = now();
+        // the question is open before it is asked: an answer arriving at once is taken as the rating
         database.inTransaction(tx -> {
-            InboxStore.State st = store.state(tx, c.id());
+            InboxStore.State st = store.lock(tx, tenantId, c.id(), now);
             store.save(tx, tenantId, new InboxStore.State(c.id(), st.assigneeId(), st.teamId(), Optional.empty(),
                     Optional.of(now)), now);
             return null;
         });
+        conversations.assistantNotice(tenantId, c.id(), s.csatQuestion(), Map.of("csat", "request"));
     }
 
     /**
-     * Takes a contact's answer to the rating question: a number from 1 to 5 (or that many stars) within
-     * {@link #CSAT_WINDOW} of the question is stored, the conversation closes again, and the answer is what to thank
-     * them with. Anything else is a new message for the assistant (empty).
+     * Takes a contact's answer to the rating question: the first message after the question, when it is a number
+     * from 1 to 5 (or that many stars) within {@link #CSAT_WINDOW}, is stored, the conversation closes again, and the
+     * answer is what to thank them with. Any other first message ends the question (a "3" sent later is a message,
+     * not a rating) and goes to the assistant (empty).
      */
     public Optional<String> captureRating(String tenantId, Conversation conversation, Message inbound) {
-        InboxStore.State s = store.state(database.execute(), conversation.id());
+        if (store.state(database.execute(), conversation.id()).csatRequestedAt().isEmpty()) {
+            return Optional.empty(); // the common case: no question open, no lock taken
+        }
         Instant now = now();
-        if (s.csatRequestedAt().isEmpty() || s.csatRequestedAt().get().plus(CSAT_WINDOW).isBefore(now)) {
-            return Optional.empty();
-        }
         Optional<Integer> rating = rating(inbound.text());
-        if (rating.isEmpty()) {
-            return Optional.empty();
-        }
-        database.inTransaction(tx -> {
-            store.csat(tx, ids.next("csat"), tenantId, conversation.id(), rating.get(), now);
+        boolean rated = database.inTransaction(tx -> {
+            InboxStore.State s = store.lock(tx, tenantId, conversation.id(), now);
+            if (s.csatRequestedAt().isEmpty()) {
+                return false;
+            }
+            boolean inTime = !s.csatRequestedAt().get().plus(CSAT_WINDOW).isBefore(now);
             store.save(tx, tenantId, new InboxStore.State(conversation.id(), s.assigneeId(), s.teamId(),
-                    Optional.empty(), Optional.empty()), now);
+                    s.waitingSince(), Optional.empty()), now);
+            if (!inTime || rating.isEmpty()) {
+                return false;
+            }
+            store.csat(tx, ids.next("csat"), tenantId, conversation.id(), rating.get(), now);
             conversations.publish(tx, tenantId, conversation.id(), "csat.rated", JSON.createObjectNode()
                     .put("conversation_id", conversation.id()).put("rating", rating.get()).toString());
-            return null;
+            conversations.setStatus(tx, tenantId, conversation.id(), ConversationStatus.CLOSED);
+            return true;
         });
-        conversations.setStatus(tenantId, conversation.id(), ConversationStatus.CLOSED);
-        return Optional.of("Thank you for your rating!");
+        return rated ? Optional.of("Thank you for your rating!") : Optional.empty();
     }
 
     static Optional<Integer> rating(String text) {

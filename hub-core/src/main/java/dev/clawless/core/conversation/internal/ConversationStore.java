@@ -284,6 +284,20 @@ public final class ConversationStore {
                 .execute();
     }
 
+    public java.util.Map<String, Conversation> findAll(DbExecute exec, String tenantId, List<String> ids) {
+        java.util.Map<String, Conversation> out = new java.util.HashMap<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            List<Object> params = new java.util.ArrayList<>();
+            params.add(tenantId);
+            params.addAll(chunk);
+            exec.createQuery("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id IN ("
+                            + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")")
+                    .params(params).execute().map(ConversationStore::conversation).forEach(c -> out.put(c.id(), c));
+        }
+        return out;
+    }
+
     public Optional<Conversation> find(DbExecute exec, String tenantId, String id) {
         return exec.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?")
                 .params(tenantId, id).execute().map(ConversationStore::conversation);

@@ -52,16 +52,40 @@ public final class InboxStore {
                 .orElseGet(() -> State.empty(conversationId));
     }
 
+    /**
+     * The conversation's inbox state, its row locked until the transaction ends (made first when there is none):
+     * changes to one conversation's inbox state happen one after another.
+     */
+    public State lock(DbExecute tx, String tenantId, String conversationId, Instant now) {
+        tx.createInsert("INSERT INTO inbox_conversations (conversation_id, tenant_id, updated_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING").params(conversationId, tenantId, Database.timestamp(now)).execute();
+        return tx.createGet("SELECT conversation_id, assignee_user_id, team_id, waiting_since, csat_requested_at"
+                        + " FROM inbox_conversations WHERE conversation_id = ? FOR UPDATE")
+                .params(conversationId).execute()
+                .map(r -> new State(r.column(1).get(String.class), Database.optionalString(r.column(2)),
+                        Database.optionalString(r.column(3)), Database.instant(r.column(4)),
+                        Database.instant(r.column(5))))
+                .orElseThrow();
+    }
+
+    /** Locks the tenant's row until the transaction ends: one auto-assignment of the tenant at a time. */
+    public void lockTenant(DbExecute tx, String tenantId) {
+        tx.createGet("SELECT id FROM tenants WHERE id = ? FOR UPDATE").params(tenantId).execute();
+    }
+
+    /** Saves a state read with {@link #lock} in the same transaction. */
     public void save(DbExecute tx, String tenantId, State s, Instant now) {
-        tx.createDelete("DELETE FROM inbox_conversations WHERE conversation_id = ?").params(s.conversationId())
+        long updated = tx.createUpdate("UPDATE inbox_conversations SET assignee_user_id = ?, team_id = ?,"
+                        + " waiting_since = CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                        + " csat_requested_at = CAST(? AS TIMESTAMP WITH TIME ZONE), updated_at = ?"
+                        + " WHERE conversation_id = ? AND tenant_id = ?")
+                .params(s.assigneeId().orElse(null), s.teamId().orElse(null), Database.timestamp(s.waitingSince()),
+                        Database.timestamp(s.csatRequestedAt()), Database.timestamp(now), s.conversationId(),
+                        tenantId)
                 .execute();
-        tx.createInsert("INSERT INTO inbox_conversations (conversation_id, tenant_id, assignee_user_id, team_id,"
-                        + " waiting_since, csat_requested_at, updated_at) VALUES (?, ?, ?, ?,"
-                        + " CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), ?)")
-                .params(s.conversationId(), tenantId, s.assigneeId().orElse(null), s.teamId().orElse(null),
-                        Database.timestamp(s.waitingSince()), Database.timestamp(s.csatRequestedAt()),
-                        Database.timestamp(now))
-                .execute();
+        if (updated != 1) {
+            throw new IllegalStateException("inbox state of " + s.conversationId() + " saved without being locked");
+        }
     }
 
     /** Puts a removed member's conversations back in the queue; answers their ids. */
@@ -95,10 +119,17 @@ public final class InboxStore {
     }
 
     public void rotated(DbExecute tx, String tenantId, String userId, Instant now) {
+        // insert-if-absent, then update: both databases, and two hand-offs at once never collide on the key
+        tx.createInsert("INSERT INTO agent_rotation (tenant_id, user_id, last_assigned_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING").params(tenantId, userId, Database.timestamp(now)).execute();
+        tx.createUpdate("UPDATE agent_rotation SET last_assigned_at = ? WHERE tenant_id = ? AND user_id = ?")
+                .params(Database.timestamp(now), tenantId, userId).execute();
+    }
+
+    /** Forgets a removed member's place in the round-robin. */
+    public void forgetRotation(DbExecute tx, String tenantId, String userId) {
         tx.createDelete("DELETE FROM agent_rotation WHERE tenant_id = ? AND user_id = ?").params(tenantId, userId)
                 .execute();
-        tx.createInsert("INSERT INTO agent_rotation (tenant_id, user_id, last_assigned_at) VALUES (?, ?, ?)")
-                .params(tenantId, userId, Database.timestamp(now)).execute();
     }
 
     public Routing routing(DbExecute exec, String connectionId) {
@@ -189,10 +220,10 @@ public final class InboxStore {
     public void read(DbExecute tx, String userId, String conversationId) {
         long seq = tx.createGet("SELECT MAX(seq) FROM messages WHERE conversation_id = ?").params(conversationId)
                 .execute().flatMap(r -> Database.optionalLong(r.column(1))).orElse(0L);
-        tx.createDelete("DELETE FROM conversation_reads WHERE user_id = ? AND conversation_id = ?")
-                .params(userId, conversationId).execute();
-        tx.createInsert("INSERT INTO conversation_reads (user_id, conversation_id, last_read_seq) VALUES (?, ?, ?)")
-                .params(userId, conversationId, seq).execute();
+        tx.createInsert("INSERT INTO conversation_reads (user_id, conversation_id, last_read_seq) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING").params(userId, conversationId, seq).execute();
+        tx.createUpdate("UPDATE conversation_reads SET last_read_seq = ? WHERE user_id = ? AND conversation_id = ?"
+                + " AND last_read_seq < ?").params(seq, userId, conversationId, seq).execute();
     }
 
     /** Messages of the tenant whose text contains {@code pattern} (a LIKE pattern, lower case), newest first. */
