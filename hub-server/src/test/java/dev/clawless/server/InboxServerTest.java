@@ -113,6 +113,9 @@ class InboxServerTest {
         throw new AssertionError("timed out waiting for " + what);
     }
 
+    /** The line {@link #listen} adds when the hub ended the stream. */
+    private static final String CLOSED = "<stream closed by the hub>";
+
     /** Reads an SSE stream on a virtual thread into a list of lines. */
     private static List<String> listen(HttpRequest request) {
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -120,6 +123,7 @@ class InboxServerTest {
             try (Stream<String> s = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines())
                     .body()) {
                 s.forEach(lines::add);
+                lines.add(CLOSED);
             } catch (IOException | InterruptedException ignored) {
                 // the test is over
             }
@@ -260,6 +264,39 @@ class InboxServerTest {
         JsonNode reassigned = json(s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"assignee_id\":\""
                 + s.owner().userId() + "\"}"));
         assertEquals(s.owner().userId(), reassigned.get("assignee_id").asText());
+    }
+
+    @Test
+    void aStreamEndsWithinSecondsOfItsReaderLosingAccess() {
+        Shop s = shop("Leaver Shop");
+        Browser leaver = Browser.accept(hub, admin.invite(s.tenant(), "leaver-" + System.nanoTime() + "@x.example",
+                "agent"), "Lee Leaver");
+        String[] v = visitor(s, "visitor-leaver-1");
+        List<String> inbox = listen(inboxStream(leaver, s.tenant()));
+        List<String> conversation = listen(hub.request("/v1/conversations/" + v[1] + "/events?tenant=" + s.tenant())
+                .header("Cookie", "clawless_session=" + leaver.cookie()).timeout(java.time.Duration.ofMinutes(2))
+                .GET().build());
+        JsonNode issued = json(hub.admin("POST", "/admin/tenants/" + s.tenant() + "/api-keys",
+                "{\"name\":\"reader\",\"scopes\":[\"conversations:read\"]}"));
+        List<String> byKey = listen(hub.request("/v1/conversations/" + v[1] + "/events").header("Authorization",
+                "Bearer " + issued.get("key").asText()).timeout(java.time.Duration.ofMinutes(2)).GET().build());
+        await("the streams open", () -> inbox.contains(": connected") && conversation.contains(": connected")
+                && byKey.contains(": connected"));
+        // removed from the tenant: both of the person's streams end
+        assertEquals(204, s.owner().call("DELETE", "/v1/members/" + leaver.userId(), null).statusCode());
+        await("the person's streams ended", () -> inbox.contains(CLOSED) && conversation.contains(CLOSED));
+        assertFalse(byKey.contains(CLOSED), "the key's stream goes on");
+        // the key revoked: its stream ends
+        assertEquals(204, hub.admin("DELETE", "/admin/tenants/" + s.tenant() + "/api-keys/" + issued.get("id").asText(),
+                null).statusCode());
+        await("the key's stream ended", () -> byKey.contains(CLOSED));
+        // a new message after that reaches none of them
+        say(v[0], "Anyone there?");
+        await("the message stored", () -> messages(s, v[1]).stream().anyMatch(m -> m.get("text").asText()
+                .equals("Anyone there?")));
+        for (List<String> ended : List.of(inbox, conversation, byKey)) {
+            assertEquals(CLOSED, ended.get(ended.size() - 1), "nothing after the end: " + ended);
+        }
     }
 
     @Test

@@ -265,7 +265,8 @@ public final class ConversationRoutes {
         Conversation c = conversation(p, req);
         EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
         EventStream.stream(req, res, conversations, turns, p.tenantId(), c.id(),
-                e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()));
+                e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()),
+                () -> RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ));
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {

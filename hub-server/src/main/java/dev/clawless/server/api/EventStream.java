@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.helidon.http.HeaderNames;
@@ -28,13 +29,17 @@ import dev.clawless.server.http.Json;
  * {@code last_event_id} query parameter), then new ones as they are committed, each with its id; assistant text
  * deltas of turns run on this node come as {@code delta} events without an id (they are not replayed). A comment line
  * every 15 s keeps proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its
- * last id. What each stored event becomes is the caller's choice (the widget sees fewer, simpler events).
+ * last id. Every {@link #RECHECK} the caller's access is judged again: a revoked key, an ended session or a removed
+ * member's stream ends then (reconnecting gets the 401, 403 or 404 any request would). What each stored event becomes
+ * is the caller's choice (the widget sees fewer, simpler events).
  */
 final class EventStream {
 
     static final Duration MAX_STREAM = Duration.ofMinutes(30);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How often a stream checks that its caller may still read it. */
+    static final Duration RECHECK = Duration.ofSeconds(5);
 
     private EventStream() {
     }
@@ -50,12 +55,13 @@ final class EventStream {
     /**
      * Streams until the client leaves or {@link #MAX_STREAM} passes.
      *
-     * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or empty
-     *               to skip it
+     * @param render  a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
+     *                empty to skip it
+     * @param allowed whether the caller may still read the conversation (asked every {@link #RECHECK})
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
                        TurnStreams turns, String tenantId, String conversationId,
-                       Function<ConversationEvent, Optional<String>> render) {
+                       Function<ConversationEvent, Optional<String>> render, BooleanSupplier allowed) {
         long after = after(req);
         begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>();
@@ -75,6 +81,7 @@ final class EventStream {
         };
         long end = System.nanoTime() + MAX_STREAM.toNanos();
         long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
+        long nextCheck = System.nanoTime() + RECHECK.toNanos();
         try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
              OutputStream out = res.outputStream()) {
             write(out, ": connected\n\n");
@@ -94,6 +101,12 @@ final class EventStream {
                 if (System.nanoTime() > nextKeepAlive) {
                     write(out, ": keep-alive\n\n");
                     nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
+                }
+                if (System.nanoTime() > nextCheck) {
+                    if (!allowed.getAsBoolean()) {
+                        return;
+                    }
+                    nextCheck = System.nanoTime() + RECHECK.toNanos();
                 }
             }
         } catch (UncheckedIOException | IOException disconnected) {

@@ -171,6 +171,7 @@ public final class InboxRoutes {
         long end = System.nanoTime() + EventStream.MAX_STREAM.toNanos();
         long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
         long nextSeen = System.nanoTime() + SEEN_EVERY.toNanos();
+        long nextCheck = System.nanoTime() + EventStream.RECHECK.toNanos();
         try (OutputStream out = res.outputStream()) {
             EventStream.write(out, ": connected\n\n");
             while (System.nanoTime() < end) {
@@ -183,6 +184,12 @@ public final class InboxRoutes {
                 if (now > nextKeepAlive) {
                     EventStream.write(out, ": keep-alive\n\n");
                     nextKeepAlive = now + KEEP_ALIVE.toNanos();
+                }
+                if (now > nextCheck) {
+                    if (!RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ)) {
+                        return; // signed out, removed, or the key revoked: no more of the tenant's events
+                    }
+                    nextCheck = now + EventStream.RECHECK.toNanos();
                 }
                 if (now > nextSeen) {
                     userId.ifPresent(accounts::seen);

@@ -165,7 +165,15 @@ public final class WidgetRoutes {
                         + "Bearer wst_… or ?session_token= (EventSource cannot set headers)"));
         WidgetSessions.Session s = sessions.verify(token, origin(req));
         EventStream.after(req);
-        EventStream.stream(req, res, conversations, turns, s.tenantId(), s.conversationId(), WidgetRoutes::render);
+        EventStream.stream(req, res, conversations, turns, s.tenantId(), s.conversationId(), WidgetRoutes::render,
+                () -> {
+                    try {
+                        sessions.verify(token, origin(req));
+                        return true;
+                    } catch (ClawlessException ended) {
+                        return false; // the session expired, or its connection was removed or changed
+                    }
+                });
     }
 
     private static Optional<String> render(ConversationEvent e) {

@@ -87,7 +87,9 @@ public final class RequestFilter implements Filter {
         state.clientAddress(clients.of(req));
         res.header(REQUEST_ID, requestId);
         try {
-            authenticate(req.path().path(), req, state);
+            String path = req.path().path();
+            authenticate(path, req, state, true);
+            state.recheck(() -> reauthenticate(path, req, requestId));
             chain.proceed();
         } catch (RuntimeException | Error e) {
             Problems.send(req, res, e);
@@ -102,7 +104,18 @@ public final class RequestFilter implements Filter {
         }
     }
 
-    private void authenticate(String path, RoutingRequest req, RequestState state) {
+    /** The request's credential authenticated again, as now, without spending rate limit; empty when it fails. */
+    private Optional<TenantPrincipal> reauthenticate(String path, RoutingRequest req, String requestId) {
+        RequestState fresh = new RequestState(requestId, System.nanoTime());
+        try {
+            authenticate(path, req, fresh, false);
+            return fresh.principal();
+        } catch (ClawlessException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void authenticate(String path, RoutingRequest req, RequestState state, boolean limit) {
         boolean tenantRoute = path.equals("/v1") || path.startsWith("/v1/");
         boolean adminRoute = path.equals("/admin") || path.startsWith("/admin/");
         if (!tenantRoute && !adminRoute) {
@@ -114,7 +127,7 @@ public final class RequestFilter implements Filter {
         if (accountRoute) {
             // signing in, invitations, resets: no credential needed; a session, when there is one, is the caller's.
             // Each of these may hash a password: an address gets a bounded number a minute.
-            if (req.prologue().method() != io.helidon.http.Method.GET) {
+            if (limit && req.prologue().method() != io.helidon.http.Method.GET) {
                 usage.rateLimit("account-routes:" + state.clientAddress(), "address's sign-in and account requests",
                         accountRequestsPerMinute);
             }
@@ -126,7 +139,10 @@ public final class RequestFilter implements Filter {
         Optional<String> bearer = bearer(req);
         if (bearer.isEmpty() && personAuth != null) {
             personAuth.authenticate(req, state, tenantRoute && !meRoute, adminRoute);
-            state.principal().ifPresent(p -> usage.rateLimit("person:" + p.keyId(), "person", keyRequestsPerMinute));
+            if (limit) {
+                state.principal().ifPresent(p -> usage.rateLimit("person:" + p.keyId(), "person",
+                        keyRequestsPerMinute));
+            }
             return;
         }
         if (meRoute) {
@@ -143,9 +159,11 @@ public final class RequestFilter implements Filter {
         } else {
             TenantPrincipal principal = tenants.authenticate(token);
             state.principal(principal);
-            usage.rateLimit("key:" + principal.keyId(), "API key", keyRequestsPerMinute);
-            usage.rateLimit("tenant:" + principal.tenantId(), "tenant",
-                    tenants.effectiveQuotas(principal.tenant()).requestsPerMinute());
+            if (limit) {
+                usage.rateLimit("key:" + principal.keyId(), "API key", keyRequestsPerMinute);
+                usage.rateLimit("tenant:" + principal.tenantId(), "tenant",
+                        tenants.effectiveQuotas(principal.tenant()).requestsPerMinute());
+            }
         }
     }
 

@@ -23,6 +23,7 @@ public final class RequestState {
     private volatile boolean admin;
     private volatile dev.clawless.core.account.Accounts.Authenticated person;
     private volatile String clientAddress = "";
+    private volatile java.util.function.Supplier<Optional<TenantPrincipal>> recheck = Optional::empty;
 
     RequestState(String requestId, long startNanos) {
         this.requestId = requestId;
@@ -41,6 +42,24 @@ public final class RequestState {
 
     long startNanos() {
         return startNanos;
+    }
+
+    void recheck(java.util.function.Supplier<Optional<TenantPrincipal>> again) {
+        this.recheck = again;
+    }
+
+    /**
+     * Whether the caller may still read with {@code scope} in the same tenant, judged now: the request's credential is
+     * authenticated again (no rate limit spent), so a revoked key, an ended session, a removed member, a lowered role
+     * or a suspended tenant answer false. Long-lived answers (event streams) ask every few seconds.
+     */
+    public boolean stillAllowed(dev.clawless.core.tenant.Scope scope) {
+        TenantPrincipal was = principal;
+        if (was == null) {
+            return false;
+        }
+        Optional<TenantPrincipal> now = recheck.get();
+        return now.isPresent() && now.get().tenantId().equals(was.tenantId()) && now.get().has(scope);
     }
 
     /** The caller's address: the peer, or what a trusted proxy says (see {@link ClientAddress}). */
