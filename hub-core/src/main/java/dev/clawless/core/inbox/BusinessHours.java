@@ -75,6 +75,13 @@ public record BusinessHours(ZoneId zone, Map<DayOfWeek, List<Interval>> days) {
                     errors.add(new FieldError(field + ".days." + name + "[" + j + "]", "must be HH:MM-HH:MM"));
                 }
             }
+            intervals.sort(java.util.Comparator.comparing(Interval::start));
+            for (int j = 1; j < intervals.size(); j++) {
+                if (intervals.get(j).start().isBefore(intervals.get(j - 1).end())) {
+                    errors.add(new FieldError(field + ".days." + name, "intervals " + intervals.get(j - 1) + " and "
+                            + intervals.get(j) + " overlap"));
+                }
+            }
             out.put(DayOfWeek.of(i + 1), intervals);
         });
         if (!errors.isEmpty()) {

@@ -57,6 +57,14 @@ class InboxRulesTest {
         ClawlessException.Validation bad = assertThrows(ClawlessException.Validation.class, () -> BusinessHours.parse(
                 "Nowhere/Land", Map.of("funday", List.of("x"), "tue", List.of("18:00-09:00")), "business_hours"));
         assertEquals(3, bad.errors().size(), bad.errors().toString());
+        // intervals given out of order are kept in order: the next opening is the earlier one
+        BusinessHours split = BusinessHours.parse("UTC", Map.of("fri", List.of("14:00-18:00", "09:00-12:00")), "bh");
+        assertEquals("Friday 09:00 (UTC)", BusinessHours.describe(split.nextOpening(
+                Instant.parse("2026-12-04T06:00:00Z")).orElseThrow()));
+        assertEquals(List.of("09:00-12:00", "14:00-18:00"), split.daysWire().get("fri"));
+        ClawlessException.Validation overlap = assertThrows(ClawlessException.Validation.class, () -> BusinessHours
+                .parse("UTC", Map.of("mon", List.of("09:00-13:00", "12:00-17:00")), "bh"));
+        assertEquals("bh.days.mon", overlap.errors().get(0).field(), overlap.errors().toString());
     }
 
     @Test
