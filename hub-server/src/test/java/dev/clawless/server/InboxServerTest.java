@@ -431,6 +431,15 @@ class InboxServerTest {
         assertEquals("Sales EU", renamed.get("name").asText());
         assertEquals(s.agent().userId(), renamed.get("member_ids").get(0).asText());
         assertEquals(1, json(s.agent().call("GET", "/v1/teams", null)).get("data").size());
+        // a member named twice is one member; a name another team has (in any case) is 409, not a server error
+        JsonNode twice = json(s.owner().call("PATCH", "/v1/teams/" + team, "{\"member_ids\":[\"" + s.agent().userId()
+                + "\",\"" + s.agent().userId() + "\"]}"));
+        assertEquals(1, twice.get("member_ids").size(), twice.toString());
+        assertEquals(201, s.owner().call("POST", "/v1/teams", "{\"name\":\"Billing\"}").statusCode());
+        assertEquals(409, s.owner().call("PATCH", "/v1/teams/" + team, "{\"name\":\"billing\"}").statusCode());
+        assertEquals(409, s.owner().call("POST", "/v1/teams", "{\"name\":\"BILLING\"}").statusCode());
+        assertEquals(200, s.owner().call("PATCH", "/v1/teams/" + team, "{\"name\":\"sales eu\"}").statusCode(),
+                "its own name in another case");
         assertEquals(403, s.agent().call("DELETE", "/v1/teams/" + team, null).statusCode());
         assertEquals(204, s.owner().call("DELETE", "/v1/teams/" + team, null).statusCode());
         assertEquals(404, s.owner().call("DELETE", "/v1/teams/" + team, null).statusCode());

@@ -284,13 +284,13 @@ public final class Memberships {
                 .orElseThrow(() -> new ClawlessException.NotFound("no team " + teamId));
     }
 
+    /** Creates a team; a name another team of the tenant has (in any case) is 409. */
     public Team createTeam(Actor actor, String tenantId, String name, List<String> memberIds) {
-        checkTeam(tenantId, Optional.of(name), memberIds);
-        Team team = new Team(accounts.ids().next("tm"), tenantId, name.strip(), memberIds, accounts.now());
+        List<String> members = distinct(memberIds);
+        checkTeam(tenantId, Optional.of(name), members);
+        Team team = new Team(accounts.ids().next("tm"), tenantId, name.strip(), members, accounts.now());
         accounts.database().inTransaction(tx -> {
-            if (store.teams(tx, tenantId).stream().anyMatch(t -> t.name().equalsIgnoreCase(team.name()))) {
-                throw new ClawlessException.Conflict("a team named " + team.name() + " exists");
-            }
+            requireFreeName(tx, tenantId, Optional.empty(), team.name());
             store.insertTeam(tx, team);
             accounts.audit().record(tx, actor, Optional.of(tenantId), "team.created", Optional.of(team.id()),
                     Map.of("name", team.name()));
@@ -302,10 +302,14 @@ public final class Memberships {
     public Team updateTeam(Actor actor, String tenantId, String teamId, Optional<String> name,
                            Optional<List<String>> memberIds) {
         team(tenantId, teamId);
-        checkTeam(tenantId, name, memberIds.orElse(List.of()));
+        Optional<List<String>> members = memberIds.map(Memberships::distinct);
+        checkTeam(tenantId, name, members.orElse(List.of()));
         accounts.database().inTransaction(tx -> {
-            name.ifPresent(n -> store.renameTeam(tx, tenantId, teamId, n.strip()));
-            memberIds.ifPresent(ids -> store.setTeamMembers(tx, teamId, ids));
+            if (name.isPresent()) {
+                requireFreeName(tx, tenantId, Optional.of(teamId), name.get().strip());
+                store.renameTeam(tx, tenantId, teamId, name.get().strip());
+            }
+            members.ifPresent(ids -> store.setTeamMembers(tx, teamId, ids));
             accounts.audit().record(tx, actor, Optional.of(tenantId), "team.updated", Optional.of(teamId), Map.of());
             return null;
         });
@@ -320,6 +324,24 @@ public final class Memberships {
             accounts.audit().record(tx, actor, Optional.of(tenantId), "team.deleted", Optional.of(teamId), Map.of());
             return null;
         });
+    }
+
+    /** Each id once, in the order first given. */
+    private static List<String> distinct(List<String> ids) {
+        return List.copyOf(new java.util.LinkedHashSet<>(ids));
+    }
+
+    /**
+     * 409 when another team of the tenant has the name (in any case). The tenant's row is locked first, so two
+     * requests naming teams at once are judged one after the other.
+     */
+    private void requireFreeName(io.helidon.dbclient.DbExecute tx, String tenantId, Optional<String> self,
+                                 String name) {
+        tx.createGet("SELECT id FROM tenants WHERE id = ? FOR UPDATE").params(tenantId).execute();
+        if (store.teams(tx, tenantId).stream().anyMatch(t -> t.name().equalsIgnoreCase(name)
+                && !Optional.of(t.id()).equals(self))) {
+            throw new ClawlessException.Conflict("a team named " + name + " exists");
+        }
     }
 
     private void checkTeam(String tenantId, Optional<String> name, List<String> memberIds) {

@@ -88,6 +88,10 @@ public final class RequestFilter implements Filter {
         res.header(REQUEST_ID, requestId);
         try {
             String path = req.path().path();
+            if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                // a decoded NUL, CR, LF or escape names nothing here, and must reach no log, query or file name
+                throw ClawlessException.Validation.of("path", "contains control characters");
+            }
             authenticate(path, req, state, true);
             state.recheck(() -> reauthenticate(path, req, requestId));
             chain.proceed();

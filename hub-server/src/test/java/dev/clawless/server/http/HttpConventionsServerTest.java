@@ -225,6 +225,18 @@ class HttpConventionsServerTest {
     }
 
     @Test
+    void controlCharactersInAPathAreA400NotAServerError() {
+        for (String path : new String[] {"/v1/conversations/cnv_%00abc", "/v1/conversations/%0d%0aX:1",
+                "/v1/teams/tm_%1b%5b31m", "/admin/tenants/ten_%7f", "/console/assets/%00.js", "/hooks/%00"}) {
+            HttpResponse<String> r = hub.call("GET", path, path.startsWith("/admin") ? TestHub.ADMIN_TOKEN : chatKey,
+                    null);
+            assertEquals(400, r.statusCode(), path + " " + r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        }
+        assertEquals(200, hub.call("GET", "/health/live", null, null).statusCode());
+    }
+
+    @Test
     void malformedHttpGetsAProblemAndTheServerKeepsServing() throws Exception {
         for (String raw : new String[] {"GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
                 "POST /admin/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n"}) {
