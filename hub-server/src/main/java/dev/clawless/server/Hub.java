@@ -396,11 +396,13 @@ public final class Hub implements AutoCloseable {
     public void close() {
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         try {
+            // nothing waits before the server stops: it may use the whole grace on in-flight requests
             worker.stopClaiming();
-            pollers.close(left(deadline).dividedBy(4));
+            pollers.interrupt();
             server.stop();
             installations.close();
             worker.stop(left(deadline));
+            pollers.await(left(deadline));
         } finally {
             database.close();
         }

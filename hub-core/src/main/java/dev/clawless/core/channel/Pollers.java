@@ -165,11 +165,21 @@ public final class Pollers implements AutoCloseable {
 
     /** Interrupts every poll and waits for them together, at most {@code within}. */
     public void close(Duration within) {
+        interrupt();
+        await(within);
+    }
+
+    /** Stops polling: no poll starts again, and every running one is interrupted (not waited for). */
+    public void interrupt() {
         stopped = true;
         if (scanner != null) {
             scanner.interrupt();
         }
         running.values().forEach(Thread::interrupt);
+    }
+
+    /** Waits, at most {@code within}, for interrupted polls to finish what they were storing. */
+    public void await(Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
         for (Thread t : running.values()) {
             long left = deadline - System.nanoTime();
