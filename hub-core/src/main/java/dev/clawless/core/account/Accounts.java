@@ -472,17 +472,27 @@ public final class Accounts {
             throw new ClawlessException.TooManyRequests("rate-limited", "too many reset requests from this address",
                     Math.max(1, wait.toSeconds()));
         });
-        store.credentialsByEmail(database.execute(), address).ifPresent(c -> {
-            IssuedLink link = issueReset(c.user(), new Actor("anonymous", client.requestId()));
-            boolean sent = mailer.send(address, "Reset your Clawless password", "Someone (hopefully you) asked to"
-                    + " reset the password of your Clawless account.\n\nOpen this link within "
-                    + settings.resetLifetime().toMinutes() + " minutes to choose a new one:\n"
-                    + consoleUrl.get() + "#/reset/" + link.token() + "\n\nIf it was not you, ignore this mail.");
-            if (!sent) {
-                LOG.info(() -> "a password reset for " + c.user().id() + " was asked for; no mail was sent (no SMTP"
-                        + " settings): an admin can issue a reset link");
+        // the answer is the same, and as quick, whether the address has an account or not: the lookup, the link and
+        // the mail (an SMTP round trip) happen after it
+        Thread.ofVirtual().name("password-reset").start(() -> {
+            try {
+                store.credentialsByEmail(database.execute(), address).ifPresent(c -> mailReset(c.user(), client));
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "a password reset could not be prepared", e);
             }
         });
+    }
+
+    private void mailReset(User user, Client client) {
+        IssuedLink link = issueReset(user, new Actor("anonymous", client.requestId()));
+        boolean sent = mailer.send(user.email(), "Reset your Clawless password", "Someone (hopefully you) asked to"
+                + " reset the password of your Clawless account.\n\nOpen this link within "
+                + settings.resetLifetime().toMinutes() + " minutes to choose a new one:\n"
+                + consoleUrl.get() + "#/reset/" + link.token() + "\n\nIf it was not you, ignore this mail.");
+        if (!sent) {
+            LOG.info(() -> "a password reset for " + user.id() + " was asked for; no mail was sent (no SMTP"
+                    + " settings): an admin can issue a reset link");
+        }
     }
 
     /** A reset link for a person, shown to the admin who asked (earlier reset links stop working). */
