@@ -28,8 +28,13 @@ import dev.clawless.core.tenant.TenantStatus;
  */
 public final class PersonAuth {
 
-    /** The session cookie's name. */
+    /** The session cookie's name over plain http (development, a hub behind nothing). */
     public static final String COOKIE = "clawless_session";
+    /**
+     * Its name over https: the {@code __Host-} prefix makes browsers refuse it unless it is {@code Secure}, for
+     * {@code Path=/} and set by this host itself, so a sibling subdomain cannot plant or shadow it.
+     */
+    public static final String SECURE_COOKIE = "__Host-" + COOKIE;
     public static final HeaderName CSRF = HeaderNames.create("X-CSRF-Token");
     public static final HeaderName TENANT = HeaderNames.create("X-Clawless-Tenant");
     private static final List<Method> SAFE = List.of(Method.GET, Method.HEAD, Method.OPTIONS);
@@ -39,6 +44,7 @@ public final class PersonAuth {
     private final TenantManagement tenants;
     private final boolean secureCookies;
     private final Duration lifetime;
+    private final String cookieName;
 
     /**
      * @param secureCookies mark the cookie {@code Secure} (the hub is reached over https)
@@ -51,6 +57,7 @@ public final class PersonAuth {
         this.tenants = tenants;
         this.secureCookies = secureCookies;
         this.lifetime = lifetime;
+        this.cookieName = secureCookies ? SECURE_COOKIE : COOKIE;
     }
 
     public Accounts accounts() {
@@ -136,21 +143,21 @@ public final class PersonAuth {
 
     /** Sets the session cookie on a response. */
     public void setCookie(ServerResponse res, String value) {
-        res.header(HeaderNames.SET_COOKIE, COOKIE + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
+        res.header(HeaderNames.SET_COOKIE, cookieName + "=" + value + "; Path=/; Max-Age=" + lifetime.toSeconds()
                 + "; HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : ""));
     }
 
     /** Clears the session cookie. */
     public void clearCookie(ServerResponse res) {
-        res.header(HeaderNames.SET_COOKIE, COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        res.header(HeaderNames.SET_COOKIE, cookieName + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
                 + (secureCookies ? "; Secure" : ""));
     }
 
-    static Optional<String> cookie(String header) {
+    Optional<String> cookie(String header) {
         for (String part : header.split(";")) {
             String p = part.strip();
-            if (p.startsWith(COOKIE + "=")) {
-                String v = p.substring(COOKIE.length() + 1).strip();
+            if (p.startsWith(cookieName + "=")) {
+                String v = p.substring(cookieName.length() + 1).strip();
                 return v.isEmpty() ? Optional.empty() : Optional.of(v);
             }
         }
