@@ -134,6 +134,11 @@ public final class Deliveries implements JobHandler {
                         text ? texts.get(i) : "", these, List.of(), i == 0 ? replyTo : Optional.empty(), hints, media);
                 sent = sendOnce(message, part, out, c);
             } catch (ChannelException.Throttled throttled) {
+                // the channel's own pacing delays, but not past the delivery's maximum age
+                Optional<RuntimeException> tooOld = tooOld(job, message, throttled.getMessage(), Optional.empty());
+                if (tooOld.isPresent()) {
+                    throw tooOld.get();
+                }
                 throw RetryLater.postpone(throttled.getMessage(), throttled.waitFor());
             } catch (RuntimeException e) {
                 ChannelException.SendFailed f = e instanceof ChannelException.SendFailed sf ? sf
@@ -198,6 +203,16 @@ public final class Deliveries implements JobHandler {
         }
     }
 
+    /** Past {@link ChannelSettings#deliveryMaxAge()}: marks the message failed and answers the job's end. */
+    private Optional<RuntimeException> tooOld(Job job, Message message, String reason, Optional<String> code) {
+        Duration maxAge = channels.settings().deliveryMaxAge();
+        if (!message.createdAt().plus(maxAge).isBefore(java.time.Instant.now())) {
+            return Optional.empty();
+        }
+        records.markFailed(message, "gave up after " + maxAge + " (" + job.attempts() + " attempts): " + reason, code);
+        return Optional.of(new IllegalStateException("gave up after " + maxAge + ": " + reason));
+    }
+
     /** Parts sent again, since this node started, after an attempt whose outcome was unknown (possible duplicates). */
     public long uncertainSends() {
         return uncertain.get();
@@ -214,11 +229,9 @@ public final class Deliveries implements JobHandler {
             records.markFailed(message, reason, f.platformCode());
             return Optional.empty();
         }
-        java.time.Duration maxAge = channels.settings().deliveryMaxAge();
-        if (message.createdAt().plus(maxAge).isBefore(java.time.Instant.now())) {
-            records.markFailed(message, "gave up after " + maxAge + " (" + job.attempts() + " attempts): "
-                    + reason, f.platformCode());
-            return Optional.of(new IllegalStateException("gave up after " + maxAge + ": " + reason));
+        Optional<RuntimeException> tooOld = tooOld(job, message, reason, f.platformCode());
+        if (tooOld.isPresent()) {
+            return tooOld;
         }
         if (f.status() == 429) {
             Duration wait = f.retryAfter().filter(d -> !d.isNegative()).orElse(RATE_LIMITED_WAIT);
