@@ -381,7 +381,7 @@ class AccountsServerTest {
             assertEquals(429, locked.statusCode(), locked.body());
             long retry = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("0"));
             assertTrue(retry > 500 && retry <= 601, "Retry-After " + retry);
-            assertTrue(json(locked).get("detail").asText().contains("locked"), locked.body());
+            assertTrue(json(locked).get("detail").asText().contains("too many failed sign-ins"), locked.body());
         }
     }
 }

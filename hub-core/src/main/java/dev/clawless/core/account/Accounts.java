@@ -56,6 +56,17 @@ public final class Accounts {
     private final AccountStore store = new AccountStore();
     private final byte[] csrfKey;
     private final Map<String, Instant> blockedAddresses = new ConcurrentHashMap<>();
+    /**
+     * Failed sign-ins to addresses without an account, which lock like accounts do: a lockout then tells nobody
+     * whether the address has an account.
+     */
+    private final Map<String, Lock> unknownAddresses = new ConcurrentHashMap<>();
+
+    private record Lock(int failures, Instant lockedUntil) {
+    }
+
+    /** One text for every lockout, account or not. */
+    private static final String LOCKED = "too many failed sign-ins for this address; wait, or reset the password";
 
     /**
      * @param consoleUrl where the console is ({@code https://hub.example/console}), for the links in mails
@@ -184,9 +195,10 @@ public final class Accounts {
         }
         String address = normalize(email);
         Optional<AccountStore.Credentials> found = store.credentialsByEmail(database.execute(), address);
-        if (found.isPresent() && found.get().lockedUntil().filter(t -> t.isAfter(now)).isPresent()) {
-            throw tooMany("this account is locked after repeated failed sign-ins; reset the password or wait",
-                    found.get().lockedUntil().get(), now);
+        Optional<Instant> lockedUntil = found.isPresent() ? found.get().lockedUntil()
+                : Optional.ofNullable(unknownAddresses.get(address)).map(Lock::lockedUntil);
+        if (lockedUntil.filter(t -> t.isAfter(now)).isPresent()) {
+            throw tooMany(LOCKED, lockedUntil.get(), now);
         }
         boolean passwordOk;
         if (found.isPresent() && found.get().passwordHash().isPresent()) {
@@ -196,7 +208,7 @@ public final class Accounts {
             passwordOk = false;
         }
         if (!passwordOk) {
-            failed(found, client, now, "password");
+            failed(address, found, client, now, "password");
             throw new ClawlessException.Unauthorized("the e-mail address or the password is wrong");
         }
         AccountStore.Credentials c = found.get();
@@ -209,7 +221,7 @@ public final class Accounts {
             step = TotpCodes.verify(vault.decrypt(c.sealedTotpSecret().orElseThrow(), "totp:" + c.user().id()),
                     totpCode.get().strip(), now, c.totpLastStep());
             if (step.isEmpty()) {
-                failed(found, client, now, "totp");
+                failed(address, found, client, now, "totp");
                 throw new ClawlessException.Unauthorized("totp-required", "the code is wrong or was used already");
             }
         }
@@ -222,7 +234,18 @@ public final class Accounts {
     }
 
     /** Records a failed sign-in; throws 429 when it was one too many for the address. */
-    private void failed(Optional<AccountStore.Credentials> found, Client client, Instant now, String what) {
+    private void failed(String address, Optional<AccountStore.Credentials> found, Client client, Instant now,
+                        String what) {
+        if (found.isEmpty()) {
+            unknownAddresses.compute(address, (k, was) -> {
+                int failures = (was == null || was.lockedUntil().isAfter(Instant.EPOCH) ? 0 : was.failures()) + 1;
+                return failures >= settings.maxFailedLogins() ? new Lock(0, now.plus(settings.lockout()))
+                        : new Lock(failures, Instant.EPOCH);
+            });
+            if (unknownAddresses.size() > 100_000) {
+                unknownAddresses.values().removeIf(l -> l.lockedUntil().isBefore(now));
+            }
+        }
         Optional<Duration> throttled = limiter.tryAcquire("login-failures:" + client.ip(),
                 settings.loginFailuresPerMinute());
         throttled.ifPresent(wait -> blockedAddresses.put(client.ip(), now.plus(wait)));

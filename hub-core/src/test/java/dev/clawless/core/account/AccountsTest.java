@@ -45,7 +45,11 @@ class AccountsTest {
     }
 
     private static Accounts.Client client() {
-        return new Accounts.Client("192.0.2.1", Optional.of("test"), "req_test");
+        return client("192.0.2.1");
+    }
+
+    private static Accounts.Client client(String ip) {
+        return new Accounts.Client(ip, Optional.of("test"), "req_test");
     }
 
     private SignedIn admin() {
@@ -123,6 +127,28 @@ class AccountsTest {
         clock.advance(Duration.ofMinutes(15).plusSeconds(1));
         assertEquals("root@example.com", accounts.login("root@example.com", PASSWORD, Optional.empty(), client())
                 .user().email());
+    }
+
+    @Test
+    void anAddressWithoutAnAccountLocksJustLikeOneWithAnAccount() {
+        admin();
+        ClawlessException.TooManyRequests[] locked = new ClawlessException.TooManyRequests[2];
+        String[] addresses = {"root@example.com", "nobody@example.com"};
+        for (int a = 0; a < 2; a++) {
+            String address = addresses[a];
+            Accounts.Client from = client("192.0.2." + (10 + a)); // the per-client limit is not what is tested
+            for (int i = 0; i < AccountSettings.DEFAULT.maxFailedLogins(); i++) {
+                assertThrows(ClawlessException.Unauthorized.class, () -> accounts.login(address, "wrong one!",
+                        Optional.empty(), from));
+            }
+            locked[a] = assertThrows(ClawlessException.TooManyRequests.class, () -> accounts.login(address,
+                    PASSWORD, Optional.empty(), client("192.0.2.20")));
+        }
+        assertEquals(locked[0].getMessage(), locked[1].getMessage());
+        assertEquals(locked[0].retryAfterSeconds(), locked[1].retryAfterSeconds());
+        clock.advance(Duration.ofMinutes(15).plusSeconds(1));
+        assertThrows(ClawlessException.Unauthorized.class, () -> accounts.login("nobody@example.com", PASSWORD,
+                Optional.empty(), client("192.0.2.30")));
     }
 
     @Test
