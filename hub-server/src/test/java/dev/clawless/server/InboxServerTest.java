@@ -324,6 +324,8 @@ class InboxServerTest {
         await("reopened", () -> json(s.agent().call("GET", "/v1/conversations/" + v[1], null)).get("status").asText()
                 .equals("bot"));
         assertEquals(1, json(s.agent().call("GET", "/v1/reports/csat", null)).get("responses").asLong());
+        await("the assistant's answer to the 4", () -> messages(s, v[1]).stream().reduce((a, b) -> b)
+                .map(m -> m.get("role").asText().equals("assistant")).orElse(false));
         // asked again, the contact writes something else first: the question is over, a "2" after it is a message
         assertEquals(200, s.agent().call("PATCH", "/v1/conversations/" + v[1], "{\"status\":\"closed\"}")
                 .statusCode());

@@ -428,8 +428,8 @@ public final class Inbox {
         Optional<Integer> rating = rating(inbound.text());
         boolean rated = database.inTransaction(tx -> {
             InboxStore.State s = store.lock(tx, tenantId, conversation.id(), now);
-            if (s.csatRequestedAt().isEmpty()) {
-                return false;
+            if (s.csatRequestedAt().isEmpty() || inbound.createdAt().isBefore(s.csatRequestedAt().get())) {
+                return false; // no question open, or the message was written before it was asked
             }
             boolean inTime = !s.csatRequestedAt().get().plus(CSAT_WINDOW).isBefore(now);
             store.save(tx, tenantId, new InboxStore.State(conversation.id(), s.assigneeId(), s.teamId(),
