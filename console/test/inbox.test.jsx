@@ -3,7 +3,7 @@ import { setTenant } from '../src/api.js';
 import { startInboxStream } from '../src/live.js';
 import { InboxList, inboxQuery, mergeFirstPage } from '../src/screens/Inbox.jsx';
 import { getState, setState } from '../src/store.js';
-import { listenForHandoffs } from '../src/ui/Shell.jsx';
+import { Notices, listenForHandoffs } from '../src/ui/Shell.jsx';
 import { $, $$, change, installEventSource, mockFetch, mount, need, session, waitFor } from './helpers.js';
 
 const row = (id, name, extra = {}) => ({
@@ -130,5 +130,14 @@ describe('hand-off notifications', () => {
     expect(getState().notices[0]).toMatchObject({ conversationId: 'cnv_9', name: 'Lu <img src=x onerror=alert(1)>' });
     expect(shown).toEqual([{ title: 'Lu <img src=x onerror=alert(1)> wants a person',
       opts: { body: 'Open the conversation to answer.', tag: 'cnv_9' } }]);
+  });
+
+  it('a notice goes away once its conversation is open, and does not cover it', async () => {
+    signedIn();
+    setState({ notices: [{ key: 'a', conversationId: 'cnv_9', name: 'Lu' }, { key: 'b', conversationId: 'cnv_8', name: 'Bo' }] });
+    window.location.hash = '#/inbox/cnv_9';
+    const c = await mount(<Notices />);
+    await waitFor(() => expect(getState().notices.map((n) => n.conversationId)).toEqual(['cnv_8']));
+    expect($$(c, 'handoff-notice').map((n) => n.dataset.conversationId)).toEqual(['cnv_8']);
   });
 });

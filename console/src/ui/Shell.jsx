@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, put } from '../api.js';
 import { t } from '../i18n/index.js';
 import { onInboxEvent } from '../live.js';
-import { href, navigate } from '../router.js';
+import { href, navigate, useRoute } from '../router.js';
 import { signOut, switchTenant, tenantChoices } from '../session.js';
 import { getState, setState, useStore } from '../store.js';
 import { displayName } from './common.jsx';
@@ -53,12 +53,20 @@ export function listenForHandoffs(openedAt = Date.now()) {
   });
 }
 
-function Notices() {
+export function Notices() {
   const s = useStore();
+  const route = useRoute();
   const dismiss = (key) => setState((st) => ({ notices: st.notices.filter((n) => n.key !== key) }));
+  // the conversation on screen needs no notice: it would only cover its composer
+  const open = route.screen === 'inbox' ? route.parts[1] : null;
+  useEffect(() => {
+    if (open && s.notices.some((n) => n.conversationId === open)) {
+      setState((st) => ({ notices: st.notices.filter((n) => n.conversationId !== open) }));
+    }
+  }, [open, s.notices]);
   return (
     <div class="notices" role="status" aria-live="polite" data-test="notices">
-      {s.notices.map((n) => (
+      {s.notices.filter((n) => n.conversationId !== open).map((n) => (
         <div class="notice" key={n.key} data-test="handoff-notice" data-conversation-id={n.conversationId}>
           <span>{t('notice.title', { name: n.name })}</span>{' '}
           <a href={href('inbox', n.conversationId)} onClick={() => dismiss(n.key)} data-test="handoff-open">
