@@ -18,6 +18,21 @@ export function AuthLayout({ children }) {
   );
 }
 
+/** Wraps a link's action: a 410 (the link was used or has expired) shows the expired page instead of an error. */
+function unlessGone(setGone, action) {
+  return async () => {
+    try {
+      await action();
+    } catch (err) {
+      if (err && err.status === 410) {
+        setGone(true);
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
 /** The "this link was used or has expired" page (HTTP 410). */
 export function LinkGone({ test = 'link-expired' }) {
   return (
@@ -129,21 +144,13 @@ export function Setup({ token }) {
     const p = passwordProblem(form.password, form.confirm);
     setLocalError(p || '');
     if (p) return;
-    run(async () => {
-      try {
-        const session = await post('/v1/auth/setup', { token, email: form.email.trim(),
-          display_name: form.display_name.trim(), password: form.password,
-          locale: pickLocale(globalThis.navigator?.language) });
-        await applySession(session);
-        navigate(homeHash());
-      } catch (err) {
-        if (err && err.status === 410) {
-          setGone(true);
-          return;
-        }
-        throw err;
-      }
-    });
+    run(unlessGone(setGone, async () => {
+      const session = await post('/v1/auth/setup', { token, email: form.email.trim(),
+        display_name: form.display_name.trim(), password: form.password,
+        locale: pickLocale(globalThis.navigator?.language) });
+      await applySession(session);
+      navigate(homeHash());
+    }));
   };
 
   return (
@@ -216,18 +223,10 @@ export function Reset({ token }) {
     const p = passwordProblem(password, confirm);
     setLocalError(p || '');
     if (p) return;
-    run(async () => {
-      try {
-        await post(`/v1/auth/password-resets/${encodeURIComponent(token)}`, { password });
-        setDone(true);
-      } catch (err) {
-        if (err && err.status === 410) {
-          setGone(true);
-          return;
-        }
-        throw err;
-      }
-    });
+    run(unlessGone(setGone, async () => {
+      await post(`/v1/auth/password-resets/${encodeURIComponent(token)}`, { password });
+      setDone(true);
+    }));
   };
 
   return (
@@ -271,23 +270,15 @@ export function Invite({ token }) {
   const isInvitee = !!signedInAs && signedInAs.toLowerCase() === String(inv.email || '').toLowerCase();
   const path = `/v1/auth/invitations/${encodeURIComponent(token)}/accept`;
 
-  const accepting = (body) => run(async () => {
-    try {
-      if (!body) {
-        // signed in: the session's CSRF token comes with GET /v1/me
-        await applySession(await get('/v1/me', { noAuthRedirect: true }));
-      }
-      const session = await post(path, body);
-      await applySession(session, inv.tenant && inv.tenant.id);
-      navigate('#/inbox');
-    } catch (err) {
-      if (err && err.status === 410) {
-        setGone(true);
-        return;
-      }
-      throw err;
+  const accepting = (body) => run(unlessGone(setGone, async () => {
+    if (!body) {
+      // signed in: the session's CSRF token comes with GET /v1/me
+      await applySession(await get('/v1/me', { noAuthRedirect: true }));
     }
-  });
+    const session = await post(path, body);
+    await applySession(session, inv.tenant && inv.tenant.id);
+    navigate('#/inbox');
+  }));
 
   const submitNew = (e) => {
     e.preventDefault();

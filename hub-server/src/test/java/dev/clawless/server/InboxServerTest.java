@@ -98,19 +98,7 @@ class InboxServerTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long end = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        TestHub.await(what, condition);
     }
 
     /** The line {@link #listen} adds when the hub ended the stream. */

@@ -147,6 +147,23 @@ public final class TestHub implements AutoCloseable {
         return json(r).get("key").asText();
     }
 
+    /** Waits up to 20 s for {@code condition}, checking every 50 ms. */
+    public static void await(String what, java.util.function.BooleanSupplier condition) {
+        long end = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < end) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
     @Override
     public void close() {
         hub.close();

@@ -72,19 +72,7 @@ final class ChannelKit {
     }
 
     static void await(String what, BooleanSupplier condition) {
-        long end = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < end) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        TestHub.await(what, condition);
     }
 
     /** Creates a connection and returns its JSON. */
