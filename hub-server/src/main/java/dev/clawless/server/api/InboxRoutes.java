@@ -309,10 +309,7 @@ public final class InboxRoutes {
 
     private void notes(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        notes.list(p.tenantId(), conversation(p, req)).forEach(n -> data.add(note(n)));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(notes.list(p.tenantId(), conversation(p, req)), InboxRoutes::note));
     }
 
     private void addNote(ServerRequest req, ServerResponse res) {
@@ -361,10 +358,8 @@ public final class InboxRoutes {
 
     private void labels(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        labels.list(p.tenantId()).forEach(l -> data.addObject().put("name", l.name()).put("color", l.color()));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(labels.list(p.tenantId()),
+                l -> Json.object().put("name", l.name()).put("color", l.color())));
     }
 
     private void createLabel(ServerRequest req, ServerResponse res) {
@@ -385,10 +380,8 @@ public final class InboxRoutes {
 
     private void cannedList(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        canned.list(p.tenantId(), Inputs.query(req, "q")).forEach(c -> data.add(canned(c)));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(canned.list(p.tenantId(), Inputs.query(req, "q")),
+                InboxRoutes::canned));
     }
 
     private void cannedCreate(ServerRequest req, ServerResponse res) {

@@ -61,10 +61,8 @@ public final class MemberRoutes {
     private void members(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
         Map<String, Long> open = openCounts.apply(p.tenantId());
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        memberships.members(p.tenantId()).forEach(m -> data.add(member(m, open.getOrDefault(m.user().id(), 0L))));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(memberships.members(p.tenantId()),
+                m -> member(m, open.getOrDefault(m.user().id(), 0L))));
     }
 
     private void updateMember(ServerRequest req, ServerResponse res) {
@@ -105,10 +103,7 @@ public final class MemberRoutes {
 
     private void invitations(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.MEMBERS_ADMIN);
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        memberships.invitations(p.tenantId()).forEach(i -> data.add(invitation(i)));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(memberships.invitations(p.tenantId()), MemberRoutes::invitation));
     }
 
     private void revokeInvitation(ServerRequest req, ServerResponse res) {
@@ -120,10 +115,7 @@ public final class MemberRoutes {
 
     private void teams(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        ObjectNode body = Json.object();
-        ArrayNode data = body.putArray("data");
-        memberships.teams(p.tenantId()).forEach(t -> data.add(team(t)));
-        Json.send(res, Status.OK_200, body);
+        Json.send(res, Status.OK_200, Views.list(memberships.teams(p.tenantId()), MemberRoutes::team));
     }
 
     private void createTeam(ServerRequest req, ServerResponse res) {

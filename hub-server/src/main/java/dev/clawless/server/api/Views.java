@@ -106,6 +106,14 @@ final class Views {
         return node;
     }
 
+    /** A whole list (no paging) as {@code {"data": [...]}}. */
+    static <T> ObjectNode list(Iterable<T> items, Function<T, JsonNode> view) {
+        ObjectNode node = Json.object();
+        ArrayNode data = node.putArray("data");
+        items.forEach(item -> data.add(view.apply(item)));
+        return node;
+    }
+
     static <T> ObjectNode page(Page<T> page, Function<T, JsonNode> view) {
         ObjectNode node = Json.object();
         ArrayNode data = node.putArray("data");
