@@ -252,6 +252,13 @@ class InboxServerTest {
         JsonNode reassigned = json(s.owner().call("PATCH", "/v1/conversations/" + v[1], "{\"assignee_id\":\""
                 + s.owner().userId() + "\"}"));
         assertEquals(s.owner().userId(), reassigned.get("assignee_id").asText());
+        // an agent cannot take it back by naming themselves, with or without a status
+        for (String body : List.of("{\"assignee_id\":\"" + s.agent().userId() + "\"}", "{\"status\":\"human\","
+                + "\"assignee_id\":\"" + s.agent().userId() + "\"}", "{\"assignee_id\":null}")) {
+            assertEquals(409, s.agent().call("PATCH", "/v1/conversations/" + v[1], body).statusCode(), body);
+        }
+        assertEquals(s.owner().userId(), json(s.agent().call("GET", "/v1/conversations/" + v[1], null))
+                .get("assignee_id").asText());
     }
 
     @Test

@@ -54,7 +54,17 @@ public final class Memberships {
     // ---------------------------------------------------------------------------------------------- members
 
     public List<Member> members(String tenantId) {
-        return store.members(accounts.database().execute(), tenantId, accounts.now().minus(Accounts.ONLINE_WINDOW));
+        return members(accounts.database().execute(), tenantId);
+    }
+
+    /** The members as the caller's transaction sees them. */
+    public List<Member> members(io.helidon.dbclient.DbExecute exec, String tenantId) {
+        return store.members(exec, tenantId, accounts.now().minus(Accounts.ONLINE_WINDOW));
+    }
+
+    /** A team's member ids as the caller's transaction sees them; none when the team is gone. */
+    public List<String> teamMemberIds(io.helidon.dbclient.DbExecute exec, String tenantId, String teamId) {
+        return store.team(exec, tenantId, teamId).map(Team::memberIds).orElse(List.of());
     }
 
     public Member member(String tenantId, String userId) {
@@ -332,12 +342,12 @@ public final class Memberships {
     }
 
     /**
-     * 409 when another team of the tenant has the name (in any case). The tenant's row is locked first, so two
-     * requests naming teams at once are judged one after the other.
+     * 409 when another team of the tenant has the name (in any case). The tenant's team-names lock is taken first,
+     * so two requests naming teams at once are judged one after the other.
      */
     private void requireFreeName(io.helidon.dbclient.DbExecute tx, String tenantId, Optional<String> self,
                                  String name) {
-        tx.createGet("SELECT id FROM tenants WHERE id = ? FOR UPDATE").params(tenantId).execute();
+        dev.clawless.core.store.TenantLocks.lock(tx, tenantId, "team-names");
         if (store.teams(tx, tenantId).stream().anyMatch(t -> t.name().equalsIgnoreCase(name)
                 && !Optional.of(t.id()).equals(self))) {
             throw new ClawlessException.Conflict("a team named " + name + " exists");

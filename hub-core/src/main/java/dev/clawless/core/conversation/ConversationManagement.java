@@ -119,6 +119,9 @@ public final class ConversationManagement {
         ConversationStore.Resolved resolved = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
                 in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
         Conversation conversation = resolved.conversation();
+        // the status as it is now, the row locked before anything references it: a take-over or hand-off committing
+        // meanwhile is not written over, and two messages of one conversation are stored one after the other
+        ConversationStatus was = store.lock(tx, tenantId, conversation.id()).orElseThrow().status();
         if (resolved.created()) {
             event(tx, tenantId, conversation.id(), "conversation.created", conversationEvent(conversation), now);
         }
@@ -133,11 +136,10 @@ public final class ConversationManagement {
             Message earlier = store.findByExternalId(tx, in.connectionId(), in.externalMessageId()).orElseThrow();
             return new Ingested(conversation, earlier, Ingested.Outcome.DUPLICATE, Optional.empty());
         }
-        ConversationStatus status = conversation.status() == ConversationStatus.CLOSED
-                ? ConversationStatus.BOT : conversation.status();
+        ConversationStatus status = was == ConversationStatus.CLOSED ? ConversationStatus.BOT : was;
         store.touch(tx, conversation.id(), status, now);
-        if (status != conversation.status()) {
-            statusEvent(tx, tenantId, conversation.id(), conversation.status(), status, now);
+        if (status != was) {
+            statusEvent(tx, tenantId, conversation.id(), was, status, now);
         }
         event(tx, tenantId, conversation.id(), "message.created", messageEvent(message), now);
         intent.ifPresent(i -> event(tx, tenantId, conversation.id(), "intent.detected", JSON.createObjectNode()
@@ -193,6 +195,15 @@ public final class ConversationManagement {
 
     public Conversation get(String tenantId, String conversationId) {
         return get(database.execute(), tenantId, conversationId);
+    }
+
+    /**
+     * A conversation with its row locked until the caller's transaction ends, so its status is not changed under the
+     * caller (a message arriving, another person acting).
+     */
+    public Conversation lock(DbExecute tx, String tenantId, String conversationId) {
+        return store.lock(tx, tenantId, conversationId)
+                .orElseThrow(() -> new ClawlessException.NotFound("no conversation " + conversationId));
     }
 
     /** A conversation as the caller's transaction sees it. */

@@ -226,18 +226,20 @@ public final class Inbox {
      * Changes who has a conversation and its status, in one transaction with the conversation's inbox row locked, so
      * two people acting at once are served one after the other. {@code human} without an assignee is a take-over by
      * the caller (a member): they get the conversation when it is the assistant's, closed, or waiting in the queue
-     * unassigned; when another person has it, 409 (an admin reassigns it with {@code assignee}). {@code bot} hands it
-     * back to the assistant; {@code closed} resolves it (and asks the contact for a rating when CSAT is on). A
-     * status change ends an open rating question.
+     * unassigned; when another person has it, 409. Only an admin ({@code mayReassign}) or the holder moves a
+     * conversation a person has to someone else (or to nobody). {@code bot} hands it back to the assistant;
+     * {@code closed} resolves it (and asks the contact for a rating when CSAT is on). A status change ends an open
+     * rating question.
      *
-     * @param assignee  present to change the assignee: a member's id, or empty to unassign
-     * @param team      present to change the team: a team id, or empty for none
-     * @param caller    the person acting, if a person (not a key)
-     * @throws ClawlessException.Conflict when a take-over finds another person holding the conversation
+     * @param assignee    present to change the assignee: a member's id, or empty to unassign
+     * @param team        present to change the team: a team id, or empty for none
+     * @param caller      the person acting, if a person (not a key)
+     * @param mayReassign the caller may take a conversation from the person who has it (a tenant admin)
+     * @throws ClawlessException.Conflict when another person has the conversation and the caller may not take it
      */
     public Item update(Actor actor, String tenantId, String conversationId, Optional<ConversationStatus> status,
                        Optional<Optional<String>> assignee, Optional<Optional<String>> team,
-                       Optional<String> caller) {
+                       Optional<String> caller, boolean mayReassign) {
         conversations.get(tenantId, conversationId);
         assignee.flatMap(a -> a).ifPresent(a -> memberships.member(tenantId, a));
         team.flatMap(t -> t).ifPresent(t -> memberships.team(tenantId, t));
@@ -245,18 +247,17 @@ public final class Inbox {
         Instant now = now();
         Conversation before = database.inTransaction(tx -> {
             InboxStore.State was = store.lock(tx, tenantId, conversationId, now);
-            Conversation c = conversations.get(tx, tenantId, conversationId);
+            Conversation c = conversations.lock(tx, tenantId, conversationId);
             ConversationStatus after = status.orElse(c.status());
-            Optional<String> newAssignee = assignee.orElse(was.assigneeId());
+            Optional<String> holder = c.status() == ConversationStatus.HUMAN ? was.assigneeId() : Optional.empty();
+            boolean heldByAnother = holder.isPresent() && !holder.equals(caller);
             boolean take = status.filter(s -> s == ConversationStatus.HUMAN).isPresent() && assignee.isEmpty()
                     && callerMember.isPresent();
-            if (take) {
-                Optional<String> holder = c.status() == ConversationStatus.HUMAN ? was.assigneeId() : Optional.empty();
-                if (holder.isPresent() && !holder.equals(callerMember)) {
-                    throw new ClawlessException.Conflict(memberName(tenantId, holder.get()).orElse("another member")
-                            + " has this conversation; an admin can reassign it");
-                }
-                newAssignee = callerMember;
+            Optional<String> newAssignee = take ? callerMember : assignee.orElse(was.assigneeId());
+            if (heldByAnother && !newAssignee.equals(holder) && (take || !mayReassign)) {
+                throw new ClawlessException.Conflict(memberName(tenantId, holder.get()).orElse("another member")
+                        + " has this conversation; " + (take ? "an admin can reassign it" : "only an admin can"
+                        + " give it to someone else"));
             }
             Optional<String> newTeam = team.orElse(was.teamId());
             Optional<Instant> waiting = after == ConversationStatus.HUMAN ? was.waitingSince() : Optional.empty();
@@ -288,8 +289,8 @@ public final class Inbox {
     /**
      * Hands a conversation to a person: it becomes {@code human}, waits in the queue (or goes to the next online
      * member of the connection's routing), members are told on the console ({@code conversation.handoff}). With
-     * auto-assignment, hand-offs of one tenant pick their member one after another (the tenant's row is locked), so
-     * two at once never both go to the member with one free place.
+     * auto-assignment, hand-offs of one tenant pick their member one after another (under the tenant's assignment
+     * lock), so two at once never both go to the member with one free place.
      *
      * @return what to tell the contact: someone will reply, or — outside business hours — when
      */
@@ -333,10 +334,12 @@ public final class Inbox {
 
     /** The online member (of {@code team}, when set) under capacity who was assigned longest ago. */
     private Optional<String> nextAgent(io.helidon.dbclient.DbExecute tx, String tenantId, Optional<String> team) {
-        List<String> teamMembers = team.map(t -> memberships.team(tenantId, t).memberIds()).orElse(null);
+        // read in the hand-off's transaction (the tenant locked): a member removed meanwhile is not picked, and no
+        // second connection is needed while the lock is held
+        List<String> teamMembers = team.map(t -> memberships.teamMemberIds(tx, tenantId, t)).orElse(null);
         Map<String, Long> open = store.openCounts(tx, tenantId);
         Map<String, Instant> rotation = store.rotation(tx, tenantId);
-        return memberships.members(tenantId).stream()
+        return memberships.members(tx, tenantId).stream()
                 .filter(Member::online)
                 .filter(m -> teamMembers == null || teamMembers.contains(m.user().id()))
                 .filter(m -> open.getOrDefault(m.user().id(), 0L) < m.capacity())
@@ -387,6 +390,7 @@ public final class Inbox {
 
     private void memberRemoved(String tenantId, String userId) {
         database.inTransaction(tx -> {
+            store.lockTenant(tx, tenantId); // after any hand-off choosing a member right now
             store.forgetRotation(tx, tenantId, userId);
             for (String id : store.unassignAll(tx, tenantId, userId)) {
                 conversations.publish(tx, tenantId, id, "conversation.assigned", JSON.createObjectNode()

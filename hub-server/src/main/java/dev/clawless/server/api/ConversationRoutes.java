@@ -127,7 +127,8 @@ public final class ConversationRoutes {
             return;
         }
         RequestState state = RequestState.of(req);
-        var item = inbox.update(state.actor(), p.tenantId(), c.id(), status, assignee, team, state.userId());
+        var item = inbox.update(state.actor(), p.tenantId(), c.id(), status, assignee, team, state.userId(),
+                p.has(Scope.TENANT_ADMIN));
         ObjectNode body = view(item.conversation());
         body.put("assignee_id", item.assignment().assigneeId().orElse(null));
         body.put("team_id", item.assignment().teamId().orElse(null));

@@ -298,6 +298,13 @@ public final class ConversationStore {
         return out;
     }
 
+    /** The conversation, its row locked until the transaction ends: status changes happen one after another. */
+    public Optional<Conversation> lock(DbExecute tx, String tenantId, String id) {
+        return tx.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?"
+                        + " FOR UPDATE")
+                .params(tenantId, id).execute().map(ConversationStore::conversation);
+    }
+
     public Optional<Conversation> find(DbExecute exec, String tenantId, String id) {
         return exec.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?")
                 .params(tenantId, id).execute().map(ConversationStore::conversation);

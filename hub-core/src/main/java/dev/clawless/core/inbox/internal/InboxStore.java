@@ -68,9 +68,9 @@ public final class InboxStore {
                 .orElseThrow();
     }
 
-    /** Locks the tenant's row until the transaction ends: one auto-assignment of the tenant at a time. */
+    /** Until the transaction ends, one choice of who gets the tenant's conversations at a time. */
     public void lockTenant(DbExecute tx, String tenantId) {
-        tx.createGet("SELECT id FROM tenants WHERE id = ? FOR UPDATE").params(tenantId).execute();
+        dev.clawless.core.store.TenantLocks.lock(tx, tenantId, "assignment");
     }
 
     /** Saves a state read with {@link #lock} in the same transaction. */
