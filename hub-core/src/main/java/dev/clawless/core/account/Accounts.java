@@ -291,6 +291,14 @@ public final class Accounts {
      * time. Updates the session's last use (at most once a minute).
      */
     public Optional<Authenticated> authenticate(String cookie) {
+        return authenticate(cookie, true);
+    }
+
+    /**
+     * As {@link #authenticate(String)}; with {@code use} false the check is not a use of the session (an open event
+     * stream asking whether it may go on), so an unattended browser still goes idle.
+     */
+    public Optional<Authenticated> authenticate(String cookie, boolean use) {
         int dot = cookie.indexOf('.');
         if (dot < 0 || cookie.length() > 200) {
             return Optional.empty();
@@ -307,7 +315,7 @@ public final class Accounts {
             return Optional.empty();
         }
         BrowserSession s = found.get().session();
-        if (s.lastUsedAt().plus(Duration.ofMinutes(1)).isBefore(now)) {
+        if (use && s.lastUsedAt().plus(Duration.ofMinutes(1)).isBefore(now)) {
             store.touchSession(database.execute(), s.id(), now.truncatedTo(ChronoUnit.MICROS));
         }
         return Optional.of(new Authenticated(found.get().user(), s));

@@ -66,7 +66,12 @@ public final class PersonAuth {
 
     /** The person of the request's session cookie, if it names a live session. */
     public Optional<Accounts.Authenticated> session(RoutingRequest req) {
-        return cookie(req.headers().first(HeaderNames.COOKIE).orElse("")).flatMap(accounts::authenticate);
+        return session(req, true);
+    }
+
+    /** As {@link #session(RoutingRequest)}; {@code use} false for a re-check that is not a use of the session. */
+    Optional<Accounts.Authenticated> session(RoutingRequest req, boolean use) {
+        return cookie(req.headers().first(HeaderNames.COOKIE).orElse("")).flatMap(c -> accounts.authenticate(c, use));
     }
 
     /**
@@ -74,12 +79,14 @@ public final class PersonAuth {
      *
      * @param tenantRoute a {@code /v1} route that acts for a tenant (not {@code /v1/me})
      * @param adminRoute  an {@code /admin} route
+     * @param use         the request is a use of the session (false: a stream's re-check, which keeps no session
+     *                    from going idle)
      * @throws ClawlessException.Unauthorized without a live session
      * @throws ClawlessException.Forbidden   without the CSRF token on a state-changing request, or a non-admin on
      *                                       {@code /admin}
      */
-    void authenticate(RoutingRequest req, RequestState state, boolean tenantRoute, boolean adminRoute) {
-        Accounts.Authenticated who = session(req).orElseThrow(() -> new ClawlessException.Unauthorized(
+    void authenticate(RoutingRequest req, RequestState state, boolean tenantRoute, boolean adminRoute, boolean use) {
+        Accounts.Authenticated who = session(req, use).orElseThrow(() -> new ClawlessException.Unauthorized(
                 "sign in (POST /v1/auth/login), or send " + (adminRoute ? "the admin token" : "an API key")
                         + " as Authorization: Bearer <token>"));
         state.person(who);

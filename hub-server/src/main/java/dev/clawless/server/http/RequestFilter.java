@@ -119,7 +119,11 @@ public final class RequestFilter implements Filter {
         }
     }
 
-    private void authenticate(String path, RoutingRequest req, RequestState state, boolean limit) {
+    /**
+     * @param counts a request being served (false: a stream re-checking its caller): it spends rate limit and is a
+     *               use of the session
+     */
+    private void authenticate(String path, RoutingRequest req, RequestState state, boolean counts) {
         boolean tenantRoute = path.equals("/v1") || path.startsWith("/v1/");
         boolean adminRoute = path.equals("/admin") || path.startsWith("/admin/");
         if (!tenantRoute && !adminRoute) {
@@ -131,7 +135,8 @@ public final class RequestFilter implements Filter {
         if (accountRoute) {
             // signing in, invitations, resets: no credential needed; a session, when there is one, is the caller's.
             // Each of these may hash a password: an address gets a bounded number a minute.
-            if (limit && req.prologue().method() != io.helidon.http.Method.GET) {
+            // signing out hashes nothing and must always work
+            if (counts && req.prologue().method() != io.helidon.http.Method.GET && !path.equals("/v1/auth/logout")) {
                 usage.rateLimit("account-routes:" + state.clientAddress(), "address's sign-in and account requests",
                         accountRequestsPerMinute);
             }
@@ -142,8 +147,8 @@ public final class RequestFilter implements Filter {
         }
         Optional<String> bearer = bearer(req);
         if (bearer.isEmpty() && personAuth != null) {
-            personAuth.authenticate(req, state, tenantRoute && !meRoute, adminRoute);
-            if (limit) {
+            personAuth.authenticate(req, state, tenantRoute && !meRoute, adminRoute, counts);
+            if (counts) {
                 state.principal().ifPresent(p -> usage.rateLimit("person:" + p.keyId(), "person",
                         keyRequestsPerMinute));
             }
@@ -163,7 +168,7 @@ public final class RequestFilter implements Filter {
         } else {
             TenantPrincipal principal = tenants.authenticate(token);
             state.principal(principal);
-            if (limit) {
+            if (counts) {
                 usage.rateLimit("key:" + principal.keyId(), "API key", keyRequestsPerMinute);
                 usage.rateLimit("tenant:" + principal.tenantId(), "tenant",
                         tenants.effectiveQuotas(principal.tenant()).requestsPerMinute());
