@@ -66,7 +66,8 @@ class ClientAddressServerTest {
     @Test
     void trustedProxiesAreAddressesOrRanges() {
         ClientAddress.trusting(List.of("10.0.0.0/8", "::1", "fd00::/8", "192.0.2.1/32"));
-        for (String bad : List.of("proxy.example", "10.0.0.0/33", "10.0.0.0/x", "::1/129", "", "1.2.3")) {
+        for (String bad : List.of("proxy.example", "10.0.0.0/33", "10.0.0.0/x", "::1/129", "", "1.2.3", "999.1.1.1",
+                "01.2.3.4", "1.2.3.4.5")) {
             assertThrows(IllegalArgumentException.class, () -> ClientAddress.trusting(List.of(bad)), bad);
         }
     }

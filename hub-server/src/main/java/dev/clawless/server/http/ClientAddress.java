@@ -17,6 +17,10 @@ import io.helidon.webserver.http.ServerRequest;
  */
 public final class ClientAddress {
 
+    /** Four decimal octets of 0-255 (an IPv6 literal has a colon and is never looked up by the JDK). */
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
     private final List<Range> trusted;
 
     private ClientAddress(List<Range> trusted) {
@@ -72,13 +76,21 @@ public final class ClientAddress {
         return bytes.isPresent() && trusted.stream().anyMatch(r -> r.contains(bytes.get()));
     }
 
-    /** The bytes of an IP literal; never resolves a name. */
+    /**
+     * The bytes of an IP literal ({@code 192.0.2.1}, {@code 2001:db8::1}, {@code [::1]}, a zone id dropped); never
+     * resolves a name: anything that is not a well-formed literal is empty before the JDK could take it for one.
+     */
     static Optional<byte[]> literal(String text) {
         String s = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (s.isEmpty() || s.length() > 45 || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+        int zone = s.indexOf('%');
+        if (zone > 0 && s.indexOf(':') >= 0) {
+            s = s.substring(0, zone);
+        }
+        if (s.isEmpty() || s.length() > 45
+                || !s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
             return Optional.empty();
         }
-        if (s.indexOf(':') < 0 && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+        if (s.indexOf(':') < 0 && !IPV4.matcher(s).matches()) {
             return Optional.empty();
         }
         try {
