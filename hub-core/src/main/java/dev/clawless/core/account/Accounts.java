@@ -65,6 +65,11 @@ public final class Accounts {
     private record Lock(int failures, Instant lockedUntil) {
     }
 
+    /** Password resets looked up and mailed after their answer, at most this many at a time. */
+    private static final int MAX_RESETS_UNDERWAY = 32;
+    private final java.util.concurrent.Semaphore resetsUnderway =
+            new java.util.concurrent.Semaphore(MAX_RESETS_UNDERWAY);
+
     /** One text for every lockout, account or not. */
     private static final String LOCKED = "too many failed sign-ins for this address; wait, or reset the password";
 
@@ -505,11 +510,18 @@ public final class Accounts {
         });
         // the answer is the same, and as quick, whether the address has an account or not: the lookup, the link and
         // the mail (an SMTP round trip) happen after it
+        if (!resetsUnderway.tryAcquire()) {
+            LOG.warning("more than " + MAX_RESETS_UNDERWAY + " password resets are being mailed at once; this one is"
+                    + " dropped (the person can ask again)");
+            return;
+        }
         Thread.ofVirtual().name("password-reset").start(() -> {
             try {
                 store.credentialsByEmail(database.execute(), address).ifPresent(c -> mailReset(c.user(), client));
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "a password reset could not be prepared", e);
+            } finally {
+                resetsUnderway.release();
             }
         });
     }

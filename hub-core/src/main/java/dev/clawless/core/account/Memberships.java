@@ -12,6 +12,7 @@ import dev.clawless.core.account.internal.Passwords;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.security.Actor;
+import dev.clawless.core.store.Database;
 import dev.clawless.core.security.Secrets;
 
 /**
@@ -20,6 +21,9 @@ import dev.clawless.core.security.Secrets;
  * Every invitation, acceptance, role change and removal is audited. Thread-safe.
  */
 public final class Memberships {
+
+    private static final String HAS_ACCOUNT = "an account with this address exists: sign in, then open the invitation"
+            + " again";
 
     private static final Logger LOG = Logger.getLogger(Memberships.class.getName());
 
@@ -223,28 +227,33 @@ public final class Memberships {
             throw ClawlessException.Validation.of(errors);
         }
         if (store.credentialsByEmail(accounts.database().execute(), invitation.email()).isPresent()) {
-            throw new ClawlessException.Conflict("an account with this address exists: sign in, then open the"
-                    + " invitation again");
+            throw new ClawlessException.Conflict(HAS_ACCOUNT);
         }
         Instant now = accounts.now();
         User user = new User(accounts.ids().next("usr"), invitation.email(), displayName.strip(), locale.orElse("en"),
                 false, false, "online", Optional.empty(), now);
         String hash = Passwords.hash(password);
-        accounts.database().inTransaction(tx -> {
-            AccountStore.Link link = accounts.usableLink(tx, token, "invite");
-            if (!store.useLink(tx, link.id(), now)) {
-                throw new ClawlessException.Gone("this link was used already");
+        try {
+            accounts.database().inTransaction(tx -> {
+                AccountStore.Link link = accounts.usableLink(tx, token, "invite");
+                if (!store.useLink(tx, link.id(), now)) {
+                    throw new ClawlessException.Gone("this link was used already");
+                }
+                if (store.credentialsByEmail(tx, invitation.email()).isPresent()) {
+                    throw new ClawlessException.Conflict(HAS_ACCOUNT);
+                }
+                store.insertUser(tx, user, Optional.of(hash));
+                accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.empty(),
+                        "account.created", Optional.of(user.id()), Map.of("via", "invitation"));
+                join(tx, link, invitation, user, client);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) { // another acceptance made the account a moment before
+                throw new ClawlessException.Conflict(HAS_ACCOUNT);
             }
-            if (store.credentialsByEmail(tx, invitation.email()).isPresent()) {
-                throw new ClawlessException.Conflict("an account with this address exists: sign in, then open the"
-                        + " invitation again");
-            }
-            store.insertUser(tx, user, Optional.of(hash));
-            accounts.audit().record(tx, new Actor(user.id(), client.requestId()), Optional.empty(), "account.created",
-                    Optional.of(user.id()), Map.of("via", "invitation"));
-            join(tx, link, invitation, user, client);
-            return null;
-        });
+            throw e;
+        }
         return accounts.signIn(user, client, "invitation");
     }
 

@@ -159,6 +159,16 @@ public final class Database implements AutoCloseable {
     }
 
     /** Converts an instant to the value bound to a {@code TIMESTAMP WITH TIME ZONE} parameter on both engines. */
+    /** True when {@code e} (or a cause) is a unique-key violation (SQLState 23505, both databases). */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static OffsetDateTime timestamp(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }

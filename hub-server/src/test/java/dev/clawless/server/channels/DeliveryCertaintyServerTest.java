@@ -251,6 +251,8 @@ class DeliveryCertaintyServerTest {
         platform.stubFor(post(urlEqualTo(messages)).inScenario("again").whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
                         .withBody("{\"sid\":\"SM" + "b".repeat(32) + "\",\"status\":\"queued\"}")));
+        // the log as Twilio shows it now: the first answer, a moment ago (within the matching window)
+        platform.stubFor(get(urlPathEqualTo(messages)).willReturn(okJson(twilioLog(account, body, "SM" + "e".repeat(32)))));
         twilioInbound(twilio[1], account, "SM" + "9".repeat(32), "Hallo");
         await("the second answer settled", () -> platform.findAll(postRequestedFor(urlEqualTo(messages))).size() == 3);
         String conversation = conversations(hub, key, "whatsapp").get(0).get("id").asText();
