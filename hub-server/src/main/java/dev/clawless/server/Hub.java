@@ -22,6 +22,7 @@ import dev.clawless.core.channel.Pollers;
 import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
+import dev.clawless.server.api.AssistantRoutes;
 import dev.clawless.server.api.MarketplaceRoutes;
 import dev.clawless.core.channel.Channel;
 import dev.clawless.core.marketplace.Installations;
@@ -177,6 +178,7 @@ public final class Hub implements AutoCloseable {
                 });
             }
             AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback(), config.routing());
+            new AssistantRoutes(assistant.providers(), config.providers()).register(routes);
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();

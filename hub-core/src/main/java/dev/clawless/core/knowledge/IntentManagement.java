@@ -119,6 +119,21 @@ public final class IntentManagement implements IntentDetector {
 
     @Override
     public Optional<DetectedIntent> detect(String tenantId, String text) {
+        return best(tenantId, text).filter(b -> b.score() >= threshold).map(Scored::detected);
+    }
+
+    /** The intent whose example is closest to {@code text}, whatever its score (the console's test box). */
+    public Optional<DetectedIntent> closest(String tenantId, String text) {
+        return best(tenantId, text).map(Scored::detected);
+    }
+
+    private record Scored(Example example, double score) {
+        DetectedIntent detected() {
+            return new DetectedIntent(example.intent(), Math.round(score * 10_000) / 10_000.0, example.mode());
+        }
+    }
+
+    private Optional<Scored> best(String tenantId, String text) {
         if (!Texts.hasContent(text)) {
             return Optional.empty();
         }
@@ -136,9 +151,12 @@ public final class IntentManagement implements IntentDetector {
                 best = e;
             }
         }
-        return bestScore >= threshold
-                ? Optional.of(new DetectedIntent(best.intent(), Math.round(bestScore * 10_000) / 10_000.0, best.mode()))
-                : Optional.empty();
+        return Optional.of(new Scored(best, bestScore));
+    }
+
+    /** The score an example must reach for {@link #detect} to name its intent. */
+    public double threshold() {
+        return threshold;
     }
 
     private List<Example> index(String tenantId) {

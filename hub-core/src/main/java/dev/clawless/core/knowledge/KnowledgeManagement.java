@@ -116,6 +116,12 @@ public final class KnowledgeManagement {
                 .orElseThrow(() -> new ClawlessException.NotFound("no document " + documentId));
     }
 
+    /** The chunks a document was cut into, in order (404 for another tenant's or an unknown document). */
+    public List<KnowledgeChunk> chunks(String tenantId, String documentId) {
+        get(tenantId, documentId);
+        return store.documentChunks(database.execute(), tenantId, documentId);
+    }
+
     public Page<KnowledgeDocument> list(String tenantId, PageRequest page) {
         return store.list(database.execute(), tenantId, page);
     }

@@ -34,7 +34,8 @@ public final class IntentRoutes {
     public void register(Routes routes) {
         routes.post("/v1/intents", this::define)
                 .get("/v1/intents", this::list)
-                .delete("/v1/intents/{id}", this::delete);
+                .delete("/v1/intents/{id}", this::delete)
+                .post("/v1/intents/test", this::test);
     }
 
     private void define(ServerRequest req, ServerResponse res) {
@@ -48,6 +49,30 @@ public final class IntentRoutes {
         Optional<String> mode = in.string("mode", 40);
         in.done();
         Json.send(res, Status.CREATED_201, view(intents.define(p.tenantId(), name, examples, mode)));
+    }
+
+    /** Which intent a message would get: the closest one, its score, and whether it reaches the threshold. */
+    private void test(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.KNOWLEDGE_ADMIN);
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text"));
+        String text = in.requiredString("text", 2000);
+        in.done();
+        var closest = intents.closest(p.tenantId(), text);
+        ObjectNode body = Json.object();
+        boolean matched = closest.isPresent() && closest.get().score() >= intents.threshold();
+        if (matched) {
+            body.putObject("intent").put("name", closest.get().name()).put("mode", closest.get().mode().orElse(null));
+        } else {
+            body.putNull("intent");
+        }
+        body.put("closest", closest.map(c -> c.name()).orElse(null));
+        if (closest.isPresent()) {
+            body.put("score", closest.get().score());
+        } else {
+            body.putNull("score");
+        }
+        body.put("threshold", intents.threshold());
+        Json.send(res, Status.OK_200, body);
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -45,6 +45,7 @@ public final class KnowledgeRoutes {
         routes.post("/v1/knowledge/documents", this::add)
                 .get("/v1/knowledge/documents", this::list)
                 .get("/v1/knowledge/documents/{id}", this::get)
+                .get("/v1/knowledge/documents/{id}/chunks", this::chunks)
                 .delete("/v1/knowledge/documents/{id}", this::delete)
                 .post("/v1/knowledge/search", this::search);
     }
@@ -108,6 +109,16 @@ public final class KnowledgeRoutes {
         } else {
             body.put("content", content);
         }
+        Json.send(res, Status.OK_200, body);
+    }
+
+    private void chunks(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.KNOWLEDGE_ADMIN);
+        ObjectNode body = Json.object();
+        ArrayNode data = body.putArray("data");
+        knowledge.chunks(p.tenantId(), documentId(req)).forEach(c -> data.addObject().put("id", c.id())
+                .put("ordinal", c.ordinal()).put("text", c.text()).put("answer", c.answer().orElse(null)));
+        body.putNull("next_cursor");
         Json.send(res, Status.OK_200, body);
     }
 

@@ -56,6 +56,14 @@ class KnowledgeApiServerTest {
         assertEquals(200, hub.call("POST", "/v1/knowledge/search", chatKey, "{\"query\":\"refund\"}").statusCode());
         assertEquals(403, hub.call("GET", "/v1/knowledge/documents", chatKey, null).statusCode());
 
+        JsonNode chunks = json(hub.call("GET", "/v1/knowledge/documents/" + id + "/chunks", key, null)).get("data");
+        assertEquals(3, chunks.size());
+        assertEquals("Can I return an item?", chunks.get(1).get("text").asText());
+        assertEquals("Yes, within 30 days for a full refund.", chunks.get(1).get("answer").asText());
+        assertEquals(1, chunks.get(1).get("ordinal").asInt());
+        String otherKey = hub.key(hub.tenant("Other shop"), "[\"knowledge:admin\"]");
+        assertEquals(404, hub.call("GET", "/v1/knowledge/documents/" + id + "/chunks", otherKey, null).statusCode());
+
         assertEquals(204, hub.call("DELETE", "/v1/knowledge/documents/" + id, key, null).statusCode());
         assertEquals(404, hub.call("GET", "/v1/knowledge/documents/" + id, key, null).statusCode());
     }
@@ -86,5 +94,21 @@ class KnowledgeApiServerTest {
         assertEquals(404, hub.call("DELETE", "/v1/knowledge/documents/" + id, otherKey, null).statusCode());
         assertEquals(0, json(hub.call("POST", "/v1/knowledge/search", otherKey, "{\"query\":\"opening hours\"}"))
                 .get("data").size());
+    }
+
+    @Test
+    void theIntentTestBoxNamesTheClosestIntentAndWhetherItCounts() {
+        String k = hub.key(hub.tenant("Intents"), "[\"knowledge:admin\"]");
+        assertEquals(201, hub.call("POST", "/v1/intents", k, "{\"name\":\"purchase\",\"mode\":\"sales\","
+                + "\"examples\":[\"I want to buy this\",\"How do I order?\"]}").statusCode());
+        JsonNode hit = json(hub.call("POST", "/v1/intents/test", k, "{\"text\":\"I would like to buy it\"}"));
+        assertEquals("purchase", hit.at("/intent/name").asText());
+        assertEquals("sales", hit.at("/intent/mode").asText());
+        assertTrue(hit.get("score").asDouble() >= hit.get("threshold").asDouble(), hit.toString());
+        JsonNode miss = json(hub.call("POST", "/v1/intents/test", k, "{\"text\":\"the weather in Oslo\"}"));
+        assertTrue(miss.get("intent").isNull(), miss.toString());
+        assertEquals("purchase", miss.get("closest").asText());
+        assertTrue(miss.get("score").asDouble() < miss.get("threshold").asDouble(), miss.toString());
+        assertEquals(400, hub.call("POST", "/v1/intents/test", k, "{\"text\":\"\",\"x\":1}").statusCode());
     }
 }

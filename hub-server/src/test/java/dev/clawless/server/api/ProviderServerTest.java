@@ -72,6 +72,22 @@ class ProviderServerTest {
         llm.resetAll();
     }
 
+    @Test
+    void theConsoleLearnsWhichProvidersThisHubHasConfigured() {
+        String key = hub.key(hub.tenant("Providers"), "[\"tenant:admin\"]");
+        JsonNode data = json(hub.call("GET", "/v1/assistant/providers", key, null)).get("data");
+        assertEquals("retrieval", data.get(0).get("name").asText());
+        assertTrue(data.get(0).get("configured").asBoolean());
+        assertEquals("openai", data.get(1).get("name").asText());
+        assertTrue(data.get(1).get("configured").asBoolean());
+        assertEquals("gpt-test", data.get(1).get("default_model").asText());
+        assertEquals("anthropic", data.get(2).get("name").asText());
+        assertFalse(data.get(2).get("configured").asBoolean());
+        assertFalse(hub.call("GET", "/v1/assistant/providers", key, null).body().contains(PROVIDER_KEY));
+        String agentLike = hub.key(hub.tenant("Readers"), "[\"conversations:read\"]");
+        assertEquals(403, hub.call("GET", "/v1/assistant/providers", agentLike, null).statusCode());
+    }
+
     private static void llmAnswers() {
         llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));

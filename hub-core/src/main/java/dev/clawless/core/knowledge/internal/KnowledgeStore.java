@@ -12,6 +12,7 @@ import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.knowledge.DocumentFormat;
 import dev.clawless.core.knowledge.KnowledgeDocument;
+import dev.clawless.core.knowledge.KnowledgeChunk;
 import dev.clawless.core.knowledge.Vectors;
 import dev.clawless.core.store.Database;
 
@@ -82,6 +83,17 @@ public final class KnowledgeStore {
     public long version(DbExecute exec, String tenantId) {
         return exec.createGet("SELECT version FROM knowledge_versions WHERE tenant_id = ?").params(tenantId)
                 .execute().map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElse(0L);
+    }
+
+    public List<KnowledgeChunk> documentChunks(DbExecute exec, String tenantId, String documentId) {
+        return exec.createQuery("SELECT id, ordinal, text, answer FROM knowledge_chunks"
+                        + " WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal")
+                .params(tenantId, documentId)
+                .execute()
+                .map(r -> new KnowledgeChunk(r.column(1).get(String.class),
+                        ((Number) r.column(2).get(Object.class)).intValue(), r.column(3).get(String.class),
+                        Database.optionalString(r.column(4))))
+                .toList();
     }
 
     public List<IndexedChunk> chunks(DbExecute exec, String tenantId) {
