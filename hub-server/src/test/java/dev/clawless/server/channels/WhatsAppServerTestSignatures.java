@@ -10,12 +10,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /** X-Twilio-Signature computed in the tests, independently of the SDK: HMAC-SHA1(url + sorted key+value). */
-final class WhatsAppServerTestSignatures {
+public final class WhatsAppServerTestSignatures {
 
     private WhatsAppServerTestSignatures() {
     }
 
-    static String twilio(String authToken, String url, String form) throws Exception {
+    public static String twilio(String authToken, String url, String form) throws Exception {
         StringBuilder data = new StringBuilder(url);
         Map<String, String> sorted = new TreeMap<>();
         for (String pair : form.split("&")) {

@@ -2,9 +2,6 @@ package dev.clawless.server.console;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +20,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -40,6 +35,14 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.clawless.server.TestHub.json;
+import static dev.clawless.server.console.Pages.accessibilityViolations;
+import static dev.clawless.server.console.Pages.all;
+import static dev.clawless.server.console.Pages.find;
+import static dev.clawless.server.console.Pages.js;
+import static dev.clawless.server.console.Pages.screenshot;
+import static dev.clawless.server.console.Pages.type;
+import static dev.clawless.server.console.Pages.waitFor;
+import static dev.clawless.server.console.Pages.widgetLog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,59 +104,6 @@ class ConsoleBrowserTest {
 
     private static String base() {
         return "http://localhost:" + port;
-    }
-
-    private static WebElement find(ChromeDriver d, String test) {
-        return new WebDriverWait(d, Duration.ofSeconds(20)).withMessage("[data-test=" + test + "] on " + d
-                .getCurrentUrl()).until(x -> {
-                    List<WebElement> found = x.findElements(By.cssSelector("[data-test=\"" + test + "\"]"));
-                    return found.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
-                });
-    }
-
-    private static List<WebElement> all(ChromeDriver d, String test) {
-        return d.findElements(By.cssSelector("[data-test=\"" + test + "\"]"));
-    }
-
-    private static void type(ChromeDriver d, String test, String text) {
-        WebElement e = find(d, test);
-        e.clear();
-        e.sendKeys(text);
-    }
-
-    private static void waitFor(ChromeDriver d, String what, java.util.function.BooleanSupplier condition) {
-        new WebDriverWait(d, Duration.ofSeconds(30)).withMessage(what).until(x -> condition.getAsBoolean());
-    }
-
-    private static String js(ChromeDriver d, String script) {
-        Object r = ((JavascriptExecutor) d).executeScript(script);
-        return r == null ? "" : r.toString();
-    }
-
-    private static void screenshot(ChromeDriver d, String name) throws IOException {
-        Files.copy(((TakesScreenshot) d).getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", name),
-                StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /**
-     * The WCAG 2.1 A and AA violations axe-core (the console's dev dependency) finds on the page as it is now:
-     * contrast, labels, names, roles; empty when none.
-     */
-    @SuppressWarnings("unchecked")
-    private static List<String> accessibilityViolations(ChromeDriver d) throws IOException {
-        String axe = Files.readString(Path.of("..", "console", "node_modules", "axe-core", "axe.min.js"));
-        ((JavascriptExecutor) d).executeScript(axe);
-        d.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-        Object result = ((JavascriptExecutor) d).executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-                + ".then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n =>"
-                + " n.target.join(' ')).slice(0, 5).join(', '))))");
-        return (List<String>) result;
-    }
-
-    private static String widgetLog(ChromeDriver d) {
-        return js(d, "const r=document.querySelector('[data-clawless]');"
-                + "return r&&r.shadowRoot.querySelector('.log')?r.shadowRoot.querySelector('.log').innerText:''");
     }
 
     private void signIn(ChromeDriver d, String email) {
