@@ -90,6 +90,8 @@ import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.api.UsageRoutes;
+import dev.clawless.server.api.ReportRoutes;
+import dev.clawless.core.report.Reports;
 import dev.clawless.server.api.WebhookRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
@@ -274,6 +276,7 @@ public final class Hub implements AutoCloseable {
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);
+            new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
             new ConversationRoutes(conversations, turns, bodies, channels).inbox(inbox).register(routes);
             PersonAuth people = new PersonAuth(accounts, memberships, tenants,
