@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.channel.ChannelHealth;
 import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.ChannelRegistry;
 import dev.clawless.core.channel.Deliveries;
@@ -260,7 +261,8 @@ public final class Hub implements AutoCloseable {
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
                     DeliveryRequest.JOB_KIND, deliveries), workerName());
             workerRef.set(worker);
-            new ChannelRoutes(channels, bodies).register(routes);
+            new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)
+                    .register(routes);
             WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage,
                     vault.derive("widget-session-tokens"), config.channels().widgetMessagesPerMinute(), clock, ids);
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
