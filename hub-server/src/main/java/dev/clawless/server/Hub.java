@@ -89,6 +89,7 @@ import dev.clawless.server.api.IntentRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
+import dev.clawless.server.api.SystemRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.api.UsageRoutes;
 import dev.clawless.server.api.ReportRoutes;
@@ -147,6 +148,7 @@ public final class Hub implements AutoCloseable {
         PrivateFiles.folder(config.dataDir());
         AdminToken adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
         Clock clock = Clock.systemUTC();
+        java.time.Instant startedAt = clock.instant();
         Database database = Database.open(config.db());
         PrivateFiles.secure(config.dataDir()); // the embedded database's files, created just now
         AutoCloseable closeOnFailure = () -> { };
@@ -272,6 +274,7 @@ public final class Hub implements AutoCloseable {
             widgetAssets.register(routes);
             new ConsoleAssets().register(routes);
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
+            new SystemRoutes(database, jobs, marketplace, installations::counts, startedAt, clock).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
