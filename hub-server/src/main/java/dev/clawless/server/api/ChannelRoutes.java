@@ -1,6 +1,7 @@
 package dev.clawless.server.api;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,7 +75,12 @@ public final class ChannelRoutes {
             if (channel.isEmpty()) {
                 continue; // uninstalled meanwhile
             }
-            ConfigSchema schema = channel.get().configSchema();
+            ConfigSchema schema;
+            try {
+                schema = channel.get().configSchema();
+            } catch (RuntimeException e) {
+                schema = new ConfigSchema("{}", List.of(), List.of()); // a broken plugin: its form is empty
+            }
             ObjectNode n = data.addObject();
             n.put("type", type);
             n.put("built_in", builtIn.contains(type));
