@@ -15,6 +15,7 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.channel.ChannelHealth;
 import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.ChannelRegistry;
 import dev.clawless.core.channel.Deliveries;
@@ -89,8 +90,11 @@ import dev.clawless.server.api.IntentRoutes;
 import dev.clawless.server.api.KnowledgeRoutes;
 import dev.clawless.server.api.OpsRoutes;
 import dev.clawless.server.api.SessionRoutes;
+import dev.clawless.server.api.SystemRoutes;
 import dev.clawless.server.api.TenantRoutes;
 import dev.clawless.server.api.UsageRoutes;
+import dev.clawless.server.api.ReportRoutes;
+import dev.clawless.core.report.Reports;
 import dev.clawless.server.api.WebhookRoutes;
 import dev.clawless.server.config.HubConfig;
 import dev.clawless.server.http.Bodies;
@@ -145,6 +149,7 @@ public final class Hub implements AutoCloseable {
         PrivateFiles.folder(config.dataDir());
         AdminToken adminToken = AdminToken.resolve(config.adminToken(), config.dataDir());
         Clock clock = Clock.systemUTC();
+        java.time.Instant startedAt = clock.instant();
         Database database = Database.open(config.db());
         PrivateFiles.secure(config.dataDir()); // the embedded database's files, created just now
         AutoCloseable closeOnFailure = () -> { };
@@ -260,7 +265,8 @@ public final class Hub implements AutoCloseable {
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
                     DeliveryRequest.JOB_KIND, deliveries), workerName());
             workerRef.set(worker);
-            new ChannelRoutes(channels, bodies).register(routes);
+            new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)
+                    .register(routes);
             WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage,
                     vault.derive("widget-session-tokens"), config.channels().widgetMessagesPerMinute(), clock, ids);
             new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
@@ -270,12 +276,14 @@ public final class Hub implements AutoCloseable {
             widgetAssets.register(routes);
             new ConsoleAssets().register(routes);
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
+            new SystemRoutes(database, jobs, marketplace, installations::counts, startedAt, clock).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);
+            new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
             new ConversationRoutes(conversations, turns, bodies, channels).inbox(inbox).register(routes);
             PersonAuth people = new PersonAuth(accounts, memberships, tenants,

@@ -399,21 +399,10 @@ public final class ChannelManagement {
             throw new ClawlessException.Conflict("the connection " + connectionId + " is disabled");
         }
         ChannelExtension channel = channel(row);
-        ChannelExtension.NewThread thread;
-        try {
-            thread = channel.newThread(connection(row), address);
-        } catch (ChannelException e) {
-            throw ClawlessException.Validation.of("address", e.getMessage());
-        }
+        ChannelExtension.NewThread thread = newThread(channel, row, address, "address");
         Map<String, String> metadata = new LinkedHashMap<>(thread.sendHints());
         metadata.putAll(template);
-        if (channel.replyWindow().isPresent() && template.isEmpty()) {
-            Optional<Instant> last = lastInboundOn(tenantId, connectionId, thread.threadKey());
-            if (last.map(t -> t.plus(channel.replyWindow().get()).isBefore(clock.instant())).orElse(true)) {
-                throw new ClawlessException.Conflict("the contact has not written on " + row.type() + " in the last "
-                        + channel.replyWindow().get().toHours() + " hours: start with an approved template");
-            }
-        }
+        refuseClosedWindow(channel, row, thread, template);
         Conversation to = conversations.transfer(tenantId, from.id(), row.type(), connectionId, thread.threadKey(),
                 thread.participant(), thread.verifiedKey(), text, metadata, 10);
         database.inTransaction(tx -> {
@@ -423,6 +412,77 @@ public final class ChannelManagement {
         });
         wake.run();
         return to;
+    }
+
+    /**
+     * Sends one message through a connection to a platform address (a phone number, chat id, e-mail address…) so an
+     * admin can see the connection work: a conversation with that address starts (or goes on) with an operator's
+     * message, delivered by the usual delivery job. Audited ({@code channel.test_message_sent}).
+     *
+     * @param template a template id and variables for a channel with a reply window (WhatsApp), or empty
+     * @throws ClawlessException.NotFound   for a connection that is not the tenant's
+     * @throws ClawlessException.Conflict   when the connection is disabled, its channel cannot start conversations
+     *                                      (a web chat: its visitors write first), or the reply window is closed
+     *                                      and no template is given
+     * @throws ClawlessException.Validation naming {@code to} when the channel cannot reach the address
+     */
+    public ConversationManagement.Started sendTest(Actor actor, String tenantId, String connectionId, String address,
+                                                   String text, Map<String, String> template) {
+        ChannelStore.Row row = row(tenantId, connectionId);
+        if (!row.enabled()) {
+            throw new ClawlessException.Conflict("the connection " + connectionId + " is disabled");
+        }
+        ChannelExtension channel = channel(row);
+        if (!startsConversations(channel)) {
+            throw new ClawlessException.Conflict(row.type().equals(WidgetSessions.TYPE)
+                    ? "a web chat connection has no addresses to write to: its visitors start the conversations"
+                    : "a " + row.type() + " connection cannot start conversations");
+        }
+        ChannelExtension.NewThread thread = newThread(channel, row, address, "to");
+        Map<String, String> metadata = new LinkedHashMap<>(thread.sendHints());
+        metadata.putAll(template);
+        metadata.put("test_message", "true");
+        refuseClosedWindow(channel, row, thread, template);
+        ConversationManagement.Started started = conversations.startConversation(tenantId, row.type(), connectionId,
+                thread.threadKey(), thread.participant(), thread.verifiedKey(), text, metadata);
+        database.inTransaction(tx -> {
+            audit.record(tx, actor, Optional.of(tenantId), "channel.test_message_sent", Optional.of(connectionId),
+                    Map.of("conversation_id", started.conversation().id(), "message_id", started.message().id()));
+            return null;
+        });
+        wake.run();
+        return started;
+    }
+
+    /** True when the channel implements {@link ChannelExtension#newThread} (the default refuses every address). */
+    private static boolean startsConversations(ChannelExtension channel) {
+        try {
+            return channel.getClass().getMethod("newThread", ChannelConnection.class, String.class)
+                    .getDeclaringClass() != ChannelExtension.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    private ChannelExtension.NewThread newThread(ChannelExtension channel, ChannelStore.Row row, String address,
+                                                 String field) {
+        try {
+            return channel.newThread(connection(row), address);
+        } catch (ChannelException e) {
+            throw ClawlessException.Validation.of(field, e.getMessage());
+        }
+    }
+
+    /** A free-form message on a channel with a reply window needs the contact to have written lately, or a template. */
+    private void refuseClosedWindow(ChannelExtension channel, ChannelStore.Row row, ChannelExtension.NewThread thread,
+                                    Map<String, String> template) {
+        if (channel.replyWindow().isPresent() && template.isEmpty()) {
+            Optional<Instant> last = lastInboundOn(row.tenantId(), row.id(), thread.threadKey());
+            if (last.map(t -> t.plus(channel.replyWindow().get()).isBefore(clock.instant())).orElse(true)) {
+                throw new ClawlessException.Conflict("the contact has not written on " + row.type() + " in the last "
+                        + channel.replyWindow().get().toHours() + " hours: start with an approved template");
+            }
+        }
     }
 
     private Optional<Instant> lastInboundOn(String tenantId, String connectionId, String threadKey) {
@@ -548,6 +608,10 @@ public final class ChannelManagement {
 
     Database database() {
         return database;
+    }
+
+    ConversationManagement conversations() {
+        return conversations;
     }
 
     ChannelConnection connection(ChannelStore.Row row) {

@@ -291,6 +291,41 @@ public final class ConversationManagement {
         });
     }
 
+    /** A conversation the hub started, and its first message. */
+    public record Started(Conversation conversation, Message message) {
+    }
+
+    /**
+     * Starts a conversation from the hub's side on a channel connection (a message to an address nobody wrote from):
+     * the participant's identity and contact (created when new, found by {@code verifiedKey} when known), the
+     * conversation of {@code threadKey} (the existing one when the thread has one), and an operator's message with its
+     * delivery job, in one transaction.
+     */
+    public Started startConversation(String tenantId, String channelType, String connectionId, String threadKey,
+                                     Participant participant, Optional<String> verifiedKey, String text,
+                                     java.util.Map<String, String> metadata) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return database.inTransaction(tx -> {
+            ConversationStore.Identity identity = store.identity(tx, tenantId, channelType, connectionId, participant,
+                    verifiedKey, ids.next("ctc"), ids.next("idn"), now);
+            ConversationStore.Resolved resolved = store.conversation(tx, tenantId, channelType, connectionId,
+                    threadKey, identity.contactId(), dev.clawless.plugin.api.ChatType.DIRECT, ids.next("cnv"), now);
+            Conversation c = resolved.conversation();
+            if (resolved.created()) {
+                event(tx, tenantId, c.id(), "conversation.created", conversationEvent(c), now);
+            }
+            Message first = new Message(ids.next("msg"), 0, tenantId, c.id(), connectionId, Optional.empty(), false,
+                    MessageRole.OPERATOR, Optional.empty(), text, java.util.List.of(), MessageStatus.PENDING,
+                    Optional.empty(), Optional.empty(), false, metadata, Optional.empty(), now);
+            store.insertOutbound(tx, first);
+            store.touch(tx, c.id(), store.find(tx, tenantId, c.id()).map(Conversation::status).orElse(c.status()), now);
+            Message stored = store.findMessage(tx, tenantId, first.id()).orElseThrow();
+            event(tx, tenantId, c.id(), "message.created", messageEvent(stored), now);
+            enqueueDelivery(tx, stored);
+            return new Started(store.find(tx, tenantId, c.id()).orElseThrow(), stored);
+        });
+    }
+
     /** The connection id of the API channel; sessions are conversations on it. */
     public static final String API_CONNECTION = "api";
 

@@ -141,6 +141,20 @@ public final class MessageDeliveries {
     }
 
     /**
+     * Makes a failed outbound message pending again, in the caller's transaction (its delivery is being retried), and
+     * publishes {@code message.status_changed}; false when the message had not failed (nothing changes).
+     */
+    public boolean retryFailed(DbExecute tx, String tenantId, String messageId) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Optional<Message> m = store.findMessage(tx, tenantId, messageId);
+        if (m.isEmpty() || !store.unfail(tx, tenantId, messageId, now)) {
+            return false;
+        }
+        statusChanged(tx, m.get(), MessageStatus.PENDING, Optional.empty(), now);
+        return true;
+    }
+
+    /**
      * Applies a platform's status report to the sent message it names: statuses only move forward
      * (sent → delivered → read), and a failure after a read is ignored. Unknown ids are ignored (a status of a message
      * sent before the connection existed, or another system's); true when a message changed.

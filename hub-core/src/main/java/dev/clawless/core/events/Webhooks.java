@@ -152,6 +152,52 @@ public final class Webhooks implements JobHandler, EventSink {
     }
 
     /**
+     * Attempts a delivery again: a delivered or failed one becomes {@code pending} and gets a new delivery job (with
+     * attempts of its own, after the webhook's earlier deliveries); a pending one is left to the job it has (one is
+     * queued again only when none is). The delivery keeps its event, id and attempt count.
+     *
+     * @return the delivery as it is now ({@code pending})
+     * @throws ClawlessException.NotFound for a webhook or delivery that is not the tenant's
+     * @throws ClawlessException.Conflict when the webhook is disabled (a receiver answered 410 Gone)
+     */
+    public WebhookDelivery resend(String tenantId, String webhookId, String deliveryId) {
+        Optional<Boolean> active = database.execute().createGet("SELECT active FROM webhooks WHERE tenant_id = ?"
+                        + " AND id = ?").params(tenantId, webhookId).execute()
+                .map(r -> Boolean.TRUE.equals(r.column(1).get(Boolean.class)));
+        if (active.isEmpty()) {
+            throw new ClawlessException.NotFound("no webhook " + webhookId);
+        }
+        WebhookDelivery d = delivery(tenantId, webhookId, deliveryId);
+        if (!active.get()) {
+            throw new ClawlessException.Conflict("the webhook " + webhookId + " is disabled (its receiver answered"
+                    + " 410 Gone); create it again to deliver to it");
+        }
+        String payload = JSON.createObjectNode().put("delivery_id", deliveryId).toString();
+        database.inTransaction(tx -> {
+            boolean reopened = tx.createUpdate("UPDATE webhook_deliveries SET status = 'pending', delivered_at = NULL"
+                            + " WHERE id = ? AND tenant_id = ? AND status IN ('delivered', 'failed')")
+                    .params(deliveryId, tenantId).execute() == 1;
+            boolean queued = tx.createGet("SELECT id FROM jobs WHERE kind = ? AND queue_key = ? AND payload = ?"
+                            + " AND status IN ('queued', 'running')").params(JOB_KIND, webhookId, payload).execute()
+                    .isPresent();
+            if (reopened || !queued) {
+                jobs.enqueue(tx, NewJob.of(JOB_KIND, payload).withTenant(tenantId).inQueue(webhookId));
+            }
+            return null;
+        });
+        return delivery(tenantId, webhookId, deliveryId);
+    }
+
+    private WebhookDelivery delivery(String tenantId, String webhookId, String deliveryId) {
+        return database.execute().createGet("SELECT id, webhook_id, event_id, event_type, status, attempts,"
+                        + " last_status, last_error, created_at, delivered_at FROM webhook_deliveries"
+                        + " WHERE tenant_id = ? AND webhook_id = ? AND id = ?")
+                .params(tenantId, webhookId, deliveryId).execute().map(Webhooks::delivery)
+                .orElseThrow(() -> new ClawlessException.NotFound("no delivery " + deliveryId + " of webhook "
+                        + webhookId));
+    }
+
+    /**
      * Fans an event out to the tenant's active webhooks that subscribe to its type: one delivery row and one job
      * each, in the caller's transaction.
      */

@@ -105,6 +105,35 @@ public final class JobQueue {
         return store.find(database.execute(), id);
     }
 
+    /** A dead-lettered job and when it died. */
+    public record DeadLetter(Job job, Optional<Instant> failedAt) {
+    }
+
+    /** The tenant's dead-lettered jobs, newest first, at most {@code limit}. */
+    public List<DeadLetter> deadLetters(String tenantId, int limit) {
+        return store.dead(database.execute(), tenantId, limit);
+    }
+
+    /**
+     * Queues a dead job of the tenant again, in the caller's transaction, as if new: its attempts start over and it is
+     * due now (its last error stays until it runs). False when the job is not dead or not the tenant's.
+     */
+    public boolean requeueDead(DbExecute tx, long id, String tenantId) {
+        return store.requeueDead(tx, id, tenantId, now());
+    }
+
+    /** Jobs that are queued, running or dead, by status ({@code queued}, …) then kind. */
+    public java.util.Map<String, java.util.Map<String, Long>> counts() {
+        java.util.Map<String, java.util.Map<String, Long>> out = new java.util.TreeMap<>();
+        for (String status : List.of("queued", "running", "dead")) {
+            out.put(status, new java.util.TreeMap<>());
+        }
+        for (Object[] row : store.counts(database.execute())) {
+            out.get((String) row[0]).put((String) row[1], (Long) row[2]);
+        }
+        return out;
+    }
+
     /** Jobs by status and kind, oldest first, for operators and tests. */
     public List<Job> list(Optional<JobStatus> status, Optional<String> kind, int limit) {
         return store.list(database.execute(), status, kind, limit);

@@ -276,6 +276,47 @@ public final class Installations implements AutoCloseable {
                 : new Offer(a.tools.stream().map(ToolExtension::spec).toList(), List.copyOf(a.channels.keySet()));
     }
 
+    /** How much the assistant used one of the installation's tools lately. */
+    public record ToolUse(String name, long callsLast30Days, Optional<Instant> lastCalledAt) {
+    }
+
+    /**
+     * What removing or disabling an installation would take away: the tenant's channel connections of the channel
+     * types it offers (they must be deleted first) and its tools with their calls in the last 30 days. Both come from
+     * what the installation offers while it runs: a disabled or failed one offers nothing.
+     */
+    public record InUse(List<String> connectionIds, List<ToolUse> tools) {
+        public InUse {
+            connectionIds = List.copyOf(connectionIds);
+            tools = List.copyOf(tools);
+        }
+    }
+
+    /** @throws ClawlessException.NotFound for another tenant's installation */
+    public InUse inUse(String tenantId, String id) {
+        row(tenantId, id);
+        Active a = active.get(id);
+        if (a == null) {
+            return new InUse(List.of(), List.of());
+        }
+        List<String> connections = new ArrayList<>();
+        for (String type : a.channels.keySet()) {
+            connections.addAll(connectionsOfType.apply(tenantId, type));
+        }
+        Instant since = clock.instant().minus(Duration.ofDays(30));
+        List<ToolUse> tools = new ArrayList<>();
+        for (ToolExtension t : a.tools) {
+            String name = t.spec().name();
+            tools.add(database.execute().createGet("SELECT COUNT(*), MAX(created_at) FROM tool_calls"
+                            + " WHERE tenant_id = ? AND tool = ? AND created_at >= ?")
+                    .params(tenantId, name, Database.timestamp(since)).execute()
+                    .map(r -> new ToolUse(name, ((Number) r.column(1).get(Object.class)).longValue(),
+                            Database.instant(r.column(2))))
+                    .orElse(new ToolUse(name, 0, Optional.empty())));
+        }
+        return new InUse(connections, tools);
+    }
+
     /** The channel types the tenant's installations offer. */
     public List<String> channelTypes(String tenantId) {
         return active.values().stream().filter(a -> a.row.tenantId.equals(tenantId))

@@ -58,6 +58,9 @@ public final class Marketplace {
     private final Clock clock;
     private final JarInspector inspector;
     private final DefaultVersionManager versions = new DefaultVersionManager();
+    /** Inspections by SHA-256 of the archive: content never changes under its hash. */
+    private final Map<String, PluginReview.Inspection> inspections = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED = 512;
 
     public Marketplace(Database database, AuditLog audit, MarketplaceSettings settings, Clock clock) {
         this.database = database;
@@ -331,6 +334,82 @@ public final class Marketplace {
         sql.append(" ORDER BY plugin_id, created_at LIMIT 1000");
         return database.execute().createQuery(sql.toString()).params(params).execute().map(Marketplace::row)
                 .toList();
+    }
+
+    /** The versions {@code tenantId} uploaded of a plugin, whatever their review, by upload time. */
+    public List<PluginVersion> uploads(String tenantId, String pluginId) {
+        return database.execute().createQuery("SELECT " + COLUMNS + " FROM plugin_versions WHERE plugin_id = ?"
+                        + " AND uploaded_by = ? ORDER BY created_at LIMIT 1000").params(pluginId, tenantId).execute()
+                .map(Marketplace::row).toList();
+    }
+
+    // ---------------------------------------------------------------------------------------------- review data
+
+    /**
+     * The stored archive of a version as a reviewer sees it, read (within the upload limits) once per content and
+     * then remembered: the file is named by its hash, so it never changes. Empty when the file is not in this hub's
+     * store.
+     */
+    public Optional<PluginReview.Inspection> inspection(PluginVersion v) {
+        PluginReview.Inspection known = inspections.get(v.sha256());
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Path jar = settings.store().resolve(v.sha256() + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            return Optional.empty();
+        }
+        JarInspector.Survey s;
+        try {
+            s = inspector.inspect(jar).survey();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        PluginReview.Inspection inspection = new PluginReview.Inspection(s.entries(), s.totalUncompressedBytes(),
+                s.packages(), s.nestedJars().stream().map(f -> new PluginReview.FileSize(f.name(), f.sizeBytes()))
+                .toList(), s.largest().stream().map(f -> new PluginReview.FileSize(f.name(), f.sizeBytes())).toList());
+        if (inspections.size() >= MAX_REMEMBERED) {
+            inspections.clear();
+        }
+        inspections.put(v.sha256(), inspection);
+        return Optional.of(inspection);
+    }
+
+    /** What {@code v} asks for that the latest approved version before it did not, and what it no longer asks for. */
+    public PluginReview.PermissionsDiff permissionsDiff(PluginVersion v) {
+        com.github.zafarkhaja.semver.Version mine = semver(v.version());
+        Optional<PluginVersion> previous = list(Optional.of("approved"), Optional.of(v.pluginId())).stream()
+                .filter(p -> semver(p.version()).compareTo(mine) < 0)
+                .max((a, b) -> semver(a.version()).compareTo(semver(b.version())));
+        PluginReview.Permissions now = permissions(v);
+        PluginReview.Permissions before = previous.map(Marketplace::permissions)
+                .orElse(new PluginReview.Permissions(List.of(), List.of(), List.of()));
+        return new PluginReview.PermissionsDiff(previous.map(PluginVersion::version),
+                new PluginReview.Permissions(minus(now.hosts(), before.hosts()), minus(now.secrets(), before.secrets()),
+                        minus(now.mutatingTools(), before.mutatingTools())),
+                new PluginReview.Permissions(minus(before.hosts(), now.hosts()), minus(before.secrets(), now.secrets()),
+                        minus(before.mutatingTools(), now.mutatingTools())));
+    }
+
+    private static PluginReview.Permissions permissions(PluginVersion v) {
+        JsonNode d = v.descriptor();
+        return new PluginReview.Permissions(strings(d.path("hosts")), strings(d.path("secrets")),
+                strings(d.path("mutating_tools")));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        array.forEach(n -> out.add(n.asText()));
+        return List.copyOf(out);
+    }
+
+    private static List<String> minus(List<String> a, List<String> b) {
+        return a.stream().filter(x -> !b.contains(x)).toList();
+    }
+
+    /** A stored version's semver; stored versions were checked on upload. */
+    private static com.github.zafarkhaja.semver.Version semver(String version) {
+        return com.github.zafarkhaja.semver.Version.parse(version);
     }
 
     private static PluginVersion row(DbRow r) {

@@ -33,6 +33,7 @@ public final class Database implements AutoCloseable {
     private final DatabaseConfig config;
     private final HikariDataSource dataSource;
     private final DbClient client;
+    private volatile String product;
 
     private Database(DatabaseConfig config, HikariDataSource dataSource, DbClient client) {
         this.config = config;
@@ -142,6 +143,25 @@ public final class Database implements AutoCloseable {
         }
         tx.commit();
         return result;
+    }
+
+    /**
+     * The database's product and version as its driver names them ({@code PostgreSQL 16.4}), asked once and then
+     * remembered; the vendor's name alone while the database has not answered yet.
+     */
+    public String product() {
+        String known = product;
+        if (known != null) {
+            return known;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            java.sql.DatabaseMetaData m = c.getMetaData();
+            known = m.getDatabaseProductName() + " " + m.getDatabaseProductVersion();
+            product = known;
+            return known;
+        } catch (SQLException | RuntimeException e) {
+            return config.vendor() == Vendor.H2 ? "H2" : "PostgreSQL";
+        }
     }
 
     /** True when a connection can be had and answers a trivial query within the pool's timeout. */

@@ -3,6 +3,7 @@ package dev.clawless.core.usage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -38,12 +39,15 @@ public final class UsageMeter {
         return YearMonth.now(clock.withZone(ZoneOffset.UTC)).toString();
     }
 
-    /** Records one assistant message and its tokens. */
+    /** Records one assistant message and its tokens, against the month and the day (UTC) in one transaction. */
     public void record(String tenantId, String provider, String model, long tokensIn, long tokensOut) {
         long cost = prices.costMicros(provider, model, tokensIn, tokensOut);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        UsageRow row = new UsageRow(provider, model, 1, tokensIn, tokensOut, cost);
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
         database.inTransaction(tx -> {
-            store.add(tx, tenantId, currentPeriod(), new UsageRow(provider, model, 1, tokensIn, tokensOut, cost), now);
+            store.add(tx, tenantId, YearMonth.from(day).toString(), row, now);
+            store.addDaily(tx, tenantId, day, row, now);
             return null;
         });
     }

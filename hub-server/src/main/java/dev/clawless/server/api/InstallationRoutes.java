@@ -78,9 +78,22 @@ public final class InstallationRoutes {
         Json.send(res, Status.OK_200, body);
     }
 
+    /** The installation, with what uninstalling or disabling it would take away ({@code in_use}). */
     private void get(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.PLUGINS_ADMIN);
-        Json.send(res, Status.OK_200, view(installations.get(p.tenantId(), id(req))));
+        String id = id(req);
+        ObjectNode body = view(installations.get(p.tenantId(), id));
+        Installations.InUse use = installations.inUse(p.tenantId(), id);
+        ObjectNode inUse = body.putObject("in_use");
+        inUse.put("channel_connections", use.connectionIds().size());
+        ArrayNode connections = inUse.putArray("connection_ids");
+        use.connectionIds().forEach(connections::add);
+        ArrayNode tools = inUse.putArray("tools");
+        use.tools().forEach(t -> {
+            ObjectNode n = tools.addObject().put("name", t.name()).put("calls_last_30_days", t.callsLast30Days());
+            Json.putTime(n, "last_called_at", t.lastCalledAt());
+        });
+        Json.send(res, Status.OK_200, body);
     }
 
     private void update(ServerRequest req, ServerResponse res) {

@@ -17,6 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.marketplace.Marketplace;
+import dev.clawless.core.marketplace.PluginReview;
 import dev.clawless.core.marketplace.PluginVersion;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.TenantPrincipal;
@@ -54,6 +55,7 @@ public final class MarketplaceRoutes {
                 .get("/v1/marketplace/plugins", this::catalog)
                 .get("/v1/marketplace/plugins/{id}", this::plugin)
                 .get("/admin/marketplace/plugins", this::adminList)
+                .get("/admin/marketplace/plugins/{id}/versions/{version}", this::adminVersion)
                 .post("/admin/marketplace/plugins/{id}/versions/{version}/approve", (req, res) -> review(req, res, true))
                 .post("/admin/marketplace/plugins/{id}/versions/{version}/reject", (req, res) -> review(req, res, false));
     }
@@ -103,11 +105,16 @@ public final class MarketplaceRoutes {
         Json.send(res, Status.OK_200, body);
     }
 
+    /**
+     * A plugin of the catalog: its approved versions; to the tenant that published it, also each of its own uploads
+     * with its review ({@code uploads}: pending, approved or rejected, with the reviewer's reason).
+     */
     private void plugin(ServerRequest req, ServerResponse res) {
-        Auth.tenant(req);
+        TenantPrincipal p = Auth.tenant(req);
         String id = req.path().pathParameters().get("id");
         List<PluginVersion> versions = marketplace.list(Optional.of("approved"), Optional.of(id));
-        if (versions.isEmpty()) {
+        List<PluginVersion> uploads = marketplace.uploads(p.tenantId(), id);
+        if (versions.isEmpty() && uploads.isEmpty()) {
             throw new ClawlessException.NotFound("no plugin " + Inputs.printable(id) + " in the catalog");
         }
         Map<String, Long> counts = installCounts.get();
@@ -119,6 +126,11 @@ public final class MarketplaceRoutes {
             list.add(version(v).put("installs", installs));
             plugin.put("installs", plugin.get("installs").asLong() + installs);
         });
+        if (versions.isEmpty()) {
+            describe(plugin, uploads.get(uploads.size() - 1));
+        }
+        ArrayNode own = plugin.putArray("uploads");
+        uploads.forEach(v -> own.add(version(v)));
         Json.send(res, Status.OK_200, plugin);
     }
 
@@ -129,14 +141,56 @@ public final class MarketplaceRoutes {
         });
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
-        marketplace.list(status, Optional.empty()).forEach(v -> {
-            ObjectNode n = version(v);
-            n.put("plugin_id", v.pluginId());
-            n.set("descriptor", v.descriptor());
-            data.add(n);
-        });
+        marketplace.list(status, Optional.empty()).forEach(v -> data.add(review(v)));
         body.putNull("next_cursor");
         Json.send(res, Status.OK_200, body);
+    }
+
+    private void adminVersion(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        String version = req.path().pathParameters().get("version");
+        PluginVersion v = marketplace.find(id, version).orElseThrow(() -> new ClawlessException.NotFound("no plugin "
+                + Inputs.printable(id) + " " + Inputs.printable(version)));
+        Json.send(res, Status.OK_200, review(v));
+    }
+
+    /** A version as the reviewer sees it: the descriptor, the archive's inspection, and the permissions it adds. */
+    private ObjectNode review(PluginVersion v) {
+        ObjectNode n = version(v);
+        n.put("plugin_id", v.pluginId());
+        n.set("descriptor", v.descriptor());
+        Optional<PluginReview.Inspection> inspection = marketplace.inspection(v);
+        if (inspection.isPresent()) {
+            PluginReview.Inspection i = inspection.get();
+            ObjectNode in = n.putObject("inspection");
+            in.put("entries", i.entries());
+            in.put("total_uncompressed_bytes", i.totalUncompressedBytes());
+            ArrayNode packages = in.putArray("packages");
+            i.packages().forEach(packages::add);
+            ArrayNode nested = in.putArray("nested_jars");
+            i.nestedJars().forEach(f -> nested.addObject().put("name", f.name()).put("size_bytes", f.sizeBytes()));
+            ArrayNode largest = in.putArray("largest");
+            i.largest().forEach(f -> largest.addObject().put("name", f.name()).put("size_bytes", f.sizeBytes()));
+        } else {
+            n.putNull("inspection");
+        }
+        PluginReview.PermissionsDiff diff = marketplace.permissionsDiff(v);
+        ObjectNode d = n.putObject("permissions_diff");
+        d.put("previous_version", diff.previousVersion().orElse(null));
+        d.set("added", permissions(diff.added()));
+        d.set("removed", permissions(diff.removed()));
+        return n;
+    }
+
+    private static ObjectNode permissions(PluginReview.Permissions p) {
+        ObjectNode n = Json.object();
+        ArrayNode hosts = n.putArray("hosts");
+        p.hosts().forEach(hosts::add);
+        ArrayNode secrets = n.putArray("secrets");
+        p.secrets().forEach(secrets::add);
+        ArrayNode tools = n.putArray("mutating_tools");
+        p.mutatingTools().forEach(tools::add);
+        return n;
     }
 
     private void review(ServerRequest req, ServerResponse res, boolean approve) {

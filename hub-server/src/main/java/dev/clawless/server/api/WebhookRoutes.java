@@ -21,7 +21,7 @@ import dev.clawless.server.http.Json;
 import dev.clawless.server.http.JsonInput;
 import dev.clawless.server.http.Routes;
 
-/** {@code /v1/webhooks*} (scope {@code webhooks:admin}): subscriptions and their delivery log. */
+/** {@code /v1/webhooks*} (scope {@code webhooks:admin}): subscriptions, their delivery log, and resending. */
 public final class WebhookRoutes {
 
     private final Webhooks webhooks;
@@ -36,7 +36,8 @@ public final class WebhookRoutes {
         routes.post("/v1/webhooks", this::create)
                 .get("/v1/webhooks", this::list)
                 .delete("/v1/webhooks/{id}", this::delete)
-                .get("/v1/webhooks/{id}/deliveries", this::deliveries);
+                .get("/v1/webhooks/{id}/deliveries", this::deliveries)
+                .post("/v1/webhooks/{id}/deliveries/{delivery_id}/resend", this::resend);
     }
 
     private void create(ServerRequest req, ServerResponse res) {
@@ -75,23 +76,36 @@ public final class WebhookRoutes {
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
         for (WebhookDelivery d : webhooks.deliveries(p.tenantId(), id(req), 100)) {
-            ObjectNode n = data.addObject();
-            n.put("id", d.id());
-            n.put("event_id", d.eventId());
-            n.put("event_type", d.eventType());
-            n.put("status", d.status());
-            n.put("attempts", d.attempts());
-            if (d.lastStatus().isPresent()) {
-                n.put("last_status", d.lastStatus().get());
-            } else {
-                n.putNull("last_status");
-            }
-            n.put("last_error", d.lastError().orElse(null));
-            n.put("created_at", Json.time(d.createdAt()));
-            Json.putTime(n, "delivered_at", d.deliveredAt());
+            data.add(view(d));
         }
         body.putNull("next_cursor");
         Json.send(res, Status.OK_200, body);
+    }
+
+    /** Attempts a delivery again (202 with the delivery, now pending); idempotent while it is pending. */
+    private void resend(ServerRequest req, ServerResponse res) {
+        TenantPrincipal p = Auth.require(req, Scope.WEBHOOKS_ADMIN);
+        String id = id(req);
+        String deliveryId = Inputs.id(req.path().pathParameters().get("delivery_id"), "whd", "webhook delivery");
+        Json.send(res, Status.ACCEPTED_202, view(webhooks.resend(p.tenantId(), id, deliveryId)));
+    }
+
+    private static ObjectNode view(WebhookDelivery d) {
+        ObjectNode n = Json.object();
+        n.put("id", d.id());
+        n.put("event_id", d.eventId());
+        n.put("event_type", d.eventType());
+        n.put("status", d.status());
+        n.put("attempts", d.attempts());
+        if (d.lastStatus().isPresent()) {
+            n.put("last_status", d.lastStatus().get());
+        } else {
+            n.putNull("last_status");
+        }
+        n.put("last_error", d.lastError().orElse(null));
+        n.put("created_at", Json.time(d.createdAt()));
+        Json.putTime(n, "delivered_at", d.deliveredAt());
+        return n;
     }
 
     private static String id(ServerRequest req) {

@@ -118,6 +118,54 @@ class WebhookServerTest {
     }
 
     @Test
+    void aDeliveryIsResentOnRequestOnceWhileItIsPending() throws Exception {
+        receiver.stubFor(post(urlEqualTo("/resend")).willReturn(aResponse().withStatus(200)));
+        String[] s = subscribe(hub, "/resend", "[\"message.created\"]");
+        chatInNewSession(hub, s[0]);
+        JsonNode deliveries = waitForDeliveries(hub, s[0], s[1], 2, "delivered");
+        String delivery = deliveries.get(0).get("id").asText();
+        String event = deliveries.get(0).get("event_id").asText();
+        // the receiver is slow now: a second request while the first resend is pending sends nothing more
+        receiver.stubFor(post(urlEqualTo("/resend")).willReturn(aResponse().withStatus(200).withFixedDelay(1500)));
+        String path = "/v1/webhooks/" + s[1] + "/deliveries/" + delivery + "/resend";
+        var first = hub.call("POST", path, s[0], null);
+        assertEquals(202, first.statusCode(), first.body());
+        assertEquals(delivery, json(first).get("id").asText());
+        assertEquals("pending", json(first).get("status").asText());
+        var second = hub.call("POST", path, s[0], null);
+        assertEquals(202, second.statusCode(), second.body());
+        assertEquals("pending", json(second).get("status").asText());
+        long end = System.currentTimeMillis() + 20_000;
+        JsonNode resent = null;
+        while (System.currentTimeMillis() < end) {
+            for (JsonNode d : json(hub.call("GET", "/v1/webhooks/" + s[1] + "/deliveries", s[0], null)).get("data")) {
+                if (d.get("id").asText().equals(delivery) && d.get("status").asText().equals("delivered")) {
+                    resent = d;
+                }
+            }
+            if (resent != null) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(2, resent.get("attempts").asInt(), "one attempt more: " + resent);
+        Thread.sleep(300);
+        List<LoggedRequest> requests = receiver.findAll(postRequestedFor(urlEqualTo("/resend")));
+        assertEquals(3, requests.size(), "two events and one resend");
+        assertEquals(delivery, requests.get(2).getHeader("X-Clawless-Delivery"));
+        assertEquals(event, json(requests.get(2).getBodyAsString()).get("id").asText(), "the same event again");
+        // another tenant's key, another webhook's delivery id, an unknown one: 404
+        String[] other = subscribe(hub, "/resend", "[\"message.created\"]");
+        assertEquals(404, hub.call("POST", path, other[0], null).statusCode());
+        assertEquals(404, hub.call("POST", "/v1/webhooks/" + other[1] + "/deliveries/" + delivery + "/resend",
+                other[0], null).statusCode());
+        assertEquals(404, hub.call("POST", "/v1/webhooks/" + s[1] + "/deliveries/whd_01aaaaaaaaaaaaaaaaaaaaaaaa"
+                + "/resend", s[0], null).statusCode());
+        assertEquals(404, hub.call("POST", "/v1/webhooks/" + s[1] + "/deliveries/nope/resend", s[0], null)
+                .statusCode());
+    }
+
+    @Test
     void aFailingReceiverIsRetriedUntilItTakesTheEvent() throws Exception {
         receiver.stubFor(post(urlEqualTo("/flaky")).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
                 .willSetStateTo("up").willReturn(aResponse().withStatus(503)));

@@ -27,6 +27,7 @@ import dev.clawless.server.TestHub;
 
 import static dev.clawless.server.TestHub.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Plugin uploads: verification of hostile JARs, content addressing, signatures, review and the catalog. */
@@ -136,6 +137,123 @@ class MarketplaceServerTest {
         assertTrue(audit.contains("hello-tools@1.0.0"), audit);
     }
 
+    private static byte[] reviewJar(String version, String descriptor, boolean withLib) throws IOException {
+        Map<String, byte[]> e = entries();
+        e.put("clawless-plugin.json", descriptor.getBytes(StandardCharsets.UTF_8));
+        e.put("assets/data.bin", new byte[20_000]);
+        if (withLib) {
+            e.put("lib/helper.jar", jar(null, Map.of("com/example/helper/Util.class", new byte[] {(byte) 0xCA, 1, 2},
+                    "com/example/helper/Other.class", new byte[] {(byte) 0xCA, 3})));
+        }
+        return jar(manifest("review-tools", version), e);
+    }
+
+    @Test
+    void aReviewerSeesTheArchiveAndWhatAVersionAsksForAnewAndARejectionStaysWithItsPublisher() throws Exception {
+        String first = "{\"display_name\":\"Review tools\",\"description\":\"Files.\",\"secrets\":[\"api_key\"],"
+                + "\"hosts\":[\"api.example.com\"],\"mutating_tools\":[]}";
+        String second = "{\"display_name\":\"Review tools\",\"description\":\"Files.\",\"secrets\":[],"
+                + "\"hosts\":[\"api.example.com\",\"files.example.com\"],\"mutating_tools\":[\"delete_file\"]}";
+        byte[] v1 = reviewJar("1.0.0", first, false);
+        byte[] v2 = reviewJar("1.1.0", second, true);
+        assertEquals(201, upload(hub, key, v1).statusCode());
+        assertEquals(200, hub.admin("POST", "/admin/marketplace/plugins/review-tools/versions/1.0.0/approve", "{}")
+                .statusCode());
+        assertEquals(201, upload(hub, key, v2).statusCode());
+
+        HttpResponse<String> r = hub.admin("GET", "/admin/marketplace/plugins/review-tools/versions/1.1.0", null);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode review = json(r);
+        assertEquals("pending_review", review.get("status").asText());
+        JsonNode inspection = review.get("inspection");
+        // what the JAR holds, counted independently here
+        long total = 0;
+        int entries = 0;
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(v2))) {
+            while (zip.getNextEntry() != null) {
+                entries++;
+                total += zip.readAllBytes().length;
+            }
+        }
+        assertEquals(entries + 2, inspection.get("entries").asInt(), "the top level and the nested JAR's two");
+        assertEquals(total, inspection.get("total_uncompressed_bytes").asLong());
+        assertEquals("[\"com.example.hello\",\"com.example.helper\"]", inspection.get("packages").toString());
+        assertEquals("lib/helper.jar", inspection.at("/nested_jars/0/name").asText());
+        assertTrue(inspection.at("/nested_jars/0/size_bytes").asLong() > 0);
+        assertEquals("assets/data.bin", inspection.at("/largest/0/name").asText());
+        assertEquals(20_000, inspection.at("/largest/0/size_bytes").asLong());
+        assertTrue(inspection.get("largest").size() <= 10);
+        JsonNode diff = review.get("permissions_diff");
+        assertEquals("1.0.0", diff.get("previous_version").asText());
+        assertEquals("[\"files.example.com\"]", diff.at("/added/hosts").toString());
+        assertEquals("[]", diff.at("/added/secrets").toString());
+        assertEquals("[\"delete_file\"]", diff.at("/added/mutating_tools").toString());
+        assertEquals("[\"api_key\"]", diff.at("/removed/secrets").toString());
+        assertEquals("[]", diff.at("/removed/hosts").toString());
+        // the first version adds everything it asks for; the list carries the same review data
+        JsonNode listed = null;
+        for (JsonNode v : json(hub.admin("GET", "/admin/marketplace/plugins", null)).get("data")) {
+            if (v.get("plugin_id").asText().equals("review-tools") && v.get("version").asText().equals("1.0.0")) {
+                listed = v;
+            }
+        }
+        assertTrue(listed.at("/permissions_diff/previous_version").isNull(), listed.toString());
+        assertEquals("[\"api.example.com\"]", listed.at("/permissions_diff/added/hosts").toString());
+        assertEquals("[]", listed.at("/inspection/nested_jars").toString());
+        assertEquals(404, hub.admin("GET", "/admin/marketplace/plugins/review-tools/versions/9.9.9", null)
+                .statusCode());
+
+        // rejected: never in anyone's catalog; its publisher reads why
+        assertEquals(200, hub.admin("POST", "/admin/marketplace/plugins/review-tools/versions/1.1.0/reject",
+                "{\"reason\":\"delete_file needs a narrower host list\"}").statusCode());
+        String other = hub.key(hub.tenant("Shopper"), "[\"plugins:admin\"]");
+        for (String k : List.of(key, other)) {
+            for (JsonNode p : json(hub.call("GET", "/v1/marketplace/plugins", k, null)).get("data")) {
+                if (p.get("plugin_id").asText().equals("review-tools")) {
+                    assertEquals(1, p.get("versions").size(), p.toString());
+                    assertEquals("1.0.0", p.at("/versions/0/version").asText());
+                }
+            }
+            JsonNode plugin = json(hub.call("GET", "/v1/marketplace/plugins/review-tools", k, null));
+            assertEquals(1, plugin.get("versions").size(), plugin.toString());
+            assertEquals("[\"api.example.com\"]", plugin.at("/permissions/hosts").toString(),
+                    "the catalog describes the approved version");
+        }
+        JsonNode mine = json(hub.call("GET", "/v1/marketplace/plugins/review-tools", key, null));
+        assertEquals(2, mine.get("uploads").size(), mine.toString());
+        assertEquals("rejected", mine.at("/uploads/1/status").asText());
+        assertEquals("delete_file needs a narrower host list", mine.at("/uploads/1/review_reason").asText());
+        assertEquals(0, json(hub.call("GET", "/v1/marketplace/plugins/review-tools", other, null)).get("uploads")
+                .size(), "another tenant's uploads are not shown");
+        assertEquals(404, hub.call("POST", "/v1/plugins/installations", other,
+                "{\"plugin_id\":\"review-tools\",\"version\":\"1.1.0\"}").statusCode());
+
+        // a plugin with only a rejected version: its publisher sees it, nobody else does
+        byte[] lone = jar(manifest("lonely-tools", "1.0.0"), entries());
+        assertEquals(201, upload(hub, key, lone).statusCode());
+        assertEquals(200, hub.admin("POST", "/admin/marketplace/plugins/lonely-tools/versions/1.0.0/reject",
+                "{\"reason\":\"no\"}").statusCode());
+        assertEquals(404, hub.call("GET", "/v1/marketplace/plugins/lonely-tools", other, null).statusCode());
+        HttpResponse<String> own = hub.call("GET", "/v1/marketplace/plugins/lonely-tools", key, null);
+        assertEquals(200, own.statusCode(), own.body());
+        assertEquals(0, json(own).get("versions").size());
+        assertEquals("no", json(own).at("/uploads/0/review_reason").asText());
+        assertFalse(hub.call("GET", "/v1/marketplace/plugins", other, null).body().contains("lonely-tools"));
+
+        // installed once: the system view counts it
+        assertEquals(201, hub.call("POST", "/v1/plugins/installations", other,
+                "{\"plugin_id\":\"review-tools\",\"version\":\"1.0.0\"}").statusCode());
+        boolean counted = false;
+        for (JsonNode p : json(hub.admin("GET", "/admin/system", null)).get("plugins")) {
+            if (p.get("plugin_id").asText().equals("review-tools")) {
+                assertEquals("1.0.0", p.get("version").asText(), "only approved versions");
+                assertEquals(1, p.get("installations").asLong());
+                counted = true;
+            }
+        }
+        assertTrue(counted);
+    }
+
     @Test
     void hostileJarsAreRefusedWithTheExactReason() throws Exception {
         Map<String, byte[]> cases = new LinkedHashMap<>();
@@ -218,7 +336,8 @@ class MarketplaceServerTest {
         assertEquals(415, form.statusCode());
         assertEquals(403, upload(hub, hub.key(hub.tenant("No scope"), "[\"chat\"]"), valid).statusCode());
         assertEquals(0, json(hub.admin("GET", "/admin/marketplace/plugins", null)).get("data").findValues("plugin_id")
-                .stream().filter(n -> !n.asText().equals("hello-tools")).count());
+                .stream().filter(n -> !java.util.Set.of("hello-tools", "hello-template", "review-tools", "lonely-tools")
+                        .contains(n.asText())).count(), "only the other tests' plugins, none of these");
         assertEquals(200, hub.call("GET", "/health/live", null, null).statusCode());
     }
 

@@ -217,6 +217,13 @@ class PluginInstallationServerTest {
             Thread.sleep(100);
         }
         fake.verify(1, postRequestedFor(urlEqualTo("/shop/refunds")));
+        JsonNode inUse = json(hub.call("GET", "/v1/plugins/installations/" + ia.get("id").asText(), a, null))
+                .get("in_use");
+        assertEquals(0, inUse.get("channel_connections").asInt(), inUse.toString());
+        assertEquals("get_order", inUse.at("/tools/0/name").asText(), inUse.toString());
+        assertEquals(1, inUse.at("/tools/0/calls_last_30_days").asLong(), inUse.toString());
+        assertFalse(inUse.at("/tools/0/last_called_at").isNull(), inUse.toString());
+        assertEquals("refund_order", inUse.at("/tools/1/name").asText(), inUse.toString());
 
         // tenant B never sees A's tools and cannot touch A's installation
         fake.resetAll();

@@ -24,6 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.clawless.server.TestHub.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -113,12 +114,28 @@ class SlackPluginServerTest {
                 + "/messages", a, null)).get("data");
         assertEquals("hello there", messages.get(0).get("text").asText());
 
-        // a channel plugin in use cannot be uninstalled from under its connections
+        // a channel plugin in use cannot be uninstalled from under its connections, and says so before one tries
         String installation = json(installed).get("id").asText();
+        JsonNode inUse = json(hub.call("GET", "/v1/plugins/installations/" + installation, a, null)).get("in_use");
+        assertEquals(1, inUse.get("channel_connections").asInt(), inUse.toString());
+        assertEquals("[\"" + id + "\"]", inUse.get("connection_ids").toString());
+        JsonNode types = json(hub.call("GET", "/v1/channel-types", a, null)).get("data");
+        JsonNode slackType = null;
+        for (JsonNode t : types) {
+            if (t.get("type").asText().equals("slack")) {
+                slackType = t;
+            }
+        }
+        assertEquals(false, slackType.get("built_in").asBoolean(), types.toString());
+        assertTrue(slackType.get("required_secrets").toString().contains("signing_secret"), slackType.toString());
+        assertFalse(hub.call("GET", "/v1/channel-types", b, null).body().contains("\"slack\""),
+                "only the installing tenant has the type");
         HttpResponse<String> busy = hub.call("DELETE", "/v1/plugins/installations/" + installation, a, null);
         assertEquals(409, busy.statusCode(), busy.body());
         assertTrue(busy.body().contains(id), busy.body());
         assertEquals(204, hub.call("DELETE", "/v1/channels/" + id, a, null).statusCode());
+        assertEquals(0, json(hub.call("GET", "/v1/plugins/installations/" + installation, a, null))
+                .at("/in_use/channel_connections").asInt());
         assertEquals(204, hub.call("DELETE", "/v1/plugins/installations/" + installation, a, null).statusCode());
         assertEquals(400, hub.call("POST", "/v1/channels", a, connection).statusCode());
     }

@@ -450,6 +450,14 @@ public final class ConversationStore {
                 .execute();
     }
 
+    /** A failed outbound message of the tenant back to pending, its error cleared; false when it had not failed. */
+    public boolean unfail(DbExecute tx, String tenantId, String messageId, Instant at) {
+        return tx.createUpdate("UPDATE messages SET status = 'pending', error = NULL, updated_at = ? WHERE id = ?"
+                        + " AND tenant_id = ? AND status = 'failed' AND direction = 'outbound'")
+                .params(Database.timestamp(at), messageId, tenantId)
+                .execute() == 1;
+    }
+
     /** Marks an outbound message sent, unless a status callback already moved it further (or it failed). */
     public void markSentIfPending(DbExecute tx, String messageId, String externalId, Instant at) {
         tx.createUpdate("UPDATE messages SET status = CASE WHEN status = 'pending' THEN 'sent' ELSE status END,"

@@ -10,6 +10,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
 import dev.clawless.core.jobs.Job;
+import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.JobStatus;
 import dev.clawless.core.jobs.NewJob;
 import dev.clawless.core.store.Database;
@@ -95,6 +96,37 @@ public final class JobStore {
                         + " WHERE id = ? AND locked_by = ? AND status = 'running'")
                 .params(Database.timestamp(runAt), reason, Database.timestamp(now), id, token)
                 .execute() == 1;
+    }
+
+    /**
+     * A dead job queued again as new: no attempts used, due now, unlocked; false when it is not dead (any more), or
+     * not the tenant's.
+     */
+    public boolean requeueDead(DbExecute tx, long id, String tenantId, Instant now) {
+        return tx.createUpdate("UPDATE jobs SET status = 'queued', attempts = 0, run_at = ?, locked_by = NULL,"
+                        + " locked_until = NULL, finished_at = NULL, updated_at = ? WHERE id = ? AND tenant_id = ?"
+                        + " AND status = 'dead'")
+                .params(Database.timestamp(now), Database.timestamp(now), id, tenantId)
+                .execute() == 1;
+    }
+
+    /** The tenant's dead jobs, newest first, with when each died. */
+    public List<JobQueue.DeadLetter> dead(DbExecute exec, String tenantId, int limit) {
+        return exec.createQuery("SELECT " + COLUMNS + ", finished_at FROM jobs WHERE tenant_id = ? AND status = 'dead'"
+                        + " ORDER BY id DESC LIMIT " + limit)
+                .params(tenantId).execute()
+                .map(r -> new JobQueue.DeadLetter(job(r), Database.instant(r.column(12))))
+                .toList();
+    }
+
+    /** Jobs not done, counted by status and kind. */
+    public List<Object[]> counts(DbExecute exec) {
+        return exec.createQuery("SELECT status, kind, COUNT(*) FROM jobs WHERE status IN ('queued', 'running', 'dead')"
+                        + " GROUP BY status, kind")
+                .execute()
+                .map(r -> new Object[] {r.column(1).get(String.class), r.column(2).get(String.class),
+                        ((Number) r.column(3).get(Object.class)).longValue()})
+                .toList();
     }
 
     public Optional<Job> find(DbExecute exec, long id) {

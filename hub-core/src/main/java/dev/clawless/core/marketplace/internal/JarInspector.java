@@ -35,10 +35,29 @@ public final class JarInspector {
     private static final List<String> FORBIDDEN = List.of("dev/clawless/", "java/", "javax/", "jdk/", "sun/",
             "com/sun/", "org/pf4j/", "jakarta/");
     private static final int MAX_SMALL_FILE = 1024 * 1024;
+    /** Packages listed for a reviewer; a JAR with more names this many. */
+    private static final int MAX_PACKAGES = 1000;
 
     /** What a JAR holds, as far as verification needs. */
     public record Contents(Manifest manifest, List<String> extensions, JsonNode descriptor, Set<String> classes,
-                           int entries, long expandedBytes) {
+                           int entries, long expandedBytes, Survey survey) {
+    }
+
+    /** A file of the archive and its uncompressed size; a nested archive's files are named {@code lib/a.jar!/x}. */
+    public record FileSize(String name, long sizeBytes) {
+    }
+
+    /**
+     * What a reviewer looks at: every entry (nested archives' included), the top-level entries' uncompressed size,
+     * the packages classes are in (nested archives' included), the nested archives, and the ten largest files.
+     */
+    public record Survey(int entries, long totalUncompressedBytes, List<String> packages, List<FileSize> nestedJars,
+                         List<FileSize> largest) {
+        public Survey {
+            packages = List.copyOf(packages);
+            nestedJars = List.copyOf(nestedJars);
+            largest = List.copyOf(largest);
+        }
     }
 
     private final int maxEntries;
@@ -55,6 +74,10 @@ public final class JarInspector {
         final Set<String> classes = new HashSet<>();
         final Set<String> topLevel = new HashSet<>();
         final Map<String, byte[]> small = new HashMap<>();
+        final Set<String> packages = new java.util.TreeSet<>();
+        final List<FileSize> files = new ArrayList<>();
+        final List<FileSize> nested = new ArrayList<>();
+        long topLevelBytes;
     }
 
     /** @throws ClawlessException.Unprocessable naming the exact reason a JAR is refused */
@@ -127,8 +150,14 @@ public final class JarInspector {
         if (json == null || !json.isObject()) {
             throw refused("clawless-plugin.json must be a JSON object");
         }
+        List<FileSize> largest = budget.files.stream()
+                .sorted(java.util.Comparator.comparingLong(FileSize::sizeBytes).reversed()
+                        .thenComparing(FileSize::name))
+                .limit(10).toList();
+        Survey survey = new Survey(budget.entries, budget.topLevelBytes,
+                budget.packages.stream().limit(MAX_PACKAGES).toList(), budget.nested, largest);
         return new Contents(manifest, List.copyOf(extensions), json, Set.copyOf(budget.classes), budget.entries,
-                budget.bytes);
+                budget.bytes, survey);
     }
 
     private void read(ZipInputStream zip, Budget budget, int depth, String prefix) throws IOException {
@@ -164,6 +193,10 @@ public final class JarInspector {
                 if (depth == 0) {
                     budget.classes.add(name);
                 }
+                int slash = pkg.lastIndexOf('/');
+                if (slash > 0) {
+                    budget.packages.add(pkg.substring(0, slash).replace('/', '.'));
+                }
             }
             boolean nested = name.endsWith(".jar") || name.endsWith(".zip");
             if (nested) {
@@ -174,6 +207,9 @@ public final class JarInspector {
                 Counting nestedBytes = new Counting(zip, budget);
                 read(new ZipInputStream(nestedBytes), budget, depth + 1, name + "!/");
                 nestedBytes.transferTo(java.io.OutputStream.nullOutputStream()); // what the inner pass left, counted
+                budget.nested.add(new FileSize(name, nestedBytes.count));
+                budget.files.add(new FileSize(name, nestedBytes.count));
+                budget.topLevelBytes += nestedBytes.count;
                 continue;
             }
             boolean keep = depth == 0 && (name.equals("META-INF/MANIFEST.MF") || name.equals("META-INF/extensions.idx")
@@ -198,6 +234,10 @@ public final class JarInspector {
             if (kept != null) {
                 budget.small.put(name, kept.toByteArray());
             }
+            budget.files.add(new FileSize(prefix + name, size));
+            if (depth == 0) {
+                budget.topLevelBytes += size;
+            }
         }
     }
 
@@ -205,6 +245,7 @@ public final class JarInspector {
     private final class Counting extends InputStream {
         private final InputStream in;
         private final Budget budget;
+        long count;
 
         Counting(InputStream in, Budget budget) {
             this.in = in;
@@ -221,6 +262,7 @@ public final class JarInspector {
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n > 0) {
+                count += n;
                 budget.bytes += n;
                 if (budget.bytes > maxExpandedBytes) {
                     throw refused("expands to more than " + maxExpandedBytes + " bytes: a zip bomb?");
