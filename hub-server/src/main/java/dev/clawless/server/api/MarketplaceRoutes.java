@@ -95,7 +95,7 @@ public final class MarketplaceRoutes {
                     .put("installs", 0L));
             describe(plugin, v);
             long installs = counts.getOrDefault(v.pluginId() + "@" + v.version(), 0L);
-            ((ArrayNode) plugin.withArray("versions")).add(version(v).put("installs", installs));
+            ((ArrayNode) plugin.withArray("versions")).add(catalogVersion(v, installs));
             plugin.put("installs", plugin.get("installs").asLong() + installs);
         }
         ObjectNode body = Json.object();
@@ -123,7 +123,7 @@ public final class MarketplaceRoutes {
         versions.forEach(v -> {
             describe(plugin, v);
             long installs = counts.getOrDefault(v.pluginId() + "@" + v.version(), 0L);
-            list.add(version(v).put("installs", installs));
+            list.add(catalogVersion(v, installs));
             plugin.put("installs", plugin.get("installs").asLong() + installs);
         });
         if (versions.isEmpty()) {
@@ -213,12 +213,27 @@ public final class MarketplaceRoutes {
         plugin.put("display_name", d.path("display_name").asText());
         plugin.put("description", d.path("description").asText());
         plugin.put("icon", d.path("icon").asText(null));
-        ObjectNode permissions = plugin.putObject("permissions");
+        plugin.set("permissions", declared(d));
+        plugin.set("config_schema", d.path("config_schema").isObject() ? d.get("config_schema") : Json.object());
+    }
+
+    /** The permissions a descriptor declares: hosts it calls, secrets it asks for, tools that change things. */
+    private static ObjectNode declared(com.fasterxml.jackson.databind.JsonNode d) {
+        ObjectNode permissions = Json.object();
         permissions.set("hosts", d.path("hosts").isArray() ? d.get("hosts") : Json.MAPPER.createArrayNode());
         permissions.set("secrets", d.path("secrets").isArray() ? d.get("secrets") : Json.MAPPER.createArrayNode());
         permissions.set("mutating_tools", d.path("mutating_tools").isArray() ? d.get("mutating_tools")
                 : Json.MAPPER.createArrayNode());
-        plugin.set("config_schema", d.path("config_schema").isObject() ? d.get("config_schema") : Json.object());
+        return permissions;
+    }
+
+    /** A version in the catalog: what it may do and how it is configured, since both can change between versions. */
+    private static ObjectNode catalogVersion(PluginVersion v, long installs) {
+        var d = v.descriptor();
+        ObjectNode n = version(v).put("installs", installs);
+        n.set("permissions", declared(d));
+        n.set("config_schema", d.path("config_schema").isObject() ? d.get("config_schema") : Json.object());
+        return n;
     }
 
     private static ObjectNode version(PluginVersion v) {

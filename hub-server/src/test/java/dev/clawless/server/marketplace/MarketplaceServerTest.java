@@ -131,6 +131,8 @@ class MarketplaceServerTest {
         assertEquals("Hello tools", plugin.get("display_name").asText());
         assertEquals("[\"api.example.com\"]", plugin.get("permissions").get("hosts").toString());
         assertEquals("1.0.0", plugin.get("versions").get(0).get("version").asText());
+        assertEquals("[\"api.example.com\"]", plugin.at("/versions/0/permissions/hosts").toString());
+        assertTrue(plugin.at("/versions/0/config_schema").isObject(), plugin.toString());
         assertEquals(200, hub.call("GET", "/v1/marketplace/plugins/hello-tools", key, null).statusCode());
         assertEquals(404, hub.call("GET", "/v1/marketplace/plugins/nope", key, null).statusCode());
         String audit = hub.admin("GET", "/admin/audit?action=plugin.approved", null).body();
