@@ -146,8 +146,9 @@ function retryAfterSeconds(res) {
  * current screen (routes that check a password the person typed). Answers the parsed JSON, or null for 204.
  */
 export async function api(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
+  const raw = opts.contentType !== undefined;
+  if (body !== undefined) headers['Content-Type'] = raw ? opts.contentType : 'application/json';
   if (STATE_CHANGING.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const tenant = opts.tenant !== undefined ? opts.tenant : (isTenantRoute(path) ? getTenant() : null);
   if (tenant) headers['X-Clawless-Tenant'] = tenant;
@@ -155,7 +156,7 @@ export async function api(method, path, body, opts = {}) {
   try {
     res = await globalThis.fetch(path, {
       method, headers, credentials: 'same-origin', cache: 'no-store', signal: opts.signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : (raw ? body : JSON.stringify(body)),
     });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
@@ -171,7 +172,11 @@ export async function api(method, path, body, opts = {}) {
     }
   }
   if (res.ok) return data;
-  const problem = data && typeof data === 'object' ? data : {};
+  // OpenAI routes answer {"error": {message, type, param, code}} instead of problem+json
+  const openAi = data && typeof data === 'object' && data.error && typeof data.error === 'object' ? data.error : null;
+  const problem = openAi ? { type: openAi.code || openAi.type, detail: openAi.message,
+    errors: openAi.param ? [{ field: openAi.param, message: openAi.message }] : [] }
+    : (data && typeof data === 'object' ? data : {});
   const err = new ApiError({
     status: res.status,
     type: typeof problem.type === 'string' ? problem.type : 'about:blank',
@@ -194,6 +199,9 @@ export const post = (path, body, opts) => api('POST', path, body, opts);
 export const put = (path, body, opts) => api('PUT', path, body, opts);
 export const patch = (path, body, opts) => api('PATCH', path, body, opts);
 export const del = (path, body, opts) => api('DELETE', path, body, opts);
+
+/** Sends a file (or any Blob) as the raw request body, e.g. a plugin JAR. */
+export const upload = (path, blob, contentType, headers) => api('POST', path, blob, { contentType, headers });
 
 /** One page of a list route: `{data, next_cursor}`. */
 export function page(path, params, opts) {

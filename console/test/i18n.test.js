@@ -40,6 +40,20 @@ describe('i18n', () => {
       'role.': ['agent', 'admin', 'owner', 'contact', 'assistant', 'operator', 'system', 'tool'],
       'status.': ['bot', 'human', 'closed'],
       'tenantStatus.': ['active', 'suspended'],
+      'adminNav.': ['tenants', 'marketplace', 'audit', 'system'],
+      'approval.': ['mutating', 'always', 'never'],
+      'day.': ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      'format.': ['markdown', 'text', 'faq'],
+      'installStatus.': ['active', 'failed', 'disabled'],
+      'keyStatus.': ['active', 'expired', 'revoked'],
+      'plugins.': ['hosts', 'secrets', 'mutatingTools'],
+      'provider.': ['retrieval', 'openai', 'anthropic', 'ollama'],
+      'quota.': ['messages_per_month', 'tokens_per_month', 'requests_per_minute'],
+      'review.': ['added', 'removed'],
+      'scope.': ['chat', 'conversations:read', 'conversations:write', 'channels:admin', 'plugins:admin', 'usage:read',
+        'tenant:admin', 'keys:admin', 'knowledge:admin', 'webhooks:admin', 'members:admin'],
+      'settings.': ['channels', 'assistant', 'inbox', 'knowledge', 'intents', 'plugins', 'apiKeys', 'webhooks'],
+      'versionStatus.': ['pending_review', 'approved', 'rejected'],
     };
     const missing = [];
     for (const file of sources(SRC)) {

@@ -1,10 +1,16 @@
 // t(key, params): every visible string goes through here. Dictionaries are flat; `{name}` is replaced by
 // params.name; a key with `_one`/`_other` variants picks one by params.count (Intl.PluralRules).
-import en from './en.js';
-import es from './es.js';
-import pt from './pt.js';
+import enBase from './en.js';
+import enSettings from './en-settings.js';
+import esBase from './es.js';
+import esSettings from './es-settings.js';
+import ptBase from './pt.js';
+import ptSettings from './pt-settings.js';
 import { getState, setState } from '../store.js';
 
+const en = { ...enBase, ...enSettings };
+const es = { ...esBase, ...esSettings };
+const pt = { ...ptBase, ...ptSettings };
 export const dictionaries = { en, es, pt };
 export const LOCALES = Object.keys(dictionaries);
 
