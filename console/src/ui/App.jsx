@@ -6,6 +6,20 @@ import { navigate, useRoute } from '../router.js';
 import { applySession, homeHash, restoreSession } from '../session.js';
 import { useStore } from '../store.js';
 import { AdminTenants } from '../screens/Admin.jsx';
+import { Audit } from '../screens/admin/Audit.jsx';
+import { MarketplaceReview } from '../screens/admin/Marketplace.jsx';
+import { System } from '../screens/admin/System.jsx';
+import { TenantAdmin } from '../screens/admin/TenantAdmin.jsx';
+import { AdminPage } from '../screens/admin/AdminNav.jsx';
+import { ApiKeys } from '../screens/settings/ApiKeys.jsx';
+import { Assistant } from '../screens/settings/Assistant.jsx';
+import { Channels } from '../screens/settings/Channels.jsx';
+import { InboxSettings } from '../screens/settings/InboxSettings.jsx';
+import { Intents } from '../screens/settings/Intents.jsx';
+import { Knowledge } from '../screens/settings/Knowledge.jsx';
+import { Plugins } from '../screens/settings/Plugins.jsx';
+import { Webhooks } from '../screens/settings/Webhooks.jsx';
+import { Usage } from '../screens/Usage.jsx';
 import { Forgot, Invite, Login, Reset, Setup } from '../screens/Auth.jsx';
 import { ContactPage, Contacts } from '../screens/Contacts.jsx';
 import { Inbox } from '../screens/Inbox.jsx';
@@ -13,9 +27,10 @@ import { Profile } from '../screens/Profile.jsx';
 import { SearchResults } from '../screens/Search.jsx';
 import { Team } from '../screens/Team.jsx';
 import { Shell } from './Shell.jsx';
+import { SettingsPage, isAdmin } from './settings.jsx';
 import { Loading, PageTitle } from './common.jsx';
 
-const TENANT_SCREENS = new Set(['inbox', 'contacts', 'team', 'search']);
+const TENANT_SCREENS = new Set(['inbox', 'contacts', 'team', 'search', 'settings', 'usage']);
 
 function NotFound() {
   return (
@@ -35,6 +50,37 @@ function NoTenant() {
   );
 }
 
+function Settings({ route }) {
+  const s = useStore();
+  const [, section, id] = route.parts;
+  // agents get the explanation and no request at all (the hub would answer 403 anyway)
+  if (!isAdmin(s)) return <SettingsPage section={section || 'channels'} title={t('settings.title')} />;
+  switch (section || 'channels') {
+    case 'channels': return <Channels id={id} query={route.query} />;
+    case 'assistant': return <Assistant />;
+    case 'inbox': return <InboxSettings />;
+    case 'knowledge': return <Knowledge id={id} />;
+    case 'intents': return <Intents />;
+    case 'plugins': return <Plugins />;
+    case 'api-keys': return <ApiKeys />;
+    case 'webhooks': return <Webhooks />;
+    default: return <NotFound />;
+  }
+}
+
+function Admin({ route }) {
+  const s = useStore();
+  const [, section, id] = route.parts;
+  if (!s.session.user.platform_admin) return <AdminPage section={section || 'tenants'} title={t('nav.admin')} />;
+  switch (section || 'tenants') {
+    case 'tenants': return id ? <TenantAdmin id={id} key={id} /> : <AdminTenants />;
+    case 'marketplace': return <MarketplaceReview />;
+    case 'audit': return <Audit />;
+    case 'system': return <System />;
+    default: return <NotFound />;
+  }
+}
+
 function Screen({ route, tenantId }) {
   const [, second] = route.parts;
   if (TENANT_SCREENS.has(route.screen) && !tenantId) return <NoTenant />;
@@ -44,7 +90,9 @@ function Screen({ route, tenantId }) {
     case 'search': return <SearchResults q={route.query.q || ''} />;
     case 'team': return <Team />;
     case 'profile': return <Profile />;
-    case 'admin': return <AdminTenants />;
+    case 'settings': return <Settings route={route} />;
+    case 'usage': return <Usage />;
+    case 'admin': return <Admin route={route} />;
     default: return <NotFound />;
   }
 }

@@ -6,7 +6,7 @@ import { t } from '../i18n/index.js';
 import { onInboxEvent } from '../live.js';
 import { href, navigate, useRoute } from '../router.js';
 import { signOut, switchTenant, tenantChoices } from '../session.js';
-import { getState, setState, useStore } from '../store.js';
+import { currentRole, getState, setState, useStore } from '../store.js';
 import { displayName } from './common.jsx';
 
 const NOTIFY_MAX_AGE_MS = 60000;
@@ -97,6 +97,8 @@ function TopBar({ screen }) {
   const [presenceError, setPresenceError] = useState('');
   const choices = tenantChoices(s);
   const mine = choices.filter((c) => c.role);
+  const role = currentRole(s);
+  const admin = s.tenantId && (role === 'admin' || role === 'owner');
   const others = choices.filter((c) => !c.role);
   const link = (to, label, name, test) => (
     <li><a href={to} aria-current={screen === name ? 'page' : undefined} data-test={test}>{label}</a></li>
@@ -123,6 +125,8 @@ function TopBar({ screen }) {
           {s.tenantId && link('#/inbox', t('nav.inbox'), 'inbox', 'nav-inbox')}
           {s.tenantId && link('#/contacts', t('nav.contacts'), 'contacts', 'nav-contacts')}
           {s.tenantId && link('#/team', t('nav.team'), 'team', 'nav-team')}
+          {admin && link('#/settings/channels', t('nav.settings'), 'settings', 'nav-settings')}
+          {admin && link('#/usage', t('nav.usage'), 'usage', 'nav-usage')}
           {user.platform_admin && link('#/admin/tenants', t('nav.admin'), 'admin', 'nav-admin')}
           {link('#/profile', t('nav.profile'), 'profile', 'nav-profile')}
         </ul>
