@@ -5,24 +5,32 @@ import { t } from '../i18n/index.js';
 import { navigate } from '../router.js';
 import { loadAdminTenants, switchTenant } from '../session.js';
 import { getState, setState, useStore } from '../store.js';
-import { Field, Loading, PageTitle, Problem, Status, Time, useSubmit } from '../ui/common.jsx';
+import { Field, Loading, Problem, Status, Time, useSubmit } from '../ui/common.jsx';
+import { CopyField } from '../ui/settings.jsx';
+import { AdminPage } from './admin/AdminNav.jsx';
 
 export function AdminTenants() {
   const s = useStore();
   const [name, setName] = useState('');
+  const [owner, setOwner] = useState('');
   const [status, setStatus] = useState('');
+  const [invite, setInvite] = useState(null);
   const { busy, error, run } = useSubmit();
-  if (!s.session.user.platform_admin) {
-    return <div class="page"><PageTitle>{t('nav.admin')}</PageTitle><p>{t('admin.only')}</p></div>;
-  }
   const submit = (e) => {
     e.preventDefault();
     setStatus('');
+    setInvite(null);
     run(async () => {
       const tenant = await post('/admin/tenants', { name: name.trim() });
       setName('');
       setState({ adminTenants: [...(getState().adminTenants || []), tenant] });
       setStatus(t('admin.created', { name: tenant.name }));
+      if (owner.trim()) {
+        // the owner's invitation is the tenant's own route: ask for it in that tenant's name
+        const inv = await post('/v1/invitations', { email: owner.trim(), role: 'owner' }, { tenant: tenant.id });
+        setInvite(inv);
+        setOwner('');
+      }
       if (!getState().tenantId) await switchTenant(tenant.id);
     });
   };
@@ -32,17 +40,24 @@ export function AdminTenants() {
   };
   const tenants = s.adminTenants;
   return (
-    <div class="page">
-      <PageTitle>{t('admin.title')}</PageTitle>
+    <AdminPage section="tenants" title={t('admin.title')}>
       <section class="panel" aria-labelledby="tenant-create-title">
         <h2 id="tenant-create-title">{t('admin.create')}</h2>
         <form onSubmit={submit} class="inline-form" data-test="tenant-create-form">
           <Field label={t('admin.name')} required maxLength={200} value={name}
             onInput={(e) => setName(e.currentTarget.value)} test="tenant-create-name" />
+          <Field label={t('admin.ownerEmail')} type="email" maxLength={320} value={owner} hint={t('admin.ownerHint')}
+            onInput={(e) => setOwner(e.currentTarget.value)} test="tenant-create-owner" />
           <button type="submit" class="primary" disabled={busy} data-test="tenant-create-submit">{t('admin.createButton')}</button>
         </form>
         <Problem error={error} test="tenant-create-error" />
         <Status message={status} test="tenant-create-status" />
+        {invite && (
+          <div data-test="tenant-owner-invite">
+            <p>{invite.emailed ? t('team.emailed', { email: invite.email }) : t('team.notEmailed', { email: invite.email })}</p>
+            <CopyField label={t('admin.ownerLink')} value={invite.link} test="tenant-owner-link" />
+          </div>
+        )}
       </section>
       <section aria-labelledby="tenants-title">
         <h2 id="tenants-title">{t('admin.tenants')}</h2>
@@ -62,7 +77,8 @@ export function AdminTenants() {
               <tbody>
                 {tenants.map((tn) => (
                   <tr key={tn.id} data-test="tenant-row" data-tenant-id={tn.id}>
-                    <th scope="row">{tn.name}<div class="muted mono">{tn.id}</div></th>
+                    <th scope="row"><a href={`#/admin/tenants/${encodeURIComponent(tn.id)}`} data-test="tenant-manage">{tn.name}</a>
+                      <div class="muted mono">{tn.id}</div></th>
                     <td>{tn.status ? t(`tenantStatus.${tn.status}`) : ''}</td>
                     <td>{tn.plan || ''}</td>
                     <td><Time iso={tn.created_at} /></td>
@@ -78,6 +94,6 @@ export function AdminTenants() {
           </div>
         )}
       </section>
-    </div>
+    </AdminPage>
   );
 }
