@@ -63,7 +63,8 @@ public final class NetworkGuard {
         for (InetAddress a : addresses) {
             if (isInternal(a)) {
                 return Optional.of("the host " + url.getHost() + " resolves to a loopback, private, link-local or"
-                        + " metadata address (" + a.getHostAddress() + ")");
+                        + " metadata address (" + a.getHostAddress() + "); the hub's operator can allow such addresses"
+                        + " for a local test platform with clawless.network.allow-private-addresses");
             }
         }
         return Optional.empty();
