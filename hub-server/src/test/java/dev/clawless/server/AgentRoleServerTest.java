@@ -63,6 +63,14 @@ class AgentRoleServerTest {
             {"POST", "/v1/plugins/installations", "{\"plugin_id\":\"p\",\"version\":\"1.0.0\"}"},
             {"GET", "/v1/plugins/installations/ins_01aaaaaaaaaaaaaaaaaaaaaaaa", null},
             {"PATCH", "/v1/inbox/settings", "{\"handoff_message\":\"x\"}"},
+            {"GET", "/v1/assistant/providers", null},
+            {"POST", "/v1/intents/test", "{\"text\":\"hi\"}"},
+            {"GET", "/v1/knowledge/documents/doc_01aaaaaaaaaaaaaaaaaaaaaaaa/chunks", null},
+            {"PUT", "/v1/channels/" + connection + "/routing", "{\"auto_assign\":true}"},
+            {"POST", "/v1/labels", "{\"name\":\"x\"}"},
+            {"POST", "/v1/canned-responses", "{\"shortcut\":\"x\",\"text\":\"y\"}"},
+            {"POST", "/v1/teams", "{\"name\":\"x\"}"},
+            {"PATCH", "/v1/tenant/security", "{\"require_totp\":true}"},
         };
         List<String> wrong = new ArrayList<>();
         for (String[] r : settings) {

@@ -95,11 +95,27 @@ public final class ChannelHealth {
         for (JobQueue.DeadLetter d : jobs.deadLetters(tenantId, SCAN)) {
             Optional<String> conversation = conversationOf(exec, tenantId, connectionId, d.job());
             if (conversation.isPresent() && dead.size() < SHOWN) {
-                dead.add(new DeadLetter(d.job().id(), d.job().kind(), conversation.get(), d.job().lastError(),
-                        d.job().attempts(), d.failedAt()));
+                dead.add(new DeadLetter(d.job().id(), d.job().kind(), conversation.get(),
+                        shownError(d.job().kind(), d.job().lastError()), d.job().attempts(), d.failedAt()));
             }
         }
         return new Health(channel, lastIn, lastOut, channel.pollError(), open, dead);
+    }
+
+    /**
+     * What a tenant's admin may read of a job's error: a delivery's is the platform's own answer to the tenant's
+     * credentials (kept, at most 500 characters); any other job's may name the hub's internals (an LLM provider's
+     * address, a stack's message), so it is replaced by a sentence and left to the hub's log.
+     */
+    static Optional<String> shownError(String kind, Optional<String> error) {
+        if (error.isEmpty()) {
+            return error;
+        }
+        if (!kind.equals("deliver")) {
+            return Optional.of("the assistant could not answer this message; the hub's log has the details");
+        }
+        String e = error.get();
+        return Optional.of(e.length() > 500 ? e.substring(0, 500) + "…" : e);
     }
 
     /**

@@ -17,7 +17,7 @@ import dev.clawless.server.http.Json;
 import dev.clawless.server.http.Routes;
 
 /**
- * {@code GET /v1/assistant/providers}: the providers a tenant's assistant may name, and which of them this hub has
+ * {@code GET /v1/assistant/providers} (scope {@code tenant:admin}): the providers a tenant's assistant may name, and which of them this hub has
  * configured (with the model used when none is named), so the console can offer only what will answer.
  */
 public final class AssistantRoutes {
@@ -35,7 +35,7 @@ public final class AssistantRoutes {
     }
 
     private void providers(ServerRequest req, ServerResponse res) {
-        Auth.requireAny(req, Scope.TENANT_ADMIN, Scope.CHAT);
+        Auth.require(req, Scope.TENANT_ADMIN);
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
         for (String name : AssistantSettings.PROVIDERS) {

@@ -265,8 +265,14 @@ public final class InboxRoutes {
             csatEnabled = csat.get().bool("enabled").orElse(csatEnabled);
             question = csat.get().string("question", 1000).orElse(question);
         }
-        if (handoff.isBlank() || away.isBlank() || question.isBlank()) {
-            in.error("handoff_message", "messages must not be blank");
+        if (handoff.isBlank()) {
+            in.error("handoff_message", "must not be blank");
+        }
+        if (away.isBlank()) {
+            in.error("away_message", "must not be blank");
+        }
+        if (question.isBlank()) {
+            in.error("csat.question", "must not be blank");
         }
         in.done();
         Json.send(res, Status.OK_200, settings(inbox.updateSettings(RequestState.of(req).actor(), p.tenantId(),

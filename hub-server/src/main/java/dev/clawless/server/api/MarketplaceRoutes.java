@@ -113,7 +113,8 @@ public final class MarketplaceRoutes {
         TenantPrincipal p = Auth.tenant(req);
         String id = req.path().pathParameters().get("id");
         List<PluginVersion> versions = marketplace.list(Optional.of("approved"), Optional.of(id));
-        List<PluginVersion> uploads = marketplace.uploads(p.tenantId(), id);
+        // a publisher's own uploads and their reviewers' reasons: for whoever manages the tenant's plugins only
+        List<PluginVersion> uploads = p.has(Scope.PLUGINS_ADMIN) ? marketplace.uploads(p.tenantId(), id) : List.of();
         if (versions.isEmpty() && uploads.isEmpty()) {
             throw new ClawlessException.NotFound("no plugin " + Inputs.printable(id) + " in the catalog");
         }

@@ -227,6 +227,9 @@ class MarketplaceServerTest {
         assertEquals("delete_file needs a narrower host list", mine.at("/uploads/1/review_reason").asText());
         assertEquals(0, json(hub.call("GET", "/v1/marketplace/plugins/review-tools", other, null)).get("uploads")
                 .size(), "another tenant's uploads are not shown");
+        String chatOnly = hub.key(json(hub.call("GET", "/v1/tenant", key, null)).get("id").asText(), "[\"chat\"]");
+        assertEquals(0, json(hub.call("GET", "/v1/marketplace/plugins/review-tools", chatOnly, null)).get("uploads")
+                .size(), "reviewers' reasons are for whoever manages the tenant's plugins");
         assertEquals(404, hub.call("POST", "/v1/plugins/installations", other,
                 "{\"plugin_id\":\"review-tools\",\"version\":\"1.1.0\"}").statusCode());
 
