@@ -52,7 +52,7 @@ describe('i18n', () => {
       'review.': ['added', 'removed'],
       'scope.': ['chat', 'conversations:read', 'conversations:write', 'channels:admin', 'plugins:admin', 'usage:read',
         'tenant:admin', 'keys:admin', 'knowledge:admin', 'webhooks:admin', 'members:admin'],
-      'settings.': ['channels', 'assistant', 'inbox', 'knowledge', 'intents', 'plugins', 'apiKeys', 'webhooks'],
+      'settings.': ['channels', 'assistant', 'inbox', 'replies', 'knowledge', 'intents', 'plugins', 'apiKeys', 'webhooks'],
       'versionStatus.': ['pending_review', 'approved', 'rejected'],
     };
     const missing = [];

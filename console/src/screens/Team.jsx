@@ -6,6 +6,7 @@ import { t } from '../i18n/index.js';
 import { loadTenantData } from '../session.js';
 import { currentRole, useStore } from '../store.js';
 import { Field, Loading, PageTitle, Problem, Status, Time, displayName, useAsync, useSubmit } from '../ui/common.jsx';
+import { SecurityPanel, TeamsPanel } from './TeamsPanel.jsx';
 
 export const ROLES = ['agent', 'admin', 'owner'];
 
@@ -112,7 +113,8 @@ function MemberRow({ m, isOwner, meId, onChanged }) {
 
 export function Team() {
   const s = useStore();
-  const isOwner = currentRole(s) === 'owner';
+  const role = currentRole(s);
+  const isOwner = role === 'owner';
   const members = useAsync(() => get('/v1/members'), [s.tenantId]);
   const invitations = useAsync(() => (isOwner ? get('/v1/invitations') : Promise.resolve({ data: [] })),
     [s.tenantId, isOwner]);
@@ -169,6 +171,8 @@ export function Team() {
           </ul>
         </section>
       )}
+      {(isOwner || role === 'admin') && <TeamsPanel members={rows} />}
+      {isOwner && <SecurityPanel />}
     </div>
   );
 }

@@ -17,6 +17,7 @@ import { Channels } from '../screens/settings/Channels.jsx';
 import { InboxSettings } from '../screens/settings/InboxSettings.jsx';
 import { Intents } from '../screens/settings/Intents.jsx';
 import { Knowledge } from '../screens/settings/Knowledge.jsx';
+import { Replies } from '../screens/settings/Replies.jsx';
 import { Plugins } from '../screens/settings/Plugins.jsx';
 import { Webhooks } from '../screens/settings/Webhooks.jsx';
 import { Usage } from '../screens/Usage.jsx';
@@ -59,6 +60,7 @@ function Settings({ route }) {
     case 'channels': return <Channels id={id} query={route.query} />;
     case 'assistant': return <Assistant />;
     case 'inbox': return <InboxSettings />;
+    case 'replies': return <Replies />;
     case 'knowledge': return <Knowledge id={id} />;
     case 'intents': return <Intents />;
     case 'plugins': return <Plugins />;

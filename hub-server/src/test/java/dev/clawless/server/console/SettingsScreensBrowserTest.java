@@ -272,7 +272,9 @@ class SettingsScreensBrowserTest {
         String warning = waitForText(d, "channel-delete-confirm", "1 open conversation");
         assertTrue(warning.contains("cannot be undone"), warning);
         click(d, "channel-delete-confirm-yes");
-        waitFor(d, "the channel list", () -> find(d, "channels-table").getText().contains("No channel"));
+        waitFor(d, "the channel list without it", () -> find(d, "channels-table") != null && all(d, "channel-row")
+                .stream().noneMatch(r -> id.equals(r.getAttribute("data-channel-id"))));
+        assertEquals(404, root.actingFor(tenant).call("GET", "/v1/channels/" + id, null).statusCode());
     }
 
     @Test
@@ -333,6 +335,63 @@ class SettingsScreensBrowserTest {
         switchTenant(d, bolt);
         open(d, "#/settings/plugins");
         waitForText(d, "catalog", "No approved plugins");
+    }
+
+    @Test
+    void teamsLabelsRepliesRoutingAndTheSecondFactorRuleAreSetFromTheBrowser() throws Exception {
+        String token = root.invite(tenant, "sam@acme.example", "agent");
+        Browser.accept(hub, token, "Sam Support");
+        ChromeDriver d = signedIn("root@acme.example");
+        switchTenant(d, tenant);
+
+        // a team with Sam
+        open(d, "#/team");
+        type(d, "team-name", "Billing");
+        click(d, "team-member-sam@acme.example");
+        click(d, "team-create");
+        waitForText(d, "teams-list", "Sam Support");
+        String teamId = find(d, "team-row").getAttribute("data-team-id");
+
+        // labels and a canned reply
+        open(d, "#/settings/replies");
+        type(d, "label-name", "vip");
+        click(d, "label-create");
+        waitForText(d, "labels-list", "vip");
+        type(d, "canned-shortcut", "/refund");
+        type(d, "canned-text", "Refunds reach your card within 5 days.");
+        click(d, "canned-create");
+        waitForText(d, "canned-list", "/refund");
+        assertEquals("Refunds reach your card within 5 days.", json(root.actingFor(tenant).call("GET",
+                "/v1/canned-responses", null)).at("/data/0/text").asText());
+        click(d, "label-delete");
+        waitForText(d, "label-delete-confirm", "taken off every conversation");
+        click(d, "label-delete-confirm-yes");
+        waitForText(d, "labels-list", "No labels");
+
+        // hand-offs of a connection routed to the team
+        HttpResponse<String> con = root.actingFor(tenant).call("POST", "/v1/channels", "{\"type\":\"webchat\","
+                + "\"name\":\"Site\",\"config\":{\"allowed_origins\":[\"https://acme.example\"]}}");
+        assertEquals(201, con.statusCode(), con.body());
+        String id = json(con).get("id").asText();
+        open(d, "#/settings/channels/" + id);
+        click(d, "routing-auto-assign");
+        waitForText(d, "routing-status", "Saved");
+        new Select(find(d, "routing-team")).selectByValue(teamId);
+        waitFor(d, "the team saved", () -> json(root.actingFor(tenant).call("GET", "/v1/channels/" + id + "/routing",
+                null)).path("team_id").asText("").equals(teamId));
+        assertTrue(json(root.actingFor(tenant).call("GET", "/v1/channels/" + id + "/routing", null))
+                .get("auto_assign").asBoolean());
+
+        // the owner's rule: a second factor for everyone
+        open(d, "#/team");
+        click(d, "require-totp");
+        waitForText(d, "require-totp-status", "Saved");
+        assertTrue(json(root.actingFor(tenant).call("GET", "/v1/tenant/security", null)).get("require_totp")
+                .asBoolean());
+        click(d, "require-totp");
+        waitFor(d, "the rule off again", () -> !json(root.actingFor(tenant).call("GET", "/v1/tenant/security", null))
+                .get("require_totp").asBoolean());
+        screenshot(d, "console-team.png");
     }
 
     @Test
