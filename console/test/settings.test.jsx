@@ -5,6 +5,8 @@ import { fileToDocument, parseCsv } from '../src/screens/settings/Knowledge.jsx'
 import { promptsToText, textToPrompts } from '../src/screens/settings/Assistant.jsx';
 import { formToHours, hoursToForm } from '../src/screens/settings/InboxSettings.jsx';
 import { seriesOf } from '../src/screens/Usage.jsx';
+import { compareVersions } from '../src/screens/settings/Plugins.jsx';
+import { formSchema } from '../src/screens/settings/Channels.jsx';
 
 const schema = {
   type: 'object', required: ['provider'],
@@ -30,7 +32,7 @@ describe('schema forms', () => {
   });
 
   it('builds the config, leaving out empty fields and reporting bad JSON and numbers by field', () => {
-    const { config, errors } = toConfig(schema, { provider: 'twilio', from: ' whatsapp:+1 ', allowed_origins: 'https://a.example, https://b.example',
+    const { config, errors } = toConfig(schema, { provider: 'twilio', from: ' whatsapp:+1 ', allowed_origins: 'https://a.example\n https://b.example',
       theme: '{bad', tools: '[{"name": "x"}]', require_identity: true, port: 'eighty' });
     expect(config).toEqual({ provider: 'twilio', from: 'whatsapp:+1', allowed_origins: ['https://a.example', 'https://b.example'],
       tools: [{ name: 'x' }], require_identity: true });
@@ -88,6 +90,20 @@ describe('assistant and hours', () => {
     const bh = { timezone: 'America/Bogota', days: { mon: ['09:00-13:00', '14:00-18:00'], sat: ['10:00-12:00'] } };
     expect(formToHours(hoursToForm(bh))).toEqual(bh);
     expect(formToHours({ ...hoursToForm(bh), enabled: false })).toBeNull();
+  });
+});
+
+describe('plugins and channels', () => {
+  it('orders versions as semantic versions', () => {
+    expect(['2.0.0', '1.0.10', '1.0.9', '1.0.10-rc.1'].sort(compareVersions)).toEqual(['1.0.9', '1.0.10-rc.1', '1.0.10', '2.0.0']);
+  });
+
+  it('leaves the widget theme to its designer, not the connection form', () => {
+    const ct = { type: 'webchat', config_schema: { type: 'object', properties: { allowed_origins: { type: 'array' }, theme: { type: 'object' } } } };
+    expect(Object.keys(formSchema(ct).properties)).toEqual(['allowed_origins']);
+    expect(Object.keys(formSchema({ ...ct, type: 'other' }).properties)).toEqual(['allowed_origins', 'theme']);
+    // a save of the connection form then never sends theme (null would delete what the designer saved)
+    expect('theme' in toConfig(formSchema(ct), { allowed_origins: 'https://a.example' }, { forPatch: true, previous: { theme: { mode: 'dark' } } }).config).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { loadAdminTenants, switchTenant } from '../session.js';
 import { getState, setState, useStore } from '../store.js';
 import { Field, Loading, Problem, Status, Time, useSubmit } from '../ui/common.jsx';
 import { CopyField } from '../ui/settings.jsx';
+import { errorFor } from '../ui/SchemaForm.jsx';
 import { AdminPage } from './admin/AdminNav.jsx';
 
 export function AdminTenants() {
@@ -16,22 +17,32 @@ export function AdminTenants() {
   const [status, setStatus] = useState('');
   const [invite, setInvite] = useState(null);
   const { busy, error, run } = useSubmit();
+  const [created, setCreated] = useState(null); // a tenant whose owner's invitation is still to be sent
+  const inviteOwner = async (tenant, email) => {
+    // the owner's invitation is the tenant's own route: ask for it in that tenant's name
+    const inv = await post('/v1/invitations', { email, role: 'owner' }, { tenant: tenant.id });
+    setInvite(inv);
+    setOwner('');
+    setCreated(null);
+  };
   const submit = (e) => {
     e.preventDefault();
     setStatus('');
     setInvite(null);
     run(async () => {
+      if (created) { // the tenant exists already: only its owner's invitation failed
+        await inviteOwner(created, owner.trim());
+        return;
+      }
       const tenant = await post('/admin/tenants', { name: name.trim() });
       setName('');
       setState({ adminTenants: [...(getState().adminTenants || []), tenant] });
       setStatus(t('admin.created', { name: tenant.name }));
-      if (owner.trim()) {
-        // the owner's invitation is the tenant's own route: ask for it in that tenant's name
-        const inv = await post('/v1/invitations', { email: owner.trim(), role: 'owner' }, { tenant: tenant.id });
-        setInvite(inv);
-        setOwner('');
-      }
       if (!getState().tenantId) await switchTenant(tenant.id);
+      if (owner.trim()) {
+        setCreated(tenant);
+        await inviteOwner(tenant, owner.trim());
+      }
     });
   };
   const open = async (id) => {
@@ -44,11 +55,21 @@ export function AdminTenants() {
       <section class="panel" aria-labelledby="tenant-create-title">
         <h2 id="tenant-create-title">{t('admin.create')}</h2>
         <form onSubmit={submit} class="inline-form" data-test="tenant-create-form">
-          <Field label={t('admin.name')} required maxLength={200} value={name}
-            onInput={(e) => setName(e.currentTarget.value)} test="tenant-create-name" />
-          <Field label={t('admin.ownerEmail')} type="email" maxLength={320} value={owner} hint={t('admin.ownerHint')}
-            onInput={(e) => setOwner(e.currentTarget.value)} test="tenant-create-owner" />
-          <button type="submit" class="primary" disabled={busy} data-test="tenant-create-submit">{t('admin.createButton')}</button>
+          {!created && (
+            <Field label={t('admin.name')} required maxLength={200} value={name} error={errorFor(error, 'name')}
+              onInput={(e) => setName(e.currentTarget.value)} test="tenant-create-name" />
+          )}
+          <Field label={t('admin.ownerEmail')} type="email" maxLength={320} value={owner}
+            hint={created ? t('admin.ownerRetryHint', { name: created.name }) : t('admin.ownerHint')}
+            error={errorFor(error, 'email')} onInput={(e) => setOwner(e.currentTarget.value)} test="tenant-create-owner" />
+          <button type="submit" class="primary" disabled={busy} data-test="tenant-create-submit">
+            {created ? t('admin.inviteOwner') : t('admin.createButton')}
+          </button>
+          {created && (
+            <button type="button" onClick={() => { setCreated(null); setOwner(''); }} data-test="tenant-create-skip">
+              {t('admin.skipOwner')}
+            </button>
+          )}
         </form>
         <Problem error={error} test="tenant-create-error" />
         <Status message={status} test="tenant-create-status" />

@@ -1,7 +1,7 @@
 // Usage and reports: per day over a chosen range — conversations, messages in and out per channel, resolutions by
 // the assistant and by people, first-response and resolution times, CSAT, tokens and estimated cost per model —
 // drawn with uPlot, each chart with its figures as a table too, a CSV download, and the month's quotas.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { get, getTenant, query } from '../api.js';
@@ -47,6 +47,8 @@ function Chart({ title, data, test, unit }) {
     try {
       plot = new uPlot({
         width, height: 220, title: undefined,
+        // the report's days are UTC days: draw them so, whatever the browser's time zone
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { x: { time: true } },
         axes: [{}, { label: unit || '' }],
         series: [{}, ...names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 2,
@@ -122,6 +124,54 @@ function Quotas({ quotas }) {
   );
 }
 
+const minutes = (secs) => (secs == null ? null : Math.round(secs / 6) / 10);
+
+/** The six charts of a report, computed once per report (uPlot rebuilds a chart whenever its data changes). */
+export function chartsOf(report) {
+  const days = (report && report.days) || [];
+  const channels = new Set();
+  days.forEach((d) => Object.keys(d.by_channel || {}).forEach((c) => channels.add(c)));
+  const modelNames = [...new Set(((report && report.models) || []).map((m) => `${m.provider}/${m.model}`))];
+  const byDay = new Map();
+  for (const m of (report && report.models) || []) {
+    const day = byDay.get(m.date) || {};
+    day[`${m.provider}/${m.model}`] = m;
+    byDay.set(m.date, day);
+  }
+  /** Tokens (in + out) or cost of each model on a day, 0 where the model was not used. */
+  const perModel = (date, what) => {
+    const o = {};
+    for (const name of modelNames) {
+      const m = (byDay.get(date) || {})[name];
+      o[name] = !m ? 0 : what === 'tokens' ? m.tokens_in + m.tokens_out : Math.round(m.cost_usd * 1e6) / 1e6;
+    }
+    return o;
+  };
+  return [
+    { test: 'chart-activity', title: t('usage.chartActivity'), data: seriesOf(days, (d) => ({
+      [t('usage.conversations')]: d.conversations, [t('usage.messagesIn')]: d.messages_in,
+      [t('usage.messagesOut')]: d.messages_out })) },
+    { test: 'chart-channels', title: t('usage.chartChannels'), data: seriesOf(days, (d) => {
+      const o = {};
+      for (const c of channels) {
+        const v = (d.by_channel || {})[c];
+        o[t('usage.channelIn', { channel: c })] = v ? v.in : 0;
+        o[t('usage.channelOut', { channel: c })] = v ? v.out : 0;
+      }
+      return o;
+    }) },
+    { test: 'chart-resolutions', title: t('usage.chartResolutions'), data: seriesOf(days, (d) => ({
+      [t('usage.resolvedAi')]: d.resolved_ai, [t('usage.resolvedHuman')]: d.resolved_human })) },
+    { test: 'chart-times', title: t('usage.chartTimes'), unit: t('usage.minutes'), data: seriesOf(days, (d) => ({
+      [t('usage.firstResponse')]: minutes(d.first_response_seconds_median),
+      [t('usage.resolution')]: minutes(d.resolution_seconds_median) })) },
+    { test: 'chart-csat', title: t('usage.chartCsat'), data: seriesOf(days, (d) => ({
+      [t('usage.csatAverage')]: d.csat_average, [t('usage.csatCount')]: d.csat_count })) },
+    { test: 'chart-tokens', title: t('usage.chartTokens'), data: seriesOf(days, (d) => perModel(d.date, 'tokens')) },
+    { test: 'chart-cost', title: t('usage.chartCost'), unit: 'USD', data: seriesOf(days, (d) => perModel(d.date, 'cost')) },
+  ];
+}
+
 export function Usage() {
   const s = useStore();
   const [range, setRange] = useState(defaultRange);
@@ -131,17 +181,19 @@ export function Usage() {
   const [csvError, setCsvError] = useState('');
   const role = currentRole(s);
   const allowed = role === 'admin' || role === 'owner';
+  const seq = useRef(0);
   useEffect(() => {
     if (!allowed) return;
+    const n = ++seq.current; // only the newest request may fill the screen
     setError(null);
-    get(`/v1/reports/usage${query(applied)}`).then(setReport, setError);
+    get(`/v1/reports/usage${query(applied)}`).then((r) => { if (n === seq.current) setReport(r); },
+      (e) => { if (n === seq.current) setError(e); });
   }, [applied.from, applied.to, s.tenantId]);
+  const charts = useMemo(() => chartsOf(report), [report]);
   if (!allowed) {
     return <div class="page" data-test="usage-forbidden"><PageTitle>{t('usage.title')}</PageTitle><p>{t('settings.adminsOnly')}</p></div>;
   }
   const days = (report && report.days) || [];
-  const channels = new Set();
-  days.forEach((d) => Object.keys(d.by_channel || {}).forEach((c) => channels.add(c)));
   const models = {};
   for (const m of (report && report.models) || []) {
     const key = `${m.provider}/${m.model}`;
@@ -185,28 +237,7 @@ export function Usage() {
           </dl>
           <Quotas quotas={report.quotas} />
           <div class="charts">
-            <Chart title={t('usage.chartActivity')} test="chart-activity" data={seriesOf(days, (d) => ({
-              [t('usage.conversations')]: d.conversations, [t('usage.messagesIn')]: d.messages_in,
-              [t('usage.messagesOut')]: d.messages_out }))} />
-            <Chart title={t('usage.chartChannels')} test="chart-channels" data={seriesOf(days, (d) => {
-              const o = {};
-              for (const c of channels) {
-                const v = (d.by_channel || {})[c];
-                o[c] = v ? v.in + v.out : 0;
-              }
-              return o;
-            })} />
-            <Chart title={t('usage.chartResolutions')} test="chart-resolutions" data={seriesOf(days, (d) => ({
-              [t('usage.resolvedAi')]: d.resolved_ai, [t('usage.resolvedHuman')]: d.resolved_human }))} />
-            <Chart title={t('usage.chartTimes')} test="chart-times" unit={t('usage.minutes')} data={seriesOf(days, (d) => ({
-              [t('usage.firstResponse')]: d.first_response_seconds_median == null ? null
-                : Math.round(d.first_response_seconds_median / 6) / 10,
-              [t('usage.resolution')]: d.resolution_seconds_median == null ? null
-                : Math.round(d.resolution_seconds_median / 6) / 10 }))} />
-            <Chart title={t('usage.chartCsat')} test="chart-csat" data={seriesOf(days, (d) => ({
-              [t('usage.csatAverage')]: d.csat_average, [t('usage.csatCount')]: d.csat_count }))} />
-            <Chart title={t('usage.chartTokens')} test="chart-tokens" data={seriesOf(days, (d) => ({
-              [t('usage.tokensIn')]: d.tokens_in, [t('usage.tokensOut')]: d.tokens_out }))} />
+            {charts.map((c) => <Chart key={c.test} title={c.title} test={c.test} unit={c.unit} data={c.data} />)}
           </div>
           <section class="panel" aria-labelledby="models-title">
             <h2 id="models-title">{t('usage.models')}</h2>

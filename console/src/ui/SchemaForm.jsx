@@ -54,7 +54,7 @@ export function toConfig(schema, values, { forPatch = false, previous = {} } = {
       continue;
     }
     if (kind === 'list') {
-      const items = text.split(/\n|,/).map((s) => s.trim()).filter(Boolean);
+      const items = text.split('\n').map((s) => s.trim()).filter(Boolean);
       const numeric = prop.items && (prop.items.type === 'integer' || prop.items.type === 'number');
       config[name] = numeric ? items.map(Number) : items;
     } else if (kind === 'json') {

@@ -2,10 +2,11 @@
 // write-only), the URL to paste on the platform, the connection's health with dead letters to retry, a test message,
 // and for the widget its appearance, embed snippet and a live preview.
 import { useState } from 'preact/hooks';
-import { del, get, patch, post } from '../../api.js';
+import { del, get, patch, post, put } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { href, navigate } from '../../router.js';
 import { loadTenantData } from '../../session.js';
+import { useStore } from '../../store.js';
 import { Field, Loading, Problem, Status, Time, useAsync, useSubmit } from '../../ui/common.jsx';
 import { SchemaFields, SecretFields, errorFor, initialValues, toConfig, toSecrets } from '../../ui/SchemaForm.jsx';
 import { Confirm, CopyField, SettingsPage } from '../../ui/settings.jsx';
@@ -98,9 +99,17 @@ function NewChannel({ type }) {
   );
 }
 
+/** The schema without the properties another panel edits (the widget's theme has its own designer). */
+export function formSchema(channelType) {
+  const schema = channelType.config_schema || {};
+  if (channelType.type !== 'webchat' || !schema.properties || !schema.properties.theme) return schema;
+  const { theme, ...rest } = schema.properties;
+  return { ...schema, properties: rest };
+}
+
 /** Create (no `channel`) or edit a connection. */
 function ChannelForm({ channelType, channel, onSaved }) {
-  const schema = channelType.config_schema || {};
+  const schema = formSchema(channelType);
   const [name, setName] = useState(channel ? channel.name : typeName(channelType.type));
   const [values, setValues] = useState(() => initialValues(schema, channel ? channel.config : {}));
   const [secrets, setSecrets] = useState({});
@@ -118,6 +127,7 @@ function ChannelForm({ channelType, channel, onSaved }) {
       if (channel) {
         const saved = await patch(`/v1/channels/${enc(channel.id)}`, { name: name.trim(), config, secrets: toSecrets(secrets) });
         setSecrets({});
+        setValues(initialValues(schema, saved.config));
         setStatus(t('common.saved'));
         onSaved(saved);
       } else {
@@ -168,6 +178,7 @@ function ChannelDetail({ id }) {
           {c.type === 'webchat' && <WidgetDesigner channel={c} onSaved={channel.setData} />}
           <Health id={id} health={health} onChanged={health.reload} />
           {c.type !== 'webchat' && <TestMessage id={id} type={c.type} onSent={health.reload} />}
+          <Routing id={id} />
           <section aria-labelledby="channel-edit-title">
             <h2 id="channel-edit-title">{t('channels.settings')}</h2>
             {ct ? <ChannelForm channelType={ct} channel={c} onSaved={channel.setData} /> : <Loading />}
@@ -262,6 +273,41 @@ function TestMessage({ id, type, onSent }) {
   );
 }
 
+/** Who gets this connection's hand-offs: the queue, or round robin among online members (of a team). */
+function Routing({ id }) {
+  const s = useStore();
+  const routing = useAsync(() => get(`/v1/channels/${enc(id)}/routing`), [id]);
+  const [status, setStatus] = useState('');
+  const { busy, error, run } = useSubmit();
+  const r = routing.data;
+  const save = (next) => {
+    setStatus('');
+    run(async () => {
+      routing.setData(await put(`/v1/channels/${enc(id)}/routing`, next));
+      setStatus(t('common.saved'));
+    });
+  };
+  return (
+    <section class="panel" aria-labelledby="channel-routing-title" data-test="channel-routing">
+      <h2 id="channel-routing-title">{t('channels.routing')}</h2>
+      <Problem error={routing.error || error} />
+      {!r ? <Loading /> : (
+        <>
+          <Field type="checkbox" class="checkbox" label={t('channels.autoAssign')} checked={r.auto_assign}
+            disabled={busy} test="routing-auto-assign" hint={t('channels.autoAssignHint')}
+            onChange={(e) => save({ auto_assign: e.currentTarget.checked, team_id: r.team_id })} />
+          <Field as="select" label={t('channels.routingTeam')} value={r.team_id || ''} disabled={busy || !r.auto_assign}
+            test="routing-team" onChange={(e) => save({ auto_assign: r.auto_assign, team_id: e.currentTarget.value || null })}>
+            <option value="">{t('channels.anyMember')}</option>
+            {(s.tenantData.teams || []).map((tm) => <option key={tm.id} value={tm.id}>{tm.name}</option>)}
+          </Field>
+        </>
+      )}
+      <Status message={status} test="routing-status" />
+    </section>
+  );
+}
+
 function DangerZone({ channel, health, onChanged }) {
   const [confirming, setConfirming] = useState(false);
   const { busy, error, run } = useSubmit();
@@ -281,7 +327,7 @@ function DangerZone({ channel, health, onChanged }) {
         <button type="button" disabled={busy} onClick={toggle} data-test="channel-toggle">
           {channel.enabled ? t('channels.disable') : t('channels.enable')}
         </button>
-        <button type="button" class="danger" onClick={() => setConfirming(true)} data-test="channel-delete">
+        <button type="button" class="danger" disabled={!health} onClick={() => setConfirming(true)} data-test="channel-delete">
           {t('channels.delete')}
         </button>
       </div>

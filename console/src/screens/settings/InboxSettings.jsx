@@ -135,7 +135,7 @@ function InboxForm({ s, onSaved }) {
         <Field type="checkbox" class="checkbox" label={t('inboxSettings.csatOn')} checked={texts.csat_enabled}
           onChange={(e) => setTexts({ ...texts, csat_enabled: e.currentTarget.checked })} test="csat-enabled" />
         <Field label={t('inboxSettings.csatQuestion')} value={texts.csat_question} maxLength={1000}
-          test="csat-question" error={errorFor(error, 'csat')}
+          test="csat-question" error={errorFor(error, 'csat.question')}
           onInput={(e) => setTexts({ ...texts, csat_question: e.currentTarget.value })} />
       </fieldset>
       <Problem error={error} test="inbox-settings-error" />

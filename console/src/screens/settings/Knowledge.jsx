@@ -169,14 +169,18 @@ function UploadForm({ onAdded }) {
 function FaqForm({ onAdded }) {
   const [title, setTitle] = useState('');
   const [rows, setRows] = useState([{ q: '', a: '' }]);
+  const [sent, setSent] = useState([]); // the rows sent, by their position on screen: content[i] is rows[sent[i]]
   const [added, setAdded] = useState(null);
   const { busy, error, run } = useSubmit();
+  const rowError = (i) => (sent.indexOf(i) >= 0 ? errorFor(error, `content[${sent.indexOf(i)}]`) : null);
   const set = (i, k, v) => setRows(rows.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
   const submit = (e) => {
     e.preventDefault();
     setAdded(null);
     run(async () => {
-      const content = rows.filter((r) => r.q.trim() || r.a.trim()).map((r) => ({ q: r.q.trim(), a: r.a.trim() }));
+      const kept = rows.map((r, i) => i).filter((i) => rows[i].q.trim() || rows[i].a.trim());
+      setSent(kept);
+      const content = kept.map((i) => ({ q: rows[i].q.trim(), a: rows[i].a.trim() }));
       const created = await post('/v1/knowledge/documents', { title: title.trim(), format: 'faq', content });
       setAdded(created);
       setTitle('');
@@ -191,9 +195,9 @@ function FaqForm({ onAdded }) {
       {rows.map((r, i) => (
         <fieldset key={i} class="faq-row" data-test="faq-row">
           <legend>{t('knowledge.entry', { n: i + 1 })}</legend>
-          <Field label={t('knowledge.question')} value={r.q} test={`faq-q-${i}`} error={errorFor(error, `content[${i}]`)}
+          <Field label={t('knowledge.question')} value={r.q} test={`faq-q-${i}`} error={rowError(i)}
             onInput={(e) => set(i, 'q', e.currentTarget.value)} />
-          <Field as="textarea" rows={2} label={t('knowledge.answer')} value={r.a} test={`faq-a-${i}`}
+          <Field as="textarea" rows={2} label={t('knowledge.answer')} value={r.a} test={`faq-a-${i}`} error={rowError(i)}
             onInput={(e) => set(i, 'a', e.currentTarget.value)} />
           {rows.length > 1 && (
             <button type="button" class="link-button" data-test={`faq-remove-${i}`}
@@ -295,7 +299,10 @@ function DocumentPage({ id }) {
             <section aria-labelledby="chunks-title">
               <h2 id="chunks-title">{t('knowledge.chunks')}</h2>
               <ol class="chunks" data-test="document-chunks">
-                {chunks.data.map((c) => <li key={c.id} data-test="document-chunk"><pre>{c.text}</pre></li>)}
+                {chunks.data.map((c) => (
+                  <li key={c.id} data-test="document-chunk"><pre>{c.text}</pre>
+                    {c.answer && <p class="muted">{t('knowledge.chunkAnswer', { answer: c.answer })}</p>}</li>
+                ))}
               </ol>
             </section>
           ) : (

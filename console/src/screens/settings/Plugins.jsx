@@ -62,6 +62,28 @@ export function Plugins() {
   );
 }
 
+/** Semantic-version order (1.2.10 after 1.2.9; a pre-release before its release). */
+export function compareVersions(a, b) {
+  const parse = (v) => {
+    const [core, pre] = String(v).split('-', 2);
+    return { nums: core.split('.').map((x) => Number.parseInt(x, 10) || 0), pre: pre || null };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < Math.max(x.nums.length, y.nums.length); i++) {
+    const d = (x.nums[i] || 0) - (y.nums[i] || 0);
+    if (d) return d;
+  }
+  if (x.pre === y.pre) return 0;
+  if (!x.pre) return 1;
+  if (!y.pre) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
+
+function sortedVersions(p) {
+  return (p.versions || []).map((v) => v.version).sort(compareVersions);
+}
+
 function versionPermissions(p, version) {
   const v = (p.versions || []).find((x) => x.version === version);
   return (v && v.permissions) || p.permissions;
@@ -74,7 +96,7 @@ function versionSchema(p, version) {
 
 function CatalogEntry({ p, installed, onInstalled }) {
   const [open, setOpen] = useState(false);
-  const versions = (p.versions || []).map((v) => v.version);
+  const versions = sortedVersions(p);
   const latest = versions[versions.length - 1];
   return (
     <li class="panel" data-test="catalog-plugin" data-plugin-id={p.plugin_id}>
@@ -94,7 +116,7 @@ function CatalogEntry({ p, installed, onInstalled }) {
 }
 
 function InstallForm({ p, onInstalled }) {
-  const versions = (p.versions || []).map((v) => v.version);
+  const versions = sortedVersions(p);
   const [version, setVersion] = useState(versions[versions.length - 1] || '');
   const schema = versionSchema(p, version);
   const [values, setValues] = useState(() => initialValues(schema));
@@ -135,17 +157,15 @@ function Installed({ i, plugin, onChanged }) {
   const [version, setVersion] = useState(i.version);
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
-  const versions = plugin ? plugin.versions.map((v) => v.version) : [i.version];
+  const versions = plugin ? sortedVersions(plugin) : [i.version];
   const name = (plugin && plugin.display_name) || i.plugin_id;
-  const usage = useAsync(() => (confirming ? get(`/v1/plugins/installations/${enc(i.id)}`).then((x) => x.in_use || null)
-    : Promise.resolve(null)), [confirming]);
+  const usage = useAsync(() => (confirming ? get(`/v1/plugins/installations/${enc(i.id)}`)
+    .then((x) => x.in_use || { channel_connections: 0 }) : Promise.resolve(null)), [confirming]);
   const change = (body, message) => run(async () => {
     await patch(`/v1/plugins/installations/${enc(i.id)}`, body);
     setStatus(message);
     onChanged();
   });
-  const inUse = usage.data;
-  const uses = inUse ? (inUse.channel_connections || 0) : 0;
   return (
     <li class="panel" data-test="installation" data-installation-id={i.id} data-plugin-id={i.plugin_id}>
       <h3>{name} <span class="muted mono">{i.plugin_id}@{i.version}</span></h3>
@@ -161,7 +181,7 @@ function Installed({ i, plugin, onChanged }) {
         </Field>
         <button type="button" disabled={busy || version === i.version} data-test="installation-change-version"
           onClick={() => change({ version }, t('plugins.movedTo', { version }))}>
-          {versions.indexOf(version) < versions.indexOf(i.version) ? t('plugins.rollback') : t('plugins.upgrade')}
+          {compareVersions(version, i.version) < 0 ? t('plugins.rollback') : t('plugins.upgrade')}
         </button>
         <button type="button" disabled={busy} data-test="installation-toggle"
           onClick={() => change({ enabled: !i.enabled }, i.enabled ? t('plugins.disabledNow') : t('plugins.enabledNow'))}>
@@ -173,10 +193,17 @@ function Installed({ i, plugin, onChanged }) {
           {t('plugins.uninstall')}
         </button>
       </div>
-      {confirming && (
-        <Confirm test="uninstall-confirm" busy={busy || usage.loading} confirmLabel={t('plugins.uninstallYes')}
+      {confirming && usage.data && usage.data.channel_connections > 0 && (
+        <div class="confirm" role="alert" data-test="uninstall-blocked">
+          <p>{t('plugins.inUseByChannels', { name, count: usage.data.channel_connections })}</p>
+          <ul>{(usage.data.connection_ids || []).map((cid) => (
+            <li key={cid}><a href={`#/settings/channels/${enc(cid)}`}>{cid}</a></li>))}</ul>
+          <button type="button" onClick={() => setConfirming(false)} data-test="uninstall-blocked-close">{t('common.close')}</button>
+        </div>
+      )}
+      {confirming && usage.data && !usage.data.channel_connections && (
+        <Confirm test="uninstall-confirm" busy={busy} confirmLabel={t('plugins.uninstallYes')}
           text={[t('plugins.uninstallText', { name }),
-            uses ? t('plugins.uninstallChannels', { count: uses }) : '',
             i.tools && i.tools.length ? t('plugins.uninstallTools', { list: i.tools.map((x) => x.name).join(', ') }) : '']
             .filter(Boolean).join(' ')}
           onCancel={() => setConfirming(false)}

@@ -29,7 +29,10 @@ export function WidgetDesigner({ channel, onSaved }) {
   const [opts, setOpts] = useState({ title: '', welcome: '', position: 'right', locale: '' });
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
-  const base = globalThis.location ? globalThis.location.origin : '';
+  // the hub's public address, as the platforms see it (webhook_url is built on it), else this page's
+  const hook = typeof channel.webhook_url === 'string' ? channel.webhook_url : '';
+  const base = hook.includes('/hooks/') ? hook.slice(0, hook.indexOf('/hooks/'))
+    : (globalThis.location ? globalThis.location.origin : '');
   const save = (e) => {
     e.preventDefault();
     setStatus('');
