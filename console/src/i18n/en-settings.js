@@ -517,4 +517,7 @@ export default {
   'admin.inviteOwner': 'Send the owner\'s invitation',
   'admin.skipOwner': 'Skip, invite later from Team',
   'knowledge.chunkAnswer': 'Answer: {answer}',
+  'assistant.routing': 'Routing rules of this hub',
+  'assistant.routingHint': 'Set by the hub\'s operator (clawless.assistant.routing): when a message matches a condition, its model answers instead of the one chosen above.',
+  'assistant.noRouting': 'None: the provider and model above answer every message.',
 };

@@ -517,4 +517,7 @@ export default {
   'admin.inviteOwner': 'Enviar la invitación al propietario',
   'admin.skipOwner': 'Omitir, invitar luego desde Equipo',
   'knowledge.chunkAnswer': 'Respuesta: {answer}',
+  'assistant.routing': 'Reglas de enrutamiento del hub',
+  'assistant.routingHint': 'Las define el operador del hub (clawless.assistant.routing): cuando un mensaje cumple una condición, responde su modelo en lugar del elegido arriba.',
+  'assistant.noRouting': 'Ninguna: el proveedor y el modelo de arriba responden todos los mensajes.',
 };

@@ -517,4 +517,7 @@ export default {
   'admin.inviteOwner': 'Enviar o convite ao proprietário',
   'admin.skipOwner': 'Pular, convidar depois em Equipe',
   'knowledge.chunkAnswer': 'Resposta: {answer}',
+  'assistant.routing': 'Regras de roteamento do hub',
+  'assistant.routingHint': 'Definidas pelo operador do hub (clawless.assistant.routing): quando uma mensagem atende a uma condição, o modelo dela responde no lugar do escolhido acima.',
+  'assistant.noRouting': 'Nenhuma: o provedor e o modelo acima respondem todas as mensagens.',
 };

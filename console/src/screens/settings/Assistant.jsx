@@ -44,6 +44,7 @@ export function Assistant() {
         <AssistantForm settings={tenant.data.settings || {}} providers={(providers.data && providers.data.data) || null}
           onSaved={(tn) => tenant.setData(tn)} />
       )}
+      {providers.data && <HubRouting rules={providers.data.routing || []} />}
       <Playground />
     </SettingsPage>
   );
@@ -111,6 +112,19 @@ function AssistantForm({ settings, providers, onSaved }) {
       <Status message={status} test="assistant-status" />
       <button type="submit" class="primary" disabled={busy} data-test="assistant-save">{t('common.save')}</button>
     </form>
+  );
+}
+
+/** The operator's routing rules: read-only here, they are the hub's configuration. */
+function HubRouting({ rules }) {
+  return (
+    <section class="panel" aria-labelledby="routing-rules-title" data-test="hub-routing">
+      <h2 id="routing-rules-title">{t('assistant.routing')}</h2>
+      <p class="hint">{t('assistant.routingHint')}</p>
+      {!rules.length ? <p class="muted">{t('assistant.noRouting')}</p> : (
+        <ul class="mono">{rules.map((r, i) => <li key={i}>{r.condition} → {r.target}</li>)}</ul>
+      )}
+    </section>
   );
 }
 

@@ -183,7 +183,7 @@ public final class Hub implements AutoCloseable {
                 });
             }
             AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback(), config.routing());
-            new AssistantRoutes(assistant.providers(), config.providers()).register(routes);
+            new AssistantRoutes(assistant.providers(), config.providers(), config.routing()).register(routes);
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();

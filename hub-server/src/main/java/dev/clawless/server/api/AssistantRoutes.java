@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.assistant.LangChainProvider;
+import dev.clawless.core.assistant.RoutingRules;
 import dev.clawless.core.tenant.AssistantSettings;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.server.http.Auth;
@@ -24,10 +25,12 @@ public final class AssistantRoutes {
 
     private final Set<String> configured;
     private final List<LangChainProvider.Settings> llms;
+    private final RoutingRules routing;
 
-    public AssistantRoutes(Set<String> configured, List<LangChainProvider.Settings> llms) {
+    public AssistantRoutes(Set<String> configured, List<LangChainProvider.Settings> llms, RoutingRules routing) {
         this.configured = Set.copyOf(configured);
         this.llms = List.copyOf(llms);
+        this.routing = routing;
     }
 
     public void register(Routes routes) {
@@ -44,6 +47,9 @@ public final class AssistantRoutes {
                     LangChainProvider.Settings::defaultModel).findFirst().orElse(null));
         }
         body.putNull("next_cursor");
+        // the operator's routing rules (clawless.assistant.routing): they apply before the tenant's own choice
+        ArrayNode rules = body.putArray("routing");
+        routing.rules().forEach(r -> rules.addObject().put("condition", r.condition()).put("target", r.target()));
         Json.send(res, Status.OK_200, body);
     }
 }

@@ -75,7 +75,9 @@ class ProviderServerTest {
     @Test
     void theConsoleLearnsWhichProvidersThisHubHasConfigured() {
         String key = hub.key(hub.tenant("Providers"), "[\"tenant:admin\"]");
-        JsonNode data = json(hub.call("GET", "/v1/assistant/providers", key, null)).get("data");
+        JsonNode answer = json(hub.call("GET", "/v1/assistant/providers", key, null));
+        assertEquals(0, answer.get("routing").size(), "no operator routing rules configured");
+        JsonNode data = answer.get("data");
         assertEquals("retrieval", data.get(0).get("name").asText());
         assertTrue(data.get(0).get("configured").asBoolean());
         assertEquals("openai", data.get(1).get("name").asText());
