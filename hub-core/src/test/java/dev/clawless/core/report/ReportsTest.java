@@ -72,6 +72,12 @@ class ReportsTest {
         clock.advance(Duration.ofSeconds(seconds));
     }
 
+    private void at(String instant) {
+        clock.advance(Duration.between(clock.instant(), Instant.parse(instant)));
+    }
+
+    private static final java.util.Map<String, String> TEST_MESSAGE = java.util.Map.of("test_message", "true");
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void everyDayOfTheRangeIsReportedWithItsOwnFiguresAcrossAUtcMidnight(Engine engine) {
@@ -145,6 +151,69 @@ class ReportsTest {
         assertEquals(1, theirs.days().get(1).conversations());
         assertEquals(0, theirs.days().get(0).conversations());
         assertEquals(1000, theirs.days().get(1).tokensIn());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aConversationReopenedDaysLaterIsANewEpisodeAndTestMessagesCountNowhere(Engine engine) {
+        open(engine);
+        // 1 December: E asks, an operator answers in 5 s, closed a minute after it began
+        at("2026-12-01T10:00:00Z");
+        Ingested e1 = inbound(tenant, "e1", "E");
+        String e = e1.conversation().id();
+        tick(5);
+        conversations.operatorReply(tenant, e, "A person here");
+        at("2026-12-01T10:01:00Z");
+        conversations.setStatus(tenant, e, ConversationStatus.CLOSED);
+        // 3 December: an admin's test message begins T, which is closed before anyone writes
+        at("2026-12-03T08:00:00Z");
+        String t = conversations.startConversation(tenant, "telegram", "con_report", "T", Participant.of("u-T"),
+                Optional.empty(), "Ping from the console", TEST_MESSAGE).conversation().id();
+        at("2026-12-03T08:30:00Z");
+        conversations.setStatus(tenant, t, ConversationStatus.CLOSED);
+        // E writes again and reopens; a test message goes to E, the assistant answers, E is closed again
+        at("2026-12-03T09:00:00Z");
+        Ingested e2 = inbound(tenant, "e2", "E");
+        assertEquals(e, e2.conversation().id(), "one thread, one conversation");
+        assertEquals(ConversationStatus.BOT, e2.conversation().status());
+        tick(1);
+        conversations.operatorReply(tenant, e, "Ping from the console", TEST_MESSAGE);
+        tick(1);
+        conversations.recordReply(tenant, e2.message(), "Hi again!", java.util.Map.of());
+        at("2026-12-03T09:00:30Z");
+        conversations.setStatus(tenant, e, ConversationStatus.CLOSED);
+        // E rates it: the answer reopens E and the close after the rating is not another resolution
+        at("2026-12-03T09:01:00Z");
+        Ingested rating = inbound(tenant, "e3", "E");
+        tick(1);
+        conversations.publish(tenant, e, "csat.rated", "{\"conversation_id\":\"" + e + "\",\"rating\":5}");
+        conversations.setStatus(tenant, e, ConversationStatus.CLOSED);
+        conversations.recordReply(tenant, rating.message(), "Thank you for your rating!", java.util.Map.of());
+
+        Reports.UsageReport r = reports.usage(tenant, LocalDate.parse("2026-12-01"), LocalDate.parse("2026-12-03"));
+        Reports.Day dec1 = r.days().get(0);
+        Reports.Day dec2 = r.days().get(1);
+        Reports.Day dec3 = r.days().get(2);
+        assertEquals(1, dec1.conversations());
+        assertEquals(1, dec1.messagesIn());
+        assertEquals(1, dec1.messagesOut());
+        assertEquals(1, dec1.resolvedHuman(), "the operator wrote in the first episode");
+        assertEquals(0, dec1.resolvedAi());
+        assertEquals(Optional.of(5.0), dec1.firstResponseSecondsMedian());
+        assertEquals(Optional.of(60.0), dec1.resolutionSecondsMedian());
+        assertEquals(new Reports.Day(dec2.date(), 0, 0, 0, java.util.Map.of(), 0, 0, Optional.empty(),
+                Optional.empty(), Optional.empty(), 0, 0, 0, 0), dec2);
+        assertEquals(0, dec3.conversations(), "T was begun by a test message; E is two days old");
+        assertEquals(2, dec3.messagesIn(), "E's question and its rating");
+        assertEquals(2, dec3.messagesOut(), "the answer and the thanks, not the two test messages");
+        assertEquals(new Reports.ChannelCounts(2, 2), dec3.byChannel().get("telegram"));
+        assertEquals(1, dec3.resolvedAi(), "the second episode, answered by the assistant alone");
+        assertEquals(0, dec3.resolvedHuman(), "the operator's message was in the first episode, the other a test");
+        assertEquals(Optional.of(30.0), dec3.resolutionSecondsMedian(), "from the message that reopened E");
+        assertEquals(Optional.of(2.0), dec3.firstResponseSecondsMedian(),
+                "the assistant's answer, not the test message; the rating is no episode");
+        assertEquals(dec3, reports.usage(tenant, LocalDate.parse("2026-12-03"), LocalDate.parse("2026-12-03"))
+                .days().get(0), "the same day alone, its episode begun in it and the first close before it");
     }
 
     @ParameterizedTest
