@@ -1,7 +1,6 @@
 package dev.clawless.server.console;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,9 +66,7 @@ class ConsoleBrowserTest {
     @BeforeAll
     static void start() throws IOException {
         Chromium.requireOrSkip();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = Pages.freePort();
         llm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         llm.start();
         Map<String, String> env = new HashMap<>(Map.of("CLAWLESS_DEMO_ENABLED", "true", "CLAWLESS_PORT",

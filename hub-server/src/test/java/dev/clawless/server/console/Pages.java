@@ -1,6 +1,7 @@
 package dev.clawless.server.console;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +15,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** What the console's browser tests do to a page: find by {@code data-test}, type, wait, run script, check, shoot. */
@@ -29,6 +31,38 @@ final class Pages {
                     List<WebElement> found = x.findElements(By.cssSelector("[data-test=\"" + test + "\"]"));
                     return found.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
                 });
+    }
+
+    /** Scrolls the element into the middle of the window, then clicks it (a sticky bar may cover the edges). */
+    static void click(ChromeDriver d, String test) {
+        WebElement e = find(d, test);
+        ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
+        e.click();
+    }
+
+    /** Ticks or unticks a checkbox. */
+    static void setChecked(ChromeDriver d, String test, boolean checked) {
+        if (find(d, test).isSelected() != checked) {
+            click(d, test);
+        }
+    }
+
+    static void select(ChromeDriver d, String test, String value) {
+        new Select(find(d, test)).selectByValue(value);
+    }
+
+    /** The current value of an input, select or textarea. */
+    static String value(ChromeDriver d, String test) {
+        return find(d, test).getDomProperty("value");
+    }
+
+    /** A TCP port nothing listens on now, for a hub whose address must be known before it starts. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<WebElement> all(ChromeDriver d, String test) {

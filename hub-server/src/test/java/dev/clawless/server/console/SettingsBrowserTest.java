@@ -2,7 +2,6 @@ package dev.clawless.server.console;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,7 +30,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.clawless.server.Chromium;
@@ -44,10 +42,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.clawless.server.console.Pages.accessibilityViolations;
 import static dev.clawless.server.console.Pages.all;
+import static dev.clawless.server.console.Pages.click;
+import static dev.clawless.server.console.Pages.freePort;
 import static dev.clawless.server.console.Pages.find;
 import static dev.clawless.server.console.Pages.js;
 import static dev.clawless.server.console.Pages.screenshot;
+import static dev.clawless.server.console.Pages.select;
+import static dev.clawless.server.console.Pages.setChecked;
 import static dev.clawless.server.console.Pages.type;
+import static dev.clawless.server.console.Pages.value;
 import static dev.clawless.server.console.Pages.waitFor;
 import static dev.clawless.server.console.Pages.waitForText;
 import static dev.clawless.server.console.Pages.widgetLog;
@@ -77,9 +80,7 @@ class SettingsBrowserTest {
     @BeforeAll
     static void start() throws IOException {
         Chromium.requireOrSkip();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = freePort();
         twilio = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
         twilio.start();
         twilio.stubFor(post(urlPathMatching("/2010-04-01/Accounts/.+/Messages.json")).willReturn(aResponse()
@@ -128,27 +129,9 @@ class SettingsBrowserTest {
         return "http://localhost:" + port;
     }
 
-    private static void select(ChromeDriver d, String test, String value) {
-        new Select(find(d, test)).selectByValue(value);
-    }
 
-    private static void click(ChromeDriver d, String test) {
-        WebElement e = find(d, test);
-        ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
-        e.click();
-    }
 
-    private static void setChecked(ChromeDriver d, String test, boolean checked) {
-        WebElement e = find(d, test);
-        if (e.isSelected() != checked) {
-            ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
-            e.click();
-        }
-    }
 
-    private static String value(ChromeDriver d, String test) {
-        return find(d, test).getDomProperty("value");
-    }
 
     @Test
     void aNewBusinessIsSetUpAnsweredAndReportedWithOnlyABrowser() throws Exception {

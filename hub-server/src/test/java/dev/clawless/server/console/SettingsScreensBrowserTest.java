@@ -1,7 +1,6 @@
 package dev.clawless.server.console;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
 
@@ -35,9 +31,12 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static dev.clawless.server.TestHub.json;
 import static dev.clawless.server.console.Pages.accessibilityViolations;
 import static dev.clawless.server.console.Pages.all;
+import static dev.clawless.server.console.Pages.click;
+import static dev.clawless.server.console.Pages.freePort;
 import static dev.clawless.server.console.Pages.find;
 import static dev.clawless.server.console.Pages.screenshot;
 import static dev.clawless.server.console.Pages.type;
+import static dev.clawless.server.console.Pages.value;
 import static dev.clawless.server.console.Pages.waitFor;
 import static dev.clawless.server.console.Pages.waitForText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,9 +63,7 @@ class SettingsScreensBrowserTest {
     @BeforeAll
     static void start() throws IOException {
         Chromium.requireOrSkip();
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        port = freePort();
         platform = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         platform.start();
         platform.stubFor(post(urlEqualTo("/hooks/crm")).willReturn(aResponse().withStatus(204)));
@@ -121,21 +118,7 @@ class SettingsScreensBrowserTest {
         d.get("http://localhost:" + port + "/console" + hash);
     }
 
-    private static void click(ChromeDriver d, String test) {
-        WebElement e = find(d, test);
-        ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
-        e.click();
-    }
 
-    private static void click(ChromeDriver d, WebElement scope, String test) {
-        WebElement e = scope.findElement(By.cssSelector("[data-test=\"" + test + "\"]"));
-        ((JavascriptExecutor) d).executeScript("arguments[0].scrollIntoView({block: 'center'})", e);
-        e.click();
-    }
-
-    private static String value(ChromeDriver d, String test) {
-        return find(d, test).getDomProperty("value");
-    }
 
     private static HttpResponse<String> withKey(String method, String path, String key, String body) {
         return hub.call(method, path, key, body);
