@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenApiRoutesTest {
 
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
+    /** Served but not documented on purpose: the console's page also answers at /console/ for browsers that add the
+     * slash (OpenAPI linters refuse a trailing slash, and /console documents the page). */
+    private static final Set<String> ALIASES = Set.of("GET /console/");
 
     @Test
     void everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws IOException {
@@ -41,6 +44,7 @@ class OpenApiRoutesTest {
         try (TestHub hub = TestHub.start()) {
             Set<String> served = new TreeSet<>();
             hub.hub().routes().all().forEach(r -> served.add(r.method().text() + " " + r.template()));
+            served.removeAll(ALIASES);
             assertEquals(served, documented, "docs/openapi.yaml differs from the router");
 
             HttpResponse<String> r = hub.call("GET", "/openapi.yaml", null, null);
