@@ -24,6 +24,7 @@ import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.server.api.AssistantRoutes;
+import dev.clawless.server.api.ModelRoutes;
 import dev.clawless.server.api.MarketplaceRoutes;
 import dev.clawless.core.channel.Channel;
 import dev.clawless.core.marketplace.Installations;
@@ -184,6 +185,7 @@ public final class Hub implements AutoCloseable {
             }
             AssistantRuntime assistant = new AssistantRuntime(providers, config.fallback(), config.routing());
             new AssistantRoutes(assistant.providers(), config.providers(), config.routing()).register(routes);
+            new ModelRoutes(assistant.providers(), config.providers(), startedAt).register(routes);
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();

@@ -9,18 +9,26 @@ import java.util.List;
  * @param model    the provider's model name ({@code default} for the provider's own choice)
  * @param messages the conversation so far, oldest first, ending with the message to answer (or tool results)
  * @param tools    tools the model may call; providers that cannot call tools ignore them
+ * @param sampling how the client asked the model to write (OpenAI's temperature, max_tokens, stop…)
  */
 public record AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
-                               List<dev.clawless.plugin.api.ToolSpec> tools) {
+                               List<dev.clawless.plugin.api.ToolSpec> tools, Sampling sampling) {
 
     /** A request without tools. */
     public AssistantRequest(String tenantId, String model, List<ChatMessage> messages) {
-        this(tenantId, model, messages, List.of());
+        this(tenantId, model, messages, List.of(), Sampling.NONE);
+    }
+
+    /** A request with the provider's own sampling. */
+    public AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
+                            List<dev.clawless.plugin.api.ToolSpec> tools) {
+        this(tenantId, model, messages, tools, Sampling.NONE);
     }
 
     public AssistantRequest {
         messages = List.copyOf(messages);
         tools = List.copyOf(tools);
+        java.util.Objects.requireNonNull(sampling, "sampling");
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a request needs at least one message");
         }

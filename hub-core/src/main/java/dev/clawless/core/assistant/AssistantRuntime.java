@@ -85,11 +85,32 @@ public final class AssistantRuntime {
         String providerName = slash < 0 ? spec : spec.substring(0, slash);
         String model = slash < 0 ? "" : spec.substring(slash + 1);
         AssistantProvider provider = providers.get(providerName);
+        boolean named = !(requested == null || requested.isBlank() || requested.equals("default"));
+        if (provider == null && slash < 0 && named) {
+            return bareModel(tenant, spec);
+        }
         if (provider == null) {
             throw ClawlessException.Validation.of("model", "'" + printable(spec) + "' is not available on this hub;"
                     + " use one of " + providers.keySet().stream().map(p -> p + "/…").toList() + " or default");
         }
         return new Target(provider, model.isEmpty() || model.equals("default") ? provider.defaultModel() : model);
+    }
+
+    /**
+     * A bare model name, as OpenAI clients send one ({@code gpt-4o-mini}, LangChain's default {@code gpt-3.5-turbo},
+     * {@code claude-sonnet-4-5}, {@code llama3.1}): the provider of its family when this hub configured it (OpenAI's
+     * names, Anthropic's, anything else to Ollama); otherwise the tenant's own assistant answers, and the answer's
+     * {@code model} says which one did.
+     */
+    private Target bareModel(Tenant tenant, String name) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        String family = lower.startsWith("gpt-") || lower.startsWith("chatgpt-") || lower.matches("o[1-9].*")
+                ? "openai" : lower.startsWith("claude") ? "anthropic" : "ollama";
+        AssistantProvider provider = providers.get(family);
+        if (provider != null) {
+            return new Target(provider, name);
+        }
+        return resolve(tenant, "default");
     }
 
     /**
@@ -111,7 +132,7 @@ public final class AssistantRuntime {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
             try {
                 return t.provider().complete(new AssistantRequest(request.tenantId(), t.model(), request.messages(),
-                                request.tools()),
+                                request.tools(), request.sampling()),
                         delta -> {
                             streamed.set(true);
                             onDelta.accept(delta);

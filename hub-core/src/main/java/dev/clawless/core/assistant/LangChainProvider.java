@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
@@ -20,9 +21,12 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.output.TokenUsage;
 
@@ -90,16 +94,42 @@ public final class LangChainProvider implements AssistantProvider {
         return settings.defaultModel();
     }
 
+    /** OpenAI's sampling fields this provider cannot honour, by their OpenAI names (refused with a 400). */
+    public static java.util.Set<String> unsupported(String provider) {
+        return switch (provider) {
+            case "openai" -> java.util.Set.of();
+            case "anthropic" -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user");
+            default -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user");
+        };
+    }
+
+    /** The request's tools and sampling as langchain4j parameters (OpenAI's own type where it has seed and user). */
+    private ChatRequestParameters parameters(AssistantRequest request) {
+        Sampling s = request.sampling();
+        List<ToolSpecification> tools = request.tools().isEmpty() ? null
+                : request.tools().stream().map(ToolSchemas::specification).toList();
+        if (settings.name().equals("openai")) {
+            return OpenAiChatRequestParameters.builder().toolSpecifications(tools)
+                    .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
+                    .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
+                    .presencePenalty(s.presencePenalty().orElse(null))
+                    .frequencyPenalty(s.frequencyPenalty().orElse(null))
+                    .seed(s.seed().orElse(null)).user(s.user().orElse(null)).build();
+        }
+        return DefaultChatRequestParameters.builder().toolSpecifications(tools)
+                .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
+                .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
+                .build();
+    }
+
     @Override
     public Completion complete(AssistantRequest request, Consumer<String> onDelta) {
         StreamingChatModel model = models.computeIfAbsent(request.model(), factory);
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         try {
-            ChatRequest.Builder chatRequest = ChatRequest.builder().messages(convert(request.messages()));
-            if (!request.tools().isEmpty()) {
-                chatRequest.toolSpecifications(request.tools().stream().map(ToolSchemas::specification).toList());
-            }
-            model.chat(chatRequest.build(),
+            ChatRequest chatRequest = ChatRequest.builder().messages(convert(request.messages()))
+                    .parameters(parameters(request)).build();
+            model.chat(chatRequest,
                     new StreamingChatResponseHandler() {
                         @Override
                         public void onPartialResponse(String partial) {

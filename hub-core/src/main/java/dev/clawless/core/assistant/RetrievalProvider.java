@@ -58,6 +58,11 @@ public final class RetrievalProvider implements AssistantProvider {
                 answer = hits.get(0).answer().orElse(hits.get(0).text());
             }
         }
+        Sampling.Cut cut = request.sampling().cut(answer);
+        if (cut.byLength()) {
+            finish = "length";
+        }
+        answer = cut.text();
         for (String piece : pieces(answer)) {
             onDelta.accept(piece);
         }

@@ -21,6 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.assistant.AssistantRequest;
+import dev.clawless.core.assistant.Sampling;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.ChatMessage;
 import dev.clawless.core.assistant.RoutingRules;
@@ -84,7 +85,7 @@ public final class ChatCompletionsRoutes {
 
     /** A chat request as read from the body. */
     private record ChatRequest(String model, List<ChatMessage> messages, boolean stream, boolean includeUsage,
-                               Optional<String> sessionId) {
+                               Optional<String> sessionId, Sampling sampling) {
     }
 
     private void complete(ServerRequest req, ServerResponse res) {
@@ -96,6 +97,7 @@ public final class ChatCompletionsRoutes {
             chat = parse(bodies.object(req));
             target = assistant.resolve(p.tenant(), chat.model(), new RoutingRules.Traits(
                     lastUserText(chat.messages()), false, p.tenant().plan()));
+            supported(target, chat.sampling());
             if (chat.sessionId().isPresent()) {
                 session = Optional.of(SessionRoutes.session(conversations, p.tenantId(), chat.sessionId().get()));
             }
@@ -115,7 +117,8 @@ public final class ChatCompletionsRoutes {
             sessionTurn(p, session.get(), chat, out, res);
             return;
         }
-        AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages());
+        AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages(), List.of(),
+                chat.sampling());
         // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem
         Completion c = assistant.complete(target, request, out::delta);
         usage.record(p.tenantId(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
@@ -371,6 +374,21 @@ public final class ChatCompletionsRoutes {
         }
     }
 
+    /** A sampling field the chosen provider cannot honour is refused, naming it (the retrieval assistant needs none). */
+    private static void supported(AssistantRuntime.Target target, Sampling sampling) {
+        String provider = target.provider().name();
+        if (provider.equals(dev.clawless.core.assistant.RetrievalProvider.NAME)) {
+            return;
+        }
+        java.util.Set<String> unsupported = dev.clawless.core.assistant.LangChainProvider.unsupported(provider);
+        for (String field : sampling.fieldsSet()) {
+            if (unsupported.contains(field)) {
+                throw ClawlessException.Validation.of(field, "'" + field + "' is not supported by the " + provider
+                        + " provider");
+            }
+        }
+    }
+
     private static String finishReason(String reason) {
         // OpenAI clients know stop, length, tool_calls, content_filter; a handoff offer is a normal stop for them
         return reason.equals("length") ? "length" : "stop";
@@ -411,10 +429,16 @@ public final class ChatCompletionsRoutes {
             }
         }
         List<ChatMessage> messages = messages(body.get("messages"), errors);
+        Sampling sampling = OpenAiFields.read(body, errors);
+        if (sessionId.isPresent() && !sampling.fieldsSet().isEmpty()) {
+            String field = sampling.fieldsSet().get(0);
+            errors.add(new ClawlessException.FieldError(field, "'" + field + "' cannot be combined with session_id:"
+                    + " a session's turn runs as a job with the tenant's settings"));
+        }
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
-        return new ChatRequest(model, messages, stream, includeUsage, sessionId);
+        return new ChatRequest(model, messages, stream, includeUsage, sessionId, sampling);
     }
 
     private static boolean flag(ObjectNode node, String field, List<ClawlessException.FieldError> errors) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.DirectHandler;
@@ -69,9 +70,55 @@ public final class Problems {
                     requestId);
         }
         res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        if (isOpenAiRoute(req.path().path())) {
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(openAi(body).toString().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
         res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The routes OpenAI client libraries call: their errors keep OpenAI's shape, since those clients read only
+     * {@code error.message} (the Node client prints "(no body)" for anything else).
+     */
+    public static boolean isOpenAiRoute(String path) {
+        return path.equals("/v1/chat/completions") || path.equals("/v1/models") || path.startsWith("/v1/models/")
+                || path.equals("/v1/embeddings");
+    }
+
+    /**
+     * A problem in OpenAI's error shape: {@code {"error": {message, type, param, code}}} — {@code type} as OpenAI
+     * names its classes ({@code invalid_request_error} for 4xx, {@code authentication_error} for 401,
+     * {@code permission_error} for 403, {@code not_found_error} for 404, {@code rate_limit_error} for 429,
+     * {@code api_error} for 5xx), {@code code} the problem's own slug, {@code param} the first field at fault.
+     */
+    static ObjectNode openAi(ObjectNode problem) {
+        int status = problem.path("status").asInt(500);
+        String type = switch (status) {
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 429 -> "rate_limit_error";
+            default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+        ObjectNode body = Json.object();
+        ObjectNode error = body.putObject("error");
+        error.put("message", problem.path("detail").asText(problem.path("title").asText("")));
+        error.put("type", type);
+        JsonNode errors = problem.get("errors");
+        if (errors != null && errors.isArray() && !errors.isEmpty()) {
+            error.put("param", errors.get(0).path("field").asText());
+        } else {
+            error.putNull("param");
+        }
+        error.put("code", problem.path("type").asText().replace(TYPE_PREFIX, ""));
+        if (problem.has("request_id")) {
+            error.put("request_id", problem.get("request_id").asText());
+        }
+        return body;
     }
 
     static ObjectNode problem(String type, String title, int status, String detail, String requestId) {
@@ -111,12 +158,13 @@ public final class Problems {
                         .filter(id -> RequestFilter.CALLER_REQUEST_ID.matcher(id).matches())
                         .orElseGet(() -> "req_" + Secrets.randomBase62(20));
                 ObjectNode body = problem(type, status.reasonPhrase(), code, detail, requestId);
+                boolean openAi = isOpenAiRoute(request.path().split("\\?", 2)[0]);
                 return TransportResponse.builder()
                         .status(status)
                         .headers(headers)
                         .header(RequestFilter.REQUEST_ID, requestId)
-                        .header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE)
-                        .entity(body.toString())
+                        .header(HeaderNames.CONTENT_TYPE, openAi ? "application/json" : MEDIA_TYPE)
+                        .entity((openAi ? openAi(body) : body).toString())
                         .keepAlive(false)
                         .build();
             }

@@ -1,5 +1,6 @@
 package dev.clawless.server.api;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,5 +130,48 @@ class ChatCompletionsServerTest {
         HttpResponse<String> forbidden = hub.call("POST", "/v1/chat/completions", noChat,
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
         assertEquals(403, forbidden.statusCode());
+    }
+
+    @Test
+    void everyErrorOfTheOpenAiRoutesHasOpenAisShape() {
+        String ask = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        HttpResponse<String> noKey = hub.call("POST", "/v1/chat/completions", "ck_live_key_nope_0000", ask);
+        assertEquals(401, noKey.statusCode());
+        assertEquals("authentication_error", json(noKey).at("/error/type").asText(), noKey.body());
+        assertTrue(json(noKey).at("/error/message").asText().length() > 3);
+        assertEquals("application/json", noKey.headers().firstValue("Content-Type").orElse(""));
+        String usageOnly = hub.key(json(hub.call("GET", "/v1/tenant", key, null)).get("id").asText(),
+                "[\"usage:read\"]");
+        HttpResponse<String> forbidden = hub.call("POST", "/v1/chat/completions", usageOnly, ask);
+        assertEquals("permission_error", json(forbidden).at("/error/type").asText(), forbidden.body());
+        assertEquals("insufficient-scope", json(forbidden).at("/error/code").asText());
+        HttpResponse<String> wrongType = hub.send(hub.request("/v1/chat/completions").header("Authorization",
+                "Bearer " + key).header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(ask)));
+        assertEquals(415, wrongType.statusCode());
+        assertEquals("invalid_request_error", json(wrongType).at("/error/type").asText(), wrongType.body());
+        HttpResponse<String> huge = hub.call("POST", "/v1/chat/completions", key, "{\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + "x".repeat(3_000_000) + "\"}]}");
+        assertEquals(413, huge.statusCode());
+        assertTrue(json(huge).has("error"), huge.body());
+        HttpResponse<String> models = hub.call("GET", "/v1/models", "ck_live_key_nope_0000", null);
+        assertEquals("authentication_error", json(models).at("/error/type").asText(), models.body());
+        // other routes keep problem+json
+        assertTrue(hub.call("GET", "/v1/tenant", "ck_live_key_nope_0000", null).body().contains("urn:clawless:problem"));
+    }
+
+    @Test
+    void aBareModelNameWithoutItsProviderIsAnsweredByTheTenantsAssistantWhichHonoursMaxTokensAndStop() {
+        JsonNode body = json(hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-3.5-turbo\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"where is my order\"}]}"));
+        assertEquals("retrieval/all-minilm-l6-v2", body.get("model").asText(), body.toString());
+        assertEquals("Orders arrive within 3-5 business days.", body.at("/choices/0/message/content").asText());
+        JsonNode cut = json(hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-4o-mini\","
+                + "\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"where is my order\"}]}"));
+        assertEquals("length", cut.at("/choices/0/finish_reason").asText(), cut.toString());
+        assertEquals("Orders a", cut.at("/choices/0/message/content").asText());
+        JsonNode stopped = json(hub.call("POST", "/v1/chat/completions", key, "{\"stop\":\" business\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"where is my order\"}]}"));
+        assertEquals("Orders arrive within 3-5", stopped.at("/choices/0/message/content").asText());
+        assertEquals("stop", stopped.at("/choices/0/finish_reason").asText());
     }
 }

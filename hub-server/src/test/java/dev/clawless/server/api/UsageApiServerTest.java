@@ -47,8 +47,10 @@ class UsageApiServerTest {
         assertEquals(200, chat(key).statusCode());
         HttpResponse<String> third = chat(key);
         assertEquals(429, third.statusCode(), third.body());
-        assertEquals("urn:clawless:problem:quota-exceeded", json(third).get("type").asText());
-        assertTrue(json(third).get("detail").asText().contains("messages_per_month"));
+        // an OpenAI route: OpenAI's error shape, so OpenAI clients show the message
+        assertEquals("quota-exceeded", json(third).at("/error/code").asText());
+        assertEquals("rate_limit_error", json(third).at("/error/type").asText());
+        assertTrue(json(third).at("/error/message").asText().contains("messages_per_month"));
         long retryAfter = Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow());
         assertTrue(retryAfter > 0 && retryAfter <= 31L * 24 * 3600, "until the next month: " + retryAfter);
 
