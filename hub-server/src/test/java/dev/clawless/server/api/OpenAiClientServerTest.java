@@ -1,0 +1,128 @@
+package dev.clawless.server.api;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.clawless.server.TestHub;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The official {@code openai} Node client (the console module's dev dependency) against a hub whose OpenAI provider
+ * is WireMock, and against one without any LLM: what a developer's code sees, errors included
+ * ({@code console/scripts/openai-client-check.mjs}).
+ */
+class OpenAiClientServerTest {
+
+    private static final String STREAM = """
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"Three to five "},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"days."},"finish_reason":null}]}
+
+            data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":5,"total_tokens":25}}
+
+            data: [DONE]
+
+            """;
+    private static WireMockServer llm;
+    private static TestHub withLlm;
+    private static TestHub withoutLlm;
+
+    @BeforeAll
+    static void start() {
+        llm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        llm.start();
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+        withLlm = TestHub.start(Map.of("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-upstream-0123",
+                "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", llm.baseUrl() + "/v1",
+                "CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "gpt-4o-mini"));
+        withoutLlm = TestHub.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        withLlm.close();
+        withoutLlm.close();
+        llm.stop();
+    }
+
+    /** Runs the client script against {@code hub} and answers what it printed. */
+    private static JsonNode client(TestHub hub, String key, String model) throws IOException, InterruptedException {
+        Path console = Path.of("..", "console").toAbsolutePath().normalize();
+        ProcessBuilder pb = new ProcessBuilder("node", "scripts/openai-client-check.mjs").directory(console.toFile())
+                .redirectErrorStream(false);
+        pb.environment().put("HUB", hub.base() + "/v1");
+        pb.environment().put("KEY", key);
+        pb.environment().put("MODEL", model);
+        Path err = Files.createTempFile("openai-client", ".log");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the client finished");
+        assertEquals(0, p.exitValue(), out + Files.readString(err));
+        return json(out.strip());
+    }
+
+    @Test
+    void theOfficialNodeClientListsModelsChatsStreamsAndReadsEveryError() throws Exception {
+        String key = withLlm.key(withLlm.tenant("Node client"), "[\"chat\"]");
+        JsonNode seen = client(withLlm, key, "gpt-4o-mini");
+        assertEquals("[\"default\",\"retrieval\",\"openai/gpt-4o-mini\"]", seen.get("models").toString());
+        assertEquals("openai/gpt-4o-mini", seen.at("/plain/model").asText());
+        assertEquals("Three to five days.", seen.at("/plain/content").asText());
+        assertEquals(25, seen.at("/plain/usage/total_tokens").asInt());
+        assertEquals("Three to five days.", seen.at("/stream/content").asText());
+        assertEquals(20, seen.at("/stream/usage/prompt_tokens").asInt(), seen.toString());
+        // the sampling fields reached the upstream model
+        LoggedRequest first = llm.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))).get(0);
+        JsonNode upstream = json(first.getBodyAsString());
+        assertEquals(0.2, upstream.get("temperature").asDouble());
+        assertEquals("[\"END\"]", upstream.get("stop").toString());
+        assertEquals(7, upstream.get("seed").asInt());
+        assertEquals("u-1", upstream.get("user").asText());
+        // errors the client can read: its own classes, the hub's message, the field at fault
+        assertEquals("AuthenticationError", seen.at("/wrongKey/name").asText(), seen.toString());
+        assertEquals(401, seen.at("/wrongKey/status").asInt());
+        assertTrue(!seen.at("/wrongKey/message").asText().contains("no body"), seen.toString());
+        assertEquals("BadRequestError", seen.at("/tools/name").asText());
+        assertEquals("tools", seen.at("/tools/param").asText());
+        assertEquals("model", seen.at("/unknownProvider/param").asText(), seen.toString());
+        assertEquals("NotFoundError", seen.at("/missingModel/name").asText());
+    }
+
+    @Test
+    void withoutAnLlmTheSameCodeIsAnsweredByTheRetrievalAssistant() throws Exception {
+        String tenant = withoutLlm.tenant("No LLM");
+        String admin = withoutLlm.key(tenant, "[\"knowledge:admin\"]");
+        assertEquals(201, withoutLlm.call("POST", "/v1/knowledge/documents", admin, "{\"title\":\"FAQ\",\"format\":"
+                + "\"faq\",\"content\":[{\"q\":\"How long does shipping take?\",\"a\":\"Shipping takes 3 to 5"
+                + " business days.\"}]}").statusCode());
+        JsonNode seen = client(withoutLlm, withoutLlm.key(tenant, "[\"chat\"]"), "gpt-3.5-turbo");
+        assertEquals("[\"default\",\"retrieval\"]", seen.get("models").toString());
+        assertEquals("retrieval/all-minilm-l6-v2", seen.at("/plain/model").asText());
+        assertEquals("Shipping takes 3 to 5 business days.", seen.at("/plain/content").asText());
+        assertEquals("Shipping takes 3 to 5 business days.", seen.at("/stream/content").asText());
+        assertTrue(seen.at("/stream/usage/completion_tokens").asInt() > 0, seen.toString());
+    }
+}
