@@ -29,6 +29,14 @@ for await (const chunk of stream) {
 }
 seen.stream = { content: text, usage };
 
+// the client asks for base64 vectors by default and decodes them
+const emb = await client.embeddings.create({ model: 'text-embedding-3-small',
+  input: ['How long does shipping take?', 'When will my order arrive?', 'Tell me a joke about cats'] });
+const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
+const [a, b, c] = emb.data.map((d) => d.embedding);
+seen.embeddings = { model: emb.model, count: emb.data.length, dimensions: a.length,
+  related: dot(a, b), unrelated: dot(a, c), tokens: emb.usage.prompt_tokens };
+
 async function failure(fn) {
   try {
     await fn();

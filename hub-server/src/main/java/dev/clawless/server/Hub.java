@@ -24,6 +24,7 @@ import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.server.api.AssistantRoutes;
+import dev.clawless.server.api.EmbeddingRoutes;
 import dev.clawless.server.api.ModelRoutes;
 import dev.clawless.server.api.MarketplaceRoutes;
 import dev.clawless.core.channel.Channel;
@@ -170,6 +171,7 @@ public final class Hub implements AutoCloseable {
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
             MiniLmEmbedder embedder = new MiniLmEmbedder();
+            new EmbeddingRoutes(embedder, bodies).register(routes);
             KnowledgeManagement knowledge = new KnowledgeManagement(database, embedder, config.knowledge(), clock, ids);
             new KnowledgeRoutes(knowledge, bodies).register(routes);
             IntentManagement intents = new IntentManagement(database, embedder, config.intentThreshold(), clock, ids);

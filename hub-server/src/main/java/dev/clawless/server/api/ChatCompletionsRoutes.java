@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +22,12 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.assistant.AssistantRequest;
-import dev.clawless.core.assistant.Sampling;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.ChatMessage;
+import dev.clawless.core.assistant.LangChainProvider;
+import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.RoutingRules;
+import dev.clawless.core.assistant.Sampling;
 import dev.clawless.core.assistant.Completion;
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.common.ClawlessException;
@@ -377,10 +380,10 @@ public final class ChatCompletionsRoutes {
     /** A sampling field the chosen provider cannot honour is refused, naming it (the retrieval assistant needs none). */
     private static void supported(AssistantRuntime.Target target, Sampling sampling) {
         String provider = target.provider().name();
-        if (provider.equals(dev.clawless.core.assistant.RetrievalProvider.NAME)) {
+        if (provider.equals(RetrievalProvider.NAME)) {
             return;
         }
-        java.util.Set<String> unsupported = dev.clawless.core.assistant.LangChainProvider.unsupported(provider);
+        Set<String> unsupported = LangChainProvider.unsupported(provider);
         for (String field : sampling.fieldsSet()) {
             if (unsupported.contains(field)) {
                 throw ClawlessException.Validation.of(field, "'" + field + "' is not supported by the " + provider

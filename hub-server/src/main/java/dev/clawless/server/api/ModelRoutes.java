@@ -22,7 +22,8 @@ import dev.clawless.server.http.Routes;
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{model}} (scope {@code chat}) in OpenAI's shape, so
  * {@code client.models.list()} works: {@code default} (the tenant's assistant as set), {@code retrieval} (the
- * embedded assistant) and each configured LLM provider's default model as {@code provider/model}. Any other
+ * embedded assistant), the embedding model of {@code /v1/embeddings}, and each configured LLM provider's default
+ * model as {@code provider/model}. Any other
  * {@code provider/model} of a configured provider, and bare names such as {@code gpt-4o-mini}, are accepted by
  * {@code /v1/chat/completions} too (docs/api.md).
  */
@@ -47,6 +48,7 @@ public final class ModelRoutes {
         Map<String, String> out = new LinkedHashMap<>();
         out.put("default", "clawless");
         out.put("retrieval", "clawless");
+        out.put(EmbeddingRoutes.MODEL, "clawless");
         for (LangChainProvider.Settings s : llms) {
             if (configured.contains(s.name())) {
                 out.put(s.name() + "/" + s.defaultModel(), s.name());

@@ -174,4 +174,26 @@ class ChatCompletionsServerTest {
         assertEquals("Orders arrive within 3-5", stopped.at("/choices/0/message/content").asText());
         assertEquals("stop", stopped.at("/choices/0/finish_reason").asText());
     }
+
+    @Test
+    void embeddingsComeFromTheHubsOwnModelAndRefuseWhatItCannotDo() {
+        JsonNode e = json(hub.call("POST", "/v1/embeddings", key, "{\"model\":\"text-embedding-3-small\","
+                + "\"input\":[\"where is my order\",\"when will my parcel arrive\"]}"));
+        assertEquals("list", e.get("object").asText());
+        assertEquals("all-minilm-l6-v2", e.get("model").asText());
+        assertEquals(384, e.at("/data/0/embedding").size());
+        assertEquals(1, e.at("/data/1/index").asInt());
+        double norm = 0;
+        for (JsonNode x : e.at("/data/0/embedding")) {
+            norm += x.asDouble() * x.asDouble();
+        }
+        assertEquals(1.0, norm, 1e-3);
+        for (String[] bad : List.of(new String[] {"input", "{\"input\":[[1,2,3]]}"},
+                new String[] {"dimensions", "{\"input\":\"x\",\"dimensions\":1536}"},
+                new String[] {"input", "{\"input\":[]}"}, new String[] {"foo", "{\"input\":\"x\",\"foo\":1}"})) {
+            HttpResponse<String> r = hub.call("POST", "/v1/embeddings", key, bad[1]);
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals(bad[0], json(r).at("/error/param").asText(), r.body());
+        }
+    }
 }
