@@ -47,7 +47,7 @@ describe('i18n', () => {
       'installStatus.': ['active', 'failed', 'disabled'],
       'keyStatus.': ['active', 'expired', 'revoked'],
       'plugins.': ['hosts', 'secrets', 'mutatingTools'],
-      'provider.': ['retrieval', 'openai', 'anthropic', 'ollama'],
+      'provider.': ['auto', 'retrieval', 'openai', 'anthropic', 'ollama'],
       'quota.': ['messages_per_month', 'tokens_per_month', 'requests_per_minute'],
       'review.': ['added', 'removed'],
       'scope.': ['chat', 'conversations:read', 'conversations:write', 'channels:admin', 'plugins:admin', 'usage:read',

@@ -136,6 +136,7 @@ export default {
   'assistant.clear': 'Clear',
   'assistant.you': 'You',
   'assistant.answer': 'Assistant',
+  'provider.auto': 'Automatic: the hub\'s LLM when one is configured, else retrieval',
   'provider.retrieval': 'Retrieval (no LLM)',
   'provider.openai': 'OpenAI',
   'provider.anthropic': 'Anthropic',

@@ -136,6 +136,7 @@ export default {
   'assistant.clear': 'Borrar',
   'assistant.you': 'Tú',
   'assistant.answer': 'Asistente',
+  'provider.auto': 'Automático: el LLM del hub si hay uno configurado; si no, recuperación',
   'provider.retrieval': 'Recuperación (sin LLM)',
   'provider.openai': 'OpenAI',
   'provider.anthropic': 'Anthropic',

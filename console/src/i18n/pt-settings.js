@@ -136,6 +136,7 @@ export default {
   'assistant.clear': 'Limpar',
   'assistant.you': 'Você',
   'assistant.answer': 'Assistente',
+  'provider.auto': 'Automático: o LLM do hub quando houver um configurado; senão, recuperação',
   'provider.retrieval': 'Recuperação (sem LLM)',
   'provider.openai': 'OpenAI',
   'provider.anthropic': 'Anthropic',

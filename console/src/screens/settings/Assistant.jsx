@@ -52,7 +52,7 @@ export function Assistant() {
 
 function AssistantForm({ settings, providers, onSaved }) {
   const [form, setForm] = useState({
-    provider: (settings.assistant && settings.assistant.provider) || 'retrieval',
+    provider: (settings.assistant && settings.assistant.provider) || 'auto',
     model: (settings.assistant && settings.assistant.model) || '',
     system_prompt: settings.system_prompt || '',
     mode: settings.mode || 'default',
@@ -63,8 +63,8 @@ function AssistantForm({ settings, providers, onSaved }) {
   const { busy, error, run } = useSubmit();
   const fe = (f) => error && error.fieldError && error.fieldError(f);
   const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
-  const list = providers || [{ name: 'retrieval', configured: true }, { name: 'openai' }, { name: 'anthropic' },
-    { name: 'ollama' }];
+  const list = providers || [{ name: 'auto', configured: true }, { name: 'retrieval', configured: true },
+    { name: 'openai' }, { name: 'anthropic' }, { name: 'ollama' }];
   const chosen = list.find((p) => p.name === form.provider);
   const submit = (e) => {
     e.preventDefault();
@@ -90,7 +90,7 @@ function AssistantForm({ settings, providers, onSaved }) {
           </option>
         ))}
       </Field>
-      {form.provider !== 'retrieval' && (
+      {form.provider !== 'retrieval' && form.provider !== 'auto' && (
         <Field label={t('assistant.model')} value={form.model} onInput={set('model')} maxLength={200}
           test="assistant-model" error={fe('settings.assistant.model')}
           hint={chosen && chosen.default_model ? t('assistant.modelDefault', { model: chosen.default_model }) : undefined} />

@@ -78,8 +78,7 @@ public final class AssistantRuntime {
      */
     public Target resolve(Tenant tenant, String requested) {
         String spec = requested == null || requested.isBlank() || requested.equals("default")
-                ? tenant.settings().assistant().provider()
-                + tenant.settings().assistant().model().map(m -> "/" + m).orElse("")
+                ? tenantChoice(tenant)
                 : requested.strip();
         int slash = spec.indexOf('/');
         String providerName = slash < 0 ? spec : spec.substring(0, slash);
@@ -94,6 +93,23 @@ public final class AssistantRuntime {
                     + " use one of " + providers.keySet().stream().map(p -> p + "/…").toList() + " or default");
         }
         return new Target(provider, model.isEmpty() || model.equals("default") ? provider.defaultModel() : model);
+    }
+
+    /**
+     * The tenant's assistant as {@code provider[/model]}; {@code auto} (a tenant that never chose) is the first LLM
+     * this hub configured — openai, anthropic, ollama — with its default model, else the retrieval assistant.
+     */
+    private String tenantChoice(Tenant tenant) {
+        var a = tenant.settings().assistant();
+        if (a.provider().equals(dev.clawless.core.tenant.AssistantSettings.AUTO)) {
+            for (String llm : List.of("openai", "anthropic", "ollama")) {
+                if (providers.containsKey(llm)) {
+                    return llm;
+                }
+            }
+            return RetrievalProvider.NAME;
+        }
+        return a.provider() + a.model().map(m -> "/" + m).orElse("");
     }
 
     /**

@@ -6,11 +6,15 @@ import java.util.Optional;
 /**
  * Which assistant answers the tenant's conversations.
  *
- * @param provider {@code retrieval} (embedded, no LLM), {@code openai}, {@code anthropic} or {@code ollama}
+ * @param provider {@code auto} (the default: the hub's LLM when one is configured — openai, then anthropic, then
+ *                 ollama — else the embedded retrieval assistant), {@code retrieval} (embedded, no LLM),
+ *                 {@code openai}, {@code anthropic} or {@code ollama}
  * @param model    the provider's model name; empty for the provider's default
  */
 public record AssistantSettings(String provider, Optional<String> model) {
 
-    public static final List<String> PROVIDERS = List.of("retrieval", "openai", "anthropic", "ollama");
-    public static final AssistantSettings DEFAULT = new AssistantSettings("retrieval", Optional.empty());
+    public static final String AUTO = "auto";
+    public static final List<String> PROVIDERS = List.of(AUTO, "retrieval", "openai", "anthropic", "ollama");
+    /** A tenant that never chose: switching the hub to an LLM moves it along, as one step for the operator. */
+    public static final AssistantSettings DEFAULT = new AssistantSettings(AUTO, Optional.empty());
 }

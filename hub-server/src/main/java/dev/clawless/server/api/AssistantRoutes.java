@@ -42,7 +42,8 @@ public final class AssistantRoutes {
         ObjectNode body = Json.object();
         ArrayNode data = body.putArray("data");
         for (String name : AssistantSettings.PROVIDERS) {
-            ObjectNode p = data.addObject().put("name", name).put("configured", configured.contains(name));
+            ObjectNode p = data.addObject().put("name", name).put("configured", configured.contains(name)
+                    || name.equals(AssistantSettings.AUTO));
             p.put("default_model", llms.stream().filter(s -> s.name().equals(name)).map(
                     LangChainProvider.Settings::defaultModel).findFirst().orElse(null));
         }

@@ -29,6 +29,7 @@ import dev.clawless.core.knowledge.FaqEntry;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.NewDocument;
 import dev.clawless.core.security.Actor;
+import dev.clawless.core.tenant.AssistantPatch;
 import dev.clawless.core.tenant.NewTenant;
 import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.SettingsPatch;
@@ -75,8 +76,12 @@ public final class DemoSite {
             connection = channels.update(actor, existing.get().tenantId(), existing.get().id(), Optional.empty(),
                     Optional.of(config), Map.of(), Optional.of(true));
         } else {
+            // the demo shows the embedded assistant, whatever LLM the hub may have
+            SettingsPatch retrieval = new SettingsPatch(Optional.empty(), Optional.empty(), Optional.of(
+                    new AssistantPatch(Optional.of("retrieval"), Optional.empty(), false)), Optional.empty(),
+                    Optional.empty(), Optional.empty());
             Tenant tenant = tenants.create(actor, new NewTenant("Demo", Optional.empty(), QuotaOverrides.NONE,
-                    SettingsPatch.NONE));
+                    retrieval));
             knowledge.add(tenant.id(), NewDocument.faq("Clawless FAQ", faq()));
             connection = channels.create(actor, tenant.id(), WidgetSessions.TYPE, "Demo site", config, Map.of());
             try {

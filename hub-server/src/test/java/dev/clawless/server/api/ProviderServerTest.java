@@ -79,13 +79,15 @@ class ProviderServerTest {
         JsonNode answer = json(hub.call("GET", "/v1/assistant/providers", key, null));
         assertEquals(0, answer.get("routing").size(), "no operator routing rules configured");
         JsonNode data = answer.get("data");
-        assertEquals("retrieval", data.get(0).get("name").asText());
+        assertEquals("auto", data.get(0).get("name").asText());
         assertTrue(data.get(0).get("configured").asBoolean());
-        assertEquals("openai", data.get(1).get("name").asText());
+        assertEquals("retrieval", data.get(1).get("name").asText());
         assertTrue(data.get(1).get("configured").asBoolean());
-        assertEquals("gpt-test", data.get(1).get("default_model").asText());
-        assertEquals("anthropic", data.get(2).get("name").asText());
-        assertFalse(data.get(2).get("configured").asBoolean());
+        assertEquals("openai", data.get(2).get("name").asText());
+        assertTrue(data.get(2).get("configured").asBoolean());
+        assertEquals("gpt-test", data.get(2).get("default_model").asText());
+        assertEquals("anthropic", data.get(3).get("name").asText());
+        assertFalse(data.get(3).get("configured").asBoolean());
         assertFalse(hub.call("GET", "/v1/assistant/providers", key, null).body().contains(PROVIDER_KEY));
         String agentLike = hub.key(hub.tenant("Readers"), "[\"conversations:read\"]");
         assertEquals(403, hub.call("GET", "/v1/assistant/providers", agentLike, null).statusCode());
@@ -139,6 +141,19 @@ class ProviderServerTest {
         HttpResponse<String> missing = hub.call("GET", "/v1/models/nope", key, null);
         assertEquals(404, missing.statusCode());
         assertEquals("not_found_error", json(missing).at("/error/type").asText(), missing.body());
+    }
+
+    @Test
+    void aTenantThatNeverChoseUsesTheHubsLlmAndOneThatChoseRetrievalKeepsIt() {
+        llmAnswers();
+        String never = hub.key(hub.tenant("Never chose"), "[\"chat\",\"tenant:admin\"]");
+        assertEquals("auto", json(hub.call("GET", "/v1/tenant", never, null)).at("/settings/assistant/provider")
+                .asText());
+        assertEquals("openai/gpt-test", json(ask(hub, never, "default", false).body()).get("model").asText());
+        String chose = hub.key(hub.tenant("Chose retrieval"), "[\"chat\",\"tenant:admin\"]");
+        assertEquals(200, hub.call("PATCH", "/v1/tenant", chose,
+                "{\"settings\":{\"assistant\":{\"provider\":\"retrieval\"}}}").statusCode());
+        assertTrue(json(ask(hub, chose, "default", false).body()).get("model").asText().startsWith("retrieval/"));
     }
 
     private static void llmAnswers() {
@@ -226,7 +241,10 @@ class ProviderServerTest {
                 "CLAWLESS_ASSISTANT_ROUTING", "code -> openai/gpt-test"));
         try (TestHub routed = TestHub.start(env)) {
             llmAnswers();
-            String key = routed.key(routed.tenant("R"), "[\"chat\"]");
+            String key = routed.key(routed.tenant("R"), "[\"chat\",\"tenant:admin\"]");
+            // the tenant's own assistant is the retrieval one (a tenant left on auto would get the LLM)
+            assertEquals(200, routed.call("PATCH", "/v1/tenant", key,
+                    "{\"settings\":{\"assistant\":{\"provider\":\"retrieval\"}}}").statusCode());
             JsonAnswer plain = ask(routed, key, "default", false);
             assertTrue(json(plain.body()).get("model").asText().startsWith("retrieval/"), plain.body());
             llm.verify(0, com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(urlEqualTo("/v1/chat/completions")));
