@@ -1,6 +1,7 @@
 package dev.clawless.core.assistant;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import dev.clawless.core.knowledge.KnowledgeHit;
@@ -8,22 +9,39 @@ import dev.clawless.core.knowledge.KnowledgeManagement;
 
 /**
  * The embedded provider: no LLM and no API key. It answers the last user message from the tenant's knowledge by
- * embedding similarity — an FAQ entry's answer, or the best matching passage — and, when nothing is similar enough,
- * says so and offers a human. Deterministic.
+ * hybrid retrieval ({@link KnowledgeManagement#retrieve}) — an FAQ entry's answer, chosen by the question it answers,
+ * or the best matching passage — and, when nothing is relevant enough, says so in the asker's language and offers a
+ * person. Deterministic.
  */
 public final class RetrievalProvider implements AssistantProvider {
 
     public static final String NAME = "retrieval";
+    /** The least relevance that answers, calibrated on the evaluation set (docs/benchmarks.md). */
+    public static final double DEFAULT_MIN_RELEVANCE = 0.38;
     static final String NO_ANSWER = "I'm sorry, I couldn't find an answer to that in our knowledge base. "
             + "Would you like me to connect you with a person?";
     static final String EMPTY_QUESTION = "How can I help you?";
+    /** The refusal in each language the knowledge analyses; English for the others. */
+    static final Map<String, String> NO_ANSWERS = Map.of(
+            "en", NO_ANSWER,
+            "es", "Lo siento, no he encontrado una respuesta a eso en nuestra base de conocimiento. "
+                    + "¿Quiere que le ponga en contacto con una persona?",
+            "pt", "Desculpe, não encontrei uma resposta para isso na nossa base de conhecimento. "
+                    + "Quer que eu chame uma pessoa para falar com você?",
+            "fr", "Désolé, je n'ai pas trouvé de réponse à cela dans notre base de connaissances. "
+                    + "Voulez-vous que je vous mette en relation avec une personne ?",
+            "de", "Leider habe ich dazu keine Antwort in unserer Wissensdatenbank gefunden. "
+                    + "Soll ich Sie mit einer Person verbinden?",
+            "it", "Mi dispiace, non ho trovato una risposta nella nostra base di conoscenza. "
+                    + "Vuole che la metta in contatto con una persona?");
 
     private final KnowledgeManagement knowledge;
     private final double threshold;
 
     /**
      * @param knowledge the tenants' knowledge
-     * @param threshold the least cosine similarity that counts as an answer (0.35 suits all-MiniLM-L6-v2 FAQs; see docs/api.md)
+     * @param threshold the least relevance (0–1) that counts as an answer; docs/benchmarks.md shows how the default
+     *                  was calibrated
      */
     public RetrievalProvider(KnowledgeManagement knowledge, double threshold) {
         this.knowledge = knowledge;
@@ -50,9 +68,10 @@ public final class RetrievalProvider implements AssistantProvider {
         } else {
             String query = question.length() > KnowledgeManagement.MAX_QUERY_CHARS
                     ? question.substring(0, KnowledgeManagement.MAX_QUERY_CHARS) : question;
-            List<KnowledgeHit> hits = knowledge.search(request.tenantId(), query, 1);
+            KnowledgeManagement.Retrieved found = knowledge.retrieve(request.tenantId(), query, 1);
+            List<KnowledgeHit> hits = found.hits();
             if (hits.isEmpty() || hits.get(0).score() < threshold) {
-                answer = NO_ANSWER;
+                answer = found.queryLanguage().map(NO_ANSWERS::get).orElse(NO_ANSWER);
                 finish = "handoff";
             } else {
                 answer = hits.get(0).answer().orElse(hits.get(0).text());

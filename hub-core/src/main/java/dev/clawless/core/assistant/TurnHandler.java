@@ -399,7 +399,7 @@ public final class TurnHandler implements JobHandler {
         if (!target.provider().name().equals(RetrievalProvider.NAME) && !inbound.text().isBlank()) {
             String query = inbound.text().length() > 2000 ? inbound.text().substring(0, 2000) : inbound.text();
             List<KnowledgeHit> hits = knowledge.search(tenant.id(), query, 3).stream()
-                    .filter(h -> h.score() >= 0.35).toList();
+                    .filter(h -> h.score() >= KnowledgeManagement.CONTEXT_MIN_RELEVANCE).toList();
             if (!hits.isEmpty()) {
                 system.append(system.isEmpty() ? "" : "\n\n").append("Relevant knowledge:");
                 hits.forEach(h -> system.append("\n- ").append(h.answer().map(a -> h.text() + " → " + a)

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param chunkId       the chunk
  * @param text          the chunk's text (for an FAQ entry, the question)
  * @param answer        for an FAQ entry, its answer
- * @param score         cosine similarity to the query, −1 to 1
+ * @param score         relevance to the query, 0 to 1: lexical coverage fused with embedding similarity
  */
 public record KnowledgeHit(String documentId, String documentTitle, String chunkId, String text,
                            Optional<String> answer, double score) {

@@ -5,10 +5,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +21,10 @@ import dev.clawless.core.common.Texts;
 import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.knowledge.internal.Chunker;
+import dev.clawless.core.knowledge.internal.HybridIndex;
 import dev.clawless.core.knowledge.internal.KnowledgeStore;
 import dev.clawless.core.knowledge.internal.KnowledgeStore.IndexedChunk;
+import dev.clawless.core.knowledge.internal.TextAnalysis;
 import dev.clawless.core.store.Database;
 
 /**
@@ -35,6 +37,8 @@ public final class KnowledgeManagement {
     public static final int MAX_K = 50;
     public static final int MAX_FAQ_ENTRIES = 5_000;
     public static final int MAX_QUERY_CHARS = 2_000;
+    /** The least relevance of a passage given to an LLM as context: lower than an answer's, the model judges. */
+    public static final double CONTEXT_MIN_RELEVANCE = 0.25;
 
     private final Database database;
     private final Embedder embedder;
@@ -45,7 +49,19 @@ public final class KnowledgeManagement {
     private final Chunker chunker;
     private final Map<String, TenantIndex> indexes = new ConcurrentHashMap<>();
 
-    private record TenantIndex(long version, List<IndexedChunk> chunks) {
+    private static final TextAnalysis ANALYSIS = new TextAnalysis();
+    private static final LanguageDetection LANGUAGES = new LanguageDetection();
+
+    private record TenantIndex(long version, HybridIndex index) {
+    }
+
+    /**
+     * What a search found.
+     *
+     * @param hits          the most relevant chunks, best first
+     * @param queryLanguage the query's language, when it could be told
+     */
+    public record Retrieved(List<KnowledgeHit> hits, Optional<String> queryLanguage) {
     }
 
     public KnowledgeManagement(Database database, Embedder embedder, KnowledgeConfig config, Clock clock, Ids ids) {
@@ -136,47 +152,64 @@ public final class KnowledgeManagement {
         });
     }
 
-    /** The {@code k} chunks most similar to {@code query}, best first. */
+    /** The {@code k} chunks most relevant to {@code query}, best first (see {@link #retrieve}). */
     public List<KnowledgeHit> search(String tenantId, String query, int k) {
+        return retrieve(tenantId, query, k).hits();
+    }
+
+    /**
+     * The {@code k} chunks most relevant to {@code query}, best first, by hybrid retrieval: lexical (Lucene BM25
+     * over words analysed per language) fused with embedding similarity into a relevance from 0 to 1.
+     */
+    public Retrieved retrieve(String tenantId, String query, int k) {
         if (query.isBlank() || query.length() > MAX_QUERY_CHARS) {
             throw ClawlessException.Validation.of("query", "must be 1-" + MAX_QUERY_CHARS + " characters");
         }
         if (k < 1 || k > MAX_K) {
             throw ClawlessException.Validation.of("k", "must be between 1 and " + MAX_K);
         }
-        List<IndexedChunk> chunks = index(tenantId);
-        if (chunks.isEmpty() || !Texts.hasContent(query)) {
-            return List.of(); // invisible characters only: nothing to be similar to
+        Optional<String> language = LANGUAGES.detect(query);
+        HybridIndex index = index(tenantId);
+        if (index.isEmpty() || !Texts.hasContent(query)) {
+            return new Retrieved(List.of(), language); // invisible characters only: nothing to be similar to
         }
-        float[] q = embedder.embed(query);
-        PriorityQueue<KnowledgeHit> best = new PriorityQueue<>(Comparator.comparingDouble(KnowledgeHit::score));
-        for (IndexedChunk c : chunks) {
-            double score = Vectors.dot(q, c.vector());
-            if (best.size() < k) {
-                best.add(hit(c, score));
-            } else if (score > best.peek().score()) {
-                best.poll();
-                best.add(hit(c, score));
-            }
-        }
-        List<KnowledgeHit> out = new ArrayList<>(best);
-        out.sort(Comparator.comparingDouble(KnowledgeHit::score).reversed());
-        return out;
+        List<KnowledgeHit> hits = index.search(query, language, embedder.embed(query), k).stream()
+                .map(s -> new KnowledgeHit(s.chunk().documentId(), s.chunk().documentTitle(), s.chunk().id(),
+                        s.chunk().text(), s.chunk().answer(), s.relevance()))
+                .toList();
+        return new Retrieved(hits, language);
     }
 
-    private static KnowledgeHit hit(IndexedChunk c, double score) {
-        return new KnowledgeHit(c.documentId(), c.documentTitle(), c.id(), c.text(), c.answer(), score);
-    }
-
-    private List<IndexedChunk> index(String tenantId) {
+    private HybridIndex index(String tenantId) {
         long version = store.version(database.execute(), tenantId);
         TenantIndex cached = indexes.get(tenantId);
         if (cached != null && cached.version() == version) {
-            return cached.chunks();
+            return cached.index();
         }
-        TenantIndex fresh = new TenantIndex(version, store.chunks(database.execute(), tenantId));
+        List<IndexedChunk> chunks = store.chunks(database.execute(), tenantId);
+        TenantIndex fresh = new TenantIndex(version, new HybridIndex(ANALYSIS, chunks, languages(chunks)));
         indexes.put(tenantId, fresh);
-        return fresh.chunks();
+        return fresh.index();
+    }
+
+    /** Each chunk's language: its own when it can be told, else its document's, else undetermined. */
+    private static Map<String, String> languages(List<IndexedChunk> chunks) {
+        Map<String, StringBuilder> documents = new HashMap<>();
+        for (IndexedChunk c : chunks) {
+            StringBuilder text = documents.computeIfAbsent(c.documentId(), d -> new StringBuilder());
+            if (text.length() < 2_000) {
+                text.append(c.text()).append('\n').append(c.answer().orElse("")).append('\n');
+            }
+        }
+        Map<String, String> byDocument = new HashMap<>();
+        documents.forEach((id, text) -> byDocument.put(id,
+                LANGUAGES.detect(text.toString()).orElse(TextAnalysis.UNDETERMINED)));
+        Map<String, String> out = new HashMap<>();
+        for (IndexedChunk c : chunks) {
+            out.put(c.id(), LANGUAGES.detect(c.text() + "\n" + c.answer().orElse(""))
+                    .orElse(byDocument.get(c.documentId())));
+        }
+        return out;
     }
 
     private static String faqJson(List<FaqEntry> entries) {

@@ -57,7 +57,7 @@ class RetrievalProviderTest {
         knowledge.add(tenant.id(), NewDocument.faq("FAQ", List.of(
                 new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."),
                 new FaqEntry("Can I return an item?", "Yes, within 30 days for a full refund."))));
-        runtime = new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35)));
+        runtime = new AssistantRuntime(List.of(new RetrievalProvider(knowledge, RetrievalProvider.DEFAULT_MIN_RELEVANCE)));
     }
 
     @AfterAll

@@ -80,7 +80,7 @@ class TurnHandlerTest {
         knowledge.add(tenant, NewDocument.faq("FAQ", List.of(
                 new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."))));
         handler = new TurnHandler(conversations, tenants,
-                new AssistantRuntime(List.of(new RetrievalProvider(knowledge, 0.35))), new TurnStreams(),
+                new AssistantRuntime(List.of(new RetrievalProvider(knowledge, RetrievalProvider.DEFAULT_MIN_RELEVANCE))), new TurnStreams(),
                 new UsageMeter(database, Prices.parse(""), new InMemoryRateLimiter(), clock),
                 new dev.clawless.core.tool.ToolRegistry(List.of()),
                 new dev.clawless.core.tool.ToolRunner(database, Duration.ofSeconds(5), clock),

@@ -1,0 +1,268 @@
+package dev.clawless.core.knowledge.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.lucene.analysis.core.WhitespaceAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SynonymQuery;
+import org.apache.lucene.search.similarities.BM25Similarity;
+import org.apache.lucene.store.ByteBuffersDirectory;
+
+import dev.clawless.core.knowledge.Vectors;
+import dev.clawless.core.knowledge.internal.KnowledgeStore.IndexedChunk;
+
+/**
+ * One tenant's knowledge, searchable two ways and fused into one calibrated relevance:
+ * <ul>
+ *   <li>lexical — a Lucene index (BM25) of each chunk's words as analysed in the chunk's own language
+ *       ({@link TextAnalysis}); for an FAQ entry, its question is what is matched, its answer counts for little;</li>
+ *   <li>semantic — cosine similarity of the chunk's embedding to the query's.</li>
+ * </ul>
+ * BM25 and cosine rank the candidates; the relevance that decides whether a candidate answers is the share of the
+ * query's meaning (its words weighted by rarity, IDF) the candidate covers — and for an FAQ entry also the share of
+ * the entry's question the query covers — fused with the cosine. Immutable once built, so thread-safe.
+ */
+public final class HybridIndex {
+
+    private static final int CANDIDATES = 20;
+    private static final float ANSWER_BOOST = 0.3f;
+
+    /** A chunk as indexed: its language and the word forms that match it. */
+    private record Entry(IndexedChunk chunk, String language, List<Set<String>> ownWords, Set<String> matchable,
+                         Set<String> answerMatchable) {
+    }
+
+    /** What a candidate scored: its lexical coverage, its cosine, and the two fused. */
+    public record Scored(IndexedChunk chunk, String language, double lexical, double semantic, double relevance) {
+    }
+
+    private final TextAnalysis analysis;
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, Map<String, Integer>> documentFrequency = new HashMap<>();
+    private final Map<String, Integer> documentCount = new HashMap<>();
+    private final IndexSearcher searcher;
+
+    /**
+     * @param languages each chunk's language, by chunk id ({@link TextAnalysis#UNDETERMINED} when unknown)
+     */
+    public HybridIndex(TextAnalysis analysis, List<IndexedChunk> chunks, Map<String, String> languages) {
+        this.analysis = analysis;
+        ByteBuffersDirectory directory = new ByteBuffersDirectory();
+        try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(new WhitespaceAnalyzer())
+                .setSimilarity(new BM25Similarity()))) {
+            for (int i = 0; i < chunks.size(); i++) {
+                IndexedChunk c = chunks.get(i);
+                String language = languages.getOrDefault(c.id(), TextAnalysis.UNDETERMINED);
+                List<Set<String>> own = analysis.words(language, c.text()).stream().map(TextAnalysis.Word::forms)
+                        .toList();
+                Set<String> matchable = analysis.matchable(language, c.text());
+                Set<String> answer = c.answer().map(a -> analysis.matchable(language, a)).orElse(Set.of());
+                entries.add(new Entry(c, language, own, matchable, answer));
+                Map<String, Integer> df = documentFrequency.computeIfAbsent(language, l -> new HashMap<>());
+                matchable.forEach(f -> df.merge(f, 1, Integer::sum));
+                documentCount.merge(language, 1, Integer::sum);
+                Document doc = new Document();
+                doc.add(new StoredField("ordinal", i));
+                doc.add(new TextField(field(language), String.join(" ", matchable), Field.Store.NO));
+                doc.add(new TextField(answerField(language), String.join(" ", answer), Field.Store.NO));
+                writer.addDocument(doc);
+            }
+            writer.commit();
+            searcher = new IndexSearcher(DirectoryReader.open(directory));
+            searcher.setSimilarity(new BM25Similarity());
+        } catch (IOException e) {
+            throw new UncheckedIOException("an in-memory index cannot fail to write", e);
+        }
+    }
+
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /**
+     * The {@code k} most relevant chunks to the query, most relevant first.
+     *
+     * @param query         the question
+     * @param queryLanguage the question's language when known; chunks in another language then rank lower
+     * @param vector        the question's embedding
+     */
+    public List<Scored> search(String query, Optional<String> queryLanguage, float[] vector, int k) {
+        Map<String, List<Set<String>>> queryWords = new HashMap<>();
+        for (String language : documentCount.keySet()) {
+            queryWords.put(language, analysis.words(language, query).stream().map(TextAnalysis.Word::forms)
+                    .toList());
+        }
+        Set<Integer> candidates = new HashSet<>(lexicalCandidates(queryWords));
+        List<Integer> bySimilarity = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            bySimilarity.add(i);
+        }
+        double[] cosines = new double[entries.size()];
+        Map<String, List<Double>> byLanguage = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            cosines[i] = Vectors.dot(vector, entries.get(i).chunk().vector());
+            byLanguage.computeIfAbsent(entries.get(i).language(), l -> new ArrayList<>()).add(cosines[i]);
+        }
+        Map<String, Double> typical = new HashMap<>();
+        byLanguage.forEach((language, values) -> typical.put(language, median(values)));
+        bySimilarity.sort(Comparator.comparingDouble((Integer i) -> cosines[i]).reversed());
+        candidates.addAll(bySimilarity.subList(0, Math.min(CANDIDATES, bySimilarity.size())));
+        List<Scored> scored = new ArrayList<>();
+        for (int i : candidates) {
+            Entry e = entries.get(i);
+            double lexical = lexical(e, queryWords.getOrDefault(e.language(), List.of()));
+            double relevance = Relevance.fuse(lexical, cosines[i], typical.get(e.language()));
+            if (queryLanguage.isPresent() && !queryLanguage.get().equals(e.language())) {
+                relevance *= Relevance.OTHER_LANGUAGE;
+            }
+            scored.add(new Scored(e.chunk(), e.language(), lexical, cosines[i], relevance));
+        }
+        scored.sort(Comparator.comparingDouble(Scored::relevance).reversed());
+        return scored.subList(0, Math.min(k, scored.size()));
+    }
+
+    private List<Integer> lexicalCandidates(Map<String, List<Set<String>>> queryWords) {
+        BooleanQuery.Builder query = new BooleanQuery.Builder();
+        int clauses = 0;
+        for (Map.Entry<String, List<Set<String>>> language : queryWords.entrySet()) {
+            for (Set<String> forms : language.getValue()) {
+                if (clauses >= 256) {
+                    break;
+                }
+                query.add(synonyms(field(language.getKey()), forms), BooleanClause.Occur.SHOULD);
+                query.add(new BoostQuery(synonyms(answerField(language.getKey()), forms), ANSWER_BOOST),
+                        BooleanClause.Occur.SHOULD);
+                clauses += 2;
+            }
+        }
+        if (clauses == 0) {
+            return List.of();
+        }
+        try {
+            List<Integer> out = new ArrayList<>();
+            for (ScoreDoc hit : searcher.search(query.build(), CANDIDATES).scoreDocs) {
+                out.add(searcher.storedFields().document(hit.doc).getField("ordinal").numericValue().intValue());
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SynonymQuery synonyms(String field, Set<String> forms) {
+        SynonymQuery.Builder b = new SynonymQuery.Builder(field);
+        forms.forEach(f -> b.addTerm(new Term(field, f)));
+        return b.build();
+    }
+
+    /**
+     * How much of the query the entry covers, each query word weighted by its IDF in the entry's language; a word
+     * found only in an FAQ answer counts half. For an FAQ entry, the share of the entry's own question the query
+     * covers scales it (by half to all), so of two entries the one whose question was asked ranks first.
+     */
+    private double lexical(Entry e, List<Set<String>> query) {
+        if (query.isEmpty()) {
+            return 0;
+        }
+        double total = 0;
+        double matched = 0;
+        Set<String> queryForms = new HashSet<>();
+        for (Set<String> forms : query) {
+            double idf = idf(e.language(), forms);
+            total += idf;
+            if (forms.stream().anyMatch(e.matchable()::contains)) {
+                matched += idf;
+            } else if (forms.stream().anyMatch(e.answerMatchable()::contains)) {
+                matched += idf / 2;
+            }
+            queryForms.addAll(forms);
+        }
+        double queryCoverage = total == 0 ? 0 : matched / total;
+        if (e.chunk().answer().isEmpty() || e.ownWords().isEmpty()) {
+            return queryCoverage;
+        }
+        Set<String> queryMatchable = analysis.withSynonyms(e.language(), queryForms);
+        double own = 0;
+        double ownMatched = 0;
+        for (Set<String> forms : e.ownWords()) {
+            double idf = idf(e.language(), forms);
+            own += idf;
+            if (forms.stream().anyMatch(queryMatchable::contains)) {
+                ownMatched += idf;
+            }
+        }
+        double questionCoverage = own == 0 ? 0 : ownMatched / own;
+        return queryCoverage * (0.5 + 0.5 * questionCoverage);
+    }
+
+    private double idf(String language, Set<String> forms) {
+        int n = documentCount.getOrDefault(language, 0);
+        Map<String, Integer> df = documentFrequency.getOrDefault(language, Map.of());
+        // a word no chunk has weighs as much as one a single chunk has: rare, but not the whole question
+        int freq = Math.max(1, forms.stream().mapToInt(f -> df.getOrDefault(f, 0)).max().orElse(0));
+        return Math.log(1 + (n - freq + 0.5) / (freq + 0.5));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String field(String language) {
+        return "q_" + language;
+    }
+
+    private static String answerField(String language) {
+        return "a_" + language;
+    }
+
+    /** How lexical coverage and cosine become one relevance; see docs/benchmarks.md for how it was calibrated. */
+    public static final class Relevance {
+
+        /** Relevance kept when the chunk is in another language than the question. */
+        public static final double OTHER_LANGUAGE = 0.6;
+
+        private Relevance() {
+        }
+
+        /**
+         * The lexical coverage's share of the relevance; the rest is the semantic contrast. (Giving the embedding
+         * more weight in English, the language it learnt, answered more but refused less: see docs/benchmarks.md.)
+         */
+        static final double LEXICAL = 0.85;
+        /** How far above the typical chunk's cosine a candidate must stand to count as fully similar. */
+        static final double SCALE = 0.25;
+
+        /**
+         * @param typical the median cosine of the query to the chunks in the candidate's language: the embedding
+         *                model's similarities run higher in some languages than others, so what counts is how far
+         *                above the typical chunk the candidate stands
+         */
+        static double fuse(double lexical, double cosine, double typical) {
+            double semantic = Math.max(0, Math.min(1, (cosine - typical) / SCALE));
+            return LEXICAL * lexical + (1 - LEXICAL) * semantic;
+        }
+    }
+}
