@@ -347,4 +347,21 @@ class ClientToolsServerTest {
         assertEquals("response_format", json(format).at("/error/param").asText());
         assertEquals(0, upstreamBodies().size(), "no model was asked");
     }
+
+    @Test
+    void aSessionTurnRunsTheHubsOwnToolsSoItRefusesTheClients() {
+        HttpResponse<String> opened = hub.call("POST", "/v1/sessions", key, "{}");
+        assertEquals(201, opened.statusCode(), opened.body());
+        String session = json(opened).get("id").asText();
+        for (String[] c : List.of(new String[] {"tools", "\"tools\":[" + WEATHER_TOOL + "]"},
+                new String[] {"response_format", "\"response_format\":{\"type\":\"json_object\"}"},
+                new String[] {"n", "\"n\":2"})) {
+            HttpResponse<String> r = hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
+                    + "\"," + c[1] + "," + ASK + "}");
+            assertEquals(400, r.statusCode(), r.body());
+            assertEquals(c[0], json(r).at("/error/param").asText(), r.body());
+            assertTrue(json(r).at("/error/message").asText().contains("session_id"), r.body());
+        }
+        assertEquals(0, upstreamBodies().size(), "no model was asked");
+    }
 }
