@@ -139,7 +139,9 @@ public final class AssistantRuntime {
         List<Target> chain = new java.util.ArrayList<>(List.of(target));
         for (String name : fallback) {
             AssistantProvider p = providers.get(name);
-            if (p != null && chain.stream().noneMatch(t -> t.provider().name().equals(name))) {
+            // the retrieval assistant can neither call a client's tools nor write JSON: no fallback for such requests
+            boolean able = !(request.needsLlm() && name.equals(RetrievalProvider.NAME));
+            if (p != null && able && chain.stream().noneMatch(t -> t.provider().name().equals(name))) {
                 chain.add(new Target(p, p.defaultModel()));
             }
         }
@@ -147,8 +149,7 @@ public final class AssistantRuntime {
         for (Target t : chain) {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
             try {
-                return t.provider().complete(new AssistantRequest(request.tenantId(), t.model(), request.messages(),
-                                request.tools(), request.sampling()),
+                return t.provider().complete(request.withModel(t.model()),
                         delta -> {
                             streamed.set(true);
                             onDelta.accept(delta);

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
@@ -23,6 +23,11 @@ import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.ollama.OllamaStreamingChatModel;
@@ -32,7 +37,9 @@ import dev.langchain4j.model.output.TokenUsage;
 
 /**
  * An LLM provider through langchain4j's streaming chat models: {@code openai} (any OpenAI-compatible base URL),
- * {@code anthropic} and {@code ollama}. One model client per model name, created on first use. Deltas arrive on the
+ * {@code anthropic} and {@code ollama}. One model client per model name (and OpenAI's strict-schema mode), created on
+ * first use. The hub's tools and a client's tools, tool choice and reply format go to the model as langchain4j
+ * parameters. Deltas arrive on the
  * client's threads and are handed to the caller's thread through a queue, so {@code onDelta} runs on the calling
  * thread, in order. Errors become {@link ProviderException}s that name the provider and never carry the API key.
  */
@@ -59,28 +66,29 @@ public final class LangChainProvider implements AssistantProvider {
     private static final int ANTHROPIC_MAX_TOKENS = 1024;
 
     private final Settings settings;
-    private final Function<String, StreamingChatModel> factory;
+    /** A model client for a model name; the flag is OpenAI's strict mode for a {@code json_schema} reply. */
+    private final BiFunction<String, Boolean, StreamingChatModel> factory;
     private final Map<String, StreamingChatModel> models = new ConcurrentHashMap<>();
 
-    private LangChainProvider(Settings settings, Function<String, StreamingChatModel> factory) {
+    private LangChainProvider(Settings settings, BiFunction<String, Boolean, StreamingChatModel> factory) {
         this.settings = settings;
         this.factory = factory;
     }
 
     public static LangChainProvider openAi(Settings s) {
-        return new LangChainProvider(s, model -> OpenAiStreamingChatModel.builder()
+        return new LangChainProvider(s, (model, strict) -> OpenAiStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model).timeout(s.timeout())
-                .build());
+                .strictJsonSchema(strict).build());
     }
 
     public static LangChainProvider anthropic(Settings s) {
-        return new LangChainProvider(s, model -> AnthropicStreamingChatModel.builder()
+        return new LangChainProvider(s, (model, strict) -> AnthropicStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
                 .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).build());
     }
 
     public static LangChainProvider ollama(Settings s) {
-        return new LangChainProvider(s, model -> OllamaStreamingChatModel.builder()
+        return new LangChainProvider(s, (model, strict) -> OllamaStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).build());
     }
 
@@ -94,37 +102,82 @@ public final class LangChainProvider implements AssistantProvider {
         return settings.defaultModel();
     }
 
-    /** OpenAI's sampling fields this provider cannot honour, by their OpenAI names (refused with a 400). */
+    /**
+     * OpenAI's request fields this provider cannot honour, by their OpenAI names (refused with a 400):
+     * {@code tool_choice} other than auto, {@code parallel_tool_calls: false} and {@code response_format} other than
+     * text count as set; the hub passes every other tool field to all three.
+     */
     public static java.util.Set<String> unsupported(String provider) {
         return switch (provider) {
             case "openai" -> java.util.Set.of();
-            case "anthropic" -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user");
-            default -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user");
+            // langchain4j refuses Anthropic schemaless JSON, and this hub has not tried its structured outputs
+            case "anthropic" -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user",
+                    "parallel_tool_calls", "response_format");
+            // Ollama's API has no tool choice
+            default -> java.util.Set.of("seed", "presence_penalty", "frequency_penalty", "user", "tool_choice",
+                    "parallel_tool_calls");
         };
     }
 
-    /** The request's tools and sampling as langchain4j parameters (OpenAI's own type where it has seed and user). */
+    /**
+     * The request's tools, reply format and sampling as langchain4j parameters (OpenAI's own type where it has seed,
+     * user and parallel tool calls). A client's forced function is the only tool the model sees, and it must call it.
+     */
     private ChatRequestParameters parameters(AssistantRequest request) {
         Sampling s = request.sampling();
-        List<ToolSpecification> tools = request.tools().isEmpty() ? null
-                : request.tools().stream().map(ToolSchemas::specification).toList();
+        ClientTools client = request.clientTools();
+        List<ToolSpecification> all = new ArrayList<>();
+        ToolChoice choice = null;
+        if (client.forced().isPresent()) {
+            client.functions().stream().filter(f -> f.name().equals(client.forced().get()))
+                    .forEach(f -> all.add(ToolSchemas.specification(f)));
+            choice = ToolChoice.REQUIRED;
+        } else {
+            request.tools().forEach(t -> all.add(ToolSchemas.specification(t)));
+            client.functions().forEach(f -> all.add(ToolSchemas.specification(f)));
+            if (!client.isEmpty()) {
+                choice = switch (client.choice()) {
+                    case UNSET -> null;
+                    case AUTO -> ToolChoice.AUTO;
+                    case NONE -> ToolChoice.NONE;
+                    case REQUIRED -> ToolChoice.REQUIRED;
+                };
+            }
+        }
+        List<ToolSpecification> tools = all.isEmpty() ? null : all;
+        ResponseFormat format = responseFormat(request.format());
         if (settings.name().equals("openai")) {
-            return OpenAiChatRequestParameters.builder().toolSpecifications(tools)
+            return OpenAiChatRequestParameters.builder().toolSpecifications(tools).toolChoice(choice)
+                    .parallelToolCalls(client.isEmpty() ? null : client.parallel().orElse(null))
+                    .responseFormat(format)
                     .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
                     .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
                     .presencePenalty(s.presencePenalty().orElse(null))
                     .frequencyPenalty(s.frequencyPenalty().orElse(null))
                     .seed(s.seed().orElse(null)).user(s.user().orElse(null)).build();
         }
-        return DefaultChatRequestParameters.builder().toolSpecifications(tools)
-                .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
+        return DefaultChatRequestParameters.builder().toolSpecifications(tools).toolChoice(choice)
+                .responseFormat(format).temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
                 .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
                 .build();
     }
 
+    /** OpenAI's response_format as langchain4j's: JSON without a schema, or with the client's schema as written. */
+    private static ResponseFormat responseFormat(ReplyFormat format) {
+        return switch (format.kind()) {
+            case TEXT -> null;
+            case JSON_OBJECT -> ResponseFormat.JSON;
+            case JSON_SCHEMA -> ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(JsonSchema.builder()
+                    .name(format.name()).rootElement(JsonRawSchema.from(format.schemaJson().orElseThrow())).build())
+                    .build();
+        };
+    }
+
     @Override
     public Completion complete(AssistantRequest request, Consumer<String> onDelta) {
-        StreamingChatModel model = models.computeIfAbsent(request.model(), factory);
+        boolean strict = request.format().strict();
+        StreamingChatModel model = models.computeIfAbsent(request.model() + (strict ? "\u0000strict" : ""),
+                key -> factory.apply(request.model(), strict));
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         try {
             ChatRequest chatRequest = ChatRequest.builder().messages(convert(request.messages()))
@@ -232,8 +285,9 @@ public final class LangChainProvider implements AssistantProvider {
                 case SYSTEM -> SystemMessage.from(content);
                 case USER -> UserMessage.from(content);
                 case ASSISTANT -> m.toolCalls().isEmpty() ? AiMessage.from(content)
-                        : AiMessage.from(m.toolCalls().stream().map(c -> ToolExecutionRequest.builder().id(c.id())
-                        .name(c.name()).arguments(c.argumentsJson()).build()).toList());
+                        : AiMessage.from(m.content().isBlank() ? null : m.content(), m.toolCalls().stream()
+                        .map(c -> ToolExecutionRequest.builder().id(c.id()).name(c.name())
+                                .arguments(c.argumentsJson()).build()).toList());
                 case TOOL -> ToolExecutionResultMessage.from(m.toolCallId().orElse(""), m.toolName().orElse(""),
                         m.content());
             });

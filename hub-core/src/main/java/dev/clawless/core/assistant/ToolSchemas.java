@@ -12,6 +12,7 @@ import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
 import dev.langchain4j.model.chat.request.json.JsonIntegerSchema;
 import dev.langchain4j.model.chat.request.json.JsonNumberSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 
@@ -20,7 +21,8 @@ import dev.clawless.plugin.api.ToolSpec;
 /**
  * Turns a tool's JSON Schema (text, as plugin-api carries it) into langchain4j's schema objects. Covers what tool
  * parameters use: objects with properties and required names, strings (with enums), integers, numbers, booleans and
- * arrays; anything else becomes a string.
+ * arrays; anything else becomes a string. A client's function keeps its schema as written: each property, and each
+ * of {@code $defs}, goes to the provider as raw JSON Schema.
  */
 final class ToolSchemas {
 
@@ -38,6 +40,39 @@ final class ToolSchemas {
         }
         return ToolSpecification.builder().name(spec.name()).description(spec.description())
                 .parameters(object(schema)).build();
+    }
+
+    /** A client-defined function, its parameters' schema passed through property by property. */
+    static ToolSpecification specification(ClientTools.Function function) {
+        JsonNode schema;
+        try {
+            schema = JSON.readTree(function.parametersJson());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("function " + function.name() + " has parameters that are not JSON", e);
+        }
+        JsonObjectSchema.Builder b = JsonObjectSchema.builder();
+        if (schema.hasNonNull("description")) {
+            b.description(schema.get("description").asText());
+        }
+        schema.path("properties").properties().forEach(e -> b.addProperty(e.getKey(),
+                JsonRawSchema.from(e.getValue().toString())));
+        List<String> required = new ArrayList<>();
+        schema.path("required").forEach(r -> required.add(r.asText()));
+        if (!required.isEmpty()) {
+            b.required(required);
+        }
+        if (schema.path("additionalProperties").isBoolean()) {
+            b.additionalProperties(schema.get("additionalProperties").booleanValue());
+        }
+        java.util.Map<String, JsonSchemaElement> definitions = new java.util.LinkedHashMap<>();
+        schema.path("$defs").properties().forEach(e -> definitions.put(e.getKey(),
+                JsonRawSchema.from(e.getValue().toString())));
+        if (!definitions.isEmpty()) {
+            b.definitions(definitions);
+        }
+        return ToolSpecification.builder().name(function.name())
+                .description(function.description().isEmpty() ? null : function.description())
+                .parameters(b.build()).strict(function.strict().orElse(null)).build();
     }
 
     static JsonObjectSchema object(JsonNode schema) {

@@ -1,9 +1,5 @@
 package dev.clawless.server.api;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -24,7 +19,10 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.clawless.core.assistant.AssistantRequest;
 import dev.clawless.core.assistant.AssistantRuntime;
 import dev.clawless.core.assistant.ChatMessage;
+import dev.clawless.core.assistant.ClientTools;
 import dev.clawless.core.assistant.LangChainProvider;
+import dev.clawless.core.assistant.ReplyFormat;
+import dev.clawless.core.assistant.ReplyFormatCheck;
 import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.RoutingRules;
 import dev.clawless.core.assistant.Sampling;
@@ -49,14 +47,17 @@ import dev.clawless.server.http.Json;
 
 /**
  * {@code POST /v1/chat/completions} in the OpenAI wire format, so OpenAI client libraries work against the hub
- * unchanged: a plain answer, or with {@code stream: true} server-sent {@code chat.completion.chunk} events ending
- * with {@code data: [DONE]}. Malformed requests get OpenAI's error body ({@code {"error": {…}}}); fields OpenAI
- * defines that the hub does not use (temperature, max_tokens, …) are accepted and ignored.
+ * unchanged: a plain answer (with {@code n} choices), or with {@code stream: true} server-sent
+ * {@code chat.completion.chunk} events ending with {@code data: [DONE]}. A client's own tools go to the model and
+ * the model's calls of them come back to the client ({@code finish_reason: tool_calls}); a JSON
+ * {@code response_format} goes to the model and the reply is checked against it before the client sees it. Every
+ * error has OpenAI's shape ({@code {"error": {…}}}); a field the hub cannot honour is refused naming it (see
+ * {@link OpenAiFields}).
  */
 public final class ChatCompletionsRoutes {
 
-    private static final int MAX_MESSAGES = 500;
-    private static final int MAX_CONTENT_CHARS = 200_000;
+    /** Most choices one request may ask for ({@code n}); each is a call of the model. */
+    static final int MAX_CHOICES = 8;
     /** How long a session request waits for its turn before answering 504 (the turn still completes later). */
     private static final Duration TURN_TIMEOUT = Duration.ofSeconds(120);
 
@@ -88,7 +89,8 @@ public final class ChatCompletionsRoutes {
 
     /** A chat request as read from the body. */
     private record ChatRequest(String model, List<ChatMessage> messages, boolean stream, boolean includeUsage,
-                               Optional<String> sessionId, Sampling sampling) {
+                               Optional<String> sessionId, Sampling sampling, ClientTools tools, ReplyFormat format,
+                               int choices) {
     }
 
     private void complete(ServerRequest req, ServerResponse res) {
@@ -100,7 +102,7 @@ public final class ChatCompletionsRoutes {
             chat = parse(bodies.object(req));
             target = assistant.resolve(p.tenant(), chat.model(), new RoutingRules.Traits(
                     lastUserText(chat.messages()), false, p.tenant().plan()));
-            supported(target, chat.sampling());
+            supported(target, chat);
             if (chat.sessionId().isPresent()) {
                 session = Optional.of(SessionRoutes.session(conversations, p.tenantId(), chat.sessionId().get()));
             }
@@ -114,18 +116,68 @@ public final class ChatCompletionsRoutes {
         }
         // quotas are checked before a model is called (429 quota-exceeded, Retry-After until the next month)
         usage.checkQuota(p.tenantId(), tenants.effectiveQuotas(p.tenant()));
-        Responder out = new Responder(res, "chatcmpl-" + Secrets.randomBase62(24), clock.instant().getEpochSecond(),
+        ChatCompletionWriter out = new ChatCompletionWriter(res, "chatcmpl-" + Secrets.randomBase62(24), clock.instant().getEpochSecond(),
                 target.label(), chat.stream(), chat.includeUsage());
         if (session.isPresent()) {
             sessionTurn(p, session.get(), chat, out, res);
             return;
         }
         AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages(), List.of(),
-                chat.sampling());
-        // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem
-        Completion c = assistant.complete(target, request, out::delta);
-        usage.record(p.tenantId(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
-        out.finish(c.text(), finishReason(c.finishReason()), c.tokensIn(), c.tokensOut());
+                chat.sampling(), chat.tools(), chat.format());
+        // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem;
+        // a JSON reply is held back until it is checked, then sent whole
+        java.util.function.Consumer<String> deltas = chat.format().json() ? text -> { } : out::delta;
+        List<Completion> done = completions(target, request, chat.choices(), deltas);
+        int in = 0;
+        int outTokens = 0;
+        List<ChatCompletionWriter.Choice> choices = new ArrayList<>();
+        for (Completion c : done) {
+            usage.record(p.tenantId(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
+            in += c.tokensIn();
+            outTokens += c.tokensOut();
+            choices.add(new ChatCompletionWriter.Choice(c.text(), finishReason(c.finishReason()), c.toolCalls()));
+        }
+        for (Completion c : done) {
+            Optional<String> mismatch = c.toolCalls().isEmpty() ? ReplyFormatCheck.problem(chat.format(), c.text())
+                    : Optional.empty();
+            if (mismatch.isPresent()) {
+                out.fail(502, "api_error", "response_format", "response_format_mismatch", "the model's reply did"
+                        + " not satisfy response_format (" + chat.format().kind().name().toLowerCase(
+                        java.util.Locale.ROOT) + "): " + mismatch.get());
+                return;
+            }
+        }
+        if (chat.format().json() && chat.stream()) {
+            out.delta(done.get(0).text());
+        }
+        out.finish(choices, in, outTokens);
+    }
+
+    /** {@code n} answers of the model, asked at once (one call each); the first failure fails the request. */
+    private List<Completion> completions(AssistantRuntime.Target target, AssistantRequest request, int n,
+                                         java.util.function.Consumer<String> deltas) {
+        if (n == 1) {
+            return List.of(assistant.complete(target, request, deltas));
+        }
+        try (var calls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Completion>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                futures.add(calls.submit(() -> assistant.complete(target, request, text -> { })));
+            }
+            List<Completion> out = new ArrayList<>();
+            for (var f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the model", e);
+        }
     }
 
     /**
@@ -133,7 +185,7 @@ public final class ChatCompletionsRoutes {
      * {@code api} channel, and its assistant turn runs as a job like any channel's. The request follows the turn's
      * deltas on this node, and reads the stored reply if another node ran it.
      */
-    private void sessionTurn(TenantPrincipal p, Conversation session, ChatRequest chat, Responder out,
+    private void sessionTurn(TenantPrincipal p, Conversation session, ChatRequest chat, ChatCompletionWriter out,
                              ServerResponse res) {
         if (session.status() != ConversationStatus.BOT) {
             openAiError(res, 409, "invalid_request_error", "session_id", "the session is with a human operator ("
@@ -242,149 +294,38 @@ public final class ChatCompletionsRoutes {
     }
 
     /**
-     * Writes one answer in OpenAI's shape: a {@code chat.completion} object, or a stream of
-     * {@code chat.completion.chunk} events ending with {@code [DONE]}. Used from the request's thread only.
+     * A field the chosen provider cannot honour is refused, naming it: the retrieval assistant writes no text of its
+     * own, so it can neither call tools nor write JSON (it needs no sampling); an LLM provider refuses what
+     * {@link LangChainProvider#unsupported} lists.
      */
-    private static final class Responder {
-        private final ServerResponse res;
-        private final String id;
-        private final long created;
-        private final String model;
-        private final boolean stream;
-        private final boolean includeUsage;
-        private OutputStream out;
-
-        Responder(ServerResponse res, String id, long created, String model, boolean stream, boolean includeUsage) {
-            this.res = res;
-            this.id = id;
-            this.created = created;
-            this.model = model;
-            this.stream = stream;
-            this.includeUsage = includeUsage;
-        }
-
-        private void start() {
-            if (!stream || out != null) {
-                return;
-            }
-            res.status(Status.OK_200);
-            res.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
-            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-            res.header(HeaderNames.create("X-Accel-Buffering"), "no");
-            out = res.outputStream();
-            ObjectNode first = chunk();
-            first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                    .putObject("delta").put("role", "assistant").put("content", "");
-            event(first.toString());
-        }
-
-        void delta(String text) {
-            if (!stream) {
-                return;
-            }
-            start();
-            ObjectNode piece = chunk();
-            piece.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
-                    .putObject("delta").put("content", text);
-            event(piece.toString());
-        }
-
-        void finish(String text, String finishReason, int tokensIn, int tokensOut) {
-            ObjectNode usage = Json.object().put("prompt_tokens", tokensIn).put("completion_tokens", tokensOut)
-                    .put("total_tokens", tokensIn + tokensOut);
-            if (!stream) {
-                ObjectNode body = Json.object();
-                body.put("id", id);
-                body.put("object", "chat.completion");
-                body.put("created", created);
-                body.put("model", model);
-                ObjectNode choice = body.putArray("choices").addObject();
-                choice.put("index", 0);
-                choice.putObject("message").put("role", "assistant").put("content", text);
-                choice.putNull("logprobs");
-                choice.put("finish_reason", finishReason);
-                body.set("usage", usage);
-                Json.send(res, Status.OK_200, body);
-                return;
-            }
-            start();
-            ObjectNode last = chunk();
-            last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason)
-                    .putObject("delta");
-            event(last.toString());
-            if (includeUsage) {
-                ObjectNode u = chunk();
-                u.set("usage", usage);
-                event(u.toString());
-            }
-            event("[DONE]");
-            close();
-        }
-
-        /** The turn waits for an operator to approve a tool call: 202 with the approval's id. */
-        void paused(String approvalId) {
-            ObjectNode body = Json.object();
-            body.put("object", "clawless.approval_required");
-            body.put("approval_id", approvalId);
-            body.put("message", "the assistant wants to run a tool that needs an operator's approval; once decided"
-                    + " (POST /v1/approvals/" + approvalId + "/approve or /deny) the answer appears in the session");
-            if (!stream || out == null) {
-                Json.send(res, Status.ACCEPTED_202, body);
-                return;
-            }
-            event(body.toString());
-            event("[DONE]");
-            close();
-        }
-
-        void fail(int status, String message) {
-            ObjectNode body = Json.object();
-            body.putObject("error").put("message", message).put("type", "api_error").putNull("param").putNull("code");
-            if (!stream || out == null) {
-                Json.send(res, Status.create(status), body);
-                return;
-            }
-            event(body.toString());
-            event("[DONE]");
-            close();
-        }
-
-        private ObjectNode chunk() {
-            ObjectNode node = Json.object();
-            node.put("id", id);
-            node.put("object", "chat.completion.chunk");
-            node.put("created", created);
-            node.put("model", model);
-            node.putArray("choices");
-            return node;
-        }
-
-        private void event(String data) {
-            try {
-                out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        private void close() {
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    /** A sampling field the chosen provider cannot honour is refused, naming it (the retrieval assistant needs none). */
-    private static void supported(AssistantRuntime.Target target, Sampling sampling) {
+    private static void supported(AssistantRuntime.Target target, ChatRequest chat) {
         String provider = target.provider().name();
         if (provider.equals(RetrievalProvider.NAME)) {
+            if (!chat.tools().isEmpty()) {
+                throw ClawlessException.Validation.of("tools", "tool calling needs an LLM provider; this request is"
+                        + " answered by the retrieval assistant, which only finds answers in the tenant's knowledge"
+                        + " (configure an LLM on the hub, or name one in model)");
+            }
+            if (chat.format().json()) {
+                throw ClawlessException.Validation.of("response_format", "JSON replies need an LLM provider; this"
+                        + " request is answered by the retrieval assistant, which only finds answers in the tenant's"
+                        + " knowledge (configure an LLM on the hub, or name one in model)");
+            }
             return;
         }
         Set<String> unsupported = LangChainProvider.unsupported(provider);
-        for (String field : sampling.fieldsSet()) {
+        List<String> set = new ArrayList<>(chat.sampling().fieldsSet());
+        if (!chat.tools().isEmpty() && (chat.tools().choice() == ClientTools.Choice.NONE
+                || chat.tools().choice() == ClientTools.Choice.REQUIRED)) {
+            set.add("tool_choice");
+        }
+        if (!chat.tools().isEmpty() && chat.tools().parallel().equals(Optional.of(false))) {
+            set.add("parallel_tool_calls");
+        }
+        if (chat.format().json()) {
+            set.add("response_format");
+        }
+        for (String field : set) {
             if (unsupported.contains(field)) {
                 throw ClawlessException.Validation.of(field, "'" + field + "' is not supported by the " + provider
                         + " provider");
@@ -394,7 +335,10 @@ public final class ChatCompletionsRoutes {
 
     private static String finishReason(String reason) {
         // OpenAI clients know stop, length, tool_calls, content_filter; a handoff offer is a normal stop for them
-        return reason.equals("length") ? "length" : "stop";
+        return switch (reason) {
+            case "length", "tool_calls" -> reason;
+            default -> "stop";
+        };
     }
 
     private static ChatRequest parse(ObjectNode body) {
@@ -418,9 +362,17 @@ public final class ChatCompletionsRoutes {
                 includeUsage = flag((ObjectNode) options, "include_usage", errors);
             }
         }
+        int choices = 1;
         JsonNode n = body.get("n");
-        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
-            errors.add(new ClawlessException.FieldError("n", "only 1 is supported"));
+        if (n != null && !n.isNull()) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1 || n.intValue() > MAX_CHOICES) {
+                errors.add(new ClawlessException.FieldError("n", "must be an integer from 1 to " + MAX_CHOICES));
+            } else if (n.intValue() > 1 && stream) {
+                errors.add(new ClawlessException.FieldError("n", "more than one choice is only supported without"
+                        + " stream"));
+            } else {
+                choices = n.intValue();
+            }
         }
         Optional<String> sessionId = Optional.empty();
         JsonNode session = body.get("session_id");
@@ -431,17 +383,29 @@ public final class ChatCompletionsRoutes {
                 sessionId = Optional.of(session.textValue());
             }
         }
-        List<ChatMessage> messages = messages(body.get("messages"), errors);
+        List<ChatMessage> messages = OpenAiMessages.read(body.get("messages"), errors);
         Sampling sampling = OpenAiFields.read(body, errors);
-        if (sessionId.isPresent() && !sampling.fieldsSet().isEmpty()) {
-            String field = sampling.fieldsSet().get(0);
+        ClientTools tools = OpenAiTools.tools(body, errors);
+        ReplyFormat format = OpenAiReplyFormat.format(body, errors);
+        List<String> perRequest = new ArrayList<>(sampling.fieldsSet());
+        if (!tools.isEmpty()) {
+            perRequest.add("tools");
+        }
+        if (format.json()) {
+            perRequest.add("response_format");
+        }
+        if (choices > 1) {
+            perRequest.add("n");
+        }
+        if (sessionId.isPresent() && !perRequest.isEmpty()) {
+            String field = perRequest.get(0);
             errors.add(new ClawlessException.FieldError(field, "'" + field + "' cannot be combined with session_id:"
                     + " a session's turn runs as a job with the tenant's settings"));
         }
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
-        return new ChatRequest(model, messages, stream, includeUsage, sessionId, sampling);
+        return new ChatRequest(model, messages, stream, includeUsage, sessionId, sampling, tools, format, choices);
     }
 
     private static boolean flag(ObjectNode node, String field, List<ClawlessException.FieldError> errors) {
@@ -454,78 +418,6 @@ public final class ChatCompletionsRoutes {
             return false;
         }
         return v.booleanValue();
-    }
-
-    private static List<ChatMessage> messages(JsonNode array, List<ClawlessException.FieldError> errors) {
-        if (array == null || !array.isArray() || array.isEmpty()) {
-            errors.add(new ClawlessException.FieldError("messages", "must be a non-empty array of messages"));
-            return List.of();
-        }
-        if (array.size() > MAX_MESSAGES) {
-            errors.add(new ClawlessException.FieldError("messages", "must have at most " + MAX_MESSAGES + " messages"));
-            return List.of();
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < array.size(); i++) {
-            String at = "messages[" + i + "]";
-            JsonNode msg = array.get(i);
-            if (!msg.isObject()) {
-                errors.add(new ClawlessException.FieldError(at, "must be an object with role and content"));
-                continue;
-            }
-            String role = msg.path("role").asText("");
-            Optional<ChatMessage.Role> r = switch (role) {
-                case "system", "developer" -> Optional.of(ChatMessage.Role.SYSTEM);
-                case "user" -> Optional.of(ChatMessage.Role.USER);
-                case "assistant" -> Optional.of(ChatMessage.Role.ASSISTANT);
-                case "tool" -> Optional.empty();
-                default -> {
-                    errors.add(new ClawlessException.FieldError(at + ".role",
-                            "must be system, developer, user, assistant or tool"));
-                    yield Optional.empty();
-                }
-            };
-            Optional<String> content = content(msg.get("content"), at + ".content", errors);
-            if (r.isPresent() && content.isPresent()) {
-                out.add(new ChatMessage(r.get(), content.get()));
-            }
-        }
-        if (errors.isEmpty() && out.stream().noneMatch(c -> c.role() == ChatMessage.Role.USER)) {
-            errors.add(new ClawlessException.FieldError("messages", "must contain a user message"));
-        }
-        return out;
-    }
-
-    /** String content, or an array of parts of which the {@code text} parts are joined. */
-    private static Optional<String> content(JsonNode content, String at, List<ClawlessException.FieldError> errors) {
-        if (content == null || content.isNull()) {
-            return Optional.of("");
-        }
-        if (content.isTextual()) {
-            if (content.textValue().length() > MAX_CONTENT_CHARS) {
-                errors.add(new ClawlessException.FieldError(at, "must be at most " + MAX_CONTENT_CHARS + " characters"));
-                return Optional.empty();
-            }
-            return Optional.of(content.textValue());
-        }
-        if (content.isArray()) {
-            StringBuilder text = new StringBuilder();
-            for (JsonNode part : content) {
-                if (!part.isObject() || !part.path("type").isTextual()) {
-                    errors.add(new ClawlessException.FieldError(at, "parts must be objects with a type"));
-                    return Optional.empty();
-                }
-                if (part.get("type").asText().equals("text") && part.path("text").isTextual()) {
-                    if (!text.isEmpty()) {
-                        text.append('\n');
-                    }
-                    text.append(part.get("text").textValue());
-                }
-            }
-            return Optional.of(text.toString());
-        }
-        errors.add(new ClawlessException.FieldError(at, "must be a string or an array of content parts"));
-        return Optional.empty();
     }
 
     /** OpenAI's error shape, which OpenAI clients parse into their exceptions. */

@@ -13,20 +13,22 @@ import dev.clawless.core.common.ClawlessException.FieldError;
 
 /**
  * The request fields of OpenAI's Chat Completions API beyond model, messages and streaming: each is either honoured
- * (the sampling fields, passed to the provider) or refused with a 400 naming it — never silently dropped. Fields
- * OpenAI does not define are refused as OpenAI refuses them ("Unrecognized request argument").
+ * (the sampling fields, passed to the provider; tools and the reply format, read by {@link OpenAiTools} and
+ * {@link OpenAiReplyFormat}) or refused with a 400 naming it — never silently dropped. Fields OpenAI does not define
+ * are refused as OpenAI refuses them ("Unrecognized request argument").
  */
 final class OpenAiFields {
 
     /** Fields read by ChatCompletionsRoutes itself. */
-    static final Set<String> HANDLED = Set.of("model", "messages", "stream", "stream_options", "n", "session_id");
+    static final Set<String> HANDLED = Set.of("model", "messages", "stream", "stream_options", "n", "session_id",
+            "tools", "tool_choice", "parallel_tool_calls", "response_format");
     /** Honoured: passed to LLM providers (see {@link Sampling}). */
     static final Set<String> SAMPLING = Set.of("temperature", "top_p", "max_tokens", "max_completion_tokens", "stop",
             "seed", "presence_penalty", "frequency_penalty", "user");
     /** Accepted at their neutral value only; any other value is refused. */
-    static final Set<String> NEUTRAL = Set.of("response_format", "logprobs", "top_logprobs", "logit_bias", "store",
-            "metadata", "service_tier", "modalities", "parallel_tool_calls", "tool_choice", "tools", "functions",
-            "function_call", "audio", "prediction", "reasoning_effort", "web_search_options", "verbosity",
+    static final Set<String> NEUTRAL = Set.of("logprobs", "top_logprobs", "logit_bias", "store",
+            "metadata", "service_tier", "modalities", "functions", "function_call", "audio", "prediction",
+            "reasoning_effort", "web_search_options", "verbosity",
             "prompt_cache_key", "safety_identifier");
 
     private OpenAiFields() {
@@ -71,13 +73,11 @@ final class OpenAiFields {
             return true;
         }
         return switch (name) {
-            case "response_format" -> v.isObject() && v.path("type").asText().equals("text") && v.size() == 1;
-            case "logprobs", "store", "parallel_tool_calls" -> v.isBoolean() && !v.booleanValue()
-                    || name.equals("parallel_tool_calls") && v.isBoolean();
+            case "logprobs", "store" -> v.isBoolean() && !v.booleanValue();
             case "top_logprobs" -> v.isInt() && v.intValue() == 0;
             case "logit_bias", "metadata" -> v.isObject() && v.isEmpty();
-            case "tools", "functions" -> v.isArray() && v.isEmpty();
-            case "tool_choice", "function_call" -> v.isTextual() && (v.textValue().equals("none")
+            case "functions" -> v.isArray() && v.isEmpty();
+            case "function_call" -> v.isTextual() && (v.textValue().equals("none")
                     || v.textValue().equals("auto"));
             case "service_tier" -> v.isTextual() && (v.textValue().equals("auto") || v.textValue().equals("default"));
             case "modalities" -> v.isArray() && v.size() == 1 && v.get(0).asText().equals("text");
@@ -87,11 +87,8 @@ final class OpenAiFields {
 
     private static String refusal(String name) {
         return switch (name) {
-            case "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls" ->
-                    "client-defined tools are not supported yet; the hub's own tools and the tenant's plugins run"
-                            + " server-side";
-            case "response_format" -> "only {\"type\": \"text\"} is supported yet (json_object and json_schema are"
-                    + " not)";
+            case "functions", "function_call" -> "the deprecated functions API is not supported; use tools and"
+                    + " tool_choice";
             case "logprobs", "top_logprobs" -> "log probabilities are not available";
             case "store", "metadata" -> "the hub does not store completions for OpenAI's dashboard";
             default -> "'" + name + "' is not supported by this hub";

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import dev.clawless.server.TestHub;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -52,12 +55,26 @@ class OpenAiClientServerTest {
     static void start() {
         llm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         llm.start();
-        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(10).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/event-stream").withBody(STREAM)));
+        // a request with the client's tools: the model calls get_weather; with its result: the model answers
+        answer(1, matchingJsonPath("$.messages[?(@.role == 'tool')]"), ClientToolsServerTest.says(
+                "It is sunny in Paris."));
+        answer(2, matchingJsonPath("$.tools"), ClientToolsServerTest.CALLS_WEATHER);
+        // a JSON schema reply the model gets right, and one it gets wrong
+        answer(2, containing("Ada, 36"), ClientToolsServerTest.says("{\"name\":\"Ada\",\"age\":36}"));
+        answer(2, containing("Bob, old"), ClientToolsServerTest.says("{\"name\":\"Bob\",\"age\":\"old\"}"));
         withLlm = TestHub.start(Map.of("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-upstream-0123",
                 "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", llm.baseUrl() + "/v1",
                 "CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "gpt-4o-mini"));
         withoutLlm = TestHub.start();
+    }
+
+    private static void answer(int priority, com.github.tomakehurst.wiremock.matching.StringValuePattern body,
+                               String sse) {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(priority).withRequestBody(body)
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+                        .withBody(sse)));
     }
 
     @AfterAll
@@ -106,10 +123,45 @@ class OpenAiClientServerTest {
         assertEquals("AuthenticationError", seen.at("/wrongKey/name").asText(), seen.toString());
         assertEquals(401, seen.at("/wrongKey/status").asInt());
         assertTrue(!seen.at("/wrongKey/message").asText().contains("no body"), seen.toString());
-        assertEquals("BadRequestError", seen.at("/tools/name").asText());
-        assertEquals("tools", seen.at("/tools/param").asText());
+        assertEquals("BadRequestError", seen.at("/logprobs/name").asText());
+        assertEquals("logprobs", seen.at("/logprobs/param").asText());
         assertEquals("model", seen.at("/unknownProvider/param").asText(), seen.toString());
         assertEquals("NotFoundError", seen.at("/missingModel/name").asText());
+
+        // the client's own tool: called by the model, returned to the client, plain and streamed
+        assertEquals("tool_calls", seen.at("/toolCall/finish").asText(), seen.toString());
+        assertTrue(seen.at("/toolCall/content").isNull());
+        assertEquals("get_weather", seen.at("/toolCall/calls/0/function/name").asText());
+        assertEquals("{\"city\":\"Paris\"}", seen.at("/toolCall/calls/0/function/arguments").asText());
+        assertEquals("tool_calls", seen.at("/toolStream/finish").asText(), seen.toString());
+        assertEquals("call_w1", seen.at("/toolStream/calls/0/id").asText());
+        assertEquals("{\"city\":\"Paris\"}", seen.at("/toolStream/calls/0/function/arguments").asText());
+        assertEquals(39, seen.at("/toolStream/usage/total_tokens").asInt());
+        // runTools ran the function with the model's arguments and continued the turn with its result
+        for (String run : List.of("runTools", "runToolsStream")) {
+            assertEquals("It is sunny in Paris.", seen.at("/" + run + "/content").asText(), seen.toString());
+            assertEquals("Paris", seen.at("/" + run + "/calledWith/0/city").asText());
+            assertEquals("[\"user\",\"assistant\",\"tool\",\"assistant\"]", seen.at("/" + run + "/roles").toString());
+        }
+        JsonNode continued = null;
+        for (LoggedRequest r : llm.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")))) {
+            JsonNode body = json(r.getBodyAsString());
+            if (body.at("/messages/2/role").asText().equals("tool")) {
+                continued = body;
+            }
+        }
+        assertEquals("call_w1", continued.at("/messages/1/tool_calls/0/id").asText(), String.valueOf(continued));
+        assertEquals("call_w1", continued.at("/messages/2/tool_call_id").asText());
+        assertTrue(continued.at("/messages/2/content").asText().contains("sunny"));
+        assertEquals("get_weather", continued.at("/tools/0/function/name").asText());
+        // JSON: parsed by the client when the reply fits the schema; the hub's error when it does not
+        assertEquals(36, seen.at("/jsonSchema/parsed/age").asInt(), seen.toString());
+        assertEquals("InternalServerError", seen.at("/jsonSchemaMismatch/error/name").asText(), seen.toString());
+        assertEquals(502, seen.at("/jsonSchemaMismatch/error/status").asInt());
+        assertEquals("response_format_mismatch", seen.at("/jsonSchemaMismatch/error/code").asText());
+        assertEquals("response_format", seen.at("/jsonSchemaMismatch/error/param").asText());
+        assertTrue(seen.at("/jsonSchemaMismatch/error/message").asText().contains("age"), seen.toString());
+        assertEquals(2, seen.at("/choices/count").asInt(), seen.toString());
     }
 
     @Test
@@ -132,5 +184,16 @@ class OpenAiClientServerTest {
         assertEquals("Shipping takes 3 to 5 business days.", seen.at("/plain/content").asText());
         assertEquals("Shipping takes 3 to 5 business days.", seen.at("/stream/content").asText());
         assertTrue(seen.at("/stream/usage/completion_tokens").asInt() > 0, seen.toString());
+        // the retrieval assistant cannot call tools nor write JSON, and says so naming the field
+        for (String refused : List.of("toolCall", "toolStream", "runTools", "runToolsStream")) {
+            assertEquals("BadRequestError", seen.at("/" + refused + "/error/name").asText(), seen.toString());
+            assertEquals("tools", seen.at("/" + refused + "/error/param").asText(), refused);
+            assertTrue(seen.at("/" + refused + "/error/message").asText().contains("needs an LLM provider"));
+        }
+        for (String refused : List.of("jsonSchema", "jsonSchemaMismatch")) {
+            assertEquals("response_format", seen.at("/" + refused + "/error/param").asText(), seen.toString());
+        }
+        assertEquals(2, seen.at("/choices/count").asInt(), seen.toString());
+        assertEquals("Shipping takes 3 to 5 business days.", seen.at("/choices/contents/1").asText());
     }
 }

@@ -115,9 +115,9 @@ class ProviderServerTest {
         assertEquals(0.25, upstream.get("frequency_penalty").asDouble());
         assertEquals("u-1", upstream.get("user").asText());
 
-        // what the hub cannot do yet is refused, naming the field, in OpenAI's shape
-        for (String[] c : List.of(new String[] {"tools", "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]"},
-                new String[] {"response_format", "\"response_format\":{\"type\":\"json_object\"}"},
+        // what the hub cannot do is refused, naming the field, in OpenAI's shape
+        for (String[] c : List.of(new String[] {"logprobs", "\"logprobs\":true"},
+                new String[] {"functions", "\"functions\":[{\"name\":\"f\"}]"},
                 new String[] {"temperature", "\"temperature\":3"},
                 new String[] {"frobnicate", "\"frobnicate\":1"})) {
             HttpResponse<String> bad = hub.call("POST", "/v1/chat/completions", key, "{" + c[1]
