@@ -147,8 +147,10 @@ function retryAfterSeconds(res) {
  */
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', ...(opts.headers || {}) };
-  const raw = opts.contentType !== undefined;
-  if (body !== undefined) headers['Content-Type'] = raw ? opts.contentType : 'application/json';
+  // a FormData body goes as multipart/form-data: the browser sets the Content-Type with its boundary
+  const form = typeof FormData !== 'undefined' && body instanceof FormData;
+  const raw = form || opts.contentType !== undefined;
+  if (body !== undefined && !form) headers['Content-Type'] = raw ? opts.contentType : 'application/json';
   if (STATE_CHANGING.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const tenant = opts.tenant !== undefined ? opts.tenant : (isTenantRoute(path) ? getTenant() : null);
   if (tenant) headers['X-Clawless-Tenant'] = tenant;

@@ -25,6 +25,15 @@ describe('api client', () => {
     expect(calls[1].body).toEqual({ text: 'hi' });
   });
 
+  it('sends FormData as multipart, leaving the Content-Type and its boundary to the browser', async () => {
+    const calls = mockFetch([['POST', '/v1/knowledge/documents', { status: 201, body: { id: 'doc_1' } }]]);
+    const form = new FormData();
+    form.append('file', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'a.pdf');
+    expect(await post('/v1/knowledge/documents', form)).toEqual({ id: 'doc_1' });
+    expect(calls[0].headers['Content-Type']).toBeUndefined();
+    expect(calls[0].body).toBe(form);
+  });
+
   it('names the tenant on tenant routes only', async () => {
     const calls = mockFetch([
       ['GET', /.*/, { body: { data: [] } }],

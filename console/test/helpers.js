@@ -12,7 +12,7 @@ export function mockFetch(routes) {
   const calls = [];
   const fn = vi.fn(async (url, init = {}) => {
     const method = init.method || 'GET';
-    const body = init.body ? JSON.parse(init.body) : undefined;
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : init.body;
     const call = { url, method, body, headers: init.headers || {}, init };
     calls.push(call);
     for (const [m, path, responder] of routes) {

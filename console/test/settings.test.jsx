@@ -71,12 +71,15 @@ describe('knowledge files', () => {
       ['Ship, when?', 'In 3 days.\nTracked.'], ['x', 'y']]);
   });
 
-  it('turns uploads into FAQ, markdown or text, refusing other files', () => {
+  it('turns uploads into FAQ, markdown or text, PDF, Word and HTML into multipart uploads, refusing other files', () => {
     expect(fileToDocument('faq.csv', 'question,answer\nA?,B.\n')).toEqual({ title: 'faq', format: 'faq', content: [{ q: 'A?', a: 'B.' }] });
     expect(fileToDocument('f.json', '[{"q":"A?","a":"B."}]').format).toBe('faq');
     expect(fileToDocument('f.json', '{"x":1}').error).toBe('knowledge.jsonNotFaq');
     expect(fileToDocument('guide.md', '# Hi').format).toBe('markdown');
-    expect(fileToDocument('x.pdf', '').error).toBe('knowledge.unsupported');
+    expect(fileToDocument('Refunds.pdf', '')).toEqual({ title: 'Refunds', upload: true });
+    expect(fileToDocument('guide.DOCX', '').upload).toBe(true);
+    expect(fileToDocument('help.html', '').upload).toBe(true);
+    expect(fileToDocument('logo.png', '').error).toBe('knowledge.unsupported');
   });
 });
 

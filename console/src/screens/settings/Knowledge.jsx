@@ -1,5 +1,6 @@
-// Knowledge: the documents the assistant answers from. Add one by uploading a file (Markdown, text, or an FAQ as CSV
-// or JSON), pasting text, or writing an FAQ; open one to see its content and chunks; try a search; delete.
+// Knowledge: the documents the assistant answers from. Add one by uploading a file (PDF, Word, HTML, Markdown, text,
+// or an FAQ as CSV or JSON), from a URL, by pasting text, or writing an FAQ; open one to see its content and chunks;
+// try a search (hits name their document and section); delete.
 import { useState } from 'preact/hooks';
 import { allPages, del, get, post } from '../../api.js';
 import { t } from '../../i18n/index.js';
@@ -9,6 +10,8 @@ import { Confirm, SettingsPage } from '../../ui/settings.jsx';
 
 const enc = encodeURIComponent;
 const MAX_FILE = 512 * 1024;
+const MAX_UPLOAD = 10 * 1024 * 1024; // the hub's clawless.knowledge.max-file-size default; the hub has the last word
+const PARSED = ['.pdf', '.docx', '.doc', '.html', '.htm'];
 
 /** Parses CSV (RFC 4180: quotes, doubled quotes, commas and newlines inside quotes) into rows of cells. */
 export function parseCsv(text) {
@@ -43,7 +46,10 @@ export function parseCsv(text) {
   return rows.filter((r) => r.some((x) => x.trim()));
 }
 
-/** An uploaded file as a document: {title, format, content} or an error key. */
+/**
+ * An uploaded file as a document: {title, format, content}; {title, upload: true} for a file the hub reads itself
+ * (PDF, Word, HTML), sent as multipart/form-data; or an error key.
+ */
 export function fileToDocument(name, text) {
   const title = name.replace(/\.[^.]+$/, '');
   const lower = name.toLowerCase();
@@ -65,6 +71,7 @@ export function fileToDocument(name, text) {
   }
   if (lower.endsWith('.md') || lower.endsWith('.markdown')) return { title, format: 'markdown', content: text };
   if (lower.endsWith('.txt')) return { title, format: 'text', content: text };
+  if (PARSED.some((ext) => lower.endsWith(ext))) return { title, upload: true };
   return { error: 'knowledge.unsupported' };
 }
 
@@ -76,7 +83,7 @@ export function Knowledge({ id }) {
 function KnowledgeList() {
   const docs = useAsync(() => allPages('/v1/knowledge/documents', {}, { maxPages: 20 }).then((r) => r.data), []);
   const [tab, setTab] = useState('upload');
-  const tabs = ['upload', 'faq', 'text'];
+  const tabs = ['upload', 'url', 'faq', 'text'];
   return (
     <SettingsPage section="knowledge" title={t('settings.knowledge')}>
       <p class="muted">{t('knowledge.intro')}</p>
@@ -92,6 +99,7 @@ function KnowledgeList() {
         </div>
         <div role="tabpanel" id={`kn-panel-${tab}`} aria-labelledby={`kn-tab-${tab}`}>
           {tab === 'upload' && <UploadForm onAdded={docs.reload} />}
+          {tab === 'url' && <UrlForm onAdded={docs.reload} />}
           {tab === 'faq' && <FaqForm onAdded={docs.reload} />}
           {tab === 'text' && <TextForm onAdded={docs.reload} />}
         </div>
@@ -140,15 +148,21 @@ function UploadForm({ onAdded }) {
       setError({ detail: t('knowledge.chooseFile'), errors: [] });
       return;
     }
-    if (file.size > MAX_FILE) {
-      setError({ detail: t('knowledge.tooLarge'), errors: [] });
+    const parsed = fileToDocument(file.name, '').upload;
+    if (file.size > (parsed ? MAX_UPLOAD : MAX_FILE)) {
+      setError({ detail: t(parsed ? 'knowledge.tooLargeFile' : 'knowledge.tooLarge'), errors: [] });
       return;
     }
     run(async () => {
-      const text = await file.text();
-      const doc = fileToDocument(file.name, text);
-      if (doc.error) throw Object.assign(new Error(t(doc.error)), { detail: t(doc.error), errors: [] });
-      const created = await post('/v1/knowledge/documents', doc);
+      let body;
+      if (parsed) {
+        body = new FormData();
+        body.append('file', file, file.name);
+      } else {
+        body = fileToDocument(file.name, await file.text());
+        if (body.error) throw Object.assign(new Error(t(body.error)), { detail: t(body.error), errors: [] });
+      }
+      const created = await post('/v1/knowledge/documents', body);
       setAdded(created);
       setFile(null);
       e.target.reset();
@@ -157,11 +171,42 @@ function UploadForm({ onAdded }) {
   };
   return (
     <form onSubmit={submit} data-test="knowledge-upload-form">
-      <Field type="file" label={t('knowledge.file')} accept=".md,.markdown,.txt,.csv,.json" test="knowledge-file"
+      <Field type="file" label={t('knowledge.file')} accept=".pdf,.docx,.doc,.html,.htm,.md,.markdown,.txt,.csv,.json"
+        test="knowledge-file"
         hint={t('knowledge.fileHint')} onChange={(e) => setFile(e.currentTarget.files[0] || null)} />
       <Problem error={error} test="knowledge-upload-error" />
       <AddStatus doc={added} />
       <button type="submit" class="primary" disabled={busy} data-test="knowledge-upload">{t('knowledge.upload')}</button>
+    </form>
+  );
+}
+
+function UrlForm({ onAdded }) {
+  const [form, setForm] = useState({ url: '', title: '' });
+  const [added, setAdded] = useState(null);
+  const { busy, error, run } = useSubmit();
+  const submit = (e) => {
+    e.preventDefault();
+    setAdded(null);
+    run(async () => {
+      const body = { url: form.url.trim() };
+      if (form.title.trim()) body.title = form.title.trim();
+      const created = await post('/v1/knowledge/documents', body);
+      setAdded(created);
+      setForm({ url: '', title: '' });
+      onAdded();
+    });
+  };
+  return (
+    <form onSubmit={submit} data-test="knowledge-url-form" noValidate>
+      <Field type="url" label={t('knowledge.url')} value={form.url} required maxLength={2048} test="knowledge-url"
+        hint={t('knowledge.urlHint')} error={errorFor(error, 'url')}
+        onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
+      <Field label={t('knowledge.titleOptional')} value={form.title} maxLength={300} test="knowledge-url-title"
+        error={errorFor(error, 'title')} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
+      <Problem error={error} test="knowledge-url-error" />
+      <AddStatus doc={added} />
+      <button type="submit" class="primary" disabled={busy} data-test="knowledge-fetch">{t('knowledge.fetch')}</button>
     </form>
   );
 }
@@ -271,7 +316,8 @@ function SearchBox() {
         <ol class="hits" data-test="knowledge-hits">
           {hits.map((h) => (
             <li key={h.chunk_id} data-test="knowledge-hit">
-              <strong>{h.document_title}</strong> <span class="muted">{t('knowledge.score', { score: h.score.toFixed(2) })}</span>
+              <strong>{h.document_title}</strong>
+              {h.section && <span data-test="knowledge-hit-section"> › {h.section}</span>} <span class="muted">{t('knowledge.score', { score: h.score.toFixed(2) })}</span>
               <div>{h.answer || h.text}</div>
             </li>
           ))}

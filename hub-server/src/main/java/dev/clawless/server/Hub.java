@@ -62,6 +62,8 @@ import dev.clawless.server.api.InboxRoutes;
 import dev.clawless.server.api.MemberRoutes;
 import dev.clawless.server.http.Json;
 import dev.clawless.server.http.PersonAuth;
+import dev.clawless.core.knowledge.DocumentFetcher;
+import dev.clawless.core.knowledge.DocumentReader;
 import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
@@ -173,7 +175,9 @@ public final class Hub implements AutoCloseable {
             MiniLmEmbedder embedder = new MiniLmEmbedder();
             new EmbeddingRoutes(embedder, bodies).register(routes);
             KnowledgeManagement knowledge = new KnowledgeManagement(database, embedder, config.knowledge(), clock, ids);
-            new KnowledgeRoutes(knowledge, bodies).register(routes);
+            NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
+            new KnowledgeRoutes(knowledge, bodies, new DocumentReader(config.knowledge()),
+                    new DocumentFetcher(guard, config.knowledge().maxFileBytes())).register(routes);
             IntentManagement intents = new IntentManagement(database, embedder, config.intentThreshold(), clock, ids);
             new IntentRoutes(intents, bodies).register(routes);
             List<AssistantProvider> providers = new ArrayList<>();
@@ -191,7 +195,6 @@ public final class Hub implements AutoCloseable {
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
-            NetworkGuard guard = NetworkGuard.system(config.tools().allowPrivateAddresses());
             SecretVault vault = new SecretVault(MasterKey.resolve(config.masterKey(), config.dataDir()));
             Webhooks webhooks = new Webhooks(database, jobs, guard, vault, clock, ids);
             conversations.eventSink(webhooks);
@@ -314,8 +317,10 @@ public final class Hub implements AutoCloseable {
                     .port(config.port())
                     .shutdownHook(false)
                     .shutdownGracePeriod(config.shutdownGrace())
-                    // uploads of plugin JARs may be larger than other bodies; every route enforces its own limit
-                    .maxPayloadSize(Math.max(config.maxBodySize(), config.marketplace().maxUploadBytes()))
+                    // uploads of plugin JARs and knowledge files may be larger than other bodies; every route
+                    // enforces its own limit
+                    .maxPayloadSize(Math.max(config.maxBodySize(), Math.max(config.marketplace().maxUploadBytes(),
+                            KnowledgeRoutes.uploadLimit(config.knowledge()))))
                     .directHandlers(d -> d.defaults(io.helidon.webserver.http.DirectHandlers.builder().build())
                             .addHandler(io.helidon.http.DirectHandler.EventType.BAD_REQUEST, Problems.directHandler())
                             .addHandler(io.helidon.http.DirectHandler.EventType.PAYLOAD_TOO_LARGE,

@@ -2,7 +2,6 @@ package dev.clawless.core.knowledge;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.helidon.dbclient.DbExecute;
 
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
@@ -79,6 +79,55 @@ public final class KnowledgeManagement {
      * @throws ClawlessException.PayloadTooLarge when the content is over the configured size
      */
     public KnowledgeDocument add(String tenantId, NewDocument doc) {
+        Prepared p = prepare(doc);
+        KnowledgeDocument stored = new KnowledgeDocument(ids.next("doc"), tenantId, p.title(), doc.format(), p.size(),
+                p.chunks().size(), clock.instant().truncatedTo(ChronoUnit.MICROS), doc.mediaType(), doc.source());
+        database.inTransaction(tx -> {
+            store.insertDocument(tx, stored, p.content());
+            insertChunks(tx, stored, p);
+            store.bumpVersion(tx, tenantId);
+            return null;
+        });
+        return stored;
+    }
+
+    /**
+     * Replaces a document's title and content, keeping its id: validated, chunked and embedded first, then the old
+     * chunks give way to the new ones in one transaction, so a search sees either the old document or the new one.
+     *
+     * @throws ClawlessException.NotFound for another tenant's or an unknown document
+     */
+    public KnowledgeDocument replace(String tenantId, String documentId, NewDocument doc) {
+        KnowledgeDocument old = get(tenantId, documentId);
+        Prepared p = prepare(doc);
+        KnowledgeDocument stored = new KnowledgeDocument(old.id(), tenantId, p.title(), doc.format(), p.size(),
+                p.chunks().size(), old.createdAt(), doc.mediaType(), doc.source());
+        database.inTransaction(tx -> {
+            if (!store.updateDocument(tx, stored, p.content())) {
+                throw new ClawlessException.NotFound("no document " + documentId);
+            }
+            store.deleteChunks(tx, tenantId, documentId);
+            insertChunks(tx, stored, p);
+            store.bumpVersion(tx, tenantId);
+            return null;
+        });
+        return stored;
+    }
+
+    /** A document validated, cut and embedded, ready to store. */
+    private record Prepared(String title, String content, long size, List<Chunker.Chunk> chunks,
+                            List<float[]> vectors) {
+    }
+
+    private void insertChunks(DbExecute tx, KnowledgeDocument d, Prepared p) {
+        for (int i = 0; i < p.chunks().size(); i++) {
+            Chunker.Chunk c = p.chunks().get(i);
+            store.insertChunk(tx, ids.next("chk"), d.tenantId(), d.id(), i, c.text(), c.answer(), c.section(),
+                    p.vectors().get(i));
+        }
+    }
+
+    private Prepared prepare(NewDocument doc) {
         List<FieldError> errors = new ArrayList<>();
         String title = doc.title().strip();
         if (!Texts.hasContent(title) || title.length() > 300) {
@@ -107,19 +156,7 @@ public final class KnowledgeManagement {
         }
         List<Chunker.Chunk> chunks = chunker.chunk(doc);
         List<float[]> vectors = embedder.embed(chunks.stream().map(Chunker.Chunk::text).toList());
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        KnowledgeDocument stored = new KnowledgeDocument(ids.next("doc"), tenantId, title, doc.format(), size,
-                chunks.size(), now);
-        database.inTransaction(tx -> {
-            store.insertDocument(tx, stored, content);
-            for (int i = 0; i < chunks.size(); i++) {
-                store.insertChunk(tx, ids.next("chk"), tenantId, stored.id(), i, chunks.get(i).text(),
-                        chunks.get(i).answer(), vectors.get(i));
-            }
-            store.bumpVersion(tx, tenantId);
-            return null;
-        });
-        return stored;
+        return new Prepared(title, content, size, chunks, vectors);
     }
 
     public KnowledgeDocument get(String tenantId, String documentId) {
@@ -175,7 +212,7 @@ public final class KnowledgeManagement {
         }
         List<KnowledgeHit> hits = index.search(query, language, embedder.embed(query), k).stream()
                 .map(s -> new KnowledgeHit(s.chunk().documentId(), s.chunk().documentTitle(), s.chunk().id(),
-                        s.chunk().text(), s.chunk().answer(), s.relevance()))
+                        s.chunk().text(), s.chunk().answer(), s.relevance(), s.chunk().section()))
                 .toList();
         return new Retrieved(hits, language);
     }

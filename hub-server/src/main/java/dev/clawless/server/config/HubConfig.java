@@ -155,6 +155,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         int maxKeys = b.integer("clawless.api-keys.max-per-tenant", 1, 100_000);
         long keyRpm = b.quota("clawless.api-keys.requests-per-minute");
         long maxDocument = b.size("clawless.knowledge.max-document-size", 1024, 64L << 20);
+        long maxFile = b.size("clawless.knowledge.max-file-size", 1024, 1L << 30);
         double threshold = b.decimal("clawless.assistant.retrieval.min-score", 0, 1);
         List<LangChainProvider.Settings> providers = new ArrayList<>();
         String openAiKey = b.raw("clawless.providers.openai.api-key");
@@ -284,7 +285,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
-                new KnowledgeConfig(maxDocument, 800), threshold, providers, fallback, prices, keyRpm,
+                new KnowledgeConfig(maxDocument, 800, maxFile), threshold, providers, fallback, prices, keyRpm,
                 b.decimal("clawless.intents.min-score", 0, 1), tools, routing,
                 new TurnSettings(b.integer("clawless.assistant.context-tokens", 500, 1_000_000),
                         b.integer("clawless.assistant.summarize-after", 12, 10_000), 10), masterKey,

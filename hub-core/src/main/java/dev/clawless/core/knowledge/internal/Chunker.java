@@ -16,8 +16,12 @@ import dev.clawless.core.knowledge.NewDocument;
  */
 public final class Chunker {
 
-    /** A chunk: the text to embed and show, and for FAQ entries the answer. */
-    public record Chunk(String text, Optional<String> answer) {
+    /** A chunk: the text to embed and show, for FAQ entries the answer, for markdown its section's heading path. */
+    public record Chunk(String text, Optional<String> answer, Optional<String> section) {
+
+        Chunk(String text) {
+            this(text, Optional.empty(), Optional.empty());
+        }
     }
 
     private final int maxChars;
@@ -29,13 +33,13 @@ public final class Chunker {
     public List<Chunk> chunk(NewDocument doc) {
         return switch (doc.format()) {
             case FAQ -> doc.faq().stream().map(Chunker::faq).toList();
-            case TEXT -> paragraphs(doc.content(), "").stream().map(t -> new Chunk(t, Optional.empty())).toList();
+            case TEXT -> paragraphs(doc.content(), "").stream().map(Chunk::new).toList();
             case MARKDOWN -> markdown(doc.title(), doc.content());
         };
     }
 
     private static Chunk faq(FaqEntry e) {
-        return new Chunk(e.question().strip(), Optional.of(e.answer().strip()));
+        return new Chunk(e.question().strip(), Optional.of(e.answer().strip()), Optional.empty());
     }
 
     private List<Chunk> markdown(String title, String content) {
@@ -63,7 +67,7 @@ public final class Chunker {
         }
         flush(out, path, section);
         if (out.isEmpty() && !title.isBlank()) {
-            out.add(new Chunk(title.strip(), Optional.empty()));
+            out.add(new Chunk(title.strip()));
         }
         return out;
     }
@@ -71,8 +75,9 @@ public final class Chunker {
     private void flush(List<Chunk> out, List<String> path, StringBuilder section) {
         String heading = String.join(" > ", path.stream().filter(p -> !p.isEmpty()).toList());
         String prefix = heading.isEmpty() ? "" : heading + ": ";
+        Optional<String> name = heading.isEmpty() ? Optional.empty() : Optional.of(heading);
         for (String piece : paragraphs(section.toString(), prefix)) {
-            out.add(new Chunk(piece, Optional.empty()));
+            out.add(new Chunk(piece, Optional.empty(), name));
         }
         section.setLength(0);
     }

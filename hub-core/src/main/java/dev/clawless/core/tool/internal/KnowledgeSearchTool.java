@@ -42,7 +42,8 @@ public final class KnowledgeSearchTool implements ToolExtension {
             int k = Math.max(1, Math.min(10, args.path("k").asInt(3)));
             ArrayNode out = JSON.createArrayNode();
             for (KnowledgeHit hit : knowledge.search(context.tenantId(), query, k)) {
-                out.addObject().put("title", hit.documentTitle()).put("text", hit.text())
+                out.addObject().put("title", hit.documentTitle()).put("section", hit.section().orElse(null))
+                        .put("text", hit.text())
                         .put("answer", hit.answer().orElse(null)).put("score", Math.round(hit.score() * 1000) / 1000.0);
             }
             return ToolResult.ok(out.toString());
