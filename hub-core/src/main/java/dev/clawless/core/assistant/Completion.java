@@ -11,12 +11,21 @@ package dev.clawless.core.assistant;
  * @param finishReason {@code stop}, {@code length}, {@code handoff} when the assistant offers a human, or
  *                     {@code tool_calls} when the model asks for {@code toolCalls} before answering
  * @param toolCalls    the tools the model asked to call (empty for a text answer)
+ * @param citations    the knowledge the answer was taken from (the retrieval assistant's; empty otherwise)
  */
 public record Completion(String provider, String model, String text, int tokensIn, int tokensOut,
-                         String finishReason, java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls) {
+                         String finishReason, java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls,
+                         java.util.List<Citation> citations) {
 
     public Completion {
         toolCalls = java.util.List.copyOf(toolCalls);
+        citations = java.util.List.copyOf(citations);
+    }
+
+    /** An answer without citations. */
+    public Completion(String provider, String model, String text, int tokensIn, int tokensOut, String finishReason,
+                      java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls) {
+        this(provider, model, text, tokensIn, tokensOut, finishReason, toolCalls, java.util.List.of());
     }
 
     /** A text answer. */

@@ -63,6 +63,7 @@ public final class RetrievalProvider implements AssistantProvider {
         String question = request.lastUserText().strip();
         String answer;
         String finish = "stop";
+        List<Citation> citations = List.of();
         if (question.isEmpty()) {
             answer = EMPTY_QUESTION;
         } else {
@@ -74,7 +75,9 @@ public final class RetrievalProvider implements AssistantProvider {
                 answer = found.queryLanguage().map(NO_ANSWERS::get).orElse(NO_ANSWER);
                 finish = "handoff";
             } else {
-                answer = hits.get(0).answer().orElse(hits.get(0).text());
+                KnowledgeHit best = hits.get(0);
+                answer = best.answer().orElse(best.text());
+                citations = List.of(new Citation(best.documentId(), best.documentTitle(), best.section()));
             }
         }
         Sampling.Cut cut = request.sampling().cut(answer);
@@ -86,7 +89,7 @@ public final class RetrievalProvider implements AssistantProvider {
             onDelta.accept(piece);
         }
         return new Completion(NAME, defaultModel(), answer, Tokens.estimate(request.messages()),
-                Tokens.estimate(answer), finish);
+                Tokens.estimate(answer), finish, List.of(), citations);
     }
 
     /** The answer cut into words with their following space, so it streams like an LLM's. */

@@ -12,6 +12,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.clawless.core.assistant.Citation;
 import dev.clawless.plugin.api.ToolCall;
 import dev.clawless.server.http.Json;
 
@@ -89,11 +90,15 @@ final class ChatCompletionWriter {
 
     /** A text answer. */
     void finish(String text, String finishReason, int tokensIn, int tokensOut) {
-        finish(List.of(new Choice(text, finishReason, List.of())), tokensIn, tokensOut);
+        finish(List.of(new Choice(text, finishReason, List.of())), tokensIn, tokensOut, List.of());
     }
 
-    /** The answer's choices (a stream carries one, whose text was already sent as deltas) and its usage. */
-    void finish(List<Choice> choices, int tokensIn, int tokensOut) {
+    /**
+     * The answer's choices (a stream carries one, whose text was already sent as deltas), its usage, and the
+     * knowledge it cites — a {@code citations} array beside {@code choices} (in a stream, on the chunk with the
+     * finish reason), left out when empty.
+     */
+    void finish(List<Choice> choices, int tokensIn, int tokensOut, List<Citation> citations) {
         ObjectNode usage = Json.object().put("prompt_tokens", tokensIn).put("completion_tokens", tokensOut)
                 .put("total_tokens", tokensIn + tokensOut);
         if (!stream) {
@@ -122,6 +127,7 @@ final class ChatCompletionWriter {
                 choice.put("finish_reason", c.finishReason());
             }
             body.set("usage", usage);
+            cite(body, citations);
             Json.send(res, Status.OK_200, body);
             return;
         }
@@ -143,6 +149,7 @@ final class ChatCompletionWriter {
         ObjectNode last = chunk();
         last.withArray("choices").addObject().put("index", 0).put("finish_reason", only.finishReason())
                 .putObject("delta");
+        cite(last, citations);
         event(last.toString());
         if (includeUsage) {
             ObjectNode u = chunk();
@@ -151,6 +158,18 @@ final class ChatCompletionWriter {
         }
         event("[DONE]");
         close();
+    }
+
+    private static void cite(ObjectNode body, List<Citation> citations) {
+        if (citations.isEmpty()) {
+            return;
+        }
+        ArrayNode list = body.putArray("citations");
+        for (Citation c : citations) {
+            ObjectNode cited = list.addObject().put("document_id", c.documentId())
+                    .put("document_title", c.documentTitle());
+            c.section().ifPresentOrElse(s -> cited.put("section", s), () -> cited.putNull("section"));
+        }
     }
 
     /** The turn waits for an operator to approve a tool call: 202 with the approval's id. */

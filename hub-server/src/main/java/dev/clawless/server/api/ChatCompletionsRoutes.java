@@ -150,7 +150,7 @@ public final class ChatCompletionsRoutes {
         if (chat.format().json() && chat.stream()) {
             out.delta(done.get(0).text());
         }
-        out.finish(choices, in, outTokens);
+        out.finish(choices, in, outTokens, done.get(0).citations());
     }
 
     /** {@code n} answers of the model, asked at once (one call each); the first failure fails the request. */

@@ -69,6 +69,42 @@ class KnowledgeApiServerTest {
     }
 
     @Test
+    void theRetrievalAssistantAnswersInTheAskersLanguageAndCitesWhatItAnswersFrom() {
+        String tenant = hub.tenant("Tienda");
+        String admin = hub.key(tenant, "[\"knowledge:admin\"]");
+        String chat = hub.key(tenant, "[\"chat\"]");
+        HttpResponse<String> faq = hub.call("POST", "/v1/knowledge/documents", admin, """
+                {"title": "Preguntas frecuentes", "format": "faq", "content": [
+                  {"q": "¿Cuánto tarda la entrega?", "a": "Los pedidos llegan en 3 a 5 días hábiles."},
+                  {"q": "¿Cuál es su política de devoluciones?", "a": "Puede devolver cualquier artículo en 30 días."}]}
+                """);
+        assertEquals(201, faq.statusCode(), faq.body());
+        HttpResponse<String> guide = hub.call("POST", "/v1/knowledge/documents", admin, """
+                {"title": "Guía de la tienda", "format": "markdown",
+                 "content": "# Pagos\\n\\n## Tarjetas\\n\\nAceptamos Visa, Mastercard y PayPal en la tienda online."}
+                """);
+        assertEquals(201, guide.statusCode(), guide.body());
+
+        JsonNode answer = json(hub.call("POST", "/v1/chat/completions", chat,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"¿en cuántos días me llega el paquete?\"}]}"));
+        assertEquals("Los pedidos llegan en 3 a 5 días hábiles.", answer.at("/choices/0/message/content").asText());
+        assertEquals("Preguntas frecuentes", answer.at("/citations/0/document_title").asText());
+        assertTrue(answer.at("/citations/0/section").isNull(), answer.toString());
+
+        JsonNode passage = json(hub.call("POST", "/v1/chat/completions", chat,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"¿Puedo pagar con tarjeta Visa?\"}]}"));
+        assertTrue(passage.at("/choices/0/message/content").asText().contains("Aceptamos Visa"), passage.toString());
+        assertEquals("Guía de la tienda", passage.at("/citations/0/document_title").asText());
+        assertEquals("Pagos > Tarjetas", passage.at("/citations/0/section").asText());
+
+        JsonNode refused = json(hub.call("POST", "/v1/chat/completions", chat,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"¿Quién ganó el partido de fútbol anoche?\"}]}"));
+        assertTrue(refused.at("/choices/0/message/content").asText().startsWith("Lo siento, no he encontrado"),
+                refused.toString());
+        assertTrue(refused.path("citations").isMissingNode(), refused.toString());
+    }
+
+    @Test
     void badDocumentsGetClearErrors() {
         JsonNode p = json(hub.call("POST", "/v1/knowledge/documents", key,
                 "{\"title\":\"x\",\"format\":\"faq\",\"content\":[{\"q\":1},\"no\"]}"));
