@@ -138,7 +138,8 @@ public final class HybridIndex {
             }
             scored.add(new Scored(e.chunk(), e.language(), lexical, cosines[i], relevance));
         }
-        scored.sort(Comparator.comparingDouble(Scored::relevance).reversed());
+        // equal relevance (no word in common, both well above the typical chunk): the closer meaning first
+        scored.sort(Comparator.comparingDouble(Scored::relevance).thenComparingDouble(Scored::semantic).reversed());
         return scored.subList(0, Math.min(k, scored.size()));
     }
 

@@ -86,7 +86,9 @@ public final class TextAnalysis {
             for (String line : lines(language + "-synonyms.txt")) {
                 Set<String> group = new LinkedHashSet<>();
                 for (String member : line.split(",")) {
-                    List<String> tokens = tokens(member);
+                    List<String> all = tokens(member);
+                    List<String> tokens = all.size() == 1 ? all : all.stream().filter(t -> !isStop(language, t))
+                            .toList();
                     if (tokens.size() == 1) {
                         // a word a synonym list names carries meaning, even where Snowball calls it a stop word
                         stops.get(language).remove(tokens.get(0));
@@ -128,12 +130,13 @@ public final class TextAnalysis {
     }
 
     private List<Word> words(String language, String text, boolean dropStops) {
-        Set<String> stop = stops.getOrDefault(language, Set.of());
         Supplier<SnowballStemmer> stemmers = STEMMERS.get(language);
         SnowballStemmer stemmer = stemmers == null ? null : stemmers.get();
         Map<List<String>, Set<String>> multiword = phrases.getOrDefault(language, Map.of());
         List<Word> out = new ArrayList<>();
-        List<String> tokens = tokens(text);
+        // phrases are found among the words that carry meaning: "send it back" is "send back"
+        List<String> tokens = dropStops ? tokens(text).stream().filter(t -> !isStop(language, t)).toList()
+                : tokens(text);
         for (int i = 0; i < tokens.size(); i++) {
             String token = tokens.get(i);
             if (dropStops && i + 1 < tokens.size()) {
@@ -146,7 +149,7 @@ public final class TextAnalysis {
                     continue;
                 }
             }
-            if (token.length() < 2 || (dropStops && (stop.contains(token) || stop.contains(fold(token))))) {
+            if (token.length() < 2) {
                 continue;
             }
             if (token.endsWith("'s") && "en".equals(language)) {
@@ -162,6 +165,11 @@ public final class TextAnalysis {
             out.add(new Word(token, forms));
         }
         return out;
+    }
+
+    private boolean isStop(String language, String token) {
+        Set<String> stop = stops.getOrDefault(language, Set.of());
+        return stop.contains(token) || stop.contains(fold(token));
     }
 
     private static List<String> tokens(String text) {
