@@ -178,6 +178,21 @@ class SettingsScreensBrowserTest {
         waitForText(d, "document-delete-confirm", "Shop FAQ");
         click(d, "document-delete-confirm-yes");
         waitFor(d, "the empty document list", () -> find(d, "documents-table").getText().contains("No documents"));
+
+        // a help page fetched from a URL: read by Tika, its headings kept as the sections the assistant cites
+        platform.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/help/returns.html"))
+                .willReturn(aResponse().withHeader("Content-Type", "text/html; charset=utf-8").withBody(
+                        "<html><head><title>Returns</title></head><body><h1>Returns</h1><h2>Refunds</h2>"
+                                + "<p>Refunds reach your card within 10 days of the parcel arriving.</p>"
+                                + "</body></html>")));
+        click(d, "knowledge-tab-url");
+        type(d, "knowledge-url", platform.baseUrl() + "/help/returns.html");
+        click(d, "knowledge-fetch");
+        waitForText(d, "knowledge-add-status", "1 chunk");
+        click(d, "document-open");
+        waitForText(d, "document-chunks", "Returns > Refunds");
+        screenshot(d, "console-settings-knowledge-url.png");
+        assertEquals(List.of(), accessibilityViolations(d), "the knowledge page");
     }
 
     @Test
