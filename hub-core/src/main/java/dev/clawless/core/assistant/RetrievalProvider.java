@@ -76,7 +76,8 @@ public final class RetrievalProvider implements AssistantProvider {
                 finish = "handoff";
             } else {
                 KnowledgeHit best = hits.get(0);
-                answer = best.answer().orElse(best.text());
+                answer = best.answer().map(a -> AnswerContext.of(question, found.queryLanguage(), best.text(), a))
+                        .orElse(best.text());
                 citations = List.of(new Citation(best.documentId(), best.documentTitle(), best.section()));
             }
         }

@@ -34,6 +34,7 @@ import dev.clawless.core.tenant.TenantManagement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RetrievalProviderTest {
 
@@ -41,6 +42,7 @@ class RetrievalProviderTest {
     private static Tenant tenant;
     private static TenantManagement tenants;
     private static AssistantRuntime runtime;
+    private static KnowledgeManagement knowledge;
 
     @BeforeAll
     static void open() {
@@ -52,7 +54,7 @@ class RetrievalProviderTest {
                         10), clock, ids);
         tenant = tenants.create(Actor.admin("t"), new NewTenant("Shop", Optional.empty(), QuotaOverrides.NONE,
                 SettingsPatch.NONE));
-        KnowledgeManagement knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(),
+        knowledge = new KnowledgeManagement(database, new MiniLmEmbedder(),
                 new KnowledgeConfig(64 * 1024, 800), clock, ids);
         knowledge.add(tenant.id(), NewDocument.faq("FAQ", List.of(
                 new FaqEntry("When will my order arrive?", "Orders arrive within 3-5 business days."),
@@ -63,6 +65,12 @@ class RetrievalProviderTest {
     @AfterAll
     static void close() {
         database.close();
+    }
+
+    private static Completion ask(Tenant shop, String question) {
+        AssistantRuntime.Target target = runtime.resolve(shop, "");
+        return runtime.complete(target, new AssistantRequest(shop.id(), target.model(), List.of(
+                new ChatMessage(ChatMessage.Role.USER, question))), d -> { });
     }
 
     private static Completion ask(String question, List<String> deltas) {
@@ -81,6 +89,22 @@ class RetrievalProviderTest {
         assertEquals(c.text(), String.join("", deltas));
         assertEquals(6, deltas.size());
         assertEquals("retrieval", c.provider());
+    }
+
+    @Test
+    void aYesOrNoAnswerToAnOpenQuestionIsGivenAfterTheQuestionItAnswers() {
+        Tenant shop = tenants.create(Actor.admin("t"), new NewTenant("Ships abroad", Optional.empty(),
+                QuotaOverrides.NONE, SettingsPatch.NONE));
+        knowledge.add(shop.id(), NewDocument.faq("FAQ", List.of(
+                new FaqEntry("Do you ship internationally?", "Yes, in about 7 days."),
+                new FaqEntry("Can I pay by card?", "Yes, Visa and Mastercard."))));
+        Completion open = ask(shop, "How long does shipping take?");
+        assertEquals("Do you ship internationally? Yes, in about 7 days.", open.text());
+        Completion yesNo = ask(shop, "Do you deliver abroad?");
+        assertEquals("Yes, in about 7 days.", yesNo.text());
+        Completion spanish = ask(shop, "¿Cuánto tarda el envío?");
+        assertEquals("handoff", spanish.finishReason(), "no Spanish entry: " + spanish.text());
+        assertTrue(spanish.text().startsWith("Lo siento"), spanish.text());
     }
 
     @Test

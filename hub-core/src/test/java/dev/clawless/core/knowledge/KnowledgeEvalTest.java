@@ -153,7 +153,7 @@ class KnowledgeEvalTest {
             } else {
                 answerable++;
                 String expected = answers.get(language).get(q.get("expect").asText());
-                if (c.text().equals(expected)) {
+                if (c.text().endsWith(expected)) { // an answer may be given after the question it answers
                     answered++;
                 } else {
                     if (!refusal) {
