@@ -48,6 +48,7 @@ public final class KnowledgeManagement {
     private final KnowledgeStore store = new KnowledgeStore();
     private final Chunker chunker;
     private final Map<String, TenantIndex> indexes = new ConcurrentHashMap<>();
+    private volatile Map<String, List<float[]>> background;
 
     private static final TextAnalysis ANALYSIS = new TextAnalysis();
     private static final LanguageDetection LANGUAGES = new LanguageDetection();
@@ -224,9 +225,25 @@ public final class KnowledgeManagement {
             return cached.index();
         }
         List<IndexedChunk> chunks = store.chunks(database.execute(), tenantId);
-        TenantIndex fresh = new TenantIndex(version, new HybridIndex(ANALYSIS, chunks, languages(chunks)));
+        TenantIndex fresh = new TenantIndex(version, new HybridIndex(ANALYSIS, chunks, languages(chunks),
+                background()));
         indexes.put(tenantId, fresh);
         return fresh.index();
+    }
+
+    /** The background sentences of each language, embedded once. */
+    private Map<String, List<float[]>> background() {
+        Map<String, List<float[]>> b = background;
+        if (b == null) {
+            Map<String, List<float[]>> embedded = new HashMap<>();
+            for (String language : LanguageDetection.LANGUAGES) {
+                embedded.put(language, embedder.embed(ANALYSIS.background(language)));
+            }
+            embedded.put(TextAnalysis.UNDETERMINED, embedded.get("en"));
+            b = Map.copyOf(embedded);
+            background = b;
+        }
+        return b;
     }
 
     /** Each chunk's language: its own when it can be told, else its document's, else undetermined. */

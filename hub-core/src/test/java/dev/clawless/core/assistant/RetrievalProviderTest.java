@@ -108,6 +108,16 @@ class RetrievalProviderTest {
     }
 
     @Test
+    void aKnowledgeBaseOfOneEntryAnswersItsParaphrases() {
+        Tenant shop = tenants.create(Actor.admin("t"), new NewTenant("One entry", Optional.empty(),
+                QuotaOverrides.NONE, SettingsPatch.NONE));
+        knowledge.add(shop.id(), NewDocument.faq("FAQ", List.of(
+                new FaqEntry("Do you ship to Canada?", "Yes, in about 7 days."))));
+        assertEquals("Yes, in about 7 days.", ask(shop, "Can I get a delivery to Toronto?").text());
+        assertEquals("handoff", ask(shop, "What is the capital of Mongolia?").finishReason());
+    }
+
+    @Test
     void offersAHumanWhenNothingMatches() {
         Completion c = ask("What is the capital of Mongolia?", new ArrayList<>());
         assertEquals(RetrievalProvider.NO_ANSWER, c.text());

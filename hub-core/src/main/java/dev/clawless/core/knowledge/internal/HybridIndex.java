@@ -62,12 +62,16 @@ public final class HybridIndex {
     private final Map<String, Map<String, Integer>> documentFrequency = new HashMap<>();
     private final Map<String, Integer> documentCount = new HashMap<>();
     private final IndexSearcher searcher;
+    private final Map<String, List<float[]>> background;
 
     /**
-     * @param languages each chunk's language, by chunk id ({@link TextAnalysis#UNDETERMINED} when unknown)
+     * @param languages  each chunk's language, by chunk id ({@link TextAnalysis#UNDETERMINED} when unknown)
+     * @param background per language, embeddings of sentences on unrelated subjects ({@link TextAnalysis#background})
      */
-    public HybridIndex(TextAnalysis analysis, List<IndexedChunk> chunks, Map<String, String> languages) {
+    public HybridIndex(TextAnalysis analysis, List<IndexedChunk> chunks, Map<String, String> languages,
+                       Map<String, List<float[]>> background) {
         this.analysis = analysis;
+        this.background = background;
         ByteBuffersDirectory directory = new ByteBuffersDirectory();
         try (IndexWriter writer = new IndexWriter(directory, new IndexWriterConfig(new WhitespaceAnalyzer())
                 .setSimilarity(new BM25Similarity()))) {
@@ -124,8 +128,15 @@ public final class HybridIndex {
             cosines[i] = Vectors.dot(vector, entries.get(i).chunk().vector());
             byLanguage.computeIfAbsent(entries.get(i).language(), l -> new ArrayList<>()).add(cosines[i]);
         }
+        // what a chunk that does not answer typically scores: the median over the language's chunks and a background
+        // of unrelated sentences (so a knowledge base of one entry still has something to stand out from)
         Map<String, Double> typical = new HashMap<>();
-        byLanguage.forEach((language, values) -> typical.put(language, median(values)));
+        byLanguage.forEach((language, values) -> {
+            List<Double> all = new ArrayList<>(values);
+            background.getOrDefault(language, background.getOrDefault("en", List.of()))
+                    .forEach(b -> all.add(Vectors.dot(vector, b)));
+            typical.put(language, median(all));
+        });
         bySimilarity.sort(Comparator.comparingDouble((Integer i) -> cosines[i]).reversed());
         candidates.addAll(bySimilarity.subList(0, Math.min(CANDIDATES, bySimilarity.size())));
         List<Scored> scored = new ArrayList<>();

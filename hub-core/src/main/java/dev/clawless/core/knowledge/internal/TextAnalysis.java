@@ -109,6 +109,15 @@ public final class TextAnalysis {
         }
     }
 
+    /**
+     * Sentences on unrelated subjects in the language (English for one without its own): the background a query's
+     * typical similarity is measured against.
+     */
+    public List<String> background(String language) {
+        List<String> own = lines(language + "-background.txt");
+        return own.isEmpty() ? lines("en-background.txt") : own;
+    }
+
     /** The meaningful words of {@code text} in {@code language} (an ISO code, or {@link #UNDETERMINED}), in order. */
     public List<Word> words(String language, String text) {
         return words(language, text, true);
