@@ -15,6 +15,10 @@ import java.util.function.BiFunction;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.http.client.jdk.JdkHttpClient;
+import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -78,18 +82,23 @@ public final class LangChainProvider implements AssistantProvider {
     public static LangChainProvider openAi(Settings s) {
         return new LangChainProvider(s, (model, strict) -> OpenAiStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model).timeout(s.timeout())
-                .strictJsonSchema(strict).build());
+                .strictJsonSchema(strict).httpClientBuilder(http()).build());
     }
 
     public static LangChainProvider anthropic(Settings s) {
         return new LangChainProvider(s, (model, strict) -> AnthropicStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
-                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).build());
+                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).httpClientBuilder(http()).build());
     }
 
     public static LangChainProvider ollama(Settings s) {
         return new LangChainProvider(s, (model, strict) -> OllamaStreamingChatModel.builder()
-                .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).build());
+                .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).httpClientBuilder(http()).build());
+    }
+
+    /** langchain4j's JDK HTTP client, on a JDK client that notes a provider's {@code Retry-After}. */
+    private static JdkHttpClientBuilder http() {
+        return JdkHttpClient.builder().httpClientBuilder(RetryAfterCapture.builder());
     }
 
     @Override
@@ -179,6 +188,7 @@ public final class LangChainProvider implements AssistantProvider {
         StreamingChatModel model = models.computeIfAbsent(request.model() + (strict ? "\u0000strict" : ""),
                 key -> factory.apply(request.model(), strict));
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        RetryAfterCapture.Slot retryAfter = RetryAfterCapture.open();
         try {
             ChatRequest chatRequest = ChatRequest.builder().messages(convert(request.messages()))
                     .parameters(parameters(request)).build();
@@ -200,7 +210,9 @@ public final class LangChainProvider implements AssistantProvider {
                         }
                     });
         } catch (RuntimeException e) {
-            throw failure(e);
+            throw failure(e, retryAfter.retryAfter());
+        } finally {
+            retryAfter.close();
         }
         long deadline = System.nanoTime() + settings.timeout().toNanos();
         StringBuilder text = new StringBuilder();
@@ -235,7 +247,7 @@ public final class LangChainProvider implements AssistantProvider {
                             : response.finishReason().name().equals("LENGTH") ? "length" : "stop";
                     return new Completion(name(), request.model(), full, in, out, finish, calls);
                 } else if (event instanceof Throwable error) {
-                    throw failure(error);
+                    throw failure(error, retryAfter.retryAfter());
                 }
             }
         } catch (InterruptedException e) {
@@ -247,10 +259,18 @@ public final class LangChainProvider implements AssistantProvider {
     private record Delta(String text) {
     }
 
-    private ProviderException failure(Throwable e) {
+    /** The failure as a {@link ProviderException} with the provider's HTTP status, if it answered with one. */
+    private ProviderException failure(Throwable e, java.util.OptionalLong retryAfter) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        java.util.OptionalInt status = java.util.OptionalInt.empty();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException h && status.isEmpty()) {
+                status = java.util.OptionalInt.of(h.statusCode());
+            }
+            root = t;
+        }
+        if (status.isEmpty() && e instanceof RateLimitException) {
+            status = java.util.OptionalInt.of(429);
         }
         String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
         if (settings.apiKey().isPresent() && !settings.apiKey().get().isEmpty()) {
@@ -260,7 +280,8 @@ public final class LangChainProvider implements AssistantProvider {
         if (detail.length() > 300) {
             detail = detail.substring(0, 300) + "…";
         }
-        return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e);
+        return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e, status,
+                status.isPresent() ? retryAfter : java.util.OptionalLong.empty());
     }
 
     /**

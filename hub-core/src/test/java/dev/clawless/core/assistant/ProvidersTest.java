@@ -162,13 +162,27 @@ class ProvidersTest {
 
     @Test
     void withNoFallbackLeftTheFailureIsA502NamingTheProviderWithoutItsKey() {
-        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
-                .withHeader("Retry-After", "20").withBody("{\"error\":{\"message\":\"rate limited for " + KEY + "\"}}")));
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withBody("{\"error\":{\"message\":\"exploded for " + KEY + "\"}}")));
         AssistantRuntime runtime = new AssistantRuntime(List.of(openAi(Duration.ofSeconds(10))), List.of());
         ClawlessException.BadGateway e = assertThrows(ClawlessException.BadGateway.class, () -> runtime.complete(
                 new AssistantRuntime.Target(runtime.providersForTest("openai"), "gpt-test"), request("gpt-test"),
                 d -> { }));
         assertEquals(502, e.status());
+        assertTrue(e.detail().contains("'openai'"), e.detail());
+        assertFalse(e.detail().contains(KEY), e.detail());
+    }
+
+    @Test
+    void withNoFallbackLeftARateLimitStaysA429WithTheProvidersRetryAfter() {
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "20").withBody("{\"error\":{\"message\":\"rate limited for " + KEY + "\"}}")));
+        AssistantRuntime runtime = new AssistantRuntime(List.of(openAi(Duration.ofSeconds(10))), List.of());
+        ClawlessException.TooManyRequests e = assertThrows(ClawlessException.TooManyRequests.class,
+                () -> runtime.complete(new AssistantRuntime.Target(runtime.providersForTest("openai"), "gpt-test"),
+                        request("gpt-test"), d -> { }));
+        assertEquals(429, e.status());
+        assertEquals(20, e.retryAfterSeconds());
         assertTrue(e.detail().contains("'openai'"), e.detail());
         assertFalse(e.detail().contains(KEY), e.detail());
     }
