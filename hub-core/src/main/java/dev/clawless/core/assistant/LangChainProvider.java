@@ -57,13 +57,22 @@ public final class LangChainProvider implements AssistantProvider {
      * @param apiKey       API key, if the provider needs one; never logged
      * @param defaultModel model used when a request names none
      * @param timeout      longest a whole answer may take
+     * @param thinkingBudgetTokens Anthropic's extended thinking: the tokens the model may think in before it answers
+     *                     (at least 1024), or 0 for none; other providers ignore it
      */
     public record Settings(String name, String baseUrl, Optional<String> apiKey, String defaultModel,
-                           Duration timeout) {
+                           Duration timeout, int thinkingBudgetTokens) {
+
+        /** A provider without extended thinking. */
+        public Settings(String name, String baseUrl, Optional<String> apiKey, String defaultModel, Duration timeout) {
+            this(name, baseUrl, apiKey, defaultModel, timeout, 0);
+        }
+
         @Override
         public String toString() {
             return "Settings[name=" + name + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "****" : "none")
-                    + ", defaultModel=" + defaultModel + ", timeout=" + timeout + "]";
+                    + ", defaultModel=" + defaultModel + ", timeout=" + timeout + ", thinkingBudgetTokens="
+                    + thinkingBudgetTokens + "]";
         }
     }
 
@@ -85,10 +94,23 @@ public final class LangChainProvider implements AssistantProvider {
                 .strictJsonSchema(strict).httpClientBuilder(http()).build());
     }
 
+    /**
+     * Anthropic's Messages API. The system prompt and the tools are marked for Anthropic's prompt cache
+     * ({@code cache_control}); with a thinking budget the model thinks first ({@code thinking: enabled}), its answer
+     * may be that much longer, and its thinking comes back in {@link Completion#thinking()}, apart from the text.
+     */
     public static LangChainProvider anthropic(Settings s) {
-        return new LangChainProvider(s, (model, strict) -> AnthropicStreamingChatModel.builder()
-                .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
-                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).httpClientBuilder(http()).build());
+        int budget = s.thinkingBudgetTokens();
+        return new LangChainProvider(s, (model, strict) -> {
+            AnthropicStreamingChatModel.AnthropicStreamingChatModelBuilder b = AnthropicStreamingChatModel.builder()
+                    .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
+                    .maxTokens(ANTHROPIC_MAX_TOKENS + budget).timeout(s.timeout()).httpClientBuilder(http())
+                    .cacheSystemMessages(true).cacheTools(true);
+            if (budget > 0) {
+                b.thinkingType("enabled").thinkingBudgetTokens(budget).returnThinking(true);
+            }
+            return b.build();
+        });
     }
 
     public static LangChainProvider ollama(Settings s) {
@@ -165,9 +187,11 @@ public final class LangChainProvider implements AssistantProvider {
                     .frequencyPenalty(s.frequencyPenalty().orElse(null))
                     .seed(s.seed().orElse(null)).user(s.user().orElse(null)).build();
         }
+        // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget comes on top
+        Integer maxTokens = s.maxTokens().map(m -> m + settings.thinkingBudgetTokens()).orElse(null);
         return DefaultChatRequestParameters.builder().toolSpecifications(tools).toolChoice(choice)
                 .responseFormat(format).temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
-                .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
+                .maxOutputTokens(maxTokens).stopSequences(s.stop().isEmpty() ? null : s.stop())
                 .build();
     }
 
@@ -245,7 +269,9 @@ public final class LangChainProvider implements AssistantProvider {
                             .toList();
                     String finish = !calls.isEmpty() ? "tool_calls" : response.finishReason() == null ? "stop"
                             : response.finishReason().name().equals("LENGTH") ? "length" : "stop";
-                    return new Completion(name(), request.model(), full, in, out, finish, calls);
+                    String thinking = response.aiMessage() != null && response.aiMessage().thinking() != null
+                            ? response.aiMessage().thinking() : "";
+                    return new Completion(name(), request.model(), full, in, out, finish, calls, List.of(), thinking);
                 } else if (event instanceof Throwable error) {
                     throw failure(error, retryAfter.retryAfter());
                 }
