@@ -262,7 +262,7 @@ public final class TurnHandler implements JobHandler {
                             Integer.toString(c.tokensIn()), "tokens_out", Integer.toString(c.tokensOut())));
                     if (!c.thinking().isEmpty()) {
                         // the model's extended thinking: for operators (the message's metadata), never the channel
-                        metadata.put("thinking", c.thinking());
+                        metadata.put(dev.clawless.core.conversation.Message.THINKING, c.thinking());
                     }
                     reply(t, c.text(), metadata);
                     return;
