@@ -22,6 +22,7 @@ import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
 import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -102,15 +103,34 @@ public final class LangChainProvider implements AssistantProvider {
     public static LangChainProvider anthropic(Settings s) {
         int budget = s.thinkingBudgetTokens();
         return new LangChainProvider(s, (model, strict) -> {
-            AnthropicStreamingChatModel.AnthropicStreamingChatModelBuilder b = AnthropicStreamingChatModel.builder()
+            // thinking is asked for per request (see thinks); max_tokens leaves room for the budget
+            return AnthropicStreamingChatModel.builder()
                     .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
                     .maxTokens(ANTHROPIC_MAX_TOKENS + budget).timeout(s.timeout()).httpClientBuilder(http())
-                    .cacheSystemMessages(true).cacheTools(true);
-            if (budget > 0) {
-                b.thinkingType("enabled").thinkingBudgetTokens(budget).returnThinking(true);
-            }
-            return b.build();
+                    .cacheSystemMessages(true).cacheTools(true).build();
         });
+    }
+
+    /**
+     * Whether Anthropic's model thinks before this request's answer: with a budget, unless the request continues a
+     * tool-use turn (Anthropic then wants the earlier thinking blocks back with their signatures, which the hub does
+     * not keep) or sets temperature or top_p (which Anthropic refuses with thinking).
+     */
+    private boolean thinks(AssistantRequest request) {
+        if (settings.thinkingBudgetTokens() <= 0 || !settings.name().equals("anthropic")) {
+            return false;
+        }
+        Sampling s = request.sampling();
+        if (s.temperature().isPresent() || s.topP().isPresent()) {
+            return false;
+        }
+        List<ChatMessage> m = request.messages();
+        for (int i = m.size() - 1; i >= 0 && m.get(i).role() != ChatMessage.Role.USER; i--) {
+            if (m.get(i).role() == ChatMessage.Role.TOOL || !m.get(i).toolCalls().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static LangChainProvider ollama(Settings s) {
@@ -187,11 +207,23 @@ public final class LangChainProvider implements AssistantProvider {
                     .frequencyPenalty(s.frequencyPenalty().orElse(null))
                     .seed(s.seed().orElse(null)).user(s.user().orElse(null)).build();
         }
-        // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget comes on top
-        Integer maxTokens = s.maxTokens().map(m -> m + settings.thinkingBudgetTokens()).orElse(null);
+        if (settings.name().equals("anthropic")) {
+            boolean thinks = thinks(request);
+            int budget = thinks ? settings.thinkingBudgetTokens() : 0;
+            // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget on top
+            AnthropicChatRequestParameters.Builder b = AnthropicChatRequestParameters.builder()
+                    .toolSpecifications(tools).toolChoice(choice).responseFormat(format)
+                    .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
+                    .maxOutputTokens(s.maxTokens().map(m -> m + budget).orElse(null))
+                    .stopSequences(s.stop().isEmpty() ? null : s.stop());
+            if (thinks) {
+                b.thinkingType("enabled").thinkingBudgetTokens(budget).returnThinking(true);
+            }
+            return b.build();
+        }
         return DefaultChatRequestParameters.builder().toolSpecifications(tools).toolChoice(choice)
                 .responseFormat(format).temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
-                .maxOutputTokens(maxTokens).stopSequences(s.stop().isEmpty() ? null : s.stop())
+                .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
                 .build();
     }
 

@@ -202,6 +202,29 @@ class ProvidersTest {
     }
 
     @Test
+    void anthropicDoesNotThinkWhenItContinuesAToolTurnOrTheClientSetATemperature() throws Exception {
+        fake.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(ANTHROPIC_STREAM)));
+        LangChainProvider anthropic = LangChainProvider.anthropic(new LangChainProvider.Settings("anthropic",
+                fake.baseUrl() + "/v1/", Optional.of(KEY), "claude-test", Duration.ofSeconds(10), 2048));
+        dev.clawless.plugin.api.ToolCall call = new dev.clawless.plugin.api.ToolCall("toolu_1", "lookup_order",
+                "{\"id\":\"42\"}");
+        // Anthropic wants an earlier thinking block back (with its signature) to think on in a tool turn
+        AssistantRequest continuing = new AssistantRequest("ten_x", "claude-test", List.of(
+                new ChatMessage(ChatMessage.Role.USER, "Where is order 42?"), ChatMessage.toolCalls("", List.of(call)),
+                ChatMessage.toolResult(call, "shipped")));
+        AssistantRequest warm = new AssistantRequest("ten_x", "claude-test", request("claude-test").messages(),
+                List.of(), new Sampling(Optional.of(0.2), Optional.empty(), Optional.empty(), List.of(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+        for (AssistantRequest r : List.of(continuing, warm)) {
+            fake.resetRequests();
+            assertEquals("Bonjour !", anthropic.complete(r, d -> { }).text());
+            String body = fake.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0).getBodyAsString();
+            assertTrue(new ObjectMapper().readTree(body).path("thinking").isMissingNode(), body);
+        }
+    }
+
+    @Test
     void ollamaStreamsDeltas() {
         fake.stubFor(post(urlEqualTo("/api/chat")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-ndjson").withBody(OLLAMA_STREAM)));
