@@ -113,5 +113,16 @@ seen.logprobs = await failure(() => client.chat.completions.create({ model: 'def
 seen.unknownProvider = await failure(() => client.chat.completions.create({ model: 'nope/x',
   messages: [{ role: 'user', content: 'hi' }] }));
 seen.missingModel = await failure(() => client.models.retrieve('nope'));
+// the upstream provider rate-limits this one (the test's stub): the client reads a 429 and its Retry-After
+for (const stream of [false, true]) {
+  seen[stream ? 'rateLimitedStream' : 'rateLimited'] = await attempt(async () => {
+    try {
+      await client.chat.completions.create({ model, stream, messages: [{ role: 'user', content: 'RATE LIMIT ME' }] });
+      return { ok: true };
+    } catch (e) {
+      return { error: { ...described(e), retryAfter: e.headers?.get('retry-after') ?? null, type: e.type ?? null } };
+    }
+  });
+}
 
 console.log(JSON.stringify(seen));

@@ -134,6 +134,8 @@ public final class AssistantRuntime {
      * before any text was streamed, the fallback chain's providers are tried in turn with their default models.
      *
      * @throws ClawlessException.BadGateway when every provider tried failed; the detail names the last one
+     * @throws ClawlessException.TooManyRequests when the last provider tried answered 429 (see
+     *                                           {@link ProviderFailures})
      */
     public Completion complete(Target target, AssistantRequest request, Consumer<String> onDelta) {
         List<Target> chain = new java.util.ArrayList<>(List.of(target));
@@ -163,9 +165,8 @@ public final class AssistantRuntime {
                 }
             }
         }
-        throw new ClawlessException.BadGateway("provider-failed", last.getMessage()
-                + (chain.size() > 1 ? " (fallbacks tried: " + chain.stream().skip(1).map(Target::label).toList() + ")"
-                : ""));
+        throw ProviderFailures.problem(last, chain.size() > 1
+                ? " (fallbacks tried: " + chain.stream().skip(1).map(Target::label).toList() + ")" : "");
     }
 
     private static final java.util.logging.Logger LOG =

@@ -12,14 +12,24 @@ package dev.clawless.core.assistant;
  *                     {@code tool_calls} when the model asks for {@code toolCalls} before answering
  * @param toolCalls    the tools the model asked to call (empty for a text answer)
  * @param citations    the knowledge the answer was taken from (the retrieval assistant's; empty otherwise)
+ * @param thinking     the model's extended thinking before it answered (Anthropic's, when the hub enables it);
+ *                     empty otherwise. For operators only: never part of {@code text}
  */
 public record Completion(String provider, String model, String text, int tokensIn, int tokensOut,
                          String finishReason, java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls,
-                         java.util.List<Citation> citations) {
+                         java.util.List<Citation> citations, String thinking) {
 
     public Completion {
         toolCalls = java.util.List.copyOf(toolCalls);
         citations = java.util.List.copyOf(citations);
+        java.util.Objects.requireNonNull(thinking, "thinking");
+    }
+
+    /** An answer without thinking. */
+    public Completion(String provider, String model, String text, int tokensIn, int tokensOut, String finishReason,
+                      java.util.List<dev.clawless.plugin.api.ToolCall> toolCalls,
+                      java.util.List<Citation> citations) {
+        this(provider, model, text, tokensIn, tokensOut, finishReason, toolCalls, citations, "");
     }
 
     /** An answer without citations. */

@@ -15,9 +15,14 @@ import java.util.function.BiFunction;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.http.client.jdk.JdkHttpClient;
+import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
 import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -53,13 +58,22 @@ public final class LangChainProvider implements AssistantProvider {
      * @param apiKey       API key, if the provider needs one; never logged
      * @param defaultModel model used when a request names none
      * @param timeout      longest a whole answer may take
+     * @param thinkingBudgetTokens Anthropic's extended thinking: the tokens the model may think in before it answers
+     *                     (at least 1024), or 0 for none; other providers ignore it
      */
     public record Settings(String name, String baseUrl, Optional<String> apiKey, String defaultModel,
-                           Duration timeout) {
+                           Duration timeout, int thinkingBudgetTokens) {
+
+        /** A provider without extended thinking. */
+        public Settings(String name, String baseUrl, Optional<String> apiKey, String defaultModel, Duration timeout) {
+            this(name, baseUrl, apiKey, defaultModel, timeout, 0);
+        }
+
         @Override
         public String toString() {
             return "Settings[name=" + name + ", baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isPresent() ? "****" : "none")
-                    + ", defaultModel=" + defaultModel + ", timeout=" + timeout + "]";
+                    + ", defaultModel=" + defaultModel + ", timeout=" + timeout + ", thinkingBudgetTokens="
+                    + thinkingBudgetTokens + "]";
         }
     }
 
@@ -78,18 +92,55 @@ public final class LangChainProvider implements AssistantProvider {
     public static LangChainProvider openAi(Settings s) {
         return new LangChainProvider(s, (model, strict) -> OpenAiStreamingChatModel.builder()
                 .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model).timeout(s.timeout())
-                .strictJsonSchema(strict).build());
+                .strictJsonSchema(strict).httpClientBuilder(http()).build());
     }
 
+    /**
+     * Anthropic's Messages API. The system prompt and the tools are marked for Anthropic's prompt cache
+     * ({@code cache_control}); with a thinking budget the model thinks first ({@code thinking: enabled}), its answer
+     * may be that much longer, and its thinking comes back in {@link Completion#thinking()}, apart from the text.
+     */
     public static LangChainProvider anthropic(Settings s) {
-        return new LangChainProvider(s, (model, strict) -> AnthropicStreamingChatModel.builder()
-                .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
-                .maxTokens(ANTHROPIC_MAX_TOKENS).timeout(s.timeout()).build());
+        int budget = s.thinkingBudgetTokens();
+        return new LangChainProvider(s, (model, strict) -> {
+            // thinking is asked for per request (see thinks); max_tokens leaves room for the budget
+            return AnthropicStreamingChatModel.builder()
+                    .baseUrl(s.baseUrl()).apiKey(s.apiKey().orElse("none")).modelName(model)
+                    .maxTokens(ANTHROPIC_MAX_TOKENS + budget).timeout(s.timeout()).httpClientBuilder(http())
+                    .cacheSystemMessages(true).cacheTools(true).build();
+        });
+    }
+
+    /**
+     * Whether Anthropic's model thinks before this request's answer: with a budget, unless the request continues a
+     * tool-use turn (Anthropic then wants the earlier thinking blocks back with their signatures, which the hub does
+     * not keep) or sets temperature or top_p (which Anthropic refuses with thinking).
+     */
+    private boolean thinks(AssistantRequest request) {
+        if (settings.thinkingBudgetTokens() <= 0 || !settings.name().equals("anthropic")) {
+            return false;
+        }
+        Sampling s = request.sampling();
+        if (s.temperature().isPresent() || s.topP().isPresent()) {
+            return false;
+        }
+        List<ChatMessage> m = request.messages();
+        for (int i = m.size() - 1; i >= 0 && m.get(i).role() != ChatMessage.Role.USER; i--) {
+            if (m.get(i).role() == ChatMessage.Role.TOOL || !m.get(i).toolCalls().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static LangChainProvider ollama(Settings s) {
         return new LangChainProvider(s, (model, strict) -> OllamaStreamingChatModel.builder()
-                .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).build());
+                .baseUrl(s.baseUrl()).modelName(model).timeout(s.timeout()).httpClientBuilder(http()).build());
+    }
+
+    /** langchain4j's JDK HTTP client, on a JDK client that notes a provider's {@code Retry-After}. */
+    private static JdkHttpClientBuilder http() {
+        return JdkHttpClient.builder().httpClientBuilder(RetryAfterCapture.builder());
     }
 
     @Override
@@ -156,6 +207,20 @@ public final class LangChainProvider implements AssistantProvider {
                     .frequencyPenalty(s.frequencyPenalty().orElse(null))
                     .seed(s.seed().orElse(null)).user(s.user().orElse(null)).build();
         }
+        if (settings.name().equals("anthropic")) {
+            boolean thinks = thinks(request);
+            int budget = thinks ? settings.thinkingBudgetTokens() : 0;
+            // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget on top
+            AnthropicChatRequestParameters.Builder b = AnthropicChatRequestParameters.builder()
+                    .toolSpecifications(tools).toolChoice(choice).responseFormat(format)
+                    .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
+                    .maxOutputTokens(s.maxTokens().map(m -> m + budget).orElse(null))
+                    .stopSequences(s.stop().isEmpty() ? null : s.stop());
+            if (thinks) {
+                b.thinkingType("enabled").thinkingBudgetTokens(budget).returnThinking(true);
+            }
+            return b.build();
+        }
         return DefaultChatRequestParameters.builder().toolSpecifications(tools).toolChoice(choice)
                 .responseFormat(format).temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
                 .maxOutputTokens(s.maxTokens().orElse(null)).stopSequences(s.stop().isEmpty() ? null : s.stop())
@@ -179,6 +244,7 @@ public final class LangChainProvider implements AssistantProvider {
         StreamingChatModel model = models.computeIfAbsent(request.model() + (strict ? "\u0000strict" : ""),
                 key -> factory.apply(request.model(), strict));
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        RetryAfterCapture.Slot retryAfter = RetryAfterCapture.open();
         try {
             ChatRequest chatRequest = ChatRequest.builder().messages(convert(request.messages()))
                     .parameters(parameters(request)).build();
@@ -200,7 +266,9 @@ public final class LangChainProvider implements AssistantProvider {
                         }
                     });
         } catch (RuntimeException e) {
-            throw failure(e);
+            throw failure(e, retryAfter.retryAfter());
+        } finally {
+            retryAfter.close();
         }
         long deadline = System.nanoTime() + settings.timeout().toNanos();
         StringBuilder text = new StringBuilder();
@@ -233,9 +301,11 @@ public final class LangChainProvider implements AssistantProvider {
                             .toList();
                     String finish = !calls.isEmpty() ? "tool_calls" : response.finishReason() == null ? "stop"
                             : response.finishReason().name().equals("LENGTH") ? "length" : "stop";
-                    return new Completion(name(), request.model(), full, in, out, finish, calls);
+                    String thinking = response.aiMessage() != null && response.aiMessage().thinking() != null
+                            ? response.aiMessage().thinking() : "";
+                    return new Completion(name(), request.model(), full, in, out, finish, calls, List.of(), thinking);
                 } else if (event instanceof Throwable error) {
-                    throw failure(error);
+                    throw failure(error, retryAfter.retryAfter());
                 }
             }
         } catch (InterruptedException e) {
@@ -247,10 +317,18 @@ public final class LangChainProvider implements AssistantProvider {
     private record Delta(String text) {
     }
 
-    private ProviderException failure(Throwable e) {
+    /** The failure as a {@link ProviderException} with the provider's HTTP status, if it answered with one. */
+    private ProviderException failure(Throwable e, java.util.OptionalLong retryAfter) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        java.util.OptionalInt status = java.util.OptionalInt.empty();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException h && status.isEmpty()) {
+                status = java.util.OptionalInt.of(h.statusCode());
+            }
+            root = t;
+        }
+        if (status.isEmpty() && e instanceof RateLimitException) {
+            status = java.util.OptionalInt.of(429);
         }
         String detail = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
         if (settings.apiKey().isPresent() && !settings.apiKey().get().isEmpty()) {
@@ -260,7 +338,8 @@ public final class LangChainProvider implements AssistantProvider {
         if (detail.length() > 300) {
             detail = detail.substring(0, 300) + "…";
         }
-        return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e);
+        return new ProviderException(name(), "provider '" + name() + "' failed: " + detail, e, status,
+                status.isPresent() ? retryAfter : java.util.OptionalLong.empty());
     }
 
     /**

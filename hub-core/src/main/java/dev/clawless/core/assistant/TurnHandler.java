@@ -257,9 +257,14 @@ public final class TurnHandler implements JobHandler {
                         t.messages(), tools.specs(t.tenant().id())), d -> streams.delta(conversationId, messageId, d));
                 usage.record(t.tenant().id(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
                 if (c.toolCalls().isEmpty()) {
-                    reply(t, c.text(), Map.of("provider", c.provider(), "model", c.model(), "finish_reason",
-                            c.finishReason(), "tokens_in", Integer.toString(c.tokensIn()), "tokens_out",
-                            Integer.toString(c.tokensOut())));
+                    Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("provider", c.provider(),
+                            "model", c.model(), "finish_reason", c.finishReason(), "tokens_in",
+                            Integer.toString(c.tokensIn()), "tokens_out", Integer.toString(c.tokensOut())));
+                    if (!c.thinking().isEmpty()) {
+                        // the model's extended thinking: for operators (the message's metadata), never the channel
+                        metadata.put(dev.clawless.core.conversation.Message.THINKING, c.thinking());
+                    }
+                    reply(t, c.text(), metadata);
                     return;
                 }
                 t.messages().add(ChatMessage.toolCalls(c.text(), c.toolCalls()));

@@ -98,6 +98,8 @@ public final class Deliveries implements JobHandler {
                 .flatMap(id -> conversations.byExternalId(tenantId, message.connectionId(), id))
                 .or(() -> conversations.lastInboundMessage(tenantId, conversation.id()));
         Map<String, String> hints = new java.util.LinkedHashMap<>(message.metadata());
+        // the model's thinking is for operators only: it never travels to the channel
+        hints.remove(Message.THINKING);
         answered.ifPresent(a -> a.metadata().forEach((k, v) -> hints.put("reply_to." + k, v)));
         Optional<String> replyTo = message.replyToExternalId().or(() -> answered.flatMap(Message::externalMessageId));
         List<String> texts = message.text().isBlank() ? List.of()

@@ -38,6 +38,12 @@ public record Message(String id, long seq, String tenantId, String conversationI
                       Map<String, String> metadata, Optional<String> intent, Instant createdAt,
                       boolean deliveryUncertain) {
 
+    /**
+     * Metadata key of an assistant reply's extended thinking (the model's reasoning before it answered): shown to
+     * operators with the message, never delivered to the channel nor shown to API clients.
+     */
+    public static final String THINKING = "thinking";
+
     public Message {
         attachments = List.copyOf(attachments);
         metadata = Map.copyOf(metadata);

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +70,43 @@ class ProvidersTest {
 
             """;
 
+    /** Anthropic's stream with extended thinking: a thinking block (thinking and signature deltas), then the text. */
+    static final String ANTHROPIC_THINKING_STREAM = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":12,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"The customer wants a greeting; "}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"keep it short."}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Hello there!"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":1}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":40}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+            """;
+
     private static final String OLLAMA_STREAM = """
             {"model":"llama-test","created_at":"2026-11-22T00:00:00Z","message":{"role":"assistant","content":"Ho"},"done":false}
             {"model":"llama-test","created_at":"2026-11-22T00:00:00Z","message":{"role":"assistant","content":"la"},"done":false}
@@ -123,7 +162,7 @@ class ProvidersTest {
     }
 
     @Test
-    void anthropicStreamsDeltas() {
+    void anthropicStreamsDeltas() throws Exception {
         fake.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "text/event-stream").withBody(ANTHROPIC_STREAM)));
         LangChainProvider anthropic = LangChainProvider.anthropic(new LangChainProvider.Settings("anthropic",
@@ -133,7 +172,56 @@ class ProvidersTest {
         assertEquals("Bonjour !", c.text());
         assertEquals(List.of("Bonjour", " !"), deltas);
         assertEquals(9, c.tokensIn());
+        assertEquals("", c.thinking());
         fake.verify(postRequestedFor(urlEqualTo("/v1/messages")).withHeader("x-api-key", equalTo(KEY)));
+        // the system prompt is marked for Anthropic's prompt cache; no thinking unless the hub sets a budget
+        String body = fake.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0).getBodyAsString();
+        JsonNode json = new ObjectMapper().readTree(body);
+        assertEquals("Be brief.", json.at("/system/0/text").asText(), body);
+        assertEquals("ephemeral", json.at("/system/0/cache_control/type").asText(), body);
+        assertTrue(json.path("thinking").isMissingNode(), body);
+        assertEquals(1024, json.path("max_tokens").asInt(), body);
+    }
+
+    @Test
+    void anthropicWithAThinkingBudgetThinksFirstAndKeepsTheThinkingOutOfTheAnswer() throws Exception {
+        fake.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(ANTHROPIC_THINKING_STREAM)));
+        LangChainProvider anthropic = LangChainProvider.anthropic(new LangChainProvider.Settings("anthropic",
+                fake.baseUrl() + "/v1/", Optional.of(KEY), "claude-test", Duration.ofSeconds(10), 2048));
+        List<String> deltas = new ArrayList<>();
+        Completion c = anthropic.complete(request("claude-test"), deltas::add);
+        assertEquals(List.of("Hello there!"), deltas, "only the answer's text is streamed");
+        assertEquals("Hello there!", c.text());
+        assertEquals("The customer wants a greeting; keep it short.", c.thinking());
+        String body = fake.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0).getBodyAsString();
+        JsonNode json = new ObjectMapper().readTree(body);
+        assertEquals("enabled", json.at("/thinking/type").asText(), body);
+        assertEquals(2048, json.at("/thinking/budget_tokens").asInt(), body);
+        assertEquals(1024 + 2048, json.path("max_tokens").asInt(), "the answer's tokens come on top: " + body);
+    }
+
+    @Test
+    void anthropicDoesNotThinkWhenItContinuesAToolTurnOrTheClientSetATemperature() throws Exception {
+        fake.stubFor(post(urlEqualTo("/v1/messages")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream").withBody(ANTHROPIC_STREAM)));
+        LangChainProvider anthropic = LangChainProvider.anthropic(new LangChainProvider.Settings("anthropic",
+                fake.baseUrl() + "/v1/", Optional.of(KEY), "claude-test", Duration.ofSeconds(10), 2048));
+        dev.clawless.plugin.api.ToolCall call = new dev.clawless.plugin.api.ToolCall("toolu_1", "lookup_order",
+                "{\"id\":\"42\"}");
+        // Anthropic wants an earlier thinking block back (with its signature) to think on in a tool turn
+        AssistantRequest continuing = new AssistantRequest("ten_x", "claude-test", List.of(
+                new ChatMessage(ChatMessage.Role.USER, "Where is order 42?"), ChatMessage.toolCalls("", List.of(call)),
+                ChatMessage.toolResult(call, "shipped")));
+        AssistantRequest warm = new AssistantRequest("ten_x", "claude-test", request("claude-test").messages(),
+                List.of(), new Sampling(Optional.of(0.2), Optional.empty(), Optional.empty(), List.of(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()));
+        for (AssistantRequest r : List.of(continuing, warm)) {
+            fake.resetRequests();
+            assertEquals("Bonjour !", anthropic.complete(r, d -> { }).text());
+            String body = fake.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0).getBodyAsString();
+            assertTrue(new ObjectMapper().readTree(body).path("thinking").isMissingNode(), body);
+        }
     }
 
     @Test
@@ -162,13 +250,27 @@ class ProvidersTest {
 
     @Test
     void withNoFallbackLeftTheFailureIsA502NamingTheProviderWithoutItsKey() {
-        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
-                .withHeader("Retry-After", "20").withBody("{\"error\":{\"message\":\"rate limited for " + KEY + "\"}}")));
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(500)
+                .withBody("{\"error\":{\"message\":\"exploded for " + KEY + "\"}}")));
         AssistantRuntime runtime = new AssistantRuntime(List.of(openAi(Duration.ofSeconds(10))), List.of());
         ClawlessException.BadGateway e = assertThrows(ClawlessException.BadGateway.class, () -> runtime.complete(
                 new AssistantRuntime.Target(runtime.providersForTest("openai"), "gpt-test"), request("gpt-test"),
                 d -> { }));
         assertEquals(502, e.status());
+        assertTrue(e.detail().contains("'openai'"), e.detail());
+        assertFalse(e.detail().contains(KEY), e.detail());
+    }
+
+    @Test
+    void withNoFallbackLeftARateLimitStaysA429WithTheProvidersRetryAfter() {
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "20").withBody("{\"error\":{\"message\":\"rate limited for " + KEY + "\"}}")));
+        AssistantRuntime runtime = new AssistantRuntime(List.of(openAi(Duration.ofSeconds(10))), List.of());
+        ClawlessException.TooManyRequests e = assertThrows(ClawlessException.TooManyRequests.class,
+                () -> runtime.complete(new AssistantRuntime.Target(runtime.providersForTest("openai"), "gpt-test"),
+                        request("gpt-test"), d -> { }));
+        assertEquals(429, e.status());
+        assertEquals(20, e.retryAfterSeconds());
         assertTrue(e.detail().contains("'openai'"), e.detail());
         assertFalse(e.detail().contains(KEY), e.detail());
     }

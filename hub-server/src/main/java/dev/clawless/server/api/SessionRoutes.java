@@ -113,8 +113,13 @@ public final class SessionRoutes {
     private void messages(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CHAT);
         Conversation s = session(conversations, p.tenantId(), req.path().pathParameters().get("id"));
+        // an API client's view: the model's thinking is for operators (GET /v1/conversations/{id}/messages)
         Json.send(res, Status.OK_200, Views.page(conversations.messages(p.tenantId(), s.id(), Inputs.page(req)),
-                SessionRoutes::message));
+                m -> {
+                    ObjectNode node = message(m);
+                    ((ObjectNode) node.get("metadata")).remove(Message.THINKING);
+                    return node;
+                }));
     }
 
     /** The tenant's session of that id; conversations of other channels are not sessions. */

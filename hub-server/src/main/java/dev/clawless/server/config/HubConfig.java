@@ -167,10 +167,15 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         }
         String anthropicKey = b.raw("clawless.providers.anthropic.api-key");
         String anthropicUrl = b.url("clawless.providers.anthropic.base-url");
+        int thinking = b.integer("clawless.providers.anthropic.thinking-budget-tokens", 0, 1_000_000);
+        if (thinking > 0 && thinking < 1024) {
+            b.problem("clawless.providers.anthropic.thinking-budget-tokens", "0 (off) or at least 1024, Anthropic's"
+                    + " minimum; got " + thinking);
+        }
         if (!anthropicKey.isEmpty()) {
             providers.add(new LangChainProvider.Settings("anthropic", anthropicUrl, Optional.of(anthropicKey),
                     b.nonBlank("clawless.providers.anthropic.default-model"),
-                    b.duration("clawless.providers.anthropic.timeout")));
+                    b.duration("clawless.providers.anthropic.timeout"), thinking));
         }
         String ollamaUrl = b.raw("clawless.providers.ollama.base-url");
         if (!ollamaUrl.isEmpty()) {

@@ -64,6 +64,10 @@ class OpenAiClientServerTest {
         // a JSON schema reply the model gets right, and one it gets wrong
         answer(2, containing("Ada, 36"), ClientToolsServerTest.says("{\"name\":\"Ada\",\"age\":36}"));
         answer(2, containing("Bob, old"), ClientToolsServerTest.says("{\"name\":\"Bob\",\"age\":\"old\"}"));
+        // the upstream rate-limits one request: the client must see the 429 with the upstream's Retry-After
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1).withRequestBody(containing("RATE LIMIT ME"))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
+                        .withBody("{\"error\":{\"message\":\"Rate limit reached\"}}")));
         withLlm = TestHub.start(Map.of("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-upstream-0123",
                 "CLAWLESS_PROVIDERS_OPENAI_BASE_URL", llm.baseUrl() + "/v1",
                 "CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "gpt-4o-mini"));
@@ -162,6 +166,14 @@ class OpenAiClientServerTest {
         assertEquals("response_format", seen.at("/jsonSchemaMismatch/error/param").asText());
         assertTrue(seen.at("/jsonSchemaMismatch/error/message").asText().contains("age"), seen.toString());
         assertEquals(2, seen.at("/choices/count").asInt(), seen.toString());
+        // the upstream's 429 reaches the client as its RateLimitError, with the upstream's Retry-After
+        for (String run : List.of("rateLimited", "rateLimitedStream")) {
+            assertEquals("RateLimitError", seen.at("/" + run + "/error/name").asText(), seen.toString());
+            assertEquals(429, seen.at("/" + run + "/error/status").asInt());
+            assertEquals("7", seen.at("/" + run + "/error/retryAfter").asText(), seen.toString());
+            assertEquals("rate_limit_error", seen.at("/" + run + "/error/type").asText(), seen.toString());
+            assertEquals("provider-rate-limited", seen.at("/" + run + "/error/code").asText());
+        }
     }
 
     @Test

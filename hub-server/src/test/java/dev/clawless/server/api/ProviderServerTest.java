@@ -282,12 +282,67 @@ class ProviderServerTest {
                 a.body());
     }
 
-    private record JsonAnswer(int status, String contentType, String body) {
+    @Test
+    void aProvidersRateLimitReachesTheClientAs429WithItsRetryAfterInOpenAisShape() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "7").withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}")));
+        String key = hub.key(hub.tenant("RateLimited"), "[\"chat\"]");
+        for (boolean stream : new boolean[] {false, true}) {
+            JsonAnswer a = ask(hub, key, "openai/gpt-test", stream);
+            assertEquals(429, a.status(), a.body());
+            assertEquals("7", a.retryAfter(), "the provider's Retry-After, stream=" + stream);
+            assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+            JsonNode error = json(a.body()).get("error");
+            assertEquals("rate_limit_error", error.get("type").asText(), a.body());
+            assertEquals("provider-rate-limited", error.get("code").asText(), a.body());
+            assertTrue(error.get("param").isNull(), a.body());
+            assertTrue(error.get("message").asText().contains("'openai'"), a.body());
+            assertFalse(a.body().contains("data:"), "no stream was started: " + a.body());
+        }
+    }
+
+    @Test
+    void aRateLimitWithoutRetryAfterGetsTheHubsDefault() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withBody("{\"error\":{\"message\":\"slow down\"}}")));
+        String key = hub.key(hub.tenant("RateLimitedNoHeader"), "[\"chat\"]");
+        JsonAnswer a = ask(hub, key, "openai/gpt-test", false);
+        assertEquals(429, a.status(), a.body());
+        assertEquals("5", a.retryAfter());
+    }
+
+    @Test
+    void refusedProviderCredentialsAreA502SayingSoWithoutTheKey() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(401)
+                .withBody("{\"error\":{\"message\":\"Incorrect API key provided: " + PROVIDER_KEY + "\"}}")));
+        String key = hub.key(hub.tenant("BadKey"), "[\"chat\"]");
+        JsonAnswer a = ask(hub, key, "openai/gpt-test", false);
+        assertEquals(502, a.status(), a.body());
+        assertEquals("provider-credentials-refused", json(a.body()).at("/error/code").asText(), a.body());
+        assertEquals("api_error", json(a.body()).at("/error/type").asText(), a.body());
+        assertTrue(json(a.body()).at("/error/message").asText().contains("refused the hub's credentials"), a.body());
+        assertFalse(a.body().contains(PROVIDER_KEY), a.body());
+    }
+
+    @Test
+    void aRateLimitedProviderFallsBackBeforeTheClientSeesA429() {
+        llm.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(429)
+                .withHeader("Retry-After", "7").withBody("{}")));
+        String key = hubWithFallback.key(hubWithFallback.tenant("RateLimitedFallback"), "[\"chat\"]");
+        JsonAnswer a = ask(hubWithFallback, key, "openai/gpt-test", false);
+        assertEquals(200, a.status(), a.body());
+        assertTrue(json(a.body()).at("/choices/0/message/content").asText().contains("connect you with a person"),
+                "the retrieval fallback answered: " + a.body());
+    }
+
+    private record JsonAnswer(int status, String contentType, String body, String retryAfter) {
     }
 
     private static JsonAnswer ask(TestHub h, String key, String model, boolean stream) {
         HttpResponse<String> r = h.call("POST", "/v1/chat/completions", key, "{\"model\":\"" + model
                 + "\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hello?\"}]}");
-        return new JsonAnswer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+        return new JsonAnswer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(),
+                r.headers().firstValue("Retry-After").orElse(""));
     }
 }
