@@ -50,7 +50,10 @@ describe('untrusted text is shown as text', () => {
           attachments: [{ kind: 'file', url: 'javascript:window.__pwned=1', file_name: EVIL },
             { kind: 'file', url: 'data:text/html,<script>1</script>', file_name: 'x.html' }] },
         { id: 'msg_2', role: 'operator', direction: 'outbound', status: 'failed', error: EVIL, text: 'ok',
-          created_at: '2026-11-05T10:01:00Z' }], next_cursor: null } }],
+          created_at: '2026-11-05T10:01:00Z' },
+        { id: 'msg_3', role: 'assistant', direction: 'outbound', text: 'Three to five days.',
+          metadata: { thinking: `The FAQ says 3-5 days ${EVIL}` }, created_at: '2026-11-05T10:01:30Z' }],
+        next_cursor: null } }],
       ['GET', '/v1/conversations/cnv_x/notes', { body: { data: [{ id: 'n1', text: EVIL, author: { display_name: EVIL },
         created_at: '2026-11-05T10:02:00Z' }] } }],
       ['GET', '/v1/conversations/cnv_x/tool-calls', { body: { data: [{ tool: EVIL, outcome: IMG, created_at: '2026-11-05T10:03:00Z' }] } }],
@@ -60,11 +63,14 @@ describe('untrusted text is shown as text', () => {
       ['POST', /./, { status: 204 }],
     ]);
     const c = await mount(<Conversation id="cnv_x" />);
-    await waitFor(() => expect($$(c, 'message')).toHaveLength(2));
+    await waitFor(() => expect($$(c, 'message')).toHaveLength(3));
     await waitFor(() => need(c, 'approval'));
     expect(need(c, 'conversation-contact').textContent).toBe(EVIL);
     expect(need($$(c, 'message')[0], 'message-text').textContent).toBe(EVIL);
     expect(need(c, 'note').textContent).toContain(EVIL);
+    // an LLM's thinking is shown to operators, folded, as text
+    expect(need(c, 'message-thinking').textContent).toContain(`The FAQ says 3-5 days ${EVIL}`);
+    expect(need(c, 'message-thinking').tagName).toBe('DETAILS');
     expect(need(c, 'tool-call').textContent).toContain(EVIL);
     expect(need(c, 'labels-editor').textContent).toContain(EVIL);
     expect(need(c, 'assignee-select').textContent).toContain(EVIL);

@@ -93,6 +93,7 @@ export default {
   'role.owner': 'Owner',
   'role.contact': 'Contact',
   'role.assistant': 'Assistant',
+  'message.thinking': "The assistant's reasoning (only operators see it)",
   'role.ai': 'AI',
   'role.operator': 'Operator',
   'role.system': 'System',

@@ -93,6 +93,7 @@ export default {
   'role.owner': 'Propietario',
   'role.contact': 'Contacto',
   'role.assistant': 'Asistente',
+  'message.thinking': "El razonamiento del asistente (solo lo ven los operadores)",
   'role.ai': 'IA',
   'role.operator': 'Operador',
   'role.system': 'Sistema',

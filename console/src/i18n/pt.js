@@ -93,6 +93,7 @@ export default {
   'role.owner': 'Proprietário',
   'role.contact': 'Contato',
   'role.assistant': 'Assistente',
+  'message.thinking': "O raciocínio do assistente (só os operadores o veem)",
   'role.ai': 'IA',
   'role.operator': 'Operador',
   'role.system': 'Sistema',

@@ -70,6 +70,12 @@ export function MessageItem({ m, conversationId, contactName }) {
         <Time iso={m.created_at} />
       </div>
       {m.text ? <p class="msg-text" data-test="message-text">{m.text}</p> : null}
+      {role === 'assistant' && m.metadata?.thinking && (
+        <details class="thinking" data-test="message-thinking">
+          <summary>{t('message.thinking')}</summary>
+          <p class="msg-text">{m.metadata.thinking}</p>
+        </details>
+      )}
       {Array.isArray(m.attachments) && m.attachments.length > 0 && (
         <ul class="attachments">
           {m.attachments.map((a, i) => {
