@@ -90,8 +90,13 @@ class OpenAiClientServerTest {
 
     /** Runs the client script against {@code hub} and answers what it printed. */
     private static JsonNode client(TestHub hub, String key, String model) throws IOException, InterruptedException {
+        return script("scripts/openai-client-check.mjs", hub, key, model);
+    }
+
+    private static JsonNode script(String script, TestHub hub, String key, String model)
+            throws IOException, InterruptedException {
         Path console = Path.of("..", "console").toAbsolutePath().normalize();
-        ProcessBuilder pb = new ProcessBuilder("node", "scripts/openai-client-check.mjs").directory(console.toFile())
+        ProcessBuilder pb = new ProcessBuilder("node", script).directory(console.toFile())
                 .redirectErrorStream(false);
         pb.environment().put("HUB", hub.base() + "/v1");
         pb.environment().put("KEY", key);
@@ -174,6 +179,28 @@ class OpenAiClientServerTest {
             assertEquals("rate_limit_error", seen.at("/" + run + "/error/type").asText(), seen.toString());
             assertEquals("provider-rate-limited", seen.at("/" + run + "/error/code").asText());
         }
+    }
+
+    @Test
+    void langChainJsWithItsDefaultsChatsStreamsAndEmbedsWithAndWithoutAnLlm() throws Exception {
+        // LangChain's ChatOpenAI names no model: its default, gpt-3.5-turbo, goes to the hub's OpenAI provider
+        JsonNode withModel = script("scripts/langchain-check.mjs", withLlm,
+                withLlm.key(withLlm.tenant("LangChain"), "[\"chat\"]"), "");
+        assertEquals("gpt-3.5-turbo", withModel.get("model").asText());
+        assertEquals("Three to five days.", withModel.at("/invoke/content").asText(), withModel.toString());
+        assertEquals("Three to five days.", withModel.get("stream").asText());
+        assertEquals(384, withModel.at("/embeddings/dimensions").asInt());
+        assertTrue(withModel.at("/embeddings/related").asDouble() > 0.5, withModel.toString());
+
+        String tenant = withoutLlm.tenant("LangChain, no LLM");
+        assertEquals(201, withoutLlm.call("POST", "/v1/knowledge/documents", withoutLlm.key(tenant,
+                "[\"knowledge:admin\"]"), "{\"title\":\"FAQ\",\"format\":\"faq\",\"content\":[{\"q\":"
+                + "\"When will my order arrive?\",\"a\":\"Orders arrive in 3 to 5 business days.\"}]}").statusCode());
+        JsonNode retrieval = script("scripts/langchain-check.mjs", withoutLlm, withoutLlm.key(tenant,
+                "[\"chat\"]"), "");
+        assertEquals("Orders arrive in 3 to 5 business days.", retrieval.at("/invoke/content").asText(),
+                retrieval.toString());
+        assertEquals("Orders arrive in 3 to 5 business days.", retrieval.get("stream").asText());
     }
 
     @Test
