@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorFor, initialValues, kindOf, toConfig, toSecrets } from '../src/ui/SchemaForm.jsx';
 import { attr, snippet } from '../src/screens/settings/Widget.jsx';
 import { fileToDocument, parseCsv } from '../src/screens/settings/Knowledge.jsx';
-import { promptsToText, textToPrompts } from '../src/screens/settings/Assistant.jsx';
+import { aliasesToText, promptsToText, textToAliases, textToPrompts } from '../src/screens/settings/Assistant.jsx';
 import { formToHours, hoursToForm } from '../src/screens/settings/InboxSettings.jsx';
 import { seriesOf } from '../src/screens/Usage.jsx';
 import { compareVersions } from '../src/screens/settings/Plugins.jsx';
@@ -87,6 +87,12 @@ describe('assistant and hours', () => {
   it('round-trips mode prompts through their text form', () => {
     const prompts = { sales: 'Offer the premium plan.\nBe brief.', support: 'Be kind.' };
     expect(textToPrompts(promptsToText(prompts))).toEqual(prompts);
+  });
+
+  it('round-trips model aliases through their text form, ignoring lines without an alias', () => {
+    const aliases = { 'gpt-4o-mini': 'retrieval', 'support-bot': 'anthropic/claude-sonnet-4-5' };
+    expect(textToAliases(aliasesToText(aliases))).toEqual(aliases);
+    expect(textToAliases('  a = openai/gpt-4o \n= nothing\nno equals\n')).toEqual({ a: 'openai/gpt-4o' });
   });
 
   it('round-trips business hours', () => {

@@ -125,6 +125,8 @@ export default {
   'assistant.systemPromptHint': 'How the assistant should behave: tone, what it may promise, when to hand over.',
   'assistant.mode': 'Default mode',
   'assistant.modeHint': 'The mode whose prompt applies when no intent picks another (e.g. support or sales).',
+  'assistant.modelAliases': 'Model aliases',
+  'assistant.modelAliasesHint': 'What API clients may send as "model": one "alias = provider/model" per line, e.g. "gpt-4o-mini = retrieval" or "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Mode prompts',
   'assistant.modePromptsHint': 'A line "## mode" starts each mode\'s prompt, e.g. "## sales" then its text.',
   'assistant.approvals': 'Tool approvals',

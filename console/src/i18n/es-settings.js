@@ -125,6 +125,8 @@ export default {
   'assistant.systemPromptHint': 'Cómo debe comportarse el asistente: tono, qué puede prometer, cuándo pasar la conversación a una persona.',
   'assistant.mode': 'Modo predeterminado',
   'assistant.modeHint': 'El modo cuyo prompt se aplica cuando ninguna intención elige otro (p. ej. support o sales).',
+  'assistant.modelAliases': 'Alias de modelos',
+  'assistant.modelAliasesHint': 'Lo que los clientes de la API pueden enviar como "model": un "alias = proveedor/modelo" por línea, p. ej. "gpt-4o-mini = retrieval" o "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',
   'assistant.modePromptsHint': 'Una línea "## modo" inicia el prompt de cada modo, p. ej. "## sales" y luego su texto.',
   'assistant.approvals': 'Aprobación de herramientas',

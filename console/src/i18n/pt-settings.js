@@ -125,6 +125,8 @@ export default {
   'assistant.systemPromptHint': 'Como o assistente deve se comportar: tom, o que pode prometer, quando passar a conversa para uma pessoa.',
   'assistant.mode': 'Modo padrão',
   'assistant.modeHint': 'O modo cujo prompt se aplica quando nenhuma intenção escolhe outro (por exemplo, support ou sales).',
+  'assistant.modelAliases': 'Apelidos de modelos',
+  'assistant.modelAliasesHint': 'O que os clientes da API podem enviar como "model": um "apelido = provedor/modelo" por linha, por exemplo "gpt-4o-mini = retrieval" ou "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',
   'assistant.modePromptsHint': 'Uma linha "## modo" inicia o prompt de cada modo, por exemplo "## sales" e depois o texto dele.',
   'assistant.approvals': 'Aprovação de ferramentas',

@@ -34,6 +34,20 @@ export function textToPrompts(text) {
   return out;
 }
 
+/** `alias = provider/model` lines ⇄ the model_aliases object. */
+export function aliasesToText(aliases) {
+  return Object.entries(aliases || {}).map(([k, v]) => `${k} = ${v}`).join('\n');
+}
+
+export function textToAliases(text) {
+  const out = {};
+  for (const line of String(text || '').split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0 && line.slice(0, at).trim()) out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
 export function Assistant() {
   const tenant = useAsync(() => get('/v1/tenant'), []);
   const providers = useAsync(() => get('/v1/assistant/providers').catch(() => null), []);
@@ -58,6 +72,7 @@ function AssistantForm({ settings, providers, onSaved }) {
     mode: settings.mode || 'default',
     mode_prompts: promptsToText(settings.mode_prompts),
     approval_policy: settings.approval_policy || 'mutating',
+    model_aliases: aliasesToText(settings.assistant && settings.assistant.model_aliases),
   });
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
@@ -71,7 +86,8 @@ function AssistantForm({ settings, providers, onSaved }) {
     setStatus('');
     run(async () => {
       const saved = await patch('/v1/tenant', { settings: {
-        assistant: { provider: form.provider, model: form.model.trim() || null },
+        assistant: { provider: form.provider, model: form.model.trim() || null,
+          model_aliases: textToAliases(form.model_aliases) },
         system_prompt: form.system_prompt, mode: form.mode.trim() || 'default',
         mode_prompts: textToPrompts(form.mode_prompts), approval_policy: form.approval_policy,
       } });
@@ -95,6 +111,9 @@ function AssistantForm({ settings, providers, onSaved }) {
           test="assistant-model" error={fe('settings.assistant.model')}
           hint={chosen && chosen.default_model ? t('assistant.modelDefault', { model: chosen.default_model }) : undefined} />
       )}
+      <Field as="textarea" rows={3} label={t('assistant.modelAliases')} value={form.model_aliases}
+        onInput={set('model_aliases')} test="assistant-model-aliases" error={fe('settings.assistant.model_aliases')}
+        hint={t('assistant.modelAliasesHint')} />
       <Field as="textarea" rows={6} label={t('assistant.systemPrompt')} value={form.system_prompt}
         onInput={set('system_prompt')} maxLength={20000} test="assistant-system-prompt" error={fe('settings.system_prompt')}
         hint={t('assistant.systemPromptHint')} />

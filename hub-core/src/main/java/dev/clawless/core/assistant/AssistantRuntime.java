@@ -71,8 +71,9 @@ public final class AssistantRuntime {
     }
 
     /**
-     * Resolves {@code requested} for {@code tenant}: empty or {@code default} means the tenant's assistant; otherwise
-     * {@code provider} or {@code provider/model}.
+     * Resolves {@code requested} for {@code tenant}: empty or {@code default} means the tenant's assistant; a name the
+     * tenant made an alias, what the alias names; otherwise {@code provider}, {@code provider/model} or a bare model
+     * name ({@link #bareModel}).
      *
      * @throws ClawlessException.Validation (field {@code model}) for an unknown or unavailable provider
      */
@@ -83,8 +84,12 @@ public final class AssistantRuntime {
         int slash = spec.indexOf('/');
         String providerName = slash < 0 ? spec : spec.substring(0, slash);
         String model = slash < 0 ? "" : spec.substring(slash + 1);
-        AssistantProvider provider = providers.get(providerName);
         boolean named = !(requested == null || requested.isBlank() || requested.equals("default"));
+        String alias = named && slash < 0 ? tenant.settings().assistant().aliases().get(spec) : null;
+        if (alias != null) {
+            return resolve(tenant, alias); // an alias names provider[/model]: it resolves without aliases
+        }
+        AssistantProvider provider = providers.get(providerName);
         if (provider == null && slash < 0 && named) {
             return bareModel(tenant, spec);
         }

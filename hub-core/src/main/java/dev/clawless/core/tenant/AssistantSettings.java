@@ -1,6 +1,7 @@
 package dev.clawless.core.tenant;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -10,8 +11,21 @@ import java.util.Optional;
  *                 ollama — else the embedded retrieval assistant), {@code retrieval} (embedded, no LLM),
  *                 {@code openai}, {@code anthropic} or {@code ollama}
  * @param model    the provider's model name; empty for the provider's default
+ * @param aliases  model names the tenant's API clients may send ({@code gpt-4o-mini}, {@code support-bot}) to the
+ *                 {@code provider[/model]} that serves them; consulted before the hub's own resolution of bare names
  */
-public record AssistantSettings(String provider, Optional<String> model) {
+public record AssistantSettings(String provider, Optional<String> model, Map<String, String> aliases) {
+
+    public static final int MAX_ALIASES = 50;
+
+    public AssistantSettings {
+        aliases = Map.copyOf(aliases);
+    }
+
+    /** Settings without model aliases. */
+    public AssistantSettings(String provider, Optional<String> model) {
+        this(provider, model, Map.of());
+    }
 
     public static final String AUTO = "auto";
     public static final List<String> PROVIDERS = List.of(AUTO, "retrieval", "openai", "anthropic", "ollama");

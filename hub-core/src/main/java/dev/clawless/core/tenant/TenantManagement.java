@@ -356,6 +356,23 @@ public final class TenantManagement {
         }
         s.assistant().model().filter(m -> !MODEL.matcher(m).matches()).ifPresent(m ->
                 errors.add(new FieldError("settings.assistant.model", "must be 1-200 of A-Z, a-z, 0-9 and ._:/@-")));
+        if (s.assistant().aliases().size() > AssistantSettings.MAX_ALIASES) {
+            errors.add(new FieldError("settings.assistant.model_aliases", "must have at most "
+                    + AssistantSettings.MAX_ALIASES + " aliases"));
+        }
+        s.assistant().aliases().forEach((alias, target) -> {
+            String field = "settings.assistant.model_aliases." + alias;
+            if (!MODEL.matcher(alias).matches() || alias.contains("/") || alias.equals("default")) {
+                errors.add(new FieldError(field, "an alias is 1-200 of A-Z, a-z, 0-9 and ._:@-, without '/', and not"
+                        + " 'default'"));
+            }
+            String provider = target.contains("/") ? target.substring(0, target.indexOf('/')) : target;
+            if (!MODEL.matcher(target).matches() || provider.equals(AssistantSettings.AUTO)
+                    || !AssistantSettings.PROVIDERS.contains(provider)) {
+                errors.add(new FieldError(field, "must name provider or provider/model, the provider one of "
+                        + AssistantSettings.PROVIDERS.stream().filter(p -> !p.equals(AssistantSettings.AUTO)).toList()));
+            }
+        });
         if (s.allowedOrigins().size() > MAX_ORIGINS) {
             errors.add(new FieldError("settings.allowed_origins", "must list at most " + MAX_ORIGINS + " origins"));
         }

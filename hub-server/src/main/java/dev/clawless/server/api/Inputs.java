@@ -41,9 +41,9 @@ final class Inputs {
         return in.object("settings", SETTINGS_FIELDS).map(s -> new SettingsPatch(
                 s.string("system_prompt", 20_000),
                 s.string("mode", 40),
-                s.object("assistant", Set.of("provider", "model")).map(a -> new AssistantPatch(
+                s.object("assistant", Set.of("provider", "model", "model_aliases")).map(a -> new AssistantPatch(
                         a.choice("provider", AssistantSettings.PROVIDERS, Optional::of),
-                        a.string("model", 200), a.isNull("model"))),
+                        a.string("model", 200), a.isNull("model"), stringMap(a, "model_aliases"))),
                 s.strings("allowed_origins", 50, 300),
                 s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire),
                 modePrompts(s)))
@@ -52,15 +52,20 @@ final class Inputs {
 
     /** {@code mode_prompts}: an object of mode name to prompt text; replaces the stored map when given. */
     private static Optional<java.util.Map<String, String>> modePrompts(JsonInput in) {
-        return in.node("mode_prompts").map(node -> {
+        return stringMap(in, "mode_prompts");
+    }
+
+    /** An object of strings (mode prompts, model aliases); replaces the stored map when given. */
+    private static Optional<java.util.Map<String, String>> stringMap(JsonInput in, String field) {
+        return in.node(field).map(node -> {
             java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
             if (!node.isObject()) {
-                in.error("mode_prompts", "must be an object of mode name to prompt");
+                in.error(field, "must be an object of names to strings");
                 return out;
             }
             node.properties().forEach(e -> {
                 if (!e.getValue().isTextual()) {
-                    in.error("mode_prompts." + e.getKey(), "must be a string");
+                    in.error(field + "." + e.getKey(), "must be a string");
                 } else {
                     out.put(e.getKey(), e.getValue().textValue());
                 }

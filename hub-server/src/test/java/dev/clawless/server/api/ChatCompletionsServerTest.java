@@ -57,6 +57,42 @@ class ChatCompletionsServerTest {
     }
 
     @Test
+    void aTenantsModelAliasesNameWhatServesThemAndAreListed() {
+        String tenant = hub.tenant("Aliases");
+        String admin = hub.key(tenant, "[\"tenant:admin\",\"knowledge:admin\",\"chat\"]");
+        assertEquals(201, hub.call("POST", "/v1/knowledge/documents", admin, """
+                {"title": "FAQ", "format": "faq", "content": [
+                  {"q": "When will my order arrive?", "a": "Orders arrive within 3-5 business days."}]}""")
+                .statusCode());
+        HttpResponse<String> set = hub.call("PATCH", "/v1/tenant", admin, """
+                {"settings": {"assistant": {"model_aliases": {"support-bot": "retrieval", "gpt-4o": "openai/gpt-4o"}}}}""");
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals("retrieval", json(set).at("/settings/assistant/model_aliases/support-bot").asText());
+
+        JsonNode answer = json(hub.call("POST", "/v1/chat/completions", admin,
+                "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"when does my order arrive\"}]}"));
+        assertEquals("Orders arrive within 3-5 business days.", answer.at("/choices/0/message/content").asText());
+        assertEquals("retrieval/all-minilm-l6-v2", answer.get("model").asText());
+
+        // listed when this hub serves the alias's provider: this one has no OpenAI provider
+        String models = hub.call("GET", "/v1/models", admin, null).body();
+        assertTrue(models.contains("\"support-bot\""), models);
+        assertTrue(!models.contains("\"gpt-4o\""), models);
+        assertEquals(200, hub.call("GET", "/v1/models/support-bot", admin, null).statusCode());
+        JsonNode unavailable = json(hub.call("POST", "/v1/chat/completions", admin,
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertEquals("model", unavailable.at("/error/param").asText(), unavailable.toString());
+
+        JsonNode bad = json(hub.call("PATCH", "/v1/tenant", admin,
+                "{\"settings\": {\"assistant\": {\"model_aliases\": {\"x\": \"auto\", \"a/b\": \"retrieval\"}}}}"));
+        assertEquals(400, bad.get("status").asInt(), bad.toString());
+        assertTrue(bad.toString().contains("settings.assistant.model_aliases.x"), bad.toString());
+        assertTrue(bad.toString().contains("settings.assistant.model_aliases.a/b"), bad.toString());
+        // another tenant's aliases are its own
+        assertEquals(404, hub.call("GET", "/v1/models/support-bot", key, null).statusCode());
+    }
+
+    @Test
     void anOpenAiClientStreamsTheAnswer() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(hub.base() + "/v1").apiKey(key)
                 .modelName("default").timeout(Duration.ofSeconds(20)).build();

@@ -146,11 +146,13 @@ class SettingsScreensBrowserTest {
         open(d, "#/settings/assistant");
         type(d, "assistant-system-prompt", "You are Acme's helpful assistant.");
         type(d, "assistant-mode-prompts", "## sales\nOffer the yearly plan.");
+        type(d, "assistant-model-aliases", "support-bot = retrieval");
         click(d, "assistant-save");
         waitForText(d, "assistant-status", "Saved");
         JsonNode settings = json(root.actingFor(tenant).call("GET", "/v1/tenant", null)).get("settings");
         assertEquals("You are Acme's helpful assistant.", settings.get("system_prompt").asText());
         assertEquals("Offer the yearly plan.", settings.get("mode_prompts").get("sales").asText());
+        assertEquals("retrieval", settings.at("/assistant/model_aliases/support-bot").asText());
         type(d, "playground-input", "how long will shipping take");
         click(d, "playground-send");
         waitForText(d, "playground-log", "3 to 5 business days");

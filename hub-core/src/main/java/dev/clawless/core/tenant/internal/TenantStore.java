@@ -107,6 +107,10 @@ public final class TenantStore {
         ObjectNode assistant = node.putObject("assistant");
         assistant.put("provider", s.assistant().provider());
         s.assistant().model().ifPresent(m -> assistant.put("model", m));
+        if (!s.assistant().aliases().isEmpty()) {
+            ObjectNode aliases = assistant.putObject("model_aliases");
+            new java.util.TreeMap<>(s.assistant().aliases()).forEach(aliases::put);
+        }
         s.allowedOrigins().forEach(node.putArray("allowed_origins")::add);
         if (s.allowedOrigins().isEmpty()) {
             node.putArray("allowed_origins");
@@ -133,14 +137,15 @@ public final class TenantStore {
                 node.path("mode").asText(d.mode()),
                 assistant.isObject()
                         ? new AssistantSettings(assistant.path("provider").asText(d.assistant().provider()),
-                        assistant.hasNonNull("model") ? Optional.of(assistant.get("model").asText()) : Optional.empty())
+                        assistant.hasNonNull("model") ? Optional.of(assistant.get("model").asText()) : Optional.empty(),
+                        stringMap(assistant.path("model_aliases")))
                         : d.assistant(),
                 origins,
                 ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()),
-                modePrompts(node.path("mode_prompts")));
+                stringMap(node.path("mode_prompts")));
     }
 
-    private static java.util.Map<String, String> modePrompts(JsonNode node) {
+    private static java.util.Map<String, String> stringMap(JsonNode node) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         if (node.isObject()) {
             node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
