@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorFor, initialValues, kindOf, toConfig, toSecrets } from '../src/ui/SchemaForm.jsx';
 import { attr, snippet } from '../src/screens/settings/Widget.jsx';
 import { fileToDocument, parseCsv } from '../src/screens/settings/Knowledge.jsx';
-import { aliasesToText, promptsToText, textToAliases, textToPrompts } from '../src/screens/settings/Assistant.jsx';
+import { aliasesToText, answersWithoutLlm, promptsToText, textToAliases, textToPrompts } from '../src/screens/settings/Assistant.jsx';
 import { formToHours, hoursToForm } from '../src/screens/settings/InboxSettings.jsx';
 import { seriesOf } from '../src/screens/Usage.jsx';
 import { compareVersions } from '../src/screens/settings/Plugins.jsx';
@@ -87,6 +87,15 @@ describe('assistant and hours', () => {
   it('round-trips mode prompts through their text form', () => {
     const prompts = { sales: 'Offer the premium plan.\nBe brief.', support: 'Be kind.' };
     expect(textToPrompts(promptsToText(prompts))).toEqual(prompts);
+  });
+
+  it('tells when the assistant answers without an LLM: retrieval, or auto on a hub without one', () => {
+    const none = [{ name: 'auto', configured: true }, { name: 'retrieval', configured: true }, { name: 'openai', configured: false }];
+    const openai = [{ name: 'auto', configured: true }, { name: 'openai', configured: true }];
+    expect(answersWithoutLlm('retrieval', openai)).toBe(true);
+    expect(answersWithoutLlm('auto', none)).toBe(true);
+    expect(answersWithoutLlm('auto', openai)).toBe(false);
+    expect(answersWithoutLlm('openai', none)).toBe(false);
   });
 
   it('round-trips model aliases through their text form, ignoring lines without an alias', () => {

@@ -125,6 +125,7 @@ export default {
   'assistant.systemPromptHint': 'How the assistant should behave: tone, what it may promise, when to hand over.',
   'assistant.mode': 'Default mode',
   'assistant.modeHint': 'The mode whose prompt applies when no intent picks another (e.g. support or sales).',
+  'assistant.noLlm': "Without an LLM the assistant answers each message with the best matching FAQ answer or passage from your knowledge, in the asker's language, or offers a person. It does not use the system prompt, mode prompts or tools: those need an LLM provider.",
   'assistant.modelAliases': 'Model aliases',
   'assistant.modelAliasesHint': 'What API clients may send as "model": one "alias = provider/model" per line, e.g. "gpt-4o-mini = retrieval" or "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Mode prompts',

@@ -125,6 +125,7 @@ export default {
   'assistant.systemPromptHint': 'Cómo debe comportarse el asistente: tono, qué puede prometer, cuándo pasar la conversación a una persona.',
   'assistant.mode': 'Modo predeterminado',
   'assistant.modeHint': 'El modo cuyo prompt se aplica cuando ninguna intención elige otro (p. ej. support o sales).',
+  'assistant.noLlm': 'Sin un LLM, el asistente responde cada mensaje con la respuesta de FAQ o el pasaje de su conocimiento que mejor encaje, en el idioma de quien pregunta, u ofrece una persona. No usa el prompt del sistema, los prompts por modo ni las herramientas: eso requiere un proveedor LLM.',
   'assistant.modelAliases': 'Alias de modelos',
   'assistant.modelAliasesHint': 'Lo que los clientes de la API pueden enviar como "model": un "alias = proveedor/modelo" por línea, p. ej. "gpt-4o-mini = retrieval" o "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',

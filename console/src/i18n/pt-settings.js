@@ -125,6 +125,7 @@ export default {
   'assistant.systemPromptHint': 'Como o assistente deve se comportar: tom, o que pode prometer, quando passar a conversa para uma pessoa.',
   'assistant.mode': 'Modo padrão',
   'assistant.modeHint': 'O modo cujo prompt se aplica quando nenhuma intenção escolhe outro (por exemplo, support ou sales).',
+  'assistant.noLlm': 'Sem um LLM, o assistente responde a cada mensagem com a resposta de FAQ ou o trecho do seu conhecimento que melhor corresponde, no idioma de quem pergunta, ou oferece uma pessoa. Ele não usa o prompt do sistema, os prompts por modo nem as ferramentas: isso exige um provedor LLM.',
   'assistant.modelAliases': 'Apelidos de modelos',
   'assistant.modelAliasesHint': 'O que os clientes da API podem enviar como "model": um "apelido = provedor/modelo" por linha, por exemplo "gpt-4o-mini = retrieval" ou "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',

@@ -48,6 +48,13 @@ export function textToAliases(text) {
   return out;
 }
 
+/** True when the chosen provider means the embedded retrieval assistant: chosen, or auto on a hub without an LLM. */
+export function answersWithoutLlm(provider, providers) {
+  if (provider === 'retrieval') return true;
+  if (provider !== 'auto' || !providers) return false;
+  return !providers.some((p) => ['openai', 'anthropic', 'ollama'].includes(p.name) && p.configured);
+}
+
 export function Assistant() {
   const tenant = useAsync(() => get('/v1/tenant'), []);
   const providers = useAsync(() => get('/v1/assistant/providers').catch(() => null), []);
@@ -106,6 +113,9 @@ function AssistantForm({ settings, providers, onSaved }) {
           </option>
         ))}
       </Field>
+      {answersWithoutLlm(form.provider, providers) && (
+        <p class="hint" data-test="assistant-no-llm">{t('assistant.noLlm')}</p>
+      )}
       {form.provider !== 'retrieval' && form.provider !== 'auto' && (
         <Field label={t('assistant.model')} value={form.model} onInput={set('model')} maxLength={200}
           test="assistant-model" error={fe('settings.assistant.model')}

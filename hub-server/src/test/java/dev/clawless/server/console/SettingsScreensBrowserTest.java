@@ -146,7 +146,10 @@ class SettingsScreensBrowserTest {
         open(d, "#/settings/assistant");
         type(d, "assistant-system-prompt", "You are Acme's helpful assistant.");
         type(d, "assistant-mode-prompts", "## sales\nOffer the yearly plan.");
+        waitForText(d, "assistant-no-llm", "system prompt"); // this hub has no LLM: the page says what that means
         type(d, "assistant-model-aliases", "support-bot = retrieval");
+        d.executeScript("window.scrollTo(0, 0)");
+        screenshot(d, "console-settings-assistant-form.png");
         click(d, "assistant-save");
         waitForText(d, "assistant-status", "Saved");
         JsonNode settings = json(root.actingFor(tenant).call("GET", "/v1/tenant", null)).get("settings");
