@@ -126,6 +126,8 @@ export default {
   'assistant.mode': 'Default mode',
   'assistant.modeHint': 'The mode whose prompt applies when no intent picks another (e.g. support or sales).',
   'assistant.noLlm': "Without an LLM the assistant answers each message with the best matching FAQ answer or passage from your knowledge, in the asker's language, or offers a person. It does not use the system prompt, mode prompts or tools: those need an LLM provider.",
+  'assistant.thinking': 'Thinking budget (tokens)',
+  'assistant.thinkingHint': "Claude's extended thinking before each answer: 0 off, 1024 or more on, empty for the hub's setting. Operators see the thinking under the answer; customers never do.",
   'assistant.modelAliases': 'Model aliases',
   'assistant.modelAliasesHint': 'What API clients may send as "model": one "alias = provider/model" per line, e.g. "gpt-4o-mini = retrieval" or "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Mode prompts',

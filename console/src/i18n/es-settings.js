@@ -126,6 +126,8 @@ export default {
   'assistant.mode': 'Modo predeterminado',
   'assistant.modeHint': 'El modo cuyo prompt se aplica cuando ninguna intención elige otro (p. ej. support o sales).',
   'assistant.noLlm': 'Sin un LLM, el asistente responde cada mensaje con la respuesta de FAQ o el pasaje de su conocimiento que mejor encaje, en el idioma de quien pregunta, u ofrece una persona. No usa el prompt del sistema, los prompts por modo ni las herramientas: eso requiere un proveedor LLM.',
+  'assistant.thinking': 'Presupuesto de razonamiento (tokens)',
+  'assistant.thinkingHint': 'El razonamiento extendido de Claude antes de cada respuesta: 0 desactivado, 1024 o más activado, vacío para el ajuste del hub. Los operadores lo ven bajo la respuesta; los clientes nunca.',
   'assistant.modelAliases': 'Alias de modelos',
   'assistant.modelAliasesHint': 'Lo que los clientes de la API pueden enviar como "model": un "alias = proveedor/modelo" por línea, p. ej. "gpt-4o-mini = retrieval" o "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',

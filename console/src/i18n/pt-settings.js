@@ -126,6 +126,8 @@ export default {
   'assistant.mode': 'Modo padrão',
   'assistant.modeHint': 'O modo cujo prompt se aplica quando nenhuma intenção escolhe outro (por exemplo, support ou sales).',
   'assistant.noLlm': 'Sem um LLM, o assistente responde a cada mensagem com a resposta de FAQ ou o trecho do seu conhecimento que melhor corresponde, no idioma de quem pergunta, ou oferece uma pessoa. Ele não usa o prompt do sistema, os prompts por modo nem as ferramentas: isso exige um provedor LLM.',
+  'assistant.thinking': 'Orçamento de raciocínio (tokens)',
+  'assistant.thinkingHint': 'O raciocínio estendido do Claude antes de cada resposta: 0 desligado, 1024 ou mais ligado, vazio para a configuração do hub. Os operadores o veem abaixo da resposta; os clientes nunca.',
   'assistant.modelAliases': 'Apelidos de modelos',
   'assistant.modelAliasesHint': 'O que os clientes da API podem enviar como "model": um "apelido = provedor/modelo" por linha, por exemplo "gpt-4o-mini = retrieval" ou "support-bot = anthropic/claude-sonnet-4-5".',
   'assistant.modePrompts': 'Prompts por modo',

@@ -80,6 +80,8 @@ function AssistantForm({ settings, providers, onSaved }) {
     mode_prompts: promptsToText(settings.mode_prompts),
     approval_policy: settings.approval_policy || 'mutating',
     model_aliases: aliasesToText(settings.assistant && settings.assistant.model_aliases),
+    thinking: settings.assistant && settings.assistant.thinking_budget_tokens != null
+      ? String(settings.assistant.thinking_budget_tokens) : '',
   });
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
@@ -94,7 +96,8 @@ function AssistantForm({ settings, providers, onSaved }) {
     run(async () => {
       const saved = await patch('/v1/tenant', { settings: {
         assistant: { provider: form.provider, model: form.model.trim() || null,
-          model_aliases: textToAliases(form.model_aliases) },
+          model_aliases: textToAliases(form.model_aliases),
+          thinking_budget_tokens: form.thinking.trim() === '' ? null : Number(form.thinking) },
         system_prompt: form.system_prompt, mode: form.mode.trim() || 'default',
         mode_prompts: textToPrompts(form.mode_prompts), approval_policy: form.approval_policy,
       } });
@@ -120,6 +123,11 @@ function AssistantForm({ settings, providers, onSaved }) {
         <Field label={t('assistant.model')} value={form.model} onInput={set('model')} maxLength={200}
           test="assistant-model" error={fe('settings.assistant.model')}
           hint={chosen && chosen.default_model ? t('assistant.modelDefault', { model: chosen.default_model }) : undefined} />
+      )}
+      {form.provider === 'anthropic' && (
+        <Field type="number" min="0" max="64000" label={t('assistant.thinking')} value={form.thinking}
+          onInput={set('thinking')} test="assistant-thinking" error={fe('settings.assistant.thinking_budget_tokens')}
+          hint={t('assistant.thinkingHint')} />
       )}
       <Field as="textarea" rows={3} label={t('assistant.modelAliases')} value={form.model_aliases}
         onInput={set('model_aliases')} test="assistant-model-aliases" error={fe('settings.assistant.model_aliases')}

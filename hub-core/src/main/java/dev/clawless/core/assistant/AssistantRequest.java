@@ -12,10 +12,18 @@ import java.util.List;
  * @param sampling how the client asked the model to write (OpenAI's temperature, max_tokens, stop…)
  * @param clientTools tools an API client defined: the model may call them, the client runs them
  * @param format   the shape the client asked the reply to have (text, a JSON object, a JSON schema)
+ * @param thinkingBudgetTokens the tenant's own thinking budget (0 off), else the provider's setting
  */
 public record AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
                                List<dev.clawless.plugin.api.ToolSpec> tools, Sampling sampling,
-                               ClientTools clientTools, ReplyFormat format) {
+                               ClientTools clientTools, ReplyFormat format,
+                               java.util.Optional<Integer> thinkingBudgetTokens) {
+
+    public AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
+                            List<dev.clawless.plugin.api.ToolSpec> tools, Sampling sampling,
+                            ClientTools clientTools, ReplyFormat format) {
+        this(tenantId, model, messages, tools, sampling, clientTools, format, java.util.Optional.empty());
+    }
 
     /** A request with the hub's tools only and a free-text reply. */
     public AssistantRequest(String tenantId, String model, List<ChatMessage> messages,
@@ -47,7 +55,13 @@ public record AssistantRequest(String tenantId, String model, List<ChatMessage> 
 
     /** The same request for another model (a fallback provider's). */
     public AssistantRequest withModel(String other) {
-        return new AssistantRequest(tenantId, other, messages, tools, sampling, clientTools, format);
+        return new AssistantRequest(tenantId, other, messages, tools, sampling, clientTools, format,
+                thinkingBudgetTokens);
+    }
+
+    /** The same request with the tenant's thinking budget, when it set one. */
+    public AssistantRequest withThinking(java.util.Optional<Integer> budget) {
+        return new AssistantRequest(tenantId, model, messages, tools, sampling, clientTools, format, budget);
     }
 
     /** True when only an LLM can serve it: the client defined tools or asked for JSON. */

@@ -111,13 +111,18 @@ public final class LangChainProvider implements AssistantProvider {
         });
     }
 
+    /** The thinking budget of this request: the tenant's own when it set one, else the hub's. */
+    private int budget(AssistantRequest request) {
+        return request.thinkingBudgetTokens().orElse(settings.thinkingBudgetTokens());
+    }
+
     /**
      * Whether Anthropic's model thinks before this request's answer: with a budget, unless the request continues a
      * tool-use turn (Anthropic then wants the earlier thinking blocks back with their signatures, which the hub does
      * not keep) or sets temperature or top_p (which Anthropic refuses with thinking).
      */
     private boolean thinks(AssistantRequest request) {
-        if (settings.thinkingBudgetTokens() <= 0 || !settings.name().equals("anthropic")) {
+        if (budget(request) <= 0 || !settings.name().equals("anthropic")) {
             return false;
         }
         Sampling s = request.sampling();
@@ -209,12 +214,15 @@ public final class LangChainProvider implements AssistantProvider {
         }
         if (settings.name().equals("anthropic")) {
             boolean thinks = thinks(request);
-            int budget = thinks ? settings.thinkingBudgetTokens() : 0;
-            // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget on top
+            int budget = thinks ? budget(request) : 0;
+            // Anthropic counts thinking in max_tokens: a client's max_tokens is for the answer, the budget on top;
+            // a tenant's own budget may be larger than the one the model was built with
+            Integer maxTokens = s.maxTokens().map(m -> m + budget).orElse(
+                    thinks && budget != settings.thinkingBudgetTokens() ? ANTHROPIC_MAX_TOKENS + budget : null);
             AnthropicChatRequestParameters.Builder b = AnthropicChatRequestParameters.builder()
                     .toolSpecifications(tools).toolChoice(choice).responseFormat(format)
                     .temperature(s.temperature().orElse(null)).topP(s.topP().orElse(null))
-                    .maxOutputTokens(s.maxTokens().map(m -> m + budget).orElse(null))
+                    .maxOutputTokens(maxTokens)
                     .stopSequences(s.stop().isEmpty() ? null : s.stop());
             if (thinks) {
                 b.thinkingType("enabled").thinkingBudgetTokens(budget).returnThinking(true);

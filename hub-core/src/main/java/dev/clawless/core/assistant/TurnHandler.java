@@ -254,7 +254,9 @@ public final class TurnHandler implements JobHandler {
             }
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 Completion c = runtime.complete(target, new AssistantRequest(t.tenant().id(), target.model(),
-                        t.messages(), tools.specs(t.tenant().id())), d -> streams.delta(conversationId, messageId, d));
+                        t.messages(), tools.specs(t.tenant().id())).withThinking(
+                                t.tenant().settings().assistant().thinkingBudgetTokens()),
+                        d -> streams.delta(conversationId, messageId, d));
                 usage.record(t.tenant().id(), c.provider(), c.model(), c.tokensIn(), c.tokensOut());
                 if (c.toolCalls().isEmpty()) {
                     Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("provider", c.provider(),

@@ -13,18 +13,23 @@ import java.util.Optional;
  * @param model    the provider's model name; empty for the provider's default
  * @param aliases  model names the tenant's API clients may send ({@code gpt-4o-mini}, {@code support-bot}) to the
  *                 {@code provider[/model]} that serves them; consulted before the hub's own resolution of bare names
+ * @param thinkingBudgetTokens Anthropic's extended thinking for this tenant's turns: 0 off, at least 1024 on; empty
+ *                 for the hub's {@code clawless.providers.anthropic.thinking-budget-tokens}
  */
-public record AssistantSettings(String provider, Optional<String> model, Map<String, String> aliases) {
+public record AssistantSettings(String provider, Optional<String> model, Map<String, String> aliases,
+                                Optional<Integer> thinkingBudgetTokens) {
 
     public static final int MAX_ALIASES = 50;
+    public static final int MIN_THINKING = 1024;
+    public static final int MAX_THINKING = 64_000;
 
     public AssistantSettings {
         aliases = Map.copyOf(aliases);
     }
 
-    /** Settings without model aliases. */
+    /** Settings without model aliases, thinking as the hub sets it. */
     public AssistantSettings(String provider, Optional<String> model) {
-        this(provider, model, Map.of());
+        this(provider, model, Map.of(), Optional.empty());
     }
 
     public static final String AUTO = "auto";

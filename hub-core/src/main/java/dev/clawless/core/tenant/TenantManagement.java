@@ -356,6 +356,10 @@ public final class TenantManagement {
         }
         s.assistant().model().filter(m -> !MODEL.matcher(m).matches()).ifPresent(m ->
                 errors.add(new FieldError("settings.assistant.model", "must be 1-200 of A-Z, a-z, 0-9 and ._:/@-")));
+        s.assistant().thinkingBudgetTokens().filter(b -> b != 0 && (b < AssistantSettings.MIN_THINKING
+                || b > AssistantSettings.MAX_THINKING)).ifPresent(b -> errors.add(new FieldError(
+                "settings.assistant.thinking_budget_tokens", "must be 0 (off) or " + AssistantSettings.MIN_THINKING
+                + "-" + AssistantSettings.MAX_THINKING)));
         if (s.assistant().aliases().size() > AssistantSettings.MAX_ALIASES) {
             errors.add(new FieldError("settings.assistant.model_aliases", "must have at most "
                     + AssistantSettings.MAX_ALIASES + " aliases"));

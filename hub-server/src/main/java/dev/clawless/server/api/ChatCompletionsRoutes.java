@@ -123,7 +123,7 @@ public final class ChatCompletionsRoutes {
             return;
         }
         AssistantRequest request = new AssistantRequest(p.tenantId(), target.model(), chat.messages(), List.of(),
-                chat.sampling(), chat.tools(), chat.format());
+                chat.sampling(), chat.tools(), chat.format(), p.tenant().settings().assistant().thinkingBudgetTokens());
         // the stream starts with the first delta: a provider failing before any text answers a plain 502 problem;
         // a JSON reply is held back until it is checked, then sent whole
         java.util.function.Consumer<String> deltas = chat.format().json() ? text -> { } : out::delta;

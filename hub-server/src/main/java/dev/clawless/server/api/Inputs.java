@@ -41,9 +41,12 @@ final class Inputs {
         return in.object("settings", SETTINGS_FIELDS).map(s -> new SettingsPatch(
                 s.string("system_prompt", 20_000),
                 s.string("mode", 40),
-                s.object("assistant", Set.of("provider", "model", "model_aliases")).map(a -> new AssistantPatch(
+                s.object("assistant", Set.of("provider", "model", "model_aliases", "thinking_budget_tokens"))
+                        .map(a -> new AssistantPatch(
                         a.choice("provider", AssistantSettings.PROVIDERS, Optional::of),
-                        a.string("model", 200), a.isNull("model"), stringMap(a, "model_aliases"))),
+                        a.string("model", 200), a.isNull("model"), stringMap(a, "model_aliases"),
+                        a.integer("thinking_budget_tokens", 0, AssistantSettings.MAX_THINKING).map(Long::intValue),
+                        a.isNull("thinking_budget_tokens"))),
                 s.strings("allowed_origins", 50, 300),
                 s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire),
                 modePrompts(s)))

@@ -61,6 +61,8 @@ final class Views {
         ObjectNode assistant = node.putObject("assistant");
         assistant.put("provider", s.assistant().provider());
         assistant.put("model", s.assistant().model().orElse(null));
+        s.assistant().thinkingBudgetTokens().ifPresentOrElse(b -> assistant.put("thinking_budget_tokens", b),
+                () -> assistant.putNull("thinking_budget_tokens"));
         ObjectNode aliases = assistant.putObject("model_aliases");
         new java.util.TreeMap<>(s.assistant().aliases()).forEach(aliases::put);
         ArrayNode origins = node.putArray("allowed_origins");

@@ -110,6 +110,36 @@ class AnthropicServerTest {
     }
 
     @Test
+    void aTenantSetsItsOwnThinkingBudgetOrTurnsThinkingOff() {
+        String tenant = hub.tenant("Own budget");
+        String key = hub.key(tenant, "[\"chat\",\"tenant:admin\"]");
+        for (int budget : new int[] {8000, 0}) {
+            HttpResponse<String> set = hub.call("PATCH", "/v1/tenant", key,
+                    "{\"settings\":{\"assistant\":{\"thinking_budget_tokens\":" + budget + "}}}");
+            assertEquals(200, set.statusCode(), set.body());
+            assertEquals(budget, json(set).at("/settings/assistant/thinking_budget_tokens").asInt());
+            anthropic.resetRequests();
+            HttpResponse<String> r = hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"anthropic/claude-test\","
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello?\"}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode upstream = json(anthropic.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0)
+                    .getBodyAsString());
+            if (budget == 0) {
+                assertTrue(upstream.path("thinking").isMissingNode(), "thinking off: " + upstream);
+            } else {
+                assertEquals(8000, upstream.at("/thinking/budget_tokens").asInt(), upstream.toString());
+                assertTrue(upstream.get("max_tokens").asInt() > 8000, "room to answer: " + upstream);
+            }
+        }
+        // back to the hub's budget; a budget Anthropic refuses is a 400 naming the field
+        assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
+                "{\"settings\":{\"assistant\":{\"thinking_budget_tokens\":null}}}").statusCode());
+        JsonNode bad = json(hub.call("PATCH", "/v1/tenant", key,
+                "{\"settings\":{\"assistant\":{\"thinking_budget_tokens\":500}}}"));
+        assertEquals("settings.assistant.thinking_budget_tokens", bad.at("/errors/0/field").asText(), bad.toString());
+    }
+
+    @Test
     void aSessionsReplyKeepsTheThinkingForOperatorsOnly() {
         String tenant = hub.tenant("Thinking session");
         String client = hub.key(tenant, "[\"chat\"]");

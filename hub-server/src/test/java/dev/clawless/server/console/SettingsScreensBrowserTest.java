@@ -35,6 +35,7 @@ import static dev.clawless.server.console.Pages.click;
 import static dev.clawless.server.console.Pages.freePort;
 import static dev.clawless.server.console.Pages.find;
 import static dev.clawless.server.console.Pages.screenshot;
+import static dev.clawless.server.console.Pages.select;
 import static dev.clawless.server.console.Pages.type;
 import static dev.clawless.server.console.Pages.value;
 import static dev.clawless.server.console.Pages.waitFor;
@@ -198,6 +199,24 @@ class SettingsScreensBrowserTest {
         waitForText(d, "document-chunks", "Returns > Refunds");
         screenshot(d, "console-settings-knowledge-url.png");
         assertEquals(List.of(), accessibilityViolations(d), "the knowledge page");
+
+        // Claude's thinking budget is the tenant's own when it sets one; emptied, it is the hub's again
+        open(d, "#/settings/assistant");
+        select(d, "assistant-provider", "anthropic");
+        type(d, "assistant-thinking", "4000");
+        click(d, "assistant-save");
+        waitForText(d, "assistant-status", "Saved");
+        JsonNode anthropic = json(root.actingFor(tenant).call("GET", "/v1/tenant", null)).at("/settings/assistant");
+        assertEquals("anthropic", anthropic.get("provider").asText());
+        assertEquals(4000, anthropic.get("thinking_budget_tokens").asInt());
+        find(d, "assistant-thinking").sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"),
+                org.openqa.selenium.Keys.BACK_SPACE);
+        select(d, "assistant-provider", "auto");
+        click(d, "assistant-save");
+        waitForText(d, "assistant-status", "Saved");
+        JsonNode back = json(root.actingFor(tenant).call("GET", "/v1/tenant", null)).at("/settings/assistant");
+        assertEquals("auto", back.get("provider").asText());
+        assertTrue(back.get("thinking_budget_tokens").isNull(), back.toString());
     }
 
     @Test

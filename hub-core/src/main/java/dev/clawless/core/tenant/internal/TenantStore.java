@@ -107,6 +107,7 @@ public final class TenantStore {
         ObjectNode assistant = node.putObject("assistant");
         assistant.put("provider", s.assistant().provider());
         s.assistant().model().ifPresent(m -> assistant.put("model", m));
+        s.assistant().thinkingBudgetTokens().ifPresent(b -> assistant.put("thinking_budget_tokens", b));
         if (!s.assistant().aliases().isEmpty()) {
             ObjectNode aliases = assistant.putObject("model_aliases");
             new java.util.TreeMap<>(s.assistant().aliases()).forEach(aliases::put);
@@ -138,7 +139,9 @@ public final class TenantStore {
                 assistant.isObject()
                         ? new AssistantSettings(assistant.path("provider").asText(d.assistant().provider()),
                         assistant.hasNonNull("model") ? Optional.of(assistant.get("model").asText()) : Optional.empty(),
-                        stringMap(assistant.path("model_aliases")))
+                        stringMap(assistant.path("model_aliases")),
+                        assistant.hasNonNull("thinking_budget_tokens")
+                                ? Optional.of(assistant.get("thinking_budget_tokens").asInt()) : Optional.empty())
                         : d.assistant(),
                 origins,
                 ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()),
