@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -175,14 +175,15 @@ public final class EventPump implements AutoCloseable {
 
         private final String tenantId;
         private final String conversationId;
-        private final ArrayBlockingQueue<ConversationEvent> queue;
+        private final LinkedBlockingQueue<ConversationEvent> queue;
         private final Semaphore signal = new Semaphore(0);
         private final AtomicBoolean overflowed = new AtomicBoolean();
 
         private Subscription(String tenantId, String conversationId, int capacity) {
             this.tenantId = tenantId;
             this.conversationId = conversationId;
-            this.queue = new ArrayBlockingQueue<>(capacity);
+            // bounded, and no array allocated up front: an idle stream holds no buffer
+            this.queue = new LinkedBlockingQueue<>(capacity);
         }
 
         private void offer(ConversationEvent e) {

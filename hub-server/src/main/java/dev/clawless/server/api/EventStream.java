@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -67,7 +67,7 @@ final class EventStream {
                        Function<ConversationEvent, Optional<String>> render, BooleanSupplier allowed) {
         long after = after(req);
         begin(res);
-        BlockingQueue<String> deltas = new ArrayBlockingQueue<>(MAX_DELTAS);
+        BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
         try (EventPump.Subscription events = pump.subscribe(tenantId, conversationId)) {
             TurnStreams.Listener listener = new TurnStreams.Listener() {
                 @Override
@@ -104,7 +104,7 @@ final class EventStream {
             try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
                  OutputStream out = res.outputStream()) {
                 write(out, ": connected\n\n");
-                pumped(out, events, after, feed, e -> render.apply(e), deltas, allowed);
+                pumped(out, events, after, feed, render, deltas, allowed);
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the client went away: nothing to answer
