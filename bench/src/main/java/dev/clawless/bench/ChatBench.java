@@ -39,7 +39,8 @@ import com.sun.net.httpserver.HttpServer;
  * </ol>
  *
  * Usage: {@code java -jar bench/target/clawless-bench.jar --hub-jar hub-server/target/clawless-hub.jar
- * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}).
+ * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}); with
+ * {@code streams} the idle-stream benchmark of {@link StreamBench} instead ({@code ./hub bench streams}).
  */
 public final class ChatBench {
 
@@ -68,6 +69,10 @@ public final class ChatBench {
         int streamSamples = Integer.parseInt(arg(args, "--stream-samples", "300"));
         if (!Files.exists(hubJar)) {
             throw new IllegalStateException(hubJar + " is missing: build the hub first (./hub build)");
+        }
+        if (List.of(args).contains("streams")) {
+            StreamBench.run(hubJar, java, args);
+            return;
         }
 
         HttpServer fake = fakeProvider();

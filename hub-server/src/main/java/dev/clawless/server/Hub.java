@@ -41,6 +41,7 @@ import dev.clawless.core.assistant.LangChainProvider;
 import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.TurnHandler;
 import dev.clawless.core.assistant.TurnStreams;
+import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.TurnRequest;
 import dev.clawless.core.events.Webhooks;
@@ -124,12 +125,15 @@ public final class Hub implements AutoCloseable {
     private final Routes routes;
     private final JobWorker worker;
     private final Pollers pollers;
+    private final EventPump pump;
     private final Installations installations;
 
     private final Optional<String> setupLink;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
-                JobWorker worker, Pollers pollers, Installations installations, Optional<String> setupLink) {
+                JobWorker worker, Pollers pollers, EventPump pump, Installations installations,
+                Optional<String> setupLink) {
+        this.pump = pump;
         this.setupLink = setupLink;
         this.pollers = pollers;
         this.installations = installations;
@@ -195,6 +199,8 @@ public final class Hub implements AutoCloseable {
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
             TurnStreams turns = new TurnStreams();
+            // this node's one reader of new events for every open stream
+            EventPump pump = new EventPump(database);
             SecretVault vault = new SecretVault(MasterKey.resolve(config.masterKey(), config.dataDir()));
             Webhooks webhooks = new Webhooks(database, jobs, guard, vault, clock, ids);
             conversations.eventSink(webhooks);
@@ -276,8 +282,8 @@ public final class Hub implements AutoCloseable {
                     .register(routes);
             WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage,
                     vault.derive("widget-session-tokens"), config.channels().widgetMessagesPerMinute(), clock, ids);
-            new WidgetRoutes(widget, conversations, turns, usage, bodies, config.channels().widgetSessionsPerMinute())
-                    .register(routes);
+            new WidgetRoutes(widget, conversations, turns, pump, usage, bodies,
+                    config.channels().widgetSessionsPerMinute()).register(routes);
             new HookRoutes(channels, bodies, base).register(routes);
             WidgetAssets widgetAssets = new WidgetAssets();
             widgetAssets.register(routes);
@@ -292,7 +298,7 @@ public final class Hub implements AutoCloseable {
             new UsageRoutes(usage, tenants).register(routes);
             new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
-            new ConversationRoutes(conversations, turns, bodies, channels).inbox(inbox).register(routes);
+            new ConversationRoutes(conversations, turns, pump, bodies, channels).inbox(inbox).register(routes);
             PersonAuth people = new PersonAuth(accounts, memberships, tenants,
                     config.publicBaseUrl().map(u -> u.startsWith("https:")).orElse(false),
                     config.accounts().sessionLifetime());
@@ -300,9 +306,15 @@ public final class Hub implements AutoCloseable {
             new MemberRoutes(memberships, inbox::openCounts, bodies).register(routes);
             new InboxRoutes(inbox, new Labels(database, conversations, audit, clock), new Notes(database,
                     conversations, clock, ids), new CannedResponses(database, audit, clock, ids), conversations,
-                    channels, approvals, accounts, contacts, bodies).register(routes);
+                    channels, approvals, accounts, contacts, bodies, pump).register(routes);
             new ContactRoutes(contacts, bodies).register(routes);
 
+            pump.start();
+            AutoCloseable beforePump = closeOnFailure;
+            closeOnFailure = () -> {
+                pump.close();
+                beforePump.close();
+            };
             RequestFilter filter = new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
                     config.accessLog(), config.keyRequestsPerMinute());
             filter.clients(ClientAddress.trusting(config.trustedProxies()));
@@ -343,7 +355,8 @@ public final class Hub implements AutoCloseable {
             pollers.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
-            return new Hub(config, database, server, adminToken, routes, worker, pollers, installations, setupLink);
+            return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, installations,
+                    setupLink);
         } catch (RuntimeException | Error e) {
             // a failure after the server started (the demo's provisioning, say) must not leave it serving
             WebServer started = serverRef.get();
@@ -402,6 +415,11 @@ public final class Hub implements AutoCloseable {
         return installations;
     }
 
+    /** This node's reader of new conversation events for its streams. */
+    public EventPump eventPump() {
+        return pump;
+    }
+
     public Database database() {
         return database;
     }
@@ -423,6 +441,7 @@ public final class Hub implements AutoCloseable {
             worker.stop(left(deadline));
             pollers.await(left(deadline));
         } finally {
+            pump.close();
             database.close();
         }
     }

@@ -18,6 +18,7 @@ import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.ConversationStatus;
+import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.Message;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.TenantPrincipal;
@@ -40,11 +41,13 @@ public final class ConversationRoutes {
     private final TurnStreams turns;
     private final Bodies bodies;
     private final ChannelManagement channels;
+    private final EventPump pump;
 
     private volatile dev.clawless.core.inbox.Inbox inbox;
 
-    public ConversationRoutes(ConversationManagement conversations, TurnStreams turns, Bodies bodies,
-                              ChannelManagement channels) {
+    public ConversationRoutes(ConversationManagement conversations, TurnStreams turns, EventPump pump,
+                              Bodies bodies, ChannelManagement channels) {
+        this.pump = pump;
         this.channels = channels;
         this.conversations = conversations;
         this.turns = turns;
@@ -265,7 +268,7 @@ public final class ConversationRoutes {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
         Conversation c = conversation(p, req);
         EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
-        EventStream.stream(req, res, conversations, turns, p.tenantId(), c.id(),
+        EventStream.stream(req, res, conversations, turns, pump, p.tenantId(), c.id(),
                 e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()),
                 () -> RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ));
     }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -21,6 +20,7 @@ import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.Message;
 import dev.clawless.server.http.Json;
 
@@ -37,7 +37,8 @@ final class EventStream {
 
     static final Duration MAX_STREAM = Duration.ofMinutes(30);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
-    private static final Duration POLL = Duration.ofMillis(200);
+    /** Live text deltas one stream may have waiting; more are dropped (the stored message still comes). */
+    private static final int MAX_DELTAS = 1024;
     /** How often a stream checks that its caller may still read it. */
     static final Duration RECHECK = Duration.ofSeconds(5);
 
@@ -53,61 +54,57 @@ final class EventStream {
     }
 
     /**
-     * Streams until the client leaves or {@link #MAX_STREAM} passes.
+     * Streams until the client leaves or {@link #MAX_STREAM} passes: the stored events after {@code Last-Event-ID}
+     * from the database, then new ones as the node's {@link EventPump} hands them over (no query of its own while
+     * idle: the thread parks until the pump, a delta, a keep-alive or an access check wakes it).
      *
      * @param render  a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
      *                empty to skip it
      * @param allowed whether the caller may still read the conversation (asked every {@link #RECHECK})
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
-                       TurnStreams turns, String tenantId, String conversationId,
+                       TurnStreams turns, EventPump pump, String tenantId, String conversationId,
                        Function<ConversationEvent, Optional<String>> render, BooleanSupplier allowed) {
         long after = after(req);
         begin(res);
-        BlockingQueue<String> deltas = new LinkedBlockingQueue<>();
-        TurnStreams.Listener listener = new TurnStreams.Listener() {
-            @Override
-            public void delta(String messageId, String text) {
-                deltas.add(Json.object().put("message_id", messageId).put("text", text).toString());
-            }
+        BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
+        try (EventPump.Subscription events = pump.subscribe(tenantId, conversationId)) {
+            TurnStreams.Listener listener = new TurnStreams.Listener() {
+                @Override
+                public void delta(String messageId, String text) {
+                    // live text is not replayed: a reader this far behind gets the stored message instead
+                    deltas.offer(Json.object().put("message_id", messageId).put("text", text).toString());
+                    events.signal();
+                }
 
-            @Override
-            public void completed(String messageId, Message reply) {
-            }
+                @Override
+                public void completed(String messageId, Message reply) {
+                }
 
-            @Override
-            public void failed(String messageId, String error) {
-            }
-        };
-        long end = System.nanoTime() + MAX_STREAM.toNanos();
-        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-        long nextCheck = System.nanoTime() + RECHECK.toNanos();
-        try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
-             OutputStream out = res.outputStream()) {
-            write(out, ": connected\n\n");
-            while (System.nanoTime() < end) {
-                for (ConversationEvent e : conversations.events(tenantId, conversationId, after, 100)) {
-                    Optional<String> frame = render.apply(e);
-                    if (frame.isPresent()) {
-                        write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                @Override
+                public void failed(String messageId, String error) {
+                }
+            };
+            Feed feed = (from, out) -> {
+                long last = from;
+                while (true) {
+                    var batch = conversations.events(tenantId, conversationId, last, 100);
+                    for (ConversationEvent e : batch) {
+                        Optional<String> frame = render.apply(e);
+                        if (frame.isPresent()) {
+                            write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                        }
+                        last = e.id();
                     }
-                    after = e.id();
-                }
-                String delta = deltas.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                while (delta != null) {
-                    write(out, "event: delta\ndata: " + delta + "\n\n");
-                    delta = deltas.poll();
-                }
-                if (System.nanoTime() > nextKeepAlive) {
-                    write(out, ": keep-alive\n\n");
-                    nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-                }
-                if (System.nanoTime() > nextCheck) {
-                    if (!allowed.getAsBoolean()) {
-                        return;
+                    if (batch.size() < 100) {
+                        return last;
                     }
-                    nextCheck = System.nanoTime() + RECHECK.toNanos();
                 }
+            };
+            try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
+                 OutputStream out = res.outputStream()) {
+                write(out, ": connected\n\n");
+                pumped(out, events, after, feed, render, deltas, allowed);
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the client went away: nothing to answer
@@ -115,6 +112,66 @@ final class EventStream {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads stored events after an id from the database and writes them; answers the last id read. */
+    @FunctionalInterface
+    interface Feed {
+        long replay(long after, OutputStream out);
+    }
+
+    /**
+     * The loop of a live stream: replays from the database after {@code after}, then writes what the pump hands
+     * over, the deltas, a keep-alive every 15 s, and ends when {@code allowed} says no (asked every
+     * {@link #RECHECK}) or {@link #MAX_STREAM} passes. When the subscription overflowed (this reader fell behind)
+     * the stream reads from the database after its last id again and goes on.
+     */
+    static void pumped(OutputStream out, EventPump.Subscription events, long after, Feed feed,
+                       Function<ConversationEvent, Optional<String>> render, BlockingQueue<String> deltas,
+                       BooleanSupplier allowed) throws InterruptedException {
+        long end = System.nanoTime() + MAX_STREAM.toNanos();
+        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
+        long nextCheck = System.nanoTime() + RECHECK.toNanos();
+        after = feed.replay(after, out);
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                return;
+            }
+            if (events.overflowed()) {
+                after = feed.replay(after, out);
+            }
+            for (ConversationEvent e : events.drain()) {
+                if (e.id() <= after) {
+                    continue; // already sent by a replay
+                }
+                Optional<String> frame = render.apply(e);
+                if (frame.isPresent()) {
+                    write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                }
+                after = e.id();
+            }
+            if (deltas != null) {
+                String delta = deltas.poll();
+                while (delta != null) {
+                    write(out, "event: delta\ndata: " + delta + "\n\n");
+                    delta = deltas.poll();
+                }
+            }
+            now = System.nanoTime();
+            if (now >= nextKeepAlive) {
+                write(out, ": keep-alive\n\n");
+                nextKeepAlive = now + KEEP_ALIVE.toNanos();
+            }
+            if (now >= nextCheck) {
+                if (!allowed.getAsBoolean()) {
+                    return;
+                }
+                nextCheck = System.nanoTime() + RECHECK.toNanos();
+            }
+            long wake = Math.min(end, Math.min(nextKeepAlive, nextCheck));
+            events.await(Duration.ofNanos(wake - System.nanoTime()));
         }
     }
 

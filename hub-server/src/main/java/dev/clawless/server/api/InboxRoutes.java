@@ -27,6 +27,7 @@ import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.ConversationStatus;
+import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.inbox.BusinessHours;
 import dev.clawless.core.inbox.CannedResponses;
 import dev.clawless.core.inbox.Inbox;
@@ -49,9 +50,7 @@ import dev.clawless.server.http.Routes;
  */
 public final class InboxRoutes {
 
-    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     private static final Duration SEEN_EVERY = Duration.ofSeconds(30);
-    private static final Duration POLL = Duration.ofMillis(250);
 
     private final Inbox inbox;
     private final Labels labels;
@@ -63,10 +62,13 @@ public final class InboxRoutes {
     private final Accounts accounts;
     private final dev.clawless.core.conversation.Contacts contacts;
     private final Bodies bodies;
+    private final EventPump pump;
 
     public InboxRoutes(Inbox inbox, Labels labels, Notes notes, CannedResponses canned,
                        ConversationManagement conversations, ChannelManagement channels, Approvals approvals,
-                       Accounts accounts, dev.clawless.core.conversation.Contacts contacts, Bodies bodies) {
+                       Accounts accounts, dev.clawless.core.conversation.Contacts contacts, Bodies bodies,
+                       EventPump pump) {
+        this.pump = pump;
         this.contacts = contacts;
         this.inbox = inbox;
         this.labels = labels;
@@ -165,42 +167,47 @@ public final class InboxRoutes {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
         Optional<String> userId = RequestState.of(req).userId();
         long requested = EventStream.after(req);
-        long after = requested > 0 ? requested : conversations.latestEventId(p.tenantId());
-        EventStream.begin(res);
-        userId.ifPresent(accounts::seen);
-        long end = System.nanoTime() + EventStream.MAX_STREAM.toNanos();
-        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-        long nextSeen = System.nanoTime() + SEEN_EVERY.toNanos();
-        long nextCheck = System.nanoTime() + EventStream.RECHECK.toNanos();
-        try (OutputStream out = res.outputStream()) {
-            EventStream.write(out, ": connected\n\n");
-            while (System.nanoTime() < end) {
-                for (ConversationEvent e : conversations.tenantEvents(p.tenantId(), after, 200)) {
-                    EventStream.write(out, "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + data(e) + "\n\n");
-                    after = e.id();
-                }
-                Thread.sleep(POLL.toMillis());
-                long now = System.nanoTime();
-                if (now > nextKeepAlive) {
-                    EventStream.write(out, ": keep-alive\n\n");
-                    nextKeepAlive = now + KEEP_ALIVE.toNanos();
-                }
-                if (now > nextCheck) {
-                    if (!RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ)) {
-                        return; // signed out, removed, or the key revoked: no more of the tenant's events
+        // subscribed before the newest id is read: nothing committed in between is missed
+        try (EventPump.Subscription events = pump.subscribe(p.tenantId(), null)) {
+            long after = requested > 0 ? requested : conversations.latestEventId(p.tenantId());
+            EventStream.begin(res);
+            userId.ifPresent(accounts::seen);
+            long[] nextSeen = {System.nanoTime() + SEEN_EVERY.toNanos()};
+            try (OutputStream out = res.outputStream()) {
+                EventStream.write(out, ": connected\n\n");
+                EventStream.pumped(out, events, after, (from, o) -> {
+                    long last = from;
+                    while (true) {
+                        List<ConversationEvent> batch = conversations.tenantEvents(p.tenantId(), last, 200);
+                        for (ConversationEvent e : batch) {
+                            EventStream.write(o, frame(e));
+                            last = e.id();
+                        }
+                        if (batch.size() < 200) {
+                            return last;
+                        }
                     }
-                    nextCheck = now + EventStream.RECHECK.toNanos();
-                }
-                if (now > nextSeen) {
-                    userId.ifPresent(accounts::seen);
-                    nextSeen = now + SEEN_EVERY.toNanos();
-                }
+                }, e -> Optional.of("event: " + e.type() + "\ndata: " + data(e)), null, () -> {
+                    if (!RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ)) {
+                        return false; // signed out, removed, or the key revoked: no more of the tenant's events
+                    }
+                    long now = System.nanoTime();
+                    if (now > nextSeen[0]) {
+                        userId.ifPresent(accounts::seen);
+                        nextSeen[0] = now + SEEN_EVERY.toNanos();
+                    }
+                    return true;
+                });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the console went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static String frame(ConversationEvent e) {
+        return "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + data(e) + "\n\n";
     }
 
     /** An event's data with its conversation named, whatever the event carried. */

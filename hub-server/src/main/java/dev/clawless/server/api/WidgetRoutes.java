@@ -16,6 +16,7 @@ import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.conversation.ConversationEvent;
+import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.Message;
 import dev.clawless.core.usage.UsageMeter;
@@ -42,9 +43,11 @@ public final class WidgetRoutes {
     private final UsageMeter usage;
     private final Bodies bodies;
     private final long sessionsPerMinute;
+    private final EventPump pump;
 
     public WidgetRoutes(WidgetSessions sessions, ConversationManagement conversations, TurnStreams turns,
-                        UsageMeter usage, Bodies bodies, long sessionsPerMinute) {
+                        EventPump pump, UsageMeter usage, Bodies bodies, long sessionsPerMinute) {
+        this.pump = pump;
         this.sessions = sessions;
         this.conversations = conversations;
         this.turns = turns;
@@ -165,7 +168,7 @@ public final class WidgetRoutes {
                         + "Bearer wst_… or ?session_token= (EventSource cannot set headers)"));
         WidgetSessions.Session s = sessions.verify(token, origin(req));
         EventStream.after(req);
-        EventStream.stream(req, res, conversations, turns, s.tenantId(), s.conversationId(), WidgetRoutes::render,
+        EventStream.stream(req, res, conversations, turns, pump, s.tenantId(), s.conversationId(), WidgetRoutes::render,
                 () -> {
                     try {
                         sessions.verify(token, origin(req));
