@@ -40,11 +40,12 @@ import com.sun.net.httpserver.HttpServer;
  *
  * Usage: {@code java -jar bench/target/clawless-bench.jar --hub-jar hub-server/target/clawless-hub.jar
  * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}).
+ * {@code ./hub bench ingest [--db h2|postgres] …} measures the webhook ingest path instead ({@link IngestBench}).
  */
 public final class ChatBench {
 
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
-    private static final String STREAM = """
+    static final String STREAM = """
             data: {"id":"b","object":"chat.completion.chunk","created":1,"model":"fake","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
 
             data: {"id":"b","object":"chat.completion.chunk","created":1,"model":"fake","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]}
@@ -61,6 +62,10 @@ public final class ChatBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("ingest")) {
+            IngestBench.run(args);
+            return;
+        }
         Path hubJar = Path.of(arg(args, "--hub-jar", "hub-server/target/clawless-hub.jar"));
         String java = arg(args, "--java", ProcessHandle.current().info().command().orElse("java"));
         int duration = Integer.parseInt(arg(args, "--duration", "20"));
@@ -215,7 +220,7 @@ public final class ChatBench {
                 "{\"name\":\"bench\",\"scopes\":[\"chat\"]}"), HttpResponse.BodyHandlers.ofString()).body(), "key");
     }
 
-    private static void waitReady(HttpClient client, String base) throws InterruptedException {
+    static void waitReady(HttpClient client, String base) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
             try {
@@ -231,13 +236,13 @@ public final class ChatBench {
         throw new IllegalStateException("the hub did not become ready within 60 s");
     }
 
-    private static HttpRequest post(String url, String token, String body) {
+    static HttpRequest post(String url, String token, String body) {
         return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    private static String field(String json, String name) {
+    static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
         if (!m.find()) {
             throw new IllegalStateException("no " + name + " in " + json);
@@ -245,13 +250,13 @@ public final class ChatBench {
         return m.group(1);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static long percentile(List<Long> sorted, int p) {
+    static long percentile(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return 0;
         }
@@ -263,7 +268,7 @@ public final class ChatBench {
         return nanos / 1e6;
     }
 
-    private static String arg(String[] args, String name, String fallback) {
+    static String arg(String[] args, String name, String fallback) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(name)) {
                 return args[i + 1];
