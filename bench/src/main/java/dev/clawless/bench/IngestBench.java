@@ -110,8 +110,9 @@ final class IngestBench {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream(),
+                    StandardCharsets.UTF_8));
+            {
                 String line = out.readLine();
                 while (line != null && !line.startsWith("ready")) {
                     line = out.readLine();
@@ -119,6 +120,7 @@ final class IngestBench {
                 if (line == null) {
                     throw new IllegalStateException("the bare Helidon server did not start: " + line);
                 }
+                // the anchor's output is drained until it exits (closing the reader here would wait for it)
                 Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
                 ChatBench.waitReady(client, hubBase);
                 String connection = provision(client, hubBase, fakeBase);
