@@ -40,12 +40,13 @@ import com.sun.net.httpserver.HttpServer;
  *
  * Usage: {@code java -jar bench/target/clawless-bench.jar --hub-jar hub-server/target/clawless-hub.jar
  * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}); with
- * {@code streams} the idle-stream benchmark of {@link StreamBench} instead ({@code ./hub bench streams}).
+ * {@code streams} the idle-stream benchmark of {@link StreamBench} instead ({@code ./hub bench streams}), with
+ * {@code ingest [--db h2|postgres] …} the webhook ingest path ({@link IngestBench}).
  */
 public final class ChatBench {
 
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
-    private static final String STREAM = """
+    static final String STREAM = """
             data: {"id":"b","object":"chat.completion.chunk","created":1,"model":"fake","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}
 
             data: {"id":"b","object":"chat.completion.chunk","created":1,"model":"fake","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]}
@@ -62,6 +63,10 @@ public final class ChatBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("ingest")) {
+            IngestBench.run(args);
+            return;
+        }
         Path hubJar = Path.of(arg(args, "--hub-jar", "hub-server/target/clawless-hub.jar"));
         String java = arg(args, "--java", ProcessHandle.current().info().command().orElse("java"));
         int duration = Integer.parseInt(arg(args, "--duration", "20"));
@@ -220,7 +225,7 @@ public final class ChatBench {
                 "{\"name\":\"bench\",\"scopes\":[\"chat\"]}"), HttpResponse.BodyHandlers.ofString()).body(), "key");
     }
 
-    private static void waitReady(HttpClient client, String base) throws InterruptedException {
+    static void waitReady(HttpClient client, String base) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
             try {
@@ -236,13 +241,13 @@ public final class ChatBench {
         throw new IllegalStateException("the hub did not become ready within 60 s");
     }
 
-    private static HttpRequest post(String url, String token, String body) {
+    static HttpRequest post(String url, String token, String body) {
         return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    private static String field(String json, String name) {
+    static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
         if (!m.find()) {
             throw new IllegalStateException("no " + name + " in " + json);
@@ -250,13 +255,13 @@ public final class ChatBench {
         return m.group(1);
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static long percentile(List<Long> sorted, int p) {
+    static long percentile(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return 0;
         }
@@ -268,7 +273,7 @@ public final class ChatBench {
         return nanos / 1e6;
     }
 
-    private static String arg(String[] args, String name, String fallback) {
+    static String arg(String[] args, String name, String fallback) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(name)) {
                 return args[i + 1];

@@ -57,6 +57,9 @@ public final class TurnHandler implements JobHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(TurnHandler.class.getName());
+    private static final java.time.Duration QUOTA_LOG_EVERY = java.time.Duration.ofHours(1);
+    /** When each tenant's skipped turns were last logged at INFO (System.nanoTime). */
+    private final java.util.Map<String, Long> quotaLogged = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ConversationManagement conversations;
     private final TenantManagement tenants;
@@ -130,7 +133,16 @@ public final class TurnHandler implements JobHandler {
             usage.checkQuota(t.tenant().id(), tenants.effectiveQuotas(t.tenant()));
         } catch (ClawlessException.TooManyRequests overQuota) {
             // no model call and no reply; the job is done (retrying cannot help before the period ends)
-            LOG.warning(() -> "turn for " + t.inbound().id() + " skipped: " + overQuota.detail());
+            // expected while a tenant is over its quota, for every message it gets: one line per tenant per hour
+            // at INFO, the rest at FINE (a warning each flooded the log)
+            long now = System.nanoTime();
+            Long last = quotaLogged.get(t.tenant().id());
+            boolean first = (last == null || now - last > QUOTA_LOG_EVERY.toNanos())
+                    && (last == null ? quotaLogged.putIfAbsent(t.tenant().id(), now) == null
+                    : quotaLogged.replace(t.tenant().id(), last, now));
+            LOG.log(first ? java.util.logging.Level.INFO : java.util.logging.Level.FINE, () -> "turns of tenant "
+                    + t.tenant().id() + " skipped (turn for " + t.inbound().id() + "): " + overQuota.detail()
+                    + (first ? "; further skips are logged at FINE for an hour" : ""));
             streams.failed(t.conversation().id(), t.inbound().id(), overQuota.detail());
             return;
         }

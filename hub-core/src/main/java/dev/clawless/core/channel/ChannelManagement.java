@@ -74,6 +74,16 @@ public final class ChannelManagement {
     private final Clock clock;
     private final Ids ids;
     private final ChannelStore store = new ChannelStore();
+    /**
+     * Connections as the webhook path uses them (the row and its unsealed secrets), per node: evicted here on every
+     * change this node makes; a change made on another node shows here within {@link #CONNECTION_TTL}, and a
+     * request that fails verification with an entry from the cache is verified again against the row read afresh (a
+     * rotated secret works on every node at once; the old one passes on other nodes for at most the TTL).
+     */
+    private final Map<String, CachedConnection> connections = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong connectionsGeneration = new java.util.concurrent.atomic.AtomicLong();
+    /** How long a cached connection is used before it is read again (changes made by other nodes). */
+    static final Duration CONNECTION_TTL = Duration.ofSeconds(5);
     private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ChannelManagement(Database database, ChannelRegistry registry, ConversationManagement conversations,
@@ -114,6 +124,40 @@ public final class ChannelManagement {
         changeListeners.forEach(Runnable::run);
     }
 
+    private record CachedConnection(ChannelStore.Row row, ChannelConnection connection, long loadedAt) {
+    }
+
+    /** Forgets the cached connection {@code id}; called after every write of its row on this node. */
+    private void evict(String id) {
+        connectionsGeneration.incrementAndGet();
+        connections.remove(id);
+    }
+
+    /**
+     * The connection {@code id} for the webhook path: from the cache while younger than {@link #CONNECTION_TTL},
+     * else (or when {@code fresh}) read from the database and cached. Unknown ids are not cached.
+     */
+    private Optional<CachedConnection> cachedConnection(String id, boolean fresh) {
+        long now = System.nanoTime();
+        CachedConnection hit = fresh ? null : connections.get(id);
+        if (hit != null && now - hit.loadedAt() < CONNECTION_TTL.toNanos()) {
+            return Optional.of(hit);
+        }
+        long generation = connectionsGeneration.get();
+        Optional<ChannelStore.Row> row = store.find(database.execute(), id);
+        if (row.isEmpty()) {
+            connections.remove(id);
+            return Optional.empty();
+        }
+        CachedConnection loaded = new CachedConnection(row.get(), connection(row.get()), now);
+        connections.put(id, loaded);
+        if (connectionsGeneration.get() != generation) {
+            // a change on this node raced the read: what was read may be older than it, so it is not kept
+            connections.remove(id, loaded);
+        }
+        return Optional.of(loaded);
+    }
+
     // ---------------------------------------------------------------------------------------------- connections
 
     /**
@@ -148,8 +192,10 @@ public final class ChannelManagement {
             channel.connect(connection(row));
         } catch (RuntimeException e) {
             database.inTransaction(tx -> store.delete(tx, tenantId, id));
+            evict(id);
             throw platformRefused(channel, e);
         }
+        evict(id);
         database.inTransaction(tx -> {
             audit.record(tx, actor, Optional.of(tenantId), "channel.created", Optional.of(id),
                     Map.of("type", channel.type(), "secrets", String.join(",", sorted.keySet())));
@@ -184,6 +230,7 @@ public final class ChannelManagement {
             store.update(tx, after);
             return null;
         });
+        evict(id);
         try {
             if (after.enabled()) {
                 channel.connect(connection(after));
@@ -195,6 +242,7 @@ public final class ChannelManagement {
                 store.update(tx, before);
                 return null;
             });
+            evict(id);
             throw platformRefused(channel, e);
         }
         database.inTransaction(tx -> {
@@ -228,6 +276,7 @@ public final class ChannelManagement {
                     Map.of("type", row.type()));
             return null;
         });
+        evict(id);
         registry.find(tenantId, row.type()).ifPresent(channel -> disconnectQuietly(channel, row));
         changed();
     }
@@ -244,11 +293,33 @@ public final class ChannelManagement {
      * @throws ClawlessException.TooManyRequests the tenant is over its inbound rate
      */
     public HookReply receive(String connectionId, InboundRequest request) {
-        ChannelStore.Row row = store.find(database.execute(), connectionId).filter(ChannelStore.Row::enabled)
-                .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
+        return database.ingest(() -> {
+            long start = System.nanoTime();
+            CachedConnection cached = cachedConnection(connectionId, false).filter(c -> c.row().enabled())
+                    .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
+            try {
+                return receive(cached, request);
+            } catch (ClawlessException.Unauthorized refused) {
+                if (cached.loadedAt() >= start) {
+                    throw refused; // read from the database for this request already
+                }
+                // the cached row may be older than a change made on another node (a rotated secret): ask again
+                CachedConnection fresh = cachedConnection(connectionId, true).filter(c -> c.row().enabled())
+                        .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
+                if (fresh.row().updatedAt().equals(cached.row().updatedAt())) {
+                    throw refused;
+                }
+                return receive(fresh, request);
+            }
+        });
+    }
+
+    private HookReply receive(CachedConnection cached, InboundRequest request) {
+        ChannelStore.Row row = cached.row();
+        String connectionId = row.id();
         ChannelExtension channel = registry.find(row.tenantId(), row.type())
                 .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
-        ChannelConnection connection = connection(row);
+        ChannelConnection connection = cached.connection();
         try {
             Optional<HookReply> handshake = channel.handshake(request, connection);
             if (handshake.isPresent()) {

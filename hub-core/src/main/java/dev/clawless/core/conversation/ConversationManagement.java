@@ -116,12 +116,21 @@ public final class ConversationManagement {
         }
         ConversationStore.Identity identity = store.identity(tx, tenantId, in.channelType(), in.connectionId(),
                 in.sender(), Optional.ofNullable(in.metadata().get(VERIFIED)), ids.next("ctc"), ids.next("idn"), now);
-        ConversationStore.Resolved resolved = store.conversation(tx, tenantId, in.channelType(), in.connectionId(),
-                in.externalThreadKey(), identity.contactId(), in.chatType(), ids.next("cnv"), now);
-        Conversation conversation = resolved.conversation();
-        // the status as it is now, the row locked before anything references it: a take-over or hand-off committing
-        // meanwhile is not written over, and two messages of one conversation are stored one after the other
-        ConversationStatus was = store.lock(tx, tenantId, conversation.id()).orElseThrow().status();
+        // the conversation as it is now, its row locked before anything references it: a take-over or hand-off
+        // committing meanwhile is not written over, and two messages of one conversation are stored one after the
+        // other. An existing thread is found and locked in one statement.
+        Optional<Conversation> locked = store.lockByThread(tx, tenantId, in.connectionId(), in.externalThreadKey());
+        ConversationStore.Resolved resolved;
+        Conversation conversation;
+        if (locked.isPresent()) {
+            conversation = locked.get();
+            resolved = new ConversationStore.Resolved(conversation, false);
+        } else {
+            resolved = store.conversation(tx, tenantId, in.channelType(), in.connectionId(), in.externalThreadKey(),
+                    identity.contactId(), in.chatType(), ids.next("cnv"), now);
+            conversation = store.lock(tx, tenantId, resolved.conversation().id()).orElseThrow();
+        }
+        ConversationStatus was = conversation.status();
         if (resolved.created()) {
             event(tx, tenantId, conversation.id(), "conversation.created", conversationEvent(conversation), now);
         }
@@ -156,7 +165,12 @@ public final class ConversationManagement {
                     .inQueue(conversation.id())
                     .once(TurnRequest.JOB_KIND + ":" + message.id())));
         }
-        Conversation current = store.find(tx, tenantId, conversation.id()).orElseThrow();
+        // the row as touch() left it (it is locked: nobody else changed it), without reading it again
+        Conversation current = new Conversation(conversation.id(), conversation.tenantId(),
+                conversation.channelType(), conversation.connectionId(), conversation.externalThreadKey(),
+                conversation.contactId(), conversation.chatType(), status, conversation.title(),
+                conversation.metadata(), conversation.summary(), conversation.summaryVersion(),
+                conversation.messageCursor(), Optional.of(now), conversation.createdAt(), now);
         Message stored = store.findMessage(tx, tenantId, message.id()).orElseThrow();
         return new Ingested(current, stored, Ingested.Outcome.NEW, job);
     }

@@ -23,8 +23,10 @@ import dev.clawless.core.store.Database;
 
 /**
  * A tenant's intents: defined from examples, embedded in-process, and detected in messages by the closest example
- * above a threshold. Each node caches a tenant's example vectors and reloads them when the tenant's intents change
- * on any node (a row count and newest-definition check). Thread-safe.
+ * above a threshold. Each node caches a tenant's example vectors (also the fact that it has none): a change made on
+ * this node evicts them at once; a change made on another node is seen when the entry is older than
+ * {@link #CACHE_TTL} and the tenant's intents' version (a row count and newest definition) differs. So detecting
+ * costs no database round trip per message. Thread-safe.
  */
 public final class IntentManagement implements IntentDetector {
 
@@ -44,7 +46,16 @@ public final class IntentManagement implements IntentDetector {
     private record Example(String intent, Optional<String> mode, float[] vector) {
     }
 
-    private record Index(String version, List<Example> examples) {
+    private record Index(String version, List<Example> examples, long checkedAt) {
+    }
+
+    /** How long a cached index is used without asking the database whether the tenant's intents changed. */
+    static final java.time.Duration CACHE_TTL = java.time.Duration.ofSeconds(5);
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    private void evict(String tenantId) {
+        generation.incrementAndGet();
+        cache.remove(tenantId);
     }
 
     public IntentManagement(Database database, Embedder embedder, double threshold, Clock clock, Ids ids) {
@@ -79,7 +90,7 @@ public final class IntentManagement implements IntentDetector {
         List<float[]> vectors = embedder.embed(examples);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Intent intent = new Intent(ids.next("int"), tenantId, name, examples, mode, now);
-        return database.inTransaction(tx -> {
+        Intent defined = database.inTransaction(tx -> {
             tx.createDelete("DELETE FROM intents WHERE tenant_id = ? AND name = ?").params(tenantId, name).execute();
             long count = tx.createGet("SELECT COUNT(*) FROM intents WHERE tenant_id = ?").params(tenantId).execute()
                     .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElse(0L);
@@ -97,6 +108,8 @@ public final class IntentManagement implements IntentDetector {
             }
             return intent;
         });
+        evict(tenantId);
+        return defined;
     }
 
     public List<Intent> list(String tenantId) {
@@ -112,6 +125,7 @@ public final class IntentManagement implements IntentDetector {
     public void delete(String tenantId, String id) {
         long deleted = database.execute().createDelete("DELETE FROM intents WHERE tenant_id = ? AND id = ?")
                 .params(tenantId, id).execute();
+        evict(tenantId);
         if (deleted == 0) {
             throw new ClawlessException.NotFound("no intent " + id);
         }
@@ -160,14 +174,20 @@ public final class IntentManagement implements IntentDetector {
     }
 
     private List<Example> index(String tenantId) {
+        long started = System.nanoTime();
+        Index known = cache.get(tenantId);
+        if (known != null && started - known.checkedAt() < CACHE_TTL.toNanos()) {
+            return known.examples();
+        }
+        long gen = generation.get();
         String version = database.execute().createGet("SELECT COUNT(*), MAX(created_at) FROM intents WHERE tenant_id = ?")
                 .params(tenantId).execute()
                 .map(r -> r.column(1).get(Object.class) + "@" + Database.instant(r.column(2)).map(Instant::toString)
                         .orElse("-"))
                 .orElse("0@-");
-        Index cached = cache.get(tenantId);
-        if (cached != null && cached.version().equals(version)) {
-            return cached.examples();
+        if (known != null && known.version().equals(version)) {
+            cache.replace(tenantId, known, new Index(version, known.examples(), started));
+            return known.examples();
         }
         List<Example> examples = database.execute().createQuery("SELECT i.name, i.mode, e.embedding FROM intent_examples e"
                         + " JOIN intents i ON i.id = e.intent_id WHERE e.tenant_id = ?")
@@ -175,7 +195,11 @@ public final class IntentManagement implements IntentDetector {
                 .map(r -> new Example(r.column(1).get(String.class), Database.optionalString(r.column(2)),
                         Vectors.fromBytes(r.column(3).get(byte[].class))))
                 .toList();
-        cache.put(tenantId, new Index(version, examples));
+        Index loaded = new Index(version, examples, started);
+        cache.put(tenantId, loaded);
+        if (generation.get() != gen) {
+            cache.remove(tenantId, loaded); // a change on this node raced the read
+        }
         return examples;
     }
 

@@ -32,13 +32,52 @@ public final class Database implements AutoCloseable {
 
     private final DatabaseConfig config;
     private final HikariDataSource dataSource;
+    /** The pool of {@link #ingest} work, or null when it shares {@link #dataSource}. */
+    private final HikariDataSource ingestSource;
     private final DbClient client;
     private volatile String product;
+    /** True on a thread while it runs {@link #ingest} work: its statements take the ingest pool's connections. */
+    private static final ThreadLocal<Boolean> INGESTING = ThreadLocal.withInitial(() -> false);
 
-    private Database(DatabaseConfig config, HikariDataSource dataSource, DbClient client) {
+    private Database(DatabaseConfig config, HikariDataSource dataSource, HikariDataSource ingestSource,
+                     DbClient client) {
         this.config = config;
         this.dataSource = dataSource;
+        this.ingestSource = ingestSource;
         this.client = client;
+    }
+
+    /**
+     * Runs the acknowledgement of a platform's webhook: every statement {@code work} runs on this thread takes its
+     * connection from the ingest pool ({@code clawless.db.ingest-pool-size}), so job workers holding the main pool's
+     * connections cannot make a webhook wait for one. Without an ingest pool, just runs {@code work}.
+     */
+    public <T> T ingest(java.util.function.Supplier<T> work) {
+        if (ingestSource == null || INGESTING.get()) {
+            return work.get();
+        }
+        INGESTING.set(true);
+        try {
+            return work.get();
+        } finally {
+            INGESTING.set(false);
+        }
+    }
+
+    private static HikariDataSource pool(DatabaseConfig config, String name, int size) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.url());
+        if (!config.username().isEmpty()) {
+            hikari.setUsername(config.username());
+        }
+        if (!config.password().isEmpty()) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setPoolName(name);
+        hikari.setMaximumPoolSize(size);
+        hikari.setConnectionTimeout(Math.max(250, config.connectTimeout().toMillis()));
+        hikari.setInitializationFailTimeout(Math.max(1, config.connectTimeout().toMillis()));
+        return new HikariDataSource(hikari);
     }
 
     /**
@@ -48,21 +87,9 @@ public final class Database implements AutoCloseable {
      *                               without credentials)
      */
     public static Database open(DatabaseConfig config) {
-        HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(config.url());
-        if (!config.username().isEmpty()) {
-            hikari.setUsername(config.username());
-        }
-        if (!config.password().isEmpty()) {
-            hikari.setPassword(config.password());
-        }
-        hikari.setPoolName("clawless");
-        hikari.setMaximumPoolSize(config.poolSize());
-        hikari.setConnectionTimeout(Math.max(250, config.connectTimeout().toMillis()));
-        hikari.setInitializationFailTimeout(Math.max(1, config.connectTimeout().toMillis()));
         HikariDataSource dataSource;
         try {
-            dataSource = new HikariDataSource(hikari);
+            dataSource = pool(config, "clawless", config.poolSize());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot connect to database " + config.safeUrl() + ": " + rootMessage(e), e);
         }
@@ -87,12 +114,23 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw new IllegalStateException("cannot migrate database " + config.safeUrl() + ": " + rootMessage(e), e);
         }
+        HikariDataSource ingestSource = null;
+        if (config.ingestPoolSize() > 0) {
+            try {
+                ingestSource = pool(config, "clawless-ingest", config.ingestPoolSize());
+            } catch (RuntimeException e) {
+                dataSource.close();
+                throw new IllegalStateException("cannot connect to database " + config.safeUrl() + ": "
+                        + rootMessage(e), e);
+            }
+        }
+        HikariDataSource ingest = ingestSource;
         String dbType = config.vendor() == Vendor.H2 ? "h2" : "postgresql";
         JdbcConnectionPool pool = new JdbcConnectionPool() {
             @Override
             public Connection connection() {
                 try {
-                    return dataSource.getConnection();
+                    return ingest != null && INGESTING.get() ? ingest.getConnection() : dataSource.getConnection();
                 } catch (SQLException e) {
                     throw new IllegalStateException("no database connection: " + e.getMessage(), e);
                 }
@@ -104,7 +142,7 @@ public final class Database implements AutoCloseable {
             }
         };
         DbClient client = JdbcClientBuilder.create().connectionPool(pool).build();
-        return new Database(config, dataSource, client);
+        return new Database(config, dataSource, ingestSource, client);
     }
 
     private static String rootMessage(Throwable e) {
@@ -175,6 +213,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ingestSource != null) {
+            ingestSource.close();
+        }
         dataSource.close();
     }
 

@@ -10,8 +10,17 @@ import java.time.Duration;
  * @param password       password, empty for none; never printed
  * @param poolSize       maximum pooled connections
  * @param connectTimeout how long to wait for a connection from the pool
+ * @param ingestPoolSize connections of a second pool kept for acknowledging platforms' webhooks
+ *                       ({@link Database#ingest}), so that busy job workers cannot starve them; 0: webhooks share
+ *                       the main pool
  */
-public record DatabaseConfig(String url, String username, String password, int poolSize, Duration connectTimeout) {
+public record DatabaseConfig(String url, String username, String password, int poolSize, Duration connectTimeout,
+                             int ingestPoolSize) {
+
+    /** A configuration without a pool of its own for webhooks. */
+    public DatabaseConfig(String url, String username, String password, int poolSize, Duration connectTimeout) {
+        this(url, username, password, poolSize, connectTimeout, 0);
+    }
 
     /**
      * The embedded H2 file database under {@code dataDir}, in PostgreSQL mode, writing every commit to its file before
@@ -29,7 +38,8 @@ public record DatabaseConfig(String url, String username, String password, int p
     @Override
     public String toString() {
         return "DatabaseConfig[url=" + safeUrl() + ", username=" + username + ", password=" + (password.isEmpty()
-                ? "" : "****") + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + "]";
+                ? "" : "****") + ", poolSize=" + poolSize + ", connectTimeout=" + connectTimeout + ", ingestPoolSize=" + ingestPoolSize
+                + "]";
     }
 
     /**

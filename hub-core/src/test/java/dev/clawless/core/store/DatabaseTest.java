@@ -91,4 +91,47 @@ class DatabaseTest {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * With an ingest pool, work run through {@link Database#ingest} gets a connection while every connection of the
+     * main pool is held (job workers in long transactions); without one it waits for the main pool.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void ingestWorkDoesNotWaitForTheMainPool(Engine engine) throws Exception {
+        DatabaseConfig base = TestDatabases.config(engine);
+        // Flyway needs two connections to migrate, so the main pool has two, both held below
+        DatabaseConfig config = new DatabaseConfig(base.url(), base.username(), base.password(), 2,
+                java.time.Duration.ofMillis(500), 1);
+        try (Database db = Database.open(config)) {
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(2);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            List<Thread> workers = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                workers.add(Thread.ofVirtual().start(() -> db.inTransaction(tx -> {
+                    tx.query("SELECT 1").toList();
+                    holding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                })));
+            }
+            assertTrue(holding.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            try {
+                // every connection of the main pool is held: outside ingest, no connection within the timeout
+                assertThrows(RuntimeException.class, () -> db.execute().query("SELECT 1").toList());
+                long answered = db.ingest(() -> db.inTransaction(tx -> tx.query("SELECT 1").toList().size()));
+                assertEquals(1, answered);
+                assertEquals(1, (long) db.ingest(() -> db.execute().query("SELECT 1").toList().size()));
+            } finally {
+                release.countDown();
+                for (Thread w : workers) {
+                    w.join();
+                }
+            }
+        }
+    }
 }

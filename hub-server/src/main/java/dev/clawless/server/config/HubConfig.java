@@ -142,7 +142,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         });
         String url = dbUrl.orElseGet(() -> dataDir == null ? "jdbc:h2:mem:invalid" : DatabaseConfig.h2FileUrl(dataDir));
         DatabaseConfig db = new DatabaseConfig(url, b.raw("clawless.db.username"), b.raw("clawless.db.password"),
-                b.integer("clawless.db.pool-size", 1, 500), b.duration("clawless.db.connect-timeout"));
+                b.integer("clawless.db.pool-size", 1, 500), b.duration("clawless.db.connect-timeout"),
+                b.integer("clawless.db.ingest-pool-size", 0, 500));
         long maxBody = b.size("clawless.http.max-body-size", 1024, 1L << 30);
         Duration grace = b.duration("clawless.http.shutdown-grace");
         Level level = b.level("clawless.log.level");

@@ -298,6 +298,14 @@ public final class ConversationStore {
         return out;
     }
 
+    /** The conversation of a thread, its row locked until the transaction ends; empty when the thread has none. */
+    public Optional<Conversation> lockByThread(DbExecute tx, String tenantId, String connectionId, String key) {
+        return tx.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ?"
+                        + " AND connection_id = ? AND external_thread_key = ? FOR UPDATE")
+                .params(tenantId, connectionId, key)
+                .execute().map(ConversationStore::conversation);
+    }
+
     /** The conversation, its row locked until the transaction ends: status changes happen one after another. */
     public Optional<Conversation> lock(DbExecute tx, String tenantId, String id) {
         return tx.createGet("SELECT " + CONVERSATION_COLUMNS + " FROM conversations WHERE tenant_id = ? AND id = ?"

@@ -1,0 +1,277 @@
+package dev.clawless.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.net.httpserver.HttpServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * {@code ./hub bench ingest}: the webhook ingest path of a real hub process against a bare Helidon server.
+ *
+ * <p>Provisions a tenant with a Telegram connection in webhook mode (its Bot API a fake in this process, the chat
+ * provider a fake that answers at once, so the turn and delivery jobs each message causes run too), then, for each
+ * client count, alternates rounds: {@code N} clients POST signed Telegram updates of about 1.25 KB with distinct
+ * {@code update_id}s (500 chats) to {@code /hooks/{id}} of the hub for {@code duration} seconds, then the same to a
+ * bare Helidon 4 server (its own process, {@link BareHelidon}) whose handler only reads the body. Reports each
+ * round's requests/s, the median of the per-round ratios hub / bare, and the ack latency p50/p99 of each.
+ *
+ * <p>Options: {@code --db h2|postgres} (postgres: an embedded PostgreSQL server started by this process),
+ * {@code --duration 10} (seconds per round), {@code --rounds 3}, {@code --concurrency 4,16}, {@code --warmup 8}
+ * (seconds, both servers, before the first round), and any {@code --env KEY=VALUE} passed to the hub process.
+ */
+final class IngestBench {
+
+    private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
+    private static final String SECRET = "bench-webhook-secret-0123456789";
+    private static final String HEADER = "X-Telegram-Bot-Api-Secret-Token";
+    private static final String BOT_TOKEN = "700001:BENCH-token_abcdef";
+    private static final AtomicLong UPDATES = new AtomicLong(900_000_000L);
+
+    private IngestBench() {
+    }
+
+    static void run(String[] args) throws Exception {
+        Path hubJar = Path.of(ChatBench.arg(args, "--hub-jar", "hub-server/target/clawless-hub.jar"));
+        String java = ChatBench.arg(args, "--java", ProcessHandle.current().info().command().orElse("java"));
+        String db = ChatBench.arg(args, "--db", "h2");
+        int duration = Integer.parseInt(ChatBench.arg(args, "--duration", "10"));
+        int rounds = Integer.parseInt(ChatBench.arg(args, "--rounds", "3"));
+        int warmup = Integer.parseInt(ChatBench.arg(args, "--warmup", "8"));
+        List<Integer> concurrencies = new ArrayList<>();
+        for (String c : ChatBench.arg(args, "--concurrency", "4,16").split(",")) {
+            concurrencies.add(Integer.parseInt(c.trim()));
+        }
+        if (!Files.exists(hubJar)) {
+            throw new IllegalStateException(hubJar + " is missing: build the hub first (./hub build)");
+        }
+        Path benchJar = Path.of(IngestBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+
+        HttpServer fakes = fakes();
+        String fakeBase = "http://127.0.0.1:" + fakes.getAddress().getPort();
+        EmbeddedPostgres postgres = null;
+        Path data = Files.createTempDirectory("clawless-bench-ingest-");
+        int port = ChatBench.freePort();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar",
+                hubJar.toAbsolutePath().toString());
+        pb.environment().put("CLAWLESS_PORT", Integer.toString(port));
+        pb.environment().put("CLAWLESS_HOST", "127.0.0.1");
+        pb.environment().put("CLAWLESS_DATA_DIR", data.toString());
+        pb.environment().put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
+        pb.environment().put("CLAWLESS_LOG_ACCESS", "false");
+        pb.environment().put("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true");
+        pb.environment().put("CLAWLESS_CHANNELS_INBOUND_PER_MINUTE", "-1");
+        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-bench");
+        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_BASE_URL", fakeBase + "/v1");
+        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "fake");
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--env")) {
+                String[] kv = args[i + 1].split("=", 2);
+                pb.environment().put(kv[0], kv[1]);
+            }
+        }
+        if (db.equals("postgres")) {
+            postgres = EmbeddedPostgres.builder().start();
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE clawless_bench");
+            }
+            pb.environment().put("CLAWLESS_DB_URL", postgres.getJdbcUrl("postgres", "clawless_bench"));
+            pb.environment().put("CLAWLESS_DB_USERNAME", "postgres");
+        } else if (!db.equals("h2")) {
+            throw new IllegalArgumentException("--db h2 or --db postgres");
+        }
+        pb.redirectErrorStream(true).redirectOutput(data.resolve("hub.log").toFile());
+        Process hub = pb.start();
+        int barePort = ChatBench.freePort();
+        Process bare = new ProcessBuilder(java, "-cp", benchJar.toString(), BareHelidon.class.getName(),
+                Integer.toString(barePort)).redirectErrorStream(true).start();
+        String hubBase = "http://127.0.0.1:" + port;
+        String bareBase = "http://127.0.0.1:" + barePort;
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream(),
+                    StandardCharsets.UTF_8));
+            {
+                String line = out.readLine();
+                while (line != null && !line.startsWith("ready")) {
+                    line = out.readLine();
+                }
+                if (line == null) {
+                    throw new IllegalStateException("the bare Helidon server did not start: " + line);
+                }
+                // the anchor's output is drained until it exits (closing the reader here would wait for it)
+                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                ChatBench.waitReady(client, hubBase);
+                String connection = provision(client, hubBase, fakeBase);
+                String hubUrl = hubBase + "/hooks/" + connection;
+                String bareUrl = bareBase + "/hooks/" + connection;
+                System.out.printf(Locale.ROOT, "ingest bench: hub %s (pid %d, %s, log %s), bare Helidon %s (pid %d),"
+                                + " %d cores, java %s, body %d bytes%n", hubBase, hub.pid(), db,
+                        data.resolve("hub.log"), bareBase, bare.pid(), Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"), update(1).length);
+                round(client, hubUrl, 4, warmup);
+                round(client, bareUrl, 4, warmup);
+                List<String> table = new ArrayList<>();
+                table.add("| db | clients | round | hub req/s | bare req/s | hub / bare | hub p50 / p99 ms"
+                        + " | bare p50 / p99 ms | hub errors |");
+                table.add("|---|---|---|---|---|---|---|---|---|");
+                for (int c : concurrencies) {
+                    List<Double> ratios = new ArrayList<>();
+                    for (int r = 1; r <= rounds; r++) {
+                        Result h = round(client, hubUrl, c, duration);
+                        Result b = round(client, bareUrl, c, duration);
+                        double ratio = h.perSecond() / b.perSecond();
+                        ratios.add(ratio);
+                        String row = String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.0f | %.4f | %.1f / %.1f"
+                                        + " | %.2f / %.2f | %d |", db, c, r, h.perSecond(), b.perSecond(), ratio,
+                                h.p50(), h.p99(), b.p50(), b.p99(), h.errors());
+                        System.out.println(row);
+                        table.add(row);
+                    }
+                    Collections.sort(ratios);
+                    String median = String.format(Locale.ROOT, "| %s | %d | **median** | | | **%.4f** | | | |", db,
+                            c, ratios.get(ratios.size() / 2));
+                    System.out.println(median);
+                    table.add(median);
+                }
+                System.out.println();
+                table.forEach(System.out::println);
+            }
+        } finally {
+            hub.destroy();
+            bare.destroy();
+            hub.waitFor();
+            bare.waitFor();
+            fakes.stop(0);
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    record Result(double perSecond, double p50, double p99, long errors) {
+    }
+
+    private static Result round(HttpClient client, String url, int concurrency, int seconds)
+            throws InterruptedException {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong firstError = new AtomicLong();
+        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < concurrency; i++) {
+            workers.add(Thread.ofVirtual().start(() -> {
+                while (System.nanoTime() < end) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header(HEADER, SECRET)
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(update(UPDATES.incrementAndGet()))).build();
+                    long t0 = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200) {
+                            latencies.add(System.nanoTime() - t0);
+                        } else if (errors.incrementAndGet() == 1 && firstError.compareAndSet(0, 1)) {
+                            System.out.println("  first error: " + r.statusCode() + " " + r.body());
+                        }
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return new Result(sorted.size() / (double) seconds, ChatBench.percentile(sorted, 50) / 1e6,
+                ChatBench.percentile(sorted, 99) / 1e6, errors.get());
+    }
+
+    /** A Telegram private-chat text update of about 1.25 KB; 500 chats, so conversations get several messages. */
+    static byte[] update(long updateId) {
+        long chat = 500_000_000L + updateId % 500;
+        StringBuilder text = new StringBuilder("Hello! I ordered the blue running shoes last week (order ")
+                .append(updateId).append(") and the tracking page has not changed since Monday. ");
+        while (text.length() < 800) {
+            text.append("Could you tell me where the parcel is and whether I can still change the delivery address? ");
+        }
+        String json = "{\"update_id\":" + updateId + ",\"message\":{\"message_id\":" + updateId + ",\"from\":{\"id\":"
+                + chat + ",\"is_bot\":false,\"first_name\":\"Alice\",\"last_name\":\"Nguyen\",\"username\":"
+                + "\"alice_ng\",\"language_code\":\"en\"},\"chat\":{\"id\":" + chat + ",\"first_name\":\"Alice\","
+                + "\"last_name\":\"Nguyen\",\"username\":\"alice_ng\",\"type\":\"private\"},\"date\":1736935200,"
+                + "\"text\":\"" + text.substring(0, 800) + "\"}}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The fake Telegram Bot API and the fake chat provider, in this process. */
+    private static HttpServer fakes() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        AtomicLong sent = new AtomicLong(1000);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            String body;
+            String type = "application/json";
+            if (path.endsWith("/chat/completions")) {
+                body = ChatBench.STREAM;
+                type = "text/event-stream";
+            } else if (path.toLowerCase(Locale.ROOT).endsWith("/sendmessage")) {
+                body = "{\"ok\":true,\"result\":{\"message_id\":" + sent.incrementAndGet() + ",\"date\":1736935300,"
+                        + "\"chat\":{\"id\":1,\"type\":\"private\"},\"text\":\"x\"}}";
+            } else {
+                body = "{\"ok\":true,\"result\":true}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", type);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static String provision(HttpClient client, String base, String fakeBase)
+            throws IOException, InterruptedException {
+        String tenant = ChatBench.field(client.send(ChatBench.post(base + "/admin/tenants", ADMIN_TOKEN,
+                        "{\"name\":\"bench\",\"quotas\":{\"messages_per_month\":-1,\"tokens_per_month\":-1,"
+                                + "\"requests_per_minute\":-1}}"), HttpResponse.BodyHandlers.ofString()).body(), "id");
+        String key = ChatBench.field(client.send(ChatBench.post(base + "/admin/tenants/" + tenant + "/api-keys",
+                ADMIN_TOKEN, "{\"name\":\"bench\",\"scopes\":[\"channels:admin\"]}"),
+                HttpResponse.BodyHandlers.ofString()).body(), "key");
+        HttpResponse<String> c = client.send(ChatBench.post(base + "/v1/channels", key, "{\"type\":\"telegram\","
+                + "\"name\":\"Bench bot\",\"config\":{\"mode\":\"webhook\",\"api_base_url\":\"" + fakeBase + "\"},"
+                + "\"secrets\":{\"bot_token\":\"" + BOT_TOKEN + "\",\"webhook_secret\":\"" + SECRET + "\"}}"),
+                HttpResponse.BodyHandlers.ofString());
+        if (c.statusCode() != 201) {
+            throw new IllegalStateException("connecting Telegram failed: " + c.statusCode() + " " + c.body());
+        }
+        return ChatBench.field(c.body(), "id");
+    }
+}
