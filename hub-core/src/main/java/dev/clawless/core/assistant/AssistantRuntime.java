@@ -78,6 +78,10 @@ public final class AssistantRuntime {
      * @throws ClawlessException.Validation (field {@code model}) for an unknown or unavailable provider
      */
     public Target resolve(Tenant tenant, String requested) {
+        return resolve(tenant, requested, true);
+    }
+
+    private Target resolve(Tenant tenant, String requested, boolean aliases) {
         String spec = requested == null || requested.isBlank() || requested.equals("default")
                 ? tenantChoice(tenant)
                 : requested.strip();
@@ -85,9 +89,9 @@ public final class AssistantRuntime {
         String providerName = slash < 0 ? spec : spec.substring(0, slash);
         String model = slash < 0 ? "" : spec.substring(slash + 1);
         boolean named = !(requested == null || requested.isBlank() || requested.equals("default"));
-        String alias = named && slash < 0 ? tenant.settings().assistant().aliases().get(spec) : null;
+        String alias = aliases && named && slash < 0 ? tenant.settings().assistant().aliases().get(spec) : null;
         if (alias != null) {
-            return resolve(tenant, alias); // an alias names provider[/model]: it resolves without aliases
+            return resolve(tenant, alias, false); // what an alias names is never another alias
         }
         AssistantProvider provider = providers.get(providerName);
         if (provider == null && slash < 0 && named) {

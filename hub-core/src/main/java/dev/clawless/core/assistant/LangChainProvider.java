@@ -119,7 +119,8 @@ public final class LangChainProvider implements AssistantProvider {
     /**
      * Whether Anthropic's model thinks before this request's answer: with a budget, unless the request continues a
      * tool-use turn (Anthropic then wants the earlier thinking blocks back with their signatures, which the hub does
-     * not keep) or sets temperature or top_p (which Anthropic refuses with thinking).
+     * not keep), sets temperature or top_p, or forces a tool call ({@code tool_choice} required or a named
+     * function) — Anthropic refuses those with thinking.
      */
     private boolean thinks(AssistantRequest request) {
         if (budget(request) <= 0 || !settings.name().equals("anthropic")) {
@@ -128,6 +129,10 @@ public final class LangChainProvider implements AssistantProvider {
         Sampling s = request.sampling();
         if (s.temperature().isPresent() || s.topP().isPresent()) {
             return false;
+        }
+        ClientTools tools = request.clientTools();
+        if (tools.forced().isPresent() || tools.choice() == ClientTools.Choice.REQUIRED) {
+            return false; // Anthropic thinks only when the model may choose not to call a tool
         }
         List<ChatMessage> m = request.messages();
         for (int i = m.size() - 1; i >= 0 && m.get(i).role() != ChatMessage.Role.USER; i--) {

@@ -70,7 +70,13 @@ public final class ReplyFormatCheck {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the schema is not JSON", e);
         }
-        var errors = SCHEMAS.getSchema(schema).validate(reply);
+        List<com.networknt.schema.Error> errors;
+        try {
+            errors = SCHEMAS.getSchema(schema).validate(reply);
+        } catch (RuntimeException e) { // a schema the validator cannot apply: the reply cannot be shown to match it
+            return Optional.of("the reply could not be checked against the schema '" + format.name() + "': "
+                    + e.getMessage());
+        }
         return errors.isEmpty() ? Optional.empty()
                 : Optional.of("the reply does not match the schema '" + format.name() + "': " + describe(errors));
     }

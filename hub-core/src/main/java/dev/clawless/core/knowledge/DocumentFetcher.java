@@ -28,6 +28,10 @@ import dev.clawless.core.security.NetworkGuard;
 public final class DocumentFetcher {
 
     public static final int MAX_REDIRECTS = 5;
+
+    /** The longest URL kept as a document's source (its column holds 2,048 characters). */
+
+    public static final int MAX_URL_CHARS = 2_048;
     public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -123,6 +127,9 @@ public final class DocumentFetcher {
     }
 
     private URI redirect(URI from, String location) {
+        if (location.length() > MAX_URL_CHARS) {
+            throw failed("the URL redirects to a URL longer than " + MAX_URL_CHARS + " characters");
+        }
         try {
             return from.resolve(new URI(location.strip()));
         } catch (URISyntaxException | IllegalArgumentException e) {

@@ -37,6 +37,9 @@ import dev.clawless.core.knowledge.internal.MarkdownHandler;
  */
 public final class DocumentReader {
 
+    /** The longest source (file name or URL) kept. */
+    private static final int MAX_SOURCE_CHARS = DocumentFetcher.MAX_URL_CHARS;
+
     /** The types read, by base media type, with the name a person knows them by. */
     private static final Map<String, String> PARSED = Map.of(
             "application/pdf", "PDF",
@@ -123,7 +126,10 @@ public final class DocumentReader {
                 .or(() -> file.fileName().map(DocumentReader::baseName).filter(Texts::hasContent))
                 .orElse("Untitled document").strip().replaceAll("\\s+", " ");
         title = Texts.clean(title.length() > 300 ? title.substring(0, 300) : title);
-        return new NewDocument(title, format, content, List.of(), Optional.of(type), file.source());
+        // the source is a file name or a URL: its first 2,048 characters are kept (the column's size)
+        Optional<String> source = file.source().map(String::strip)
+                .map(s -> s.length() > MAX_SOURCE_CHARS ? s.substring(0, MAX_SOURCE_CHARS) : s);
+        return new NewDocument(title, format, content, List.of(), Optional.of(type), source);
     }
 
     private String detect(byte[] bytes, Metadata metadata) {

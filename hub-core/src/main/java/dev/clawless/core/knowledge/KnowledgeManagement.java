@@ -49,6 +49,7 @@ public final class KnowledgeManagement {
     private final Chunker chunker;
     private final Map<String, TenantIndex> indexes = new ConcurrentHashMap<>();
     private volatile Map<String, List<float[]>> background;
+    private final Map<String, Object> building = new ConcurrentHashMap<>();
 
     private static final TextAnalysis ANALYSIS = new TextAnalysis();
     private static final LanguageDetection LANGUAGES = new LanguageDetection();
@@ -224,11 +225,19 @@ public final class KnowledgeManagement {
         if (cached != null && cached.version() == version) {
             return cached.index();
         }
-        List<IndexedChunk> chunks = store.chunks(database.execute(), tenantId);
-        TenantIndex fresh = new TenantIndex(version, new HybridIndex(ANALYSIS, chunks, languages(chunks),
-                background()));
-        indexes.put(tenantId, fresh);
-        return fresh.index();
+        // one build per tenant at a time: concurrent searches after a change wait for it rather than each building
+        synchronized (building.computeIfAbsent(tenantId, t -> new Object())) {
+            cached = indexes.get(tenantId);
+            if (cached != null && cached.version() >= version) {
+                return cached.index();
+            }
+            long now = store.version(database.execute(), tenantId);
+            List<IndexedChunk> chunks = store.chunks(database.execute(), tenantId);
+            TenantIndex fresh = new TenantIndex(now, new HybridIndex(ANALYSIS, chunks, languages(chunks),
+                    background()));
+            indexes.put(tenantId, fresh);
+            return fresh.index();
+        }
     }
 
     /** The background sentences of each language, embedded once. */

@@ -24,17 +24,20 @@ public final class LanguageDetection {
 
     private static final double SURE = 0.75;
 
-    private final LanguageDetector detector;
+    /** Detectors lent one at a time (the library does not promise thread safety), one per core. */
+    private final java.util.concurrent.BlockingQueue<LanguageDetector> detectors;
     private final TextObjectFactory texts = CommonTextObjectFactories.forDetectingShortCleanText();
 
     public LanguageDetection() {
         try {
-            detector = LanguageDetectorBuilder.create(NgramExtractors.standard())
-                    .shortTextAlgorithm(0)
-                    .seed(41L)
-                    .withProfiles(new LanguageProfileReader().read(LanguageDetection.class.getClassLoader(),
-                            "languages.shorttext", LANGUAGES))
-                    .build();
+            var profiles = new LanguageProfileReader().read(LanguageDetection.class.getClassLoader(),
+                    "languages.shorttext", LANGUAGES);
+            int n = Math.max(1, Runtime.getRuntime().availableProcessors());
+            detectors = new java.util.concurrent.ArrayBlockingQueue<>(n);
+            for (int i = 0; i < n; i++) {
+                detectors.add(LanguageDetectorBuilder.create(NgramExtractors.standard()).shortTextAlgorithm(0)
+                        .seed(41L).withProfiles(profiles).build());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("the language profiles are missing from the classpath", e);
         }
@@ -47,8 +50,17 @@ public final class LanguageDetection {
         }
         String sample = text.length() > 2_000 ? text.substring(0, 2_000) : text;
         List<DetectedLanguage> found;
-        synchronized (detector) {
+        LanguageDetector detector;
+        try {
+            detector = detectors.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        try {
             found = detector.getProbabilities(texts.forText(sample));
+        } finally {
+            detectors.add(detector);
         }
         if (found.isEmpty() || found.get(0).getProbability() < SURE) {
             return Optional.empty();

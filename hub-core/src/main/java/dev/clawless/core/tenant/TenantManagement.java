@@ -366,9 +366,10 @@ public final class TenantManagement {
         }
         s.assistant().aliases().forEach((alias, target) -> {
             String field = "settings.assistant.model_aliases." + alias;
-            if (!MODEL.matcher(alias).matches() || alias.contains("/") || alias.equals("default")) {
-                errors.add(new FieldError(field, "an alias is 1-200 of A-Z, a-z, 0-9 and ._:@-, without '/', and not"
-                        + " 'default'"));
+            if (!MODEL.matcher(alias).matches() || alias.contains("/") || alias.equals("default")
+                    || AssistantSettings.PROVIDERS.contains(alias)) {
+                errors.add(new FieldError(field, "an alias is 1-200 of A-Z, a-z, 0-9 and ._:@-, without '/', and"
+                        + " neither 'default' nor a provider's name"));
             }
             String provider = target.contains("/") ? target.substring(0, target.indexOf('/')) : target;
             if (!MODEL.matcher(target).matches() || provider.equals(AssistantSettings.AUTO)

@@ -165,8 +165,13 @@ public final class ChatCompletionsRoutes {
                 futures.add(calls.submit(() -> assistant.complete(target, request, text -> { })));
             }
             List<Completion> out = new ArrayList<>();
-            for (var f : futures) {
-                out.add(f.get());
+            try {
+                for (var f : futures) {
+                    out.add(f.get());
+                }
+            } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                futures.forEach(f -> f.cancel(true)); // one failed: the answer is an error, stop waiting for the rest
+                throw e;
             }
             return out;
         } catch (java.util.concurrent.ExecutionException e) {

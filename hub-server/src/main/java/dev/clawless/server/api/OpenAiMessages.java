@@ -121,16 +121,25 @@ final class OpenAiMessages {
         }
         if (content.isArray()) {
             StringBuilder text = new StringBuilder();
-            for (JsonNode part : content) {
+            for (int j = 0; j < content.size(); j++) {
+                JsonNode part = content.get(j);
                 if (!part.isObject() || !part.path("type").isTextual()) {
                     errors.add(new FieldError(at, "parts must be objects with a type"));
                     return Optional.empty();
                 }
-                if (part.get("type").asText().equals("text") && part.path("text").isTextual()) {
-                    if (!text.isEmpty()) {
-                        text.append('\n');
-                    }
-                    text.append(part.get("text").textValue());
+                if (!part.get("type").asText().equals("text") || !part.path("text").isTextual()) {
+                    // images, audio and files would be dropped without a word: refused, naming the part
+                    errors.add(new FieldError(at + "[" + j + "]", "only text parts are supported, not '"
+                            + Inputs.printable(part.get("type").asText()) + "'"));
+                    return Optional.empty();
+                }
+                if (!text.isEmpty()) {
+                    text.append('\n');
+                }
+                text.append(part.get("text").textValue());
+                if (text.length() > MAX_CONTENT_CHARS) {
+                    errors.add(new FieldError(at, "must be at most " + MAX_CONTENT_CHARS + " characters"));
+                    return Optional.empty();
                 }
             }
             return Optional.of(text.toString());

@@ -131,6 +131,17 @@ class AnthropicServerTest {
                 assertTrue(upstream.get("max_tokens").asInt() > 8000, "room to answer: " + upstream);
             }
         }
+        // a forced tool call: Anthropic refuses thinking with it, so the model does not think
+        hub.call("PATCH", "/v1/tenant", key, "{\"settings\":{\"assistant\":{\"thinking_budget_tokens\":4096}}}");
+        anthropic.resetRequests();
+        hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"anthropic/claude-test\",\"tool_choice\":"
+                + "\"required\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather in Paris?\"}]}");
+        JsonNode forced = json(anthropic.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0)
+                .getBodyAsString());
+        assertTrue(forced.path("thinking").isMissingNode(), "no thinking with a forced tool: " + forced);
+        assertEquals("get_weather", forced.at("/tools/0/name").asText(), forced.toString());
         // back to the hub's budget; a budget Anthropic refuses is a 400 naming the field
         assertEquals(200, hub.call("PATCH", "/v1/tenant", key,
                 "{\"settings\":{\"assistant\":{\"thinking_budget_tokens\":null}}}").statusCode());

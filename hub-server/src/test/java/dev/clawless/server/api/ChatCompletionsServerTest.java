@@ -57,6 +57,20 @@ class ChatCompletionsServerTest {
     }
 
     @Test
+    void anImagePartIsRefusedNamingItAndTextPartsAreJoined() {
+        JsonNode refused = json(hub.call("POST", "/v1/chat/completions", key, """
+                {"messages": [{"role": "user", "content": [{"type": "text", "text": "What is this?"},
+                  {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}]}"""));
+        assertEquals("messages[0].content[1]", refused.at("/error/param").asText(), refused.toString());
+        assertEquals("invalid_request_error", refused.at("/error/type").asText());
+        JsonNode parts = json(hub.call("POST", "/v1/chat/completions", key, """
+                {"messages": [{"role": "user", "content": [{"type": "text", "text": "Hello."},
+                  {"type": "text", "text": "When will my order arrive?"}]}]}"""));
+        assertEquals("Orders arrive within 3-5 business days.", parts.at("/choices/0/message/content").asText(),
+                parts.toString());
+    }
+
+    @Test
     void aTenantsModelAliasesNameWhatServesThemAndAreListed() {
         String tenant = hub.tenant("Aliases");
         String admin = hub.key(tenant, "[\"tenant:admin\",\"knowledge:admin\",\"chat\"]");
@@ -84,10 +98,13 @@ class ChatCompletionsServerTest {
         assertEquals("model", unavailable.at("/error/param").asText(), unavailable.toString());
 
         JsonNode bad = json(hub.call("PATCH", "/v1/tenant", admin,
-                "{\"settings\": {\"assistant\": {\"model_aliases\": {\"x\": \"auto\", \"a/b\": \"retrieval\"}}}}"));
+                "{\"settings\": {\"assistant\": {\"model_aliases\": {\"x\": \"auto\", \"a/b\": \"retrieval\","
+                        + " \"retrieval\": \"retrieval\"}}}}"));
         assertEquals(400, bad.get("status").asInt(), bad.toString());
         assertTrue(bad.toString().contains("settings.assistant.model_aliases.x"), bad.toString());
         assertTrue(bad.toString().contains("settings.assistant.model_aliases.a/b"), bad.toString());
+        // an alias named like a provider would shadow it (and could point at itself): refused
+        assertTrue(bad.toString().contains("settings.assistant.model_aliases.retrieval"), bad.toString());
         // another tenant's aliases are its own
         assertEquals(404, hub.call("GET", "/v1/models/support-bot", key, null).statusCode());
     }

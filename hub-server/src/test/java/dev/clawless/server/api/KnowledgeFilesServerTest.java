@@ -128,6 +128,13 @@ class KnowledgeFilesServerTest {
                 "Customers park for free in the garage behind the store.".getBytes(StandardCharsets.UTF_8), null);
         assertEquals(201, text.statusCode(), text.body());
         assertEquals("text", json(text).get("format").asText());
+        // a file name longer than the source column keeps its first 2,048 characters; the title its first 300
+        String longName = "n".repeat(3_000) + ".txt";
+        HttpResponse<String> named = upload(k, "POST", "/v1/knowledge/documents", longName, "text/plain",
+                "Gift wrapping costs two euros.".getBytes(StandardCharsets.UTF_8), null);
+        assertEquals(201, named.statusCode(), named.body());
+        assertEquals(2_048, json(named).get("source").asText().length());
+        assertEquals(300, json(named).get("title").asText().length());
 
         assertTop(k, "how long is the guarantee on a coffee machine", "Warranty terms", null);
         assertTop(k, "how do I enable 2FA", "Help centre", "Accounts > Two-factor sign-in");
