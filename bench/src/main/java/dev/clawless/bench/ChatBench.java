@@ -19,9 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -119,38 +117,9 @@ public final class ChatBench {
     private static String throughput(HttpClient client, String base, String key, int seconds, int concurrency,
                                      boolean report) throws InterruptedException {
         String body = "{\"model\":\"openai/fake\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello?\"}]}";
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong errors = new AtomicLong();
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < concurrency; i++) {
-            workers.add(Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = client.send(post(base + "/v1/chat/completions", key, body),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() == 200) {
-                            latencies.add(System.nanoTime() - t0);
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                    } catch (IOException e) {
-                        errors.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
+        Load.Result r = Load.run(client, concurrency, seconds, () -> post(base + "/v1/chat/completions", key, body));
         String row = String.format(Locale.ROOT, "| chat completions, %d clients, %d s | %.0f req/s | p50 %.1f ms | "
-                        + "p99 %.1f ms | %d errors |", concurrency, seconds, sorted.size() / (double) seconds,
-                ms(percentile(sorted, 50)), ms(percentile(sorted, 99)), errors.get());
+                        + "p99 %.1f ms | %d errors |", concurrency, seconds, r.perSecond(), r.p50(), r.p99(), r.errors());
         if (report) {
             System.out.println(row);
         }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -139,8 +138,8 @@ final class IngestBench {
                 for (int c : concurrencies) {
                     List<Double> ratios = new ArrayList<>();
                     for (int r = 1; r <= rounds; r++) {
-                        Result h = round(client, hubUrl, c, duration);
-                        Result b = round(client, bareUrl, c, duration);
+                        Load.Result h = round(client, hubUrl, c, duration);
+                        Load.Result b = round(client, bareUrl, c, duration);
                         double ratio = h.perSecond() / b.perSecond();
                         ratios.add(ratio);
                         String row = String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.0f | %.4f | %.1f / %.1f"
@@ -170,45 +169,11 @@ final class IngestBench {
         }
     }
 
-    record Result(double perSecond, double p50, double p99, long errors) {
-    }
-
-    private static Result round(HttpClient client, String url, int concurrency, int seconds)
+    private static Load.Result round(HttpClient client, String url, int concurrency, int seconds)
             throws InterruptedException {
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong errors = new AtomicLong();
-        AtomicLong firstError = new AtomicLong();
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < concurrency; i++) {
-            workers.add(Thread.ofVirtual().start(() -> {
-                while (System.nanoTime() < end) {
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header(HEADER, SECRET)
-                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(update(UPDATES.incrementAndGet()))).build();
-                    long t0 = System.nanoTime();
-                    try {
-                        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() == 200) {
-                            latencies.add(System.nanoTime() - t0);
-                        } else if (errors.incrementAndGet() == 1 && firstError.compareAndSet(0, 1)) {
-                            System.out.println("  first error: " + r.statusCode() + " " + r.body());
-                        }
-                    } catch (IOException e) {
-                        errors.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }));
-        }
-        for (Thread t : workers) {
-            t.join();
-        }
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        return new Result(sorted.size() / (double) seconds, ChatBench.percentile(sorted, 50) / 1e6,
-                ChatBench.percentile(sorted, 99) / 1e6, errors.get());
+        return Load.run(client, concurrency, seconds, () -> HttpRequest.newBuilder(URI.create(url)).header(HEADER, SECRET)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(update(UPDATES.incrementAndGet()))).build());
     }
 
     /** A Telegram private-chat text update of about 1.25 KB; 500 chats, so conversations get several messages. */
