@@ -47,6 +47,8 @@ public final class HybridIndex {
 
     private static final int CANDIDATES = 20;
     private static final float ANSWER_BOOST = 0.3f;
+    /** The weight of a capitalised name no chunk mentions, against an ordinary word's. */
+    static final double NAME_WEIGHT = 0.3;
 
     /** A chunk as indexed: its language and the word forms that match it. */
     private record Entry(IndexedChunk chunk, String language, List<Set<String>> ownWords, Set<String> matchable,
@@ -117,6 +119,10 @@ public final class HybridIndex {
             queryWords.put(language, analysis.words(language, query).stream().map(TextAnalysis.Word::forms)
                     .toList());
         }
+        Map<String, Set<String>> names = new HashMap<>();
+        for (String language : documentCount.keySet()) {
+            names.put(language, analysis.names(language, query));
+        }
         Set<Integer> candidates = new HashSet<>(lexicalCandidates(queryWords));
         List<Integer> bySimilarity = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -142,7 +148,8 @@ public final class HybridIndex {
         List<Scored> scored = new ArrayList<>();
         for (int i : candidates) {
             Entry e = entries.get(i);
-            double lexical = lexical(e, queryWords.getOrDefault(e.language(), List.of()));
+            double lexical = lexical(e, queryWords.getOrDefault(e.language(), List.of()),
+                    names.getOrDefault(e.language(), Set.of()));
             double relevance = Relevance.fuse(lexical, cosines[i], typical.get(e.language()));
             if (queryLanguage.isPresent() && !queryLanguage.get().equals(e.language())) {
                 relevance *= Relevance.OTHER_LANGUAGE;
@@ -193,7 +200,7 @@ public final class HybridIndex {
      * found only in an FAQ answer counts half. For an FAQ entry, the share of the entry's own question the query
      * covers scales it (by half to all), so of two entries the one whose question was asked ranks first.
      */
-    private double lexical(Entry e, List<Set<String>> query) {
+    private double lexical(Entry e, List<Set<String>> query, Set<String> names) {
         if (query.isEmpty()) {
             return 0;
         }
@@ -202,6 +209,9 @@ public final class HybridIndex {
         Set<String> queryForms = new HashSet<>();
         for (Set<String> forms : query) {
             double idf = idf(e.language(), forms);
+            if (!seen(e.language(), forms) && forms.stream().anyMatch(names::contains)) {
+                idf *= NAME_WEIGHT; // a name the knowledge never mentions ("France"): what is asked matters more
+            }
             total += idf;
             if (forms.stream().anyMatch(e.matchable()::contains)) {
                 matched += idf;
@@ -226,6 +236,11 @@ public final class HybridIndex {
         }
         double questionCoverage = own == 0 ? 0 : ownMatched / own;
         return queryCoverage * (0.5 + 0.5 * questionCoverage);
+    }
+
+    private boolean seen(String language, Set<String> forms) {
+        Map<String, Integer> df = documentFrequency.getOrDefault(language, Map.of());
+        return forms.stream().anyMatch(df::containsKey);
     }
 
     private double idf(String language, Set<String> forms) {

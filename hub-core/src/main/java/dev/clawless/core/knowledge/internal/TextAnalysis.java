@@ -181,6 +181,43 @@ public final class TextAnalysis {
         return stop.contains(token) || stop.contains(fold(token));
     }
 
+    /**
+     * The forms of the words written with a capital inside a sentence ("Do you ship to France?", "American
+     * Express"): names of places, brands and products, which say what a question is about less than what it asks.
+     */
+    public Set<String> names(String language, String text) {
+        Set<String> out = new HashSet<>();
+        try (StandardTokenizer tokenizer = new StandardTokenizer()) {
+            tokenizer.setReader(new StringReader(text));
+            CharTermAttribute term = tokenizer.addAttribute(CharTermAttribute.class);
+            org.apache.lucene.analysis.tokenattributes.OffsetAttribute offset =
+                    tokenizer.addAttribute(org.apache.lucene.analysis.tokenattributes.OffsetAttribute.class);
+            tokenizer.reset();
+            while (tokenizer.incrementToken()) {
+                String t = term.toString();
+                if (t.length() < 2 || !Character.isUpperCase(t.codePointAt(0)) || sentenceStart(text,
+                        offset.startOffset())) {
+                    continue;
+                }
+                words(language, t, false).forEach(w -> out.addAll(w.forms()));
+            }
+            tokenizer.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static boolean sentenceStart(String text, int at) {
+        for (int i = at - 1; i >= 0; i--) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c)) {
+                return ".!?¿¡:;\"'«(".indexOf(c) >= 0;
+            }
+        }
+        return true;
+    }
+
     private static List<String> tokens(String text) {
         List<String> out = new ArrayList<>();
         try (StandardTokenizer tokenizer = new StandardTokenizer()) {
