@@ -233,17 +233,25 @@ public final class KnowledgeManagement {
             }
             long now = store.version(database.execute(), tenantId);
             List<IndexedChunk> chunks = store.chunks(database.execute(), tenantId);
+            // an empty knowledge base needs no background: nothing to compare with, nothing to embed
             TenantIndex fresh = new TenantIndex(now, new HybridIndex(ANALYSIS, chunks, languages(chunks),
-                    background()));
+                    chunks.isEmpty() ? Map.of() : background()));
             indexes.put(tenantId, fresh);
             return fresh.index();
         }
     }
 
-    /** The background sentences of each language, embedded once. */
+    /** The background sentences of each language, embedded once (by the first search that needs them). */
     private Map<String, List<float[]>> background() {
         Map<String, List<float[]>> b = background;
-        if (b == null) {
+        if (b != null) {
+            return b;
+        }
+        synchronized (this) {
+            b = background;
+            if (b != null) {
+                return b;
+            }
             Map<String, List<float[]>> embedded = new HashMap<>();
             for (String language : LanguageDetection.LANGUAGES) {
                 embedded.put(language, embedder.embed(ANALYSIS.background(language)));
