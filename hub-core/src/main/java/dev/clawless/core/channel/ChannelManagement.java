@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.channel.internal.ChannelStore;
+import dev.clawless.core.channel.internal.ConnectionCache;
 import dev.clawless.core.common.Patches;
 import dev.clawless.core.common.SchemaCheck;
 import dev.clawless.core.common.ClawlessException;
@@ -75,13 +76,12 @@ public final class ChannelManagement {
     private final Ids ids;
     private final ChannelStore store = new ChannelStore();
     /**
-     * Connections as the webhook path uses them (the row and its unsealed secrets), per node: evicted here on every
-     * change this node makes; a change made on another node shows here within {@link #CONNECTION_TTL}, and a
-     * request that fails verification with an entry from the cache is verified again against the row read afresh (a
-     * rotated secret works on every node at once; the old one passes on other nodes for at most the TTL).
+     * Connections as the webhook path uses them, per node (a change made on another node shows within
+     * {@link #CONNECTION_TTL}); a request that fails verification with a cached entry is verified again against the
+     * row read afresh, so a rotated secret works on every node at once and the old one passes elsewhere for at most
+     * the TTL.
      */
-    private final Map<String, CachedConnection> connections = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong connectionsGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private final ConnectionCache<ChannelConnection> connections = new ConnectionCache<>(CONNECTION_TTL);
     /** How long a cached connection is used before it is read again (changes made by other nodes). */
     static final Duration CONNECTION_TTL = Duration.ofSeconds(5);
     private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -124,38 +124,13 @@ public final class ChannelManagement {
         changeListeners.forEach(Runnable::run);
     }
 
-    private record CachedConnection(ChannelStore.Row row, ChannelConnection connection, long loadedAt) {
-    }
-
-    /** Forgets the cached connection {@code id}; called after every write of its row on this node. */
     private void evict(String id) {
-        connectionsGeneration.incrementAndGet();
-        connections.remove(id);
+        connections.evict(id);
     }
 
-    /**
-     * The connection {@code id} for the webhook path: from the cache while younger than {@link #CONNECTION_TTL},
-     * else (or when {@code fresh}) read from the database and cached. Unknown ids are not cached.
-     */
-    private Optional<CachedConnection> cachedConnection(String id, boolean fresh) {
-        long now = System.nanoTime();
-        CachedConnection hit = fresh ? null : connections.get(id);
-        if (hit != null && now - hit.loadedAt() < CONNECTION_TTL.toNanos()) {
-            return Optional.of(hit);
-        }
-        long generation = connectionsGeneration.get();
-        Optional<ChannelStore.Row> row = store.find(database.execute(), id);
-        if (row.isEmpty()) {
-            connections.remove(id);
-            return Optional.empty();
-        }
-        CachedConnection loaded = new CachedConnection(row.get(), connection(row.get()), now);
-        connections.put(id, loaded);
-        if (connectionsGeneration.get() != generation) {
-            // a change on this node raced the read: what was read may be older than it, so it is not kept
-            connections.remove(id, loaded);
-        }
-        return Optional.of(loaded);
+    /** The connection {@code id} for the webhook path, from this node's cache unless {@code fresh}. */
+    private Optional<ConnectionCache.Entry<ChannelConnection>> cachedConnection(String id, boolean fresh) {
+        return connections.get(id, fresh, rowId -> store.find(database.execute(), rowId), this::connection);
     }
 
     // ---------------------------------------------------------------------------------------------- connections
@@ -295,7 +270,7 @@ public final class ChannelManagement {
     public HookReply receive(String connectionId, InboundRequest request) {
         return database.ingest(() -> {
             long start = System.nanoTime();
-            CachedConnection cached = cachedConnection(connectionId, false).filter(c -> c.row().enabled())
+            ConnectionCache.Entry<ChannelConnection> cached = cachedConnection(connectionId, false).filter(c -> c.row().enabled())
                     .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
             try {
                 return receive(cached, request);
@@ -304,7 +279,7 @@ public final class ChannelManagement {
                     throw refused; // read from the database for this request already
                 }
                 // the cached row may be older than a change made on another node (a rotated secret): ask again
-                CachedConnection fresh = cachedConnection(connectionId, true).filter(c -> c.row().enabled())
+                ConnectionCache.Entry<ChannelConnection> fresh = cachedConnection(connectionId, true).filter(c -> c.row().enabled())
                         .orElseThrow(() -> new ClawlessException.NotFound("no channel connection " + connectionId));
                 if (fresh.row().updatedAt().equals(cached.row().updatedAt())) {
                     throw refused;
@@ -314,7 +289,7 @@ public final class ChannelManagement {
         });
     }
 
-    private HookReply receive(CachedConnection cached, InboundRequest request) {
+    private HookReply receive(ConnectionCache.Entry<ChannelConnection> cached, InboundRequest request) {
         ChannelStore.Row row = cached.row();
         String connectionId = row.id();
         ChannelExtension channel = registry.find(row.tenantId(), row.type())
