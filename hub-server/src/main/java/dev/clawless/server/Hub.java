@@ -42,6 +42,8 @@ import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.TurnHandler;
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.conversation.EventPump;
+import dev.clawless.core.conversation.InboundDeriver;
+import dev.clawless.core.conversation.InboundLog;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.TurnRequest;
 import dev.clawless.core.events.Webhooks;
@@ -126,14 +128,18 @@ public final class Hub implements AutoCloseable {
     private final JobWorker worker;
     private final Pollers pollers;
     private final EventPump pump;
+    private final InboundLog inbound;
+    private final InboundDeriver deriver;
     private final Installations installations;
 
     private final Optional<String> setupLink;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
-                JobWorker worker, Pollers pollers, EventPump pump, Installations installations,
-                Optional<String> setupLink) {
+                JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
+                Installations installations, Optional<String> setupLink) {
         this.pump = pump;
+        this.inbound = inbound;
+        this.deriver = deriver;
         this.setupLink = setupLink;
         this.pollers = pollers;
         this.installations = installations;
@@ -224,9 +230,17 @@ public final class Hub implements AutoCloseable {
                     return installations.channelTypes(tenantId);
                 }
             });
+            // what channels receive is stored in the inbound log (group commit) and derived into messages after
+            InboundDeriver deriver = new InboundDeriver(database, conversations, clock, () -> {
+                JobWorker w = workerRef.get();
+                if (w != null) {
+                    w.wake();
+                }
+            });
+            InboundLog inbound = new InboundLog(database, clock, deriver::wake);
             ChannelManagement channels = new ChannelManagement(database, channelTypes,
                     conversations, vault, audit, guard, usage, config.channels(), base,
-                    () -> workerRef.get().wake(), clock, ids);
+                    () -> workerRef.get().wake(), clock, ids, inbound);
             // people: accounts, memberships, the inbox
             Accounts accounts = new Accounts(database, audit, vault, rateLimiter, config.mail()
                     .<dev.clawless.core.account.Mailer>map(SmtpMailer::new)
@@ -289,7 +303,7 @@ public final class Hub implements AutoCloseable {
             widgetAssets.register(routes);
             new ConsoleAssets().register(routes);
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
-            new SystemRoutes(database, jobs, marketplace, installations::counts, startedAt, clock).register(routes);
+            new SystemRoutes(database, jobs, deriver, marketplace, installations::counts, startedAt, clock).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
@@ -310,8 +324,12 @@ public final class Hub implements AutoCloseable {
             new ContactRoutes(contacts, bodies).register(routes);
 
             pump.start();
+            inbound.start();
+            deriver.start();
             AutoCloseable beforePump = closeOnFailure;
             closeOnFailure = () -> {
+                inbound.close();
+                deriver.close();
                 pump.close();
                 beforePump.close();
             };
@@ -355,8 +373,8 @@ public final class Hub implements AutoCloseable {
             pollers.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
-            return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, installations,
-                    setupLink);
+            return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
+                    installations, setupLink);
         } catch (RuntimeException | Error e) {
             // a failure after the server started (the demo's provisioning, say) must not leave it serving
             WebServer started = serverRef.get();
@@ -415,6 +433,11 @@ public final class Hub implements AutoCloseable {
         return installations;
     }
 
+    /** This node's deriver of inbound events into messages. */
+    public InboundDeriver inboundDeriver() {
+        return deriver;
+    }
+
     /** This node's reader of new conversation events for its streams. */
     public EventPump eventPump() {
         return pump;
@@ -441,6 +464,8 @@ public final class Hub implements AutoCloseable {
             worker.stop(left(deadline));
             pollers.await(left(deadline));
         } finally {
+            inbound.close();
+            deriver.close();
             pump.close();
             database.close();
         }

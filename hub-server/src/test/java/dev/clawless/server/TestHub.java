@@ -70,9 +70,18 @@ public final class TestHub implements AutoCloseable {
         return "http://127.0.0.1:" + hub.port();
     }
 
+    /**
+     * Sends a request. After a platform's request to {@code /hooks/} is acknowledged, waits until the inbound log has
+     * been derived into messages (the ack means stored in the log; most tests read the conversation right after).
+     */
     public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest built = request.build();
+            HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString());
+            if (built.uri().getPath().startsWith("/hooks/") && response.statusCode() / 100 == 2) {
+                inboundDerived();
+            }
+            return response;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -145,6 +154,11 @@ public final class TestHub implements AutoCloseable {
             throw new AssertionError(r.statusCode() + " " + r.body());
         }
         return json(r).get("key").asText();
+    }
+
+    /** Waits until every event the hub's channels received has become a message (or a status). */
+    public void inboundDerived() {
+        await("the inbound log to be derived", () -> hub.inboundDeriver().backlog() == 0);
     }
 
     /** Waits up to 20 s for {@code condition}, checking every 50 ms. */

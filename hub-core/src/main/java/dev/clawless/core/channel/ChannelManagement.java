@@ -31,7 +31,7 @@ import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationManagement;
-import dev.clawless.core.conversation.Ingested;
+import dev.clawless.core.conversation.InboundLog;
 import dev.clawless.core.conversation.MessageStatus;
 import dev.clawless.core.security.Actor;
 import dev.clawless.core.security.AuditLog;
@@ -72,6 +72,7 @@ public final class ChannelManagement {
     private final ChannelSettings settings;
     private final Supplier<String> publicBaseUrl;
     private final Runnable wake;
+    private final InboundLog inbound;
     private final Clock clock;
     private final Ids ids;
     private final ChannelStore store = new ChannelStore();
@@ -89,7 +90,8 @@ public final class ChannelManagement {
     public ChannelManagement(Database database, ChannelRegistry registry, ConversationManagement conversations,
                              SecretVault vault, AuditLog audit, NetworkGuard guard, UsageMeter usage,
                              ChannelSettings settings, Supplier<String> publicBaseUrl, Runnable wake, Clock clock,
-                             Ids ids) {
+                             Ids ids, InboundLog inbound) {
+        this.inbound = inbound;
         this.database = database;
         this.registry = registry;
         this.conversations = conversations;
@@ -363,7 +365,10 @@ public final class ChannelManagement {
         }
     }
 
-    /** Stores events a channel produced for a connection (from a webhook or a poll), in order. */
+    /**
+     * Stores events a channel produced for a connection (from a webhook or a poll), in order, in the inbound log:
+     * durable when this returns; the {@link dev.clawless.core.conversation.InboundDeriver} turns them into messages.
+     */
     void store(ChannelStore.Row row, List<InboundEvent> events) {
         store(row, events, false);
     }
@@ -385,9 +390,8 @@ public final class ChannelManagement {
             }
             fit.add(event);
         }
-        events = fit;
-        boolean enqueued = false;
-        for (InboundEvent event : events) {
+        List<InboundEvent> accepted = new ArrayList<>(fit.size());
+        for (InboundEvent event : fit) {
             switch (event) {
                 case InboundMessage m -> {
                     if (!m.connectionId().equals(row.id()) || !m.channelType().equals(row.type())) {
@@ -395,20 +399,16 @@ public final class ChannelManagement {
                                 + " dropped");
                         continue;
                     }
-                    Ingested ingested = conversations.ingest(row.tenantId(), m);
-                    enqueued |= ingested.turnJobId().isPresent();
+                    accepted.add(m);
                 }
                 case DeliveryUpdate u -> {
                     if (u.connectionId().equals(row.id())) {
-                        conversations.deliveries().applyDeliveryStatus(row.id(), u.externalMessageId(),
-                                MessageStatus.valueOf(u.status().name()), u.error());
+                        accepted.add(u);
                     }
                 }
             }
         }
-        if (enqueued) {
-            wake.run();
-        }
+        inbound.append(row.tenantId(), accepted);
     }
 
     // ---------------------------------------------------------------------------------------------- sending

@@ -70,8 +70,7 @@ public final class ConversationManagement {
     public Ingested ingest(String tenantId, InboundMessage raw) {
         InboundMessage in = storable(raw);
         // detected once, outside the transaction: embedding takes milliseconds and a retried transaction reuses it
-        Optional<IntentDetector.DetectedIntent> intent = in.edited() ? Optional.empty()
-                : intents.detect(tenantId, in.text());
+        Optional<IntentDetector.DetectedIntent> intent = detectIntent(tenantId, in);
         RuntimeException last = null;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
             try {
@@ -84,6 +83,23 @@ public final class ConversationManagement {
             }
         }
         throw last;
+    }
+
+    /**
+     * The intent of an inbound message (none for an edit), for {@link #ingest(DbExecute, String, InboundMessage,
+     * Optional)}: detected before the transaction, since embedding the text takes milliseconds.
+     */
+    Optional<IntentDetector.DetectedIntent> detectIntent(String tenantId, InboundMessage in) {
+        return in.edited() ? Optional.empty() : intents.detect(tenantId, Texts.clean(in.text()));
+    }
+
+    /**
+     * Stores an inbound message in the caller's transaction, as {@link #ingest(String, InboundMessage)} does in its
+     * own: for the {@link InboundDeriver}, which derives a batch of logged events in one transaction. A lost race (a
+     * unique violation) fails the transaction; the caller retries.
+     */
+    Ingested ingest(DbExecute tx, String tenantId, InboundMessage raw, Optional<IntentDetector.DetectedIntent> intent) {
+        return ingestOnce(tx, tenantId, storable(raw), intent);
     }
 
     /** The message with every string {@link Texts#clean clean}: what any database can store. */

@@ -161,32 +161,36 @@ public final class MessageDeliveries {
      */
     public boolean applyDeliveryStatus(String connectionId, String externalId, MessageStatus status,
                                        Optional<String> error) {
+        return database.inTransaction(tx -> applyDeliveryStatus(tx, connectionId, externalId, status, error));
+    }
+
+    /** {@link #applyDeliveryStatus(String, String, MessageStatus, Optional)} in the caller's transaction. */
+    boolean applyDeliveryStatus(DbExecute tx, String connectionId, String externalId, MessageStatus status,
+                                Optional<String> error) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        return database.inTransaction(tx -> {
-            Optional<Message> found = store.findByPart(tx, connectionId, externalId)
-                    .or(() -> store.findByExternalId(tx, connectionId, externalId).filter(m -> !m.inbound()));
-            if (found.isEmpty()) {
-                return false;
-            }
-            Message m = found.get();
-            boolean forward = status == MessageStatus.FAILED
-                    ? m.status() != MessageStatus.READ && m.status() != MessageStatus.FAILED
-                    : rank(status) > rank(m.status());
-            if (!forward) {
-                return false;
-            }
-            String shown = error.map(e -> e.length() > 1000 ? e.substring(0, 1000) : e).orElse(null);
-            store.setDelivery(tx, m.id(), status.wire(), null, shown, now);
-            statusChanged(tx, m, status, error, now);
-            if (status == MessageStatus.FAILED) {
-                conversations.publish(tx, m.tenantId(), m.conversationId(), "delivery.failed",
-                        JSON.createObjectNode()
-                        .put("message_id", m.id()).put("conversation_id", m.conversationId())
-                        .put("connection_id", connectionId).put("error", shown)
-                        .put("platform_code", error.map(e -> e.split(":", 2)[0].strip()).orElse(null)).toString());
-            }
-            return true;
-        });
+        Optional<Message> found = store.findByPart(tx, connectionId, externalId)
+                .or(() -> store.findByExternalId(tx, connectionId, externalId).filter(m -> !m.inbound()));
+        if (found.isEmpty()) {
+            return false;
+        }
+        Message m = found.get();
+        boolean forward = status == MessageStatus.FAILED
+                ? m.status() != MessageStatus.READ && m.status() != MessageStatus.FAILED
+                : rank(status) > rank(m.status());
+        if (!forward) {
+            return false;
+        }
+        String shown = error.map(e -> e.length() > 1000 ? e.substring(0, 1000) : e).orElse(null);
+        store.setDelivery(tx, m.id(), status.wire(), null, shown, now);
+        statusChanged(tx, m, status, error, now);
+        if (status == MessageStatus.FAILED) {
+            conversations.publish(tx, m.tenantId(), m.conversationId(), "delivery.failed",
+                    JSON.createObjectNode()
+                    .put("message_id", m.id()).put("conversation_id", m.conversationId())
+                    .put("connection_id", connectionId).put("error", shown)
+                    .put("platform_code", error.map(e -> e.split(":", 2)[0].strip()).orElse(null)).toString());
+        }
+        return true;
     }
 
     private static int rank(MessageStatus s) {

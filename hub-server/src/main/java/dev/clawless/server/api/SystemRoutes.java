@@ -17,6 +17,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.clawless.core.conversation.InboundDeriver;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.marketplace.Marketplace;
 import dev.clawless.core.marketplace.PluginVersion;
@@ -35,16 +36,18 @@ public final class SystemRoutes {
 
     private final Database database;
     private final JobQueue jobs;
+    private final InboundDeriver inbound;
     private final Marketplace marketplace;
     private final Supplier<Map<String, Long>> installCounts;
     private final Instant startedAt;
     private final Clock clock;
 
     /** @param installCounts installations per {@code plugin@version} */
-    public SystemRoutes(Database database, JobQueue jobs, Marketplace marketplace,
+    public SystemRoutes(Database database, JobQueue jobs, InboundDeriver inbound, Marketplace marketplace,
                         Supplier<Map<String, Long>> installCounts, Instant startedAt, Clock clock) {
         this.database = database;
         this.jobs = jobs;
+        this.inbound = inbound;
         this.marketplace = marketplace;
         this.installCounts = installCounts;
         this.startedAt = startedAt;
@@ -63,6 +66,13 @@ public final class SystemRoutes {
         boolean up = database.isReady();
         body.putObject("database").put("status", up ? "UP" : "DOWN").put("product", database.product());
         body.putNull("redis"); // no shared store is configured yet: rate limits and streams are per node
+        ObjectNode log = body.putObject("inbound");
+        if (up) {
+            InboundDeriver.State state = inbound.state();
+            log.put("waiting", state.waiting()).put("set_aside", state.setAside());
+        } else {
+            log.putNull("waiting").putNull("set_aside");
+        }
         ObjectNode queue = body.putObject("jobs");
         if (up) {
             Map<String, Map<String, Long>> counts = jobs.counts();
