@@ -32,6 +32,8 @@ public final class EventPump implements AutoCloseable {
 
     /** How often the database is asked for new events. */
     public static final Duration TICK = Duration.ofMillis(50);
+    /** How long the pump waits at a gap in event ids for the transaction that took them to commit. */
+    public static final Duration GAP_WAIT = Duration.ofSeconds(2);
     /** Events one subscriber may have waiting before it falls back to the database. */
     public static final int CAPACITY = 256;
     private static final int BATCH = 500;
@@ -44,6 +46,9 @@ public final class EventPump implements AutoCloseable {
     private final AtomicLong queries = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastSeen;
+    /** Only the pump's thread: whether it delivered any event yet, and since when (nanoTime) it waits at a gap. */
+    private boolean sawAny;
+    private long gapSince;
     private volatile Thread thread;
 
     public EventPump(Database database) {
@@ -137,6 +142,9 @@ public final class EventPump implements AutoCloseable {
                             + " created_at FROM conversation_events WHERE id > ? ORDER BY id LIMIT " + BATCH)
                     .params(lastSeen).execute().map(EventPump::stored).toList();
             for (Stored s : batch) {
+                if (held(s.event.id())) {
+                    return;
+                }
                 deliver(byConversation.get(s.event.conversationId()), s);
                 deliver(byTenant.get(s.tenantId), s);
                 lastSeen = s.event.id();
@@ -145,6 +153,30 @@ public final class EventPump implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether to stop before the event with {@code id} for now. Ids are taken when a transaction inserts and become
+     * visible when it commits, so a long transaction (the inbound deriver's batch) can commit after a short one that
+     * took a later id. Passing such a gap would skip the late events for good (streams resume after the last id they
+     * sent); so the pump waits at a gap up to {@link #GAP_WAIT}, then goes on (the ids of a rolled-back transaction
+     * never fill). The first event after start is taken as it comes: a restarted database may leave a gap.
+     */
+    private boolean held(long id) {
+        if (id == lastSeen + 1 || !sawAny) {
+            sawAny = true;
+            gapSince = 0;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (gapSince == 0) {
+            gapSince = now;
+        }
+        if (now - gapSince < GAP_WAIT.toNanos()) {
+            return true;
+        }
+        gapSince = 0;
+        return false;
     }
 
     private static void deliver(Set<Subscription> subscribers, Stored s) {

@@ -39,7 +39,7 @@ import dev.clawless.plugin.api.InboundMessage;
  */
 public final class InboundDeriver implements AutoCloseable {
 
-    static final int BATCH = 200;
+    static final int BATCH = 100;
     static final int MAX_ATTEMPTS = 5;
     private static final Duration IDLE_CHECK = Duration.ofSeconds(2);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);

@@ -92,6 +92,45 @@ class EventPumpTest {
     }
 
     /** Waits (parked on the subscription, with a deadline) until {@code count} events arrived. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anEventWhoseTransactionCommitsAfterALaterOnesIsNotSkipped(Engine engine) throws Exception {
+        database = Database.open(TestDatabases.config(engine));
+        ConversationManagement conversations = new ConversationManagement(database, new JobQueue(database,
+                JobConfig.DEFAULT, clock), clock, new Ids(clock));
+        String tenant = TestTenants.create(database, clock, "Gaps", new Quotas(-1, -1, -1));
+        String a = conversations.ingest(tenant, InboundMessage.text("telegram", "con_test", "m1", "chat-a",
+                new Participant("u1", Optional.of("Ann"), Optional.empty()), "Hi", Instant.now()))
+                .conversation().id();
+        pump = new EventPump(database, Duration.ofMillis(20));
+        pump.start();
+        EventPump.Subscription ofA = pump.subscribe(tenant, a);
+        conversations.publish(tenant, a, "test.first", "{}");
+        assertEquals(List.of("test.first"), receive(ofA, 1).stream().map(ConversationEvent::type).toList());
+
+        // a long transaction takes the next id, a short one the one after and commits first
+        java.util.concurrent.CountDownLatch inserted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread slow = Thread.ofVirtual().start(() -> database.inTransaction(tx -> {
+            conversations.publish(tx, tenant, a, "test.slow", "{}");
+            inserted.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        assertTrue(inserted.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        conversations.publish(tenant, a, "test.fast", "{}");
+        ofA.await(Duration.ofMillis(400));
+        assertTrue(ofA.drain().isEmpty(), "nothing passes the gap while its transaction is open");
+        release.countDown();
+        slow.join();
+        assertEquals(List.of("test.slow", "test.fast"), receive(ofA, 2).stream().map(ConversationEvent::type)
+                .toList(), "both, in id order");
+    }
+
     private static List<ConversationEvent> receive(EventPump.Subscription s, int count) throws InterruptedException {
         List<ConversationEvent> out = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
