@@ -349,7 +349,8 @@ public final class TelegramChannel implements ChannelExtension {
     public SendResult send(OutboundMessage message, ChannelConnection c) {
         String[] target = message.externalThreadKey().split(":", 2);
         String chat = target[0];
-        Optional<Duration> wait = limits.acquire(c.id(), chat, chat.startsWith("-"), System.nanoTime());
+        Optional<Duration> wait = limits.acquire(c.id(), chat, chat.startsWith("-"),
+                message.messageId() + "\u0000" + message.text().hashCode(), System.nanoTime());
         if (wait.isPresent()) {
             throw new ChannelException.Throttled("holding back to stay within Telegram's send rate for this chat",
                     wait.get());
