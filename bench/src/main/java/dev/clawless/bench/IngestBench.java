@@ -37,7 +37,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  *
  * <p>Options: {@code --db h2|postgres} (postgres: an embedded PostgreSQL server started by this process),
  * {@code --duration 10} (seconds per round), {@code --rounds 3}, {@code --concurrency 4,16}, {@code --warmup 8}
- * (seconds, both servers, before the first round), and any {@code --env KEY=VALUE} passed to the hub process.
+ * (seconds, both servers, before the first round), any {@code --env KEY=VALUE} passed to the hub process, and
+ * {@code --node-red}: a third server in the same rounds, the Node-RED flow of {@link NodeRedFlow}.
  */
 final class IngestBench {
 
@@ -57,6 +58,8 @@ final class IngestBench {
         int duration = Integer.parseInt(ChatBench.arg(args, "--duration", "10"));
         int rounds = Integer.parseInt(ChatBench.arg(args, "--rounds", "3"));
         int warmup = Integer.parseInt(ChatBench.arg(args, "--warmup", "8"));
+        boolean withNodeRed = List.of(args).contains("--node-red");
+        NodeRedFlow nodeRed = null;
         List<Integer> concurrencies = new ArrayList<>();
         for (String c : ChatBench.arg(args, "--concurrency", "4,16").split(",")) {
             concurrencies.add(Integer.parseInt(c.trim()));
@@ -129,20 +132,34 @@ final class IngestBench {
                                 + " %d cores, java %s, body %d bytes%n", hubBase, hub.pid(), db,
                         data.resolve("hub.log"), bareBase, bare.pid(), Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"), update(1).length);
+                if (withNodeRed) {
+                    nodeRed = NodeRedFlow.start(client, SECRET);
+                    System.out.println("Node-RED flow " + nodeRed.base + " (pid " + nodeRed.pid() + ")");
+                }
+                String nodeRedUrl = nodeRed == null ? null : nodeRed.base + "/hooks/" + connection;
                 round(client, hubUrl, 4, warmup);
                 settle(client, hubBase);
                 round(client, bareUrl, 4, warmup);
+                if (nodeRed != null) {
+                    round(client, nodeRedUrl, 4, warmup);
+                }
                 List<String> table = new ArrayList<>();
                 table.add("| db | clients | round | hub acks/s | bare req/s | hub / bare | hub p50 / p99 ms"
-                        + " | bare p50 / p99 ms | hub errors | derived / jobs done after s | derived hub / bare |");
-                table.add("|---|---|---|---|---|---|---|---|---|---|---|");
+                        + " | bare p50 / p99 ms | hub errors | derived / jobs done after s | derived hub / bare |"
+                        + " Node-RED req/s | hub / Node-RED |");
+                table.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
                 for (int c : concurrencies) {
                     List<Double> ratios = new ArrayList<>();
                     List<Double> sustained = new ArrayList<>();
+                    List<Double> overNodeRed = new ArrayList<>();
                     for (int r = 1; r <= rounds; r++) {
                         Load.Result h = round(client, hubUrl, c, duration);
                         Drain drain = settle(client, hubBase);
                         Load.Result b = round(client, bareUrl, c, duration);
+                        Load.Result n = nodeRed == null ? null : round(client, nodeRedUrl, c, duration);
+                        if (n != null) {
+                            overNodeRed.add(h.perSecond() / n.perSecond());
+                        }
                         double ratio = h.perSecond() / b.perSecond();
                         // every acknowledged message derived into its conversation, message and turn job: acks over
                         // the round and the time the hub needed afterwards to finish deriving them
@@ -150,17 +167,21 @@ final class IngestBench {
                         ratios.add(ratio);
                         sustained.add(whole);
                         String row = String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.0f | %.4f | %.1f / %.1f"
-                                        + " | %.2f / %.2f | %d | %.1f / %.1f | %.4f |", db, c, r, h.perSecond(),
-                                b.perSecond(), ratio, h.p50(), h.p99(), b.p50(), b.p99(), h.errors(),
-                                drain.inbound(), drain.jobs(), whole);
+                                        + " | %.2f / %.2f | %d | %.1f / %.1f | %.4f | %s | %s |", db, c, r,
+                                h.perSecond(), b.perSecond(), ratio, h.p50(), h.p99(), b.p50(), b.p99(), h.errors(),
+                                drain.inbound(), drain.jobs(), whole,
+                                n == null ? "" : String.format(Locale.ROOT, "%.0f", n.perSecond()),
+                                n == null ? "" : String.format(Locale.ROOT, "%.2f", h.perSecond() / n.perSecond()));
                         System.out.println(row);
                         table.add(row);
                     }
                     Collections.sort(ratios);
                     Collections.sort(sustained);
+                    Collections.sort(overNodeRed);
                     String median = String.format(Locale.ROOT, "| %s | %d | **median** | | | **%.4f** | | | | |"
-                            + " **%.4f** |", db, c, ratios.get(ratios.size() / 2),
-                            sustained.get(sustained.size() / 2));
+                            + " **%.4f** | | %s |", db, c, ratios.get(ratios.size() / 2),
+                            sustained.get(sustained.size() / 2), overNodeRed.isEmpty() ? ""
+                                    : String.format(Locale.ROOT, "**%.2f**", overNodeRed.get(overNodeRed.size() / 2)));
                     System.out.println(median);
                     table.add(median);
                 }
@@ -168,6 +189,9 @@ final class IngestBench {
                 table.forEach(System.out::println);
             }
         } finally {
+            if (nodeRed != null) {
+                nodeRed.close();
+            }
             hub.destroy();
             bare.destroy();
             hub.waitFor();
