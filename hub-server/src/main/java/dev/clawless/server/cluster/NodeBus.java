@@ -41,6 +41,13 @@ public final class NodeBus implements AutoCloseable {
     private static final int QUEUE = 10_000;
     private static final int BATCH = 256;
     private static final Duration RETRY = Duration.ofMillis(250);
+    /**
+     * Least time between two new-event nudges from this node: a busy node commits events hundreds of times a second,
+     * and each nudge costs every other node's pump a query.
+     */
+    static final Duration EVENTS_GAP = Duration.ofMillis(10);
+    /** Stands for the nudge in the queue; the message itself is made when it is sent. */
+    private static final String EVENTS = "events";
     private static final Logger LOG = Logger.getLogger(NodeBus.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,6 +73,8 @@ public final class NodeBus implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean eventsQueued = new AtomicBoolean();
+    private long eventsSentAt = System.nanoTime() - EVENTS_GAP.toNanos();
     private final Thread sender;
     private final Thread listener;
     private volatile Jedis subscribed;
@@ -86,9 +95,14 @@ public final class NodeBus implements AutoCloseable {
         send(message("delta").put("c", conversationId).put("m", messageId).put("x", text));
     }
 
-    /** Tells the others that this node committed conversation events. */
+    /**
+     * Tells the others that this node committed conversation events: one message however many commits come before it
+     * is sent, and at most one every {@link #EVENTS_GAP}.
+     */
     public void eventsWritten() {
-        send(message("events"));
+        if (eventsQueued.compareAndSet(false, true) && !queue(EVENTS)) {
+            eventsQueued.set(false);
+        }
     }
 
     /** Tells the others that this node changed a channel connection. */
@@ -122,9 +136,15 @@ public final class NodeBus implements AutoCloseable {
     }
 
     private void send(ObjectNode message) {
-        if (!redis.up() || !outgoing.offer(message.toString())) {
+        queue(message.toString());
+    }
+
+    private boolean queue(String message) {
+        if (!redis.up() || !outgoing.offer(message)) {
             dropped.incrementAndGet();
+            return false;
         }
+        return true;
     }
 
     private void sendLoop() {
@@ -137,6 +157,18 @@ public final class NodeBus implements AutoCloseable {
                 }
                 batch.add(first);
                 outgoing.drainTo(batch, BATCH - 1);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (batch.get(i) == EVENTS) {
+                        long wait = eventsSentAt + EVENTS_GAP.toNanos() - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(Duration.ofNanos(wait));
+                        }
+                        // commits from now on queue another nudge; those before it are covered by this one
+                        eventsQueued.set(false);
+                        eventsSentAt = System.nanoTime();
+                        batch.set(i, message("events").toString());
+                    }
+                }
                 int n = batch.size();
                 if (redis.call(jedis -> publish(jedis, batch)).isEmpty()) {
                     dropped.addAndGet(n);
