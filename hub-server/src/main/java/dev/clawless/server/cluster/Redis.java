@@ -51,10 +51,8 @@ public final class Redis implements AutoCloseable {
         this.client = DefaultJedisClientConfig.builder(settings.url()).resp2()
                 .timeoutMillis((int) settings.timeout().toMillis()).clientName("clawless").build();
         this.pool = new JedisPool(config, address, client);
-        if (!ping()) {
-            // the hub starts anyway: per-node limits until Redis answers
-            down(new JedisConnectionException("no answer to PING"));
-        }
+        // the hub starts anyway: per-node limits until Redis answers
+        ping().ifPresent(this::down);
         this.probe = Thread.ofVirtual().name("clawless-redis-probe").start(this::probeLoop);
     }
 
@@ -96,9 +94,18 @@ public final class Redis implements AutoCloseable {
     public void down(Exception cause) {
         if (up.compareAndSet(true, false)) {
             pool.clear(); // idle connections to the server that went away
-            LOG.severe(() -> "Redis at " + address() + " is unavailable (" + cause.getMessage() + "): serving with"
+            LOG.severe(() -> "Redis at " + address() + " is unavailable (" + reason(cause) + "): serving with"
                     + " per-node rate limits and without cross-node messages until it answers again");
         }
+    }
+
+    /** The exception's message and, when another, its root cause's (the pool's wraps the socket's). */
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
     }
 
     /** Notes that Redis answers again; logged once per outage. */
@@ -111,12 +118,13 @@ public final class Redis implements AutoCloseable {
         }
     }
 
-    private boolean ping() {
+    /** Why Redis did not answer a PING, if it did not. */
+    private Optional<JedisException> ping() {
         try (Jedis jedis = pool.getResource()) {
             jedis.ping();
-            return true;
+            return Optional.empty();
         } catch (JedisException e) {
-            return false;
+            return Optional.of(e);
         }
     }
 
@@ -127,7 +135,7 @@ public final class Redis implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!up.get() && ping()) {
+            if (!up.get() && ping().isEmpty()) {
                 back();
             }
         }

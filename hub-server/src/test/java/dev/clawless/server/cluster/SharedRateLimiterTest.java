@@ -85,6 +85,25 @@ class SharedRateLimiterTest {
         assertEquals(Optional.of(Duration.ofMinutes(1)), a.tryAcquire("closed", 0));
     }
 
+    @Test
+    void aRedisThatDoesNotAnswerAtStartLeavesEachNodeItsOwnBuckets() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        try (Redis nowhere = new Redis(new RedisSettings(URI.create("redis://127.0.0.1:" + closed), 2,
+                Duration.ofSeconds(1)))) {
+            assertTrue(!nowhere.up());
+            SharedRateLimiter a = new SharedRateLimiter(nowhere, new InMemoryRateLimiter());
+            SharedRateLimiter b = new SharedRateLimiter(nowhere, new InMemoryRateLimiter());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Optional.empty(), a.tryAcquire("alone", 3));
+                assertEquals(Optional.empty(), b.tryAcquire("alone", 3), "its own bucket, not the other's");
+            }
+            assertTrue(a.tryAcquire("alone", 3).isPresent());
+        }
+    }
+
     private static String sha() {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1")
