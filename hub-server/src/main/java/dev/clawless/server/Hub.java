@@ -84,6 +84,10 @@ import dev.clawless.core.tool.internal.KnowledgeSearchTool;
 import dev.clawless.core.tool.internal.SessionsListTool;
 import dev.clawless.core.tool.internal.SessionsSendTool;
 import dev.clawless.core.usage.InMemoryRateLimiter;
+import dev.clawless.core.usage.RateLimiter;
+import dev.clawless.server.cluster.NodeBus;
+import dev.clawless.server.cluster.Redis;
+import dev.clawless.server.cluster.SharedRateLimiter;
 import dev.clawless.core.usage.UsageMeter;
 import dev.clawless.server.api.AdminRoutes;
 import dev.clawless.server.api.ApprovalRoutes;
@@ -131,15 +135,20 @@ public final class Hub implements AutoCloseable {
     private final InboundLog inbound;
     private final InboundDeriver deriver;
     private final Installations installations;
+    private final Optional<Redis> redis;
+    private final Optional<NodeBus> bus;
 
     private final Optional<String> setupLink;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
                 JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
-                Installations installations, Optional<String> setupLink) {
+                Installations installations, Optional<Redis> redis, Optional<NodeBus> bus,
+                Optional<String> setupLink) {
         this.pump = pump;
         this.inbound = inbound;
         this.deriver = deriver;
+        this.redis = redis;
+        this.bus = bus;
         this.setupLink = setupLink;
         this.pollers = pollers;
         this.installations = installations;
@@ -168,17 +177,22 @@ public final class Hub implements AutoCloseable {
         PrivateFiles.secure(config.dataDir()); // the embedded database's files, created just now
         AutoCloseable closeOnFailure = () -> { };
         AtomicReference<WebServer> serverRef = new AtomicReference<>();
+        // the Redis the nodes share, if configured; a Redis that does not answer yet does not stop the start
+        Optional<Redis> redis = Optional.empty();
         try {
+            redis = config.redis().map(Redis::new);
             Ids ids = new Ids(clock);
             AuditLog audit = new AuditLog(database, clock);
             TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
             HttpMetrics metrics = new HttpMetrics();
-            InMemoryRateLimiter rateLimiter = new InMemoryRateLimiter();
+            RateLimiter rateLimiter = redis.<RateLimiter>map(r -> new SharedRateLimiter(r, new InMemoryRateLimiter()))
+                    .orElseGet(InMemoryRateLimiter::new);
             UsageMeter usage = new UsageMeter(database, config.prices(), rateLimiter, clock);
             Bodies bodies = new Bodies(config.maxBodySize());
 
             Routes routes = new Routes();
             OpsRoutes ops = new OpsRoutes(database, metrics);
+            redis.ifPresent(r -> ops.redis(r::up));
             ops.register(routes);
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
@@ -303,7 +317,8 @@ public final class Hub implements AutoCloseable {
             widgetAssets.register(routes);
             new ConsoleAssets().register(routes);
             new MarketplaceRoutes(marketplace, installations::counts, bodies).register(routes);
-            new SystemRoutes(database, jobs, deriver, marketplace, installations::counts, startedAt, clock).register(routes);
+            new SystemRoutes(database, jobs, deriver, marketplace, installations::counts, startedAt, clock)
+                    .redis(redis).register(routes);
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
@@ -323,6 +338,13 @@ public final class Hub implements AutoCloseable {
                     channels, approvals, accounts, contacts, bodies, pump).register(routes);
             new ContactRoutes(contacts, bodies).register(routes);
 
+            Optional<NodeBus> bus = redis.map(r -> nodeBus(r, turns, pump, channels, installations));
+            bus.ifPresent(b -> {
+                turns.relay(b::delta);
+                conversations.onEventsCommitted(b::eventsWritten);
+                channels.onEvicted(b::connectionChanged);
+                installations.onChanged(b::installationChanged);
+            });
             pump.start();
             inbound.start();
             deriver.start();
@@ -330,6 +352,7 @@ public final class Hub implements AutoCloseable {
             closeOnFailure = () -> {
                 inbound.close();
                 deriver.close();
+                bus.ifPresent(NodeBus::close);
                 pump.close();
                 beforePump.close();
             };
@@ -374,7 +397,7 @@ public final class Hub implements AutoCloseable {
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
-                    installations, setupLink);
+                    installations, redis, bus, setupLink);
         } catch (RuntimeException | Error e) {
             // a failure after the server started (the demo's provisioning, say) must not leave it serving
             WebServer started = serverRef.get();
@@ -386,9 +409,36 @@ public final class Hub implements AutoCloseable {
             } catch (Exception suppressed) {
                 e.addSuppressed(suppressed);
             }
+            redis.ifPresent(Redis::close);
             database.close();
             throw e;
         }
+    }
+
+    /** This node's messages to and from the other nodes, wired to what they concern. */
+    private static NodeBus nodeBus(Redis redis, TurnStreams turns, EventPump pump, ChannelManagement channels,
+                                   Installations installations) {
+        return new NodeBus(redis, new NodeBus.Receiver() {
+            @Override
+            public void delta(String conversationId, String messageId, String text) {
+                turns.remoteDelta(conversationId, messageId, text);
+            }
+
+            @Override
+            public void eventsWritten() {
+                pump.wake();
+            }
+
+            @Override
+            public void connectionChanged(String connectionId) {
+                channels.changedElsewhere(connectionId);
+            }
+
+            @Override
+            public void installationChanged(String installationId) {
+                installations.changedElsewhere(installationId);
+            }
+        });
     }
 
     /** Where a browser may load the demo page from: this hub's own addresses. */
@@ -447,6 +497,16 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /** The Redis the nodes share, when configured. */
+    public Optional<Redis> redis() {
+        return redis;
+    }
+
+    /** This node's messages to and from the other nodes, when Redis is configured. */
+    public Optional<NodeBus> bus() {
+        return bus;
+    }
+
     /**
      * Stops accepting requests and jobs, lets in-flight requests and jobs finish within the shutdown grace — one
      * grace for all of it, never more — then closes the database. Jobs still running are abandoned: their leases run
@@ -466,7 +526,9 @@ public final class Hub implements AutoCloseable {
         } finally {
             inbound.close();
             deriver.close();
+            bus.ifPresent(NodeBus::close);
             pump.close();
+            redis.ifPresent(Redis::close);
             database.close();
         }
     }

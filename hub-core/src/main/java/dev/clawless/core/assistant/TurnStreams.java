@@ -9,9 +9,9 @@ import dev.clawless.core.conversation.Message;
 
 /**
  * In-process fan-out of what assistant turns produce, per conversation: text deltas while a turn runs, then its
- * stored reply or its failure. Subscribers on this node see turns run on this node; a waiter that may be served by
- * another node also reads the stored reply. Thread-safe; listeners are called on the turn's thread and must not
- * block.
+ * stored reply or its failure. Subscribers on this node see turns run on this node, and the text deltas of turns run
+ * on other nodes when a {@link Relay} carries them (Redis); a waiter that may be served by another node also reads
+ * the stored reply. Thread-safe; listeners are called on the turn's (or the relay's) thread and must not block.
  */
 public final class TurnStreams {
 
@@ -28,7 +28,24 @@ public final class TurnStreams {
         }
     }
 
+    /** Carries this node's text deltas to the other nodes; must not block. */
+    @FunctionalInterface
+    public interface Relay {
+        void delta(String conversationId, String messageId, String text);
+    }
+
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
+    private volatile Relay relay = (conversationId, messageId, text) -> { };
+
+    /** Sends every text delta of this node's turns to the other nodes too. */
+    public void relay(Relay relay) {
+        this.relay = relay;
+    }
+
+    /** A text delta of a turn another node runs, for this node's subscribers (not relayed again). */
+    public void remoteDelta(String conversationId, String messageId, String text) {
+        each(conversationId).forEach(l -> l.delta(messageId, text));
+    }
 
     /** Listens to a conversation's turns until the returned handle is closed. */
     public AutoCloseable subscribe(String conversationId, Listener listener) {
@@ -41,6 +58,7 @@ public final class TurnStreams {
 
     void delta(String conversationId, String messageId, String text) {
         each(conversationId).forEach(l -> l.delta(messageId, text));
+        relay.delta(conversationId, messageId, text);
     }
 
     void completed(String conversationId, String messageId, Message reply) {

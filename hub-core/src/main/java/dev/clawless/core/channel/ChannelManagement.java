@@ -86,6 +86,7 @@ public final class ChannelManagement {
     /** How long a cached connection is used before it is read again (changes made by other nodes). */
     static final Duration CONNECTION_TTL = Duration.ofSeconds(5);
     private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> evicted = id -> { };
 
     public ChannelManagement(Database database, ChannelRegistry registry, ConversationManagement conversations,
                              SecretVault vault, AuditLog audit, NetworkGuard guard, UsageMeter usage,
@@ -128,6 +129,21 @@ public final class ChannelManagement {
 
     private void evict(String id) {
         connections.evict(id);
+        evicted.accept(id);
+    }
+
+    /**
+     * Sets who hears of every connection this node writes (after the write): the other nodes, told through Redis,
+     * forget it at once instead of after {@link #CONNECTION_TTL}. Must not block.
+     */
+    public void onEvicted(java.util.function.Consumer<String> listener) {
+        this.evicted = listener;
+    }
+
+    /** Another node changed the connection {@code id}: this node forgets what it cached and re-reads what it keeps. */
+    public void changedElsewhere(String id) {
+        connections.evict(id);
+        changed();
     }
 
     /** The connection {@code id} for the webhook path, from this node's cache unless {@code fresh}. */

@@ -42,6 +42,8 @@ public final class ConversationManagement {
     private final Ids ids;
     private final IntentDetector intents;
     private volatile EventSink sink = EventSink.NONE;
+    private static final Runnable NO_LISTENER = () -> { };
+    private volatile Runnable eventsCommitted = NO_LISTENER;
     private volatile int deliveryAttempts = 10;
     private final ConversationStore store = new ConversationStore();
     private final MessageDeliveries deliveries;
@@ -257,10 +259,22 @@ public final class ConversationManagement {
         this.sink = eventSink;
     }
 
+    /**
+     * Sets what runs after a transaction that wrote conversation events commits (other nodes' event pumps are told
+     * to read at once); must not block.
+     */
+    public void onEventsCommitted(Runnable listener) {
+        this.eventsCommitted = listener;
+    }
+
     /** Records an event in the caller's transaction and hands it to the sink. */
     private void event(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
         store.addEvent(tx, tenantId, conversationId, type, data, at);
         sink.published(tx, tenantId, type, data, at);
+        Runnable committed = eventsCommitted;
+        if (committed != NO_LISTENER) {
+            database.afterCommit(committed);
+        }
     }
 
     /**

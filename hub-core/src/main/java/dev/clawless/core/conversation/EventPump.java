@@ -45,6 +45,7 @@ public final class EventPump implements AutoCloseable {
     private final Map<String, Set<Subscription>> byTenant = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean();
+    private final Semaphore nudge = new Semaphore(0);
     private volatile long lastSeen;
     /** Only the pump's thread: whether it delivered any event yet, and since when (nanoTime) it waits at a gap. */
     private boolean sawAny;
@@ -103,6 +104,11 @@ public final class EventPump implements AutoCloseable {
         return s;
     }
 
+    /** Reads now rather than at the next tick (another node wrote events). */
+    public void wake() {
+        nudge.release();
+    }
+
     /** How many queries the pump has run since it started (one per tick when idle). */
     public long queries() {
         return queries.get();
@@ -128,7 +134,9 @@ public final class EventPump implements AutoCloseable {
                 LOG.log(Level.WARNING, "reading new conversation events failed; trying again", e);
             }
             try {
-                Thread.sleep(tick);
+                if (nudge.tryAcquire(tick.toNanos(), TimeUnit.NANOSECONDS)) {
+                    nudge.drainPermits();
+                }
             } catch (InterruptedException e) {
                 return;
             }

@@ -71,6 +71,7 @@ public final class Installations implements AutoCloseable {
     private volatile Set<String> builtInChannels = Set.of();
     private volatile BiFunction<String, String, List<String>> connectionsOfType = (tenant, type) -> List.of();
     private volatile Thread syncer;
+    private volatile java.util.function.Consumer<String> changedHere = id -> { };
 
     public Installations(Database database, Marketplace marketplace, PluginRuntime runtime, SecretVault vault,
                          AuditLog audit, NetworkGuard guard, Clock clock, Ids ids) {
@@ -150,6 +151,7 @@ public final class Installations implements AutoCloseable {
             return null;
         });
         apply(id);
+        changedHere.accept(id);
         return get(tenantId, id);
     }
 
@@ -207,6 +209,7 @@ public final class Installations implements AutoCloseable {
             return null;
         });
         apply(id);
+        changedHere.accept(id);
         return get(tenantId, id);
     }
 
@@ -222,6 +225,7 @@ public final class Installations implements AutoCloseable {
             return null;
         });
         apply(id);
+        changedHere.accept(id);
     }
 
     public Installation get(String tenantId, String id) {
@@ -348,6 +352,19 @@ public final class Installations implements AutoCloseable {
             }
         }
         failedAt.keySet().retainAll(seen);
+    }
+
+    /**
+     * Sets who hears of every installation changed through this node (after it is applied here): the other nodes,
+     * told through Redis, apply it at once instead of at their next sync. Must not block.
+     */
+    public void onChanged(java.util.function.Consumer<String> listener) {
+        this.changedHere = listener;
+    }
+
+    /** Another node changed the installation {@code id}: brings this node in line with its stored row now. */
+    public void changedElsewhere(String id) {
+        apply(id);
     }
 
     /** Reconciles now and then every {@code interval} on a virtual thread, until {@link #close()}. */

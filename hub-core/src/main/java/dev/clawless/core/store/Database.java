@@ -38,6 +38,8 @@ public final class Database implements AutoCloseable {
     private volatile String product;
     /** True on a thread while it runs {@link #ingest} work: its statements take the ingest pool's connections. */
     private static final ThreadLocal<Boolean> INGESTING = ThreadLocal.withInitial(() -> false);
+    /** What to run once the transaction this thread runs in {@link #inTransaction} commits; null outside one. */
+    private static final ThreadLocal<java.util.List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
 
     private Database(DatabaseConfig config, HikariDataSource dataSource, HikariDataSource ingestSource,
                      DbClient client) {
@@ -168,10 +170,14 @@ public final class Database implements AutoCloseable {
      */
     public <T> T inTransaction(Function<DbExecute, T> work) {
         DbTransaction tx = client.transaction();
+        java.util.List<Runnable> outer = AFTER_COMMIT.get();
+        java.util.List<Runnable> afterCommit = new java.util.ArrayList<>(1);
+        AFTER_COMMIT.set(afterCommit);
         T result;
         try {
             result = work.apply(tx);
         } catch (RuntimeException | Error e) {
+            AFTER_COMMIT.set(outer);
             try {
                 tx.rollback();
             } catch (RuntimeException suppressed) {
@@ -179,8 +185,23 @@ public final class Database implements AutoCloseable {
             }
             throw e;
         }
+        AFTER_COMMIT.set(outer);
         tx.commit();
+        afterCommit.forEach(Runnable::run);
         return result;
+    }
+
+    /**
+     * Runs {@code action} once the transaction this thread is in commits (once per transaction however often it is
+     * asked, not at all on rollback), or at once outside a transaction. For telling others about committed rows.
+     */
+    public void afterCommit(Runnable action) {
+        java.util.List<Runnable> pending = AFTER_COMMIT.get();
+        if (pending == null) {
+            action.run();
+        } else if (!pending.contains(action)) {
+            pending.add(action);
+        }
     }
 
     /**

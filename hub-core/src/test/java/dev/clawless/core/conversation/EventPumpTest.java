@@ -91,6 +91,25 @@ class EventPumpTest {
         assertEquals(0, pump.subscribers());
     }
 
+    @org.junit.jupiter.api.Test
+    void aCommitWakesThePumpBeforeItsTick() throws Exception {
+        database = Database.open(TestDatabases.h2());
+        ConversationManagement conversations = new ConversationManagement(database, new JobQueue(database,
+                JobConfig.DEFAULT, clock), clock, new Ids(clock));
+        String tenant = TestTenants.create(database, clock, "Woken", new Quotas(-1, -1, -1));
+        String a = conversations.ingest(tenant, InboundMessage.text("telegram", "con_test", "m1", "chat-a",
+                new Participant("u1", Optional.of("Ann"), Optional.empty()), "Hi", Instant.now()))
+                .conversation().id();
+        // a tick no test waits for: only the wake-up (what a message from another node does) brings the events
+        pump = new EventPump(database, Duration.ofHours(1));
+        pump.start();
+        EventPump.Subscription ofA = pump.subscribe(tenant, a);
+        conversations.onEventsCommitted(pump::wake);
+        conversations.publish(tenant, a, "test.woken", "{}");
+        assertEquals(List.of("test.woken"), receive(ofA, 1).stream().map(ConversationEvent::type).toList());
+        ofA.close();
+    }
+
     /** Waits (parked on the subscription, with a deadline) until {@code count} events arrived. */
     @ParameterizedTest
     @EnumSource(Engine.class)

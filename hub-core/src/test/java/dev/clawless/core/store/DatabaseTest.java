@@ -41,6 +41,34 @@ class DatabaseTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void afterCommitRunsOncePerCommittedTransactionAndNeverForARolledBackOne() {
+        try (Database db = Database.open(TestDatabases.h2())) {
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean committedFirst = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable told = runs::incrementAndGet;
+            db.inTransaction(tx -> {
+                tx.insert("INSERT INTO audit_log (occurred_at, actor, action, details) VALUES (?, 'admin', 'x', '{}')",
+                        Database.timestamp(java.time.Instant.now()));
+                db.afterCommit(told);
+                db.afterCommit(told);
+                db.afterCommit(() -> committedFirst.set(db.execute().query("SELECT COUNT(*) FROM audit_log")
+                        .map(r -> ((Number) r.column(1).get()).longValue()).findFirst().orElseThrow() == 1));
+                assertEquals(0, runs.get(), "not before the commit");
+                return null;
+            });
+            assertEquals(1, runs.get(), "once per transaction");
+            assertTrue(committedFirst.get(), "another connection sees the row when it runs");
+            assertThrows(IllegalStateException.class, () -> db.inTransaction(tx -> {
+                db.afterCommit(told);
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals(1, runs.get(), "not after a rollback");
+            db.afterCommit(told);
+            assertEquals(2, runs.get(), "at once outside a transaction");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void aFailedTransactionLeavesNothingBehind(Engine engine) {

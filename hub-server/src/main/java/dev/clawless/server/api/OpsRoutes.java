@@ -27,6 +27,7 @@ public final class OpsRoutes {
     private final byte[] openapi;
     private final byte[] index;
     private volatile io.helidon.webserver.http.Handler home;
+    private volatile java.util.Optional<java.util.function.BooleanSupplier> redis = java.util.Optional.empty();
 
     public OpsRoutes(Database database, HttpMetrics metrics) {
         this.database = database;
@@ -54,6 +55,14 @@ public final class OpsRoutes {
                 .get("/openapi.yaml", this::openapi);
     }
 
+    /**
+     * Reports Redis in readiness too. Redis down does not make the node unready: it serves with per-node limits
+     * (the answer says {@code degraded}).
+     */
+    public void redis(java.util.function.BooleanSupplier up) {
+        this.redis = java.util.Optional.of(up);
+    }
+
     /** Serves {@code /} with another page (the demo), instead of the hub's landing page. */
     public void home(io.helidon.webserver.http.Handler page) {
         this.home = page;
@@ -78,7 +87,15 @@ public final class OpsRoutes {
     private void ready(ServerRequest req, ServerResponse res) {
         boolean db = database.isReady();
         ObjectNode body = Json.object().put("status", db ? "UP" : "DOWN");
-        body.putArray("checks").addObject().put("name", "database").put("status", db ? "UP" : "DOWN");
+        var checks = body.putArray("checks");
+        checks.addObject().put("name", "database").put("status", db ? "UP" : "DOWN");
+        redis.ifPresent(up -> {
+            boolean answers = up.getAsBoolean();
+            checks.addObject().put("name", "redis").put("status", answers ? "UP" : "DOWN");
+            if (!answers) {
+                body.put("degraded", true);
+            }
+        });
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         Json.send(res, db ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
     }

@@ -41,6 +41,7 @@ public final class SystemRoutes {
     private final Supplier<Map<String, Long>> installCounts;
     private final Instant startedAt;
     private final Clock clock;
+    private volatile java.util.Optional<dev.clawless.server.cluster.Redis> redis = java.util.Optional.empty();
 
     /** @param installCounts installations per {@code plugin@version} */
     public SystemRoutes(Database database, JobQueue jobs, InboundDeriver inbound, Marketplace marketplace,
@@ -54,6 +55,12 @@ public final class SystemRoutes {
         this.clock = clock;
     }
 
+    /** Reports the Redis the nodes share, when one is configured. */
+    public SystemRoutes redis(java.util.Optional<dev.clawless.server.cluster.Redis> configured) {
+        this.redis = configured;
+        return this;
+    }
+
     public void register(Routes routes) {
         routes.get("/admin/system", this::system);
     }
@@ -65,7 +72,8 @@ public final class SystemRoutes {
         body.put("uptime_seconds", Math.max(0, Duration.between(startedAt, clock.instant()).toSeconds()));
         boolean up = database.isReady();
         body.putObject("database").put("status", up ? "UP" : "DOWN").put("product", database.product());
-        body.putNull("redis"); // no shared store is configured yet: rate limits and streams are per node
+        redis.ifPresentOrElse(r -> body.putObject("redis").put("status", r.up() ? "UP" : "DOWN")
+                .put("address", r.address()), () -> body.putNull("redis")); // none: every node alone
         ObjectNode log = body.putObject("inbound");
         if (up) {
             InboundDeriver.State state = inbound.state();

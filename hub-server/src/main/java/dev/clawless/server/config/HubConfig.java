@@ -14,6 +14,8 @@ import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import redis.clients.jedis.util.JedisURIHelper;
+
 import dev.clawless.core.assistant.LangChainProvider;
 import dev.clawless.core.assistant.RoutingRules;
 import dev.clawless.core.assistant.TurnSettings;
@@ -23,6 +25,7 @@ import dev.clawless.core.tenant.Plan;
 import dev.clawless.core.tenant.Quotas;
 import dev.clawless.core.tenant.TenantConfig;
 import dev.clawless.core.usage.Prices;
+import dev.clawless.server.cluster.RedisSettings;
 
 /**
  * The hub's configuration, typed and validated. Secrets are masked in {@link #toString()}.
@@ -57,6 +60,7 @@ import dev.clawless.core.usage.Prices;
  * @param accounts      how people's accounts and sessions behave
  * @param mail          the SMTP server for the hub's own mail, if any
  * @param trustedProxies addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed
+ * @param redis         the Redis the nodes share, if configured
  */
 public record HubConfig(int port, String host, Path dataDir, Optional<String> publicBaseUrl,
                         Optional<String> adminToken, DatabaseConfig db, long maxBodySize, Duration shutdownGrace,
@@ -68,7 +72,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         dev.clawless.core.jobs.JobConfig jobs, dev.clawless.core.channel.ChannelSettings channels,
                         dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo,
                         dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail,
-                        List<String> trustedProxies) {
+                        List<String> trustedProxies,
+                        Optional<RedisSettings> redis) {
 
     /**
      * The SMTP server for the hub's own mail.
@@ -109,7 +114,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo, accounts, mail, trustedProxies);
+                demo, accounts, mail, trustedProxies, redis);
     }
 
     @Override
@@ -117,7 +122,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return "HubConfig[port=" + port + ", host=" + host + ", dataDir=" + dataDir + ", publicBaseUrl="
                 + publicBaseUrl + ", adminToken=" + (adminToken.isPresent() ? "****" : "generated") + ", db=" + db
                 + ", maxBodySize=" + maxBodySize + ", logLevel=" + logLevel + ", masterKey="
-                + (masterKey.isPresent() ? "****" : "generated") + "]";
+                + (masterKey.isPresent() ? "****" : "generated") + ", redis=" + redis + "]";
     }
 
     static HubConfig bind(Map<String, ConfigLoader.Value> values) {
@@ -288,6 +293,24 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         + " separated by commas");
             }
         }
+        Optional<RedisSettings> redisSettings = b.optional("clawless.redis.url").flatMap(u -> {
+            URI uri;
+            try {
+                uri = URI.create(u);
+            } catch (IllegalArgumentException e) {
+                uri = null;
+            }
+            if (uri == null || !JedisURIHelper.isValid(uri)) {
+                // not echoed: a URL may carry a password
+                b.problem("clawless.redis.url", "expected redis://[user:password@]host:port[/db] or rediss://…");
+                return Optional.empty();
+            }
+            Duration timeout = b.duration("clawless.redis.timeout");
+            if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                b.problem("clawless.redis.timeout", "expected a duration from 1ms to 1m");
+            }
+            return Optional.of(new RedisSettings(uri, b.integer("clawless.redis.pool-size", 1, 1000), timeout));
+        });
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
@@ -325,7 +348,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
                         b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
                         b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))),
-                proxies);
+                proxies, redisSettings);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -134,6 +134,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void redisIsOffUntilAUrlIsGivenAndItsPasswordIsNeverShown() {
+        assertEquals(Optional.empty(), ConfigLoader.load(Optional.empty(), Map.of()).redis());
+        HubConfig c = ConfigLoader.load(Optional.empty(), Map.of("CLAWLESS_REDIS_URL",
+                "redis://:hunter2@cache:6380/2", "CLAWLESS_REDIS_POOL_SIZE", "4"));
+        assertEquals("redis://cache:6380", c.redis().orElseThrow().address());
+        assertEquals(4, c.redis().orElseThrow().poolSize());
+        assertEquals(Duration.ofSeconds(2), c.redis().orElseThrow().timeout());
+        assertFalse(c.toString().contains("hunter2"), c.toString());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(
+                "CLAWLESS_REDIS_URL", "http://bob:hunter2@cache:6379", "CLAWLESS_REDIS_TIMEOUT", "0s")));
+        assertTrue(e.getMessage().contains("clawless.redis.url (from CLAWLESS_REDIS_URL)"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(
+                "CLAWLESS_REDIS_URL", "redis://cache:6379", "CLAWLESS_REDIS_TIMEOUT", "0s")));
+        assertTrue(e.getMessage().contains("clawless.redis.timeout"), e.getMessage());
+    }
+
+    @Test
     void aDefaultPlanThatDoesNotExistStopsStartUp() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
                 Map.of("CLAWLESS_TENANTS_DEFAULT_PLAN", "platinum")));

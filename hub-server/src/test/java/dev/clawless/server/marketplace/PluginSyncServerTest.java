@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.clawless.core.store.DatabaseConfig;
 import dev.clawless.core.store.TestDatabases;
 import dev.clawless.server.TestHub;
+import dev.clawless.server.TestRedis;
 
 import static dev.clawless.server.TestHub.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +46,28 @@ class PluginSyncServerTest {
 
             assertEquals(204, one.call("DELETE", "/v1/plugins/installations/" + id, key, null).statusCode());
             await(() -> two.hub().installations().runtime().loadedVersions().isEmpty());
+        }
+    }
+
+    @Test
+    void withRedisAnInstallationReachesTheOtherNodeAtOnceNotAtItsNextSync() throws Exception {
+        DatabaseConfig pg = TestDatabases.postgresql();
+        Path shared = Files.createTempDirectory("clawless-shared-");
+        try (TestRedis redis = TestRedis.start()) {
+            // a sync interval no test waits for: only the message from the other node can bring the plugin
+            Map<String, String> env = Map.of("CLAWLESS_DB_URL", pg.url(), "CLAWLESS_DB_USERNAME", pg.username(),
+                    "CLAWLESS_DATA_DIR", shared.toString(), "CLAWLESS_MARKETPLACE_SYNC_INTERVAL", "1h",
+                    "CLAWLESS_REDIS_URL", redis.url());
+            try (TestHub one = TestHub.start(env); TestHub two = TestHub.start(env)) {
+                String key = one.key(one.tenant("Two nodes, Redis"), "[\"plugins:admin\"]");
+                PluginKit.publish(one, key, PluginKit.built("plugin-template"));
+                String id = json(one.call("POST", "/v1/plugins/installations", key,
+                        "{\"plugin_id\":\"hello-template\",\"version\":\"1.0.0\"}")).get("id").asText();
+                await(() -> two.hub().installations().runtime().loadedVersions()
+                        .equals(List.of("hello-template@1.0.0")));
+                assertEquals(204, one.call("DELETE", "/v1/plugins/installations/" + id, key, null).statusCode());
+                await(() -> two.hub().installations().runtime().loadedVersions().isEmpty());
+            }
         }
     }
 
