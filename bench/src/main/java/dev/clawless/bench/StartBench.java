@@ -33,7 +33,8 @@ import java.util.function.ToDoubleFunction;
  * folder it also waits for the demo to be seeded) and the RSS after it. Reports each round, the medians, and the
  * median of the per-round ratios hub / bare.
  *
- * <p>Options: {@code --rounds 3}. Needs a JDK 25 or newer for the AOT cache (JEP 483/514).
+ * <p>Options: {@code --rounds 3}; {@code --aot off} leaves out the AOT caches (for a hub from before
+ * {@code --aot-training}). The AOT cache needs a JDK 25 or newer (JEP 483/514).
  */
 final class StartBench {
 
@@ -49,6 +50,7 @@ final class StartBench {
 
     static void run(Path hubJar, String java, String[] args) throws Exception {
         int rounds = Integer.parseInt(ChatBench.arg(args, "--rounds", "3"));
+        boolean withAot = !ChatBench.arg(args, "--aot", "on").equals("off");
         Path benchJar = Path.of(StartBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path work = Files.createTempDirectory("clawless-bench-start-");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -59,23 +61,22 @@ final class StartBench {
         System.out.printf(Locale.ROOT, "start bench: %d cores, java %s, work folder %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), work);
         Path hubAot = work.resolve("hub.aot");
-        Process training = new ProcessBuilder(command(java, Optional.of("-XX:AOTCacheOutput=" + hubAot), hub,
-                "--aot-training")).redirectErrorStream(true).redirectOutput(work.resolve("hub-training.log").toFile())
-                .start();
-        if (training.waitFor() != 0 || !Files.exists(hubAot)) {
-            throw new IllegalStateException("the hub's training run failed; see " + work.resolve("hub-training.log"));
-        }
         Path bareAot = work.resolve("bare.aot");
-        bareTraining(client, java, bare, bareAot, work);
+        if (withAot) {
+            train(client, java, hub, bare, hubAot, bareAot, work);
+        }
         Path warm = work.resolve("warm");
         startHub(client, java, hub, Optional.empty(), warm, work); // migrates and seeds the warm folder
 
         Map<String, List<Start>> results = new LinkedHashMap<>();
-        List<String> targets = List.of("hub, fresh folder", "hub, warm folder", "bare Helidon",
-                "hub, fresh folder, AOT cache", "hub, warm folder, AOT cache", "bare Helidon, AOT cache");
+        List<String> targets = new ArrayList<>(List.of("hub, fresh folder", "hub, warm folder", "bare Helidon"));
+        if (withAot) {
+            targets.addAll(List.of("hub, fresh folder, AOT cache", "hub, warm folder, AOT cache",
+                    "bare Helidon, AOT cache"));
+        }
         targets.forEach(t -> results.put(t, new ArrayList<>()));
         for (int r = 1; r <= rounds; r++) {
-            for (boolean aot : new boolean[] {false, true}) {
+            for (boolean aot : withAot ? new boolean[] {false, true} : new boolean[] {false}) {
                 Optional<String> hubCache = aot ? Optional.of("-XX:AOTCache=" + hubAot) : Optional.empty();
                 Optional<String> bareCache = aot ? Optional.of("-XX:AOTCache=" + bareAot) : Optional.empty();
                 String suffix = aot ? ", AOT cache" : "";
@@ -104,6 +105,11 @@ final class StartBench {
         table.add("|---|---|");
         ratio(table, results, "hub, fresh folder", "bare Helidon");
         ratio(table, results, "hub, warm folder", "bare Helidon");
+        if (!withAot) {
+            System.out.println();
+            table.forEach(System.out::println);
+            return;
+        }
         ratio(table, results, "hub, fresh folder, AOT cache", "bare Helidon, AOT cache");
         ratio(table, results, "hub, warm folder, AOT cache", "bare Helidon, AOT cache");
         ratio(table, results, "hub, fresh folder, AOT cache", "bare Helidon");
@@ -112,6 +118,18 @@ final class StartBench {
         ratio(table, results, "hub, warm folder, AOT cache", "hub, warm folder");
         System.out.println();
         table.forEach(System.out::println);
+    }
+
+    /** Records the AOT caches: the hub's by {@code --aot-training}, as {@code ./hub run} does, and the bare server's. */
+    private static void train(HttpClient client, String java, List<String> hub, List<String> bare, Path hubAot,
+                              Path bareAot, Path work) throws Exception {
+        Process training = new ProcessBuilder(command(java, Optional.of("-XX:AOTCacheOutput=" + hubAot), hub,
+                "--aot-training")).redirectErrorStream(true).redirectOutput(work.resolve("hub-training.log").toFile())
+                .start();
+        if (training.waitFor() != 0 || !Files.exists(hubAot)) {
+            throw new IllegalStateException("the hub's training run failed; see " + work.resolve("hub-training.log"));
+        }
+        bareTraining(client, java, bare, bareAot, work);
     }
 
     private static void record(Map<String, List<Start>> results, String target, int round, Start s) {
