@@ -34,7 +34,8 @@ import java.util.function.ToDoubleFunction;
  * median of the per-round ratios hub / bare.
  *
  * <p>Options: {@code --rounds 3}; {@code --aot off} leaves out the AOT caches (for a hub from before
- * {@code --aot-training}). The AOT cache needs a JDK 25 or newer (JEP 483/514).
+ * {@code --aot-training}); {@code --baseline-jar JAR} starts another hub jar (an earlier build, without a cache) in
+ * the same rounds, fresh and warm, for a before/after. The AOT cache needs a JDK 25 or newer (JEP 483/514).
  */
 final class StartBench {
 
@@ -51,6 +52,8 @@ final class StartBench {
     static void run(Path hubJar, String java, String[] args) throws Exception {
         int rounds = Integer.parseInt(ChatBench.arg(args, "--rounds", "3"));
         boolean withAot = !ChatBench.arg(args, "--aot", "on").equals("off");
+        Optional<List<String>> baseline = Optional.ofNullable(ChatBench.arg(args, "--baseline-jar", null))
+                .map(jar -> List.of("-jar", Path.of(jar).toAbsolutePath().toString()));
         Path benchJar = Path.of(StartBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path work = Files.createTempDirectory("clawless-bench-start-");
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -67,9 +70,16 @@ final class StartBench {
         }
         Path warm = work.resolve("warm");
         startHub(client, java, hub, Optional.empty(), warm, work); // migrates and seeds the warm folder
+        Path baselineWarm = work.resolve("baseline-warm");
+        if (baseline.isPresent()) {
+            startHub(client, java, baseline.get(), Optional.empty(), baselineWarm, work);
+        }
 
         Map<String, List<Start>> results = new LinkedHashMap<>();
         List<String> targets = new ArrayList<>(List.of("hub, fresh folder", "hub, warm folder", "bare Helidon"));
+        if (baseline.isPresent()) {
+            targets.addAll(List.of("baseline hub, fresh folder", "baseline hub, warm folder"));
+        }
         if (withAot) {
             targets.addAll(List.of("hub, fresh folder, AOT cache", "hub, warm folder, AOT cache",
                     "bare Helidon, AOT cache"));
@@ -84,6 +94,12 @@ final class StartBench {
                 record(results, "hub, fresh folder" + suffix, r, startHub(client, java, hub, hubCache, fresh, work));
                 record(results, "hub, warm folder" + suffix, r, startHub(client, java, hub, hubCache, warm, work));
                 record(results, "bare Helidon" + suffix, r, startBare(client, java, bare, bareCache));
+                if (!aot && baseline.isPresent()) {
+                    record(results, "baseline hub, fresh folder", r, startHub(client, java, baseline.get(),
+                            Optional.empty(), work.resolve("baseline-fresh-" + r), work));
+                    record(results, "baseline hub, warm folder", r, startHub(client, java, baseline.get(),
+                            Optional.empty(), baselineWarm, work));
+                }
             }
         }
 
@@ -105,6 +121,16 @@ final class StartBench {
         table.add("|---|---|");
         ratio(table, results, "hub, fresh folder", "bare Helidon");
         ratio(table, results, "hub, warm folder", "bare Helidon");
+        if (baseline.isPresent()) {
+            ratio(table, results, "baseline hub, fresh folder", "bare Helidon");
+            ratio(table, results, "baseline hub, warm folder", "bare Helidon");
+            ratio(table, results, "hub, fresh folder", "baseline hub, fresh folder");
+            ratio(table, results, "hub, warm folder", "baseline hub, warm folder");
+            if (withAot) {
+                ratio(table, results, "hub, fresh folder, AOT cache", "baseline hub, fresh folder");
+                ratio(table, results, "hub, warm folder, AOT cache", "baseline hub, warm folder");
+            }
+        }
         if (!withAot) {
             System.out.println();
             table.forEach(System.out::println);
