@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,8 +36,14 @@ final class AotTraining {
     private AotTraining() {
     }
 
-    /** Runs the training; answers the process's exit status. */
+    /** Runs the training with the hub's logging set up as {@code Main} sets it up; answers the exit status. */
     static int run() {
+        Logging.configure(Level.WARNING, true);
+        return exercise();
+    }
+
+    /** Starts, uses and stops a hub in a temporary folder, removed afterwards; 0 when every step answered. */
+    static int exercise() {
         Path data;
         try {
             data = Files.createTempDirectory("clawless-aot-training-");
@@ -51,9 +58,7 @@ final class AotTraining {
                 "CLAWLESS_DATA_DIR", data.toString(),
                 "CLAWLESS_ADMIN_TOKEN", token,
                 "CLAWLESS_DEMO_ENABLED", "true",
-                "CLAWLESS_LOG_LEVEL", "WARNING",
                 "CLAWLESS_HTTP_SHUTDOWN_GRACE", "1s"));
-        Logging.configure(config.logLevel(), config.logJson());
         try (Hub hub = Hub.start(config)) {
             hub.demoProvisioned().get(2, TimeUnit.MINUTES);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
