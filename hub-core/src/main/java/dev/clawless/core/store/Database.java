@@ -227,9 +227,10 @@ public final class Database implements AutoCloseable {
     public static boolean isUnavailable(Throwable e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
+            // not a bare java.net.ConnectException: that may be any outbound call's; the driver and the pool wrap
+            // theirs in one of these
             if (t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.net.ConnectException) {
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08")
