@@ -39,7 +39,8 @@ import com.sun.net.httpserver.HttpServer;
  * Usage: {@code java -jar bench/target/clawless-bench.jar --hub-jar hub-server/target/clawless-hub.jar
  * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}); with
  * {@code streams} the idle-stream benchmark of {@link StreamBench} instead ({@code ./hub bench streams}), with
- * {@code ingest [--db h2|postgres] …} the webhook ingest path ({@link IngestBench}).
+ * {@code ingest [--db h2|postgres] …} the webhook ingest path ({@link IngestBench}), with {@code start [--rounds 3]} the
+ * start to ready and memory of {@link StartBench}.
  */
 public final class ChatBench {
 
@@ -75,6 +76,10 @@ public final class ChatBench {
         }
         if (List.of(args).contains("streams")) {
             StreamBench.run(hubJar, java, args);
+            return;
+        }
+        if (List.of(args).contains("start")) {
+            StartBench.run(hubJar, java, args);
             return;
         }
 

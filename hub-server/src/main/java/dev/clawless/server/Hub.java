@@ -8,8 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.helidon.webserver.WebServer;
@@ -139,11 +144,13 @@ public final class Hub implements AutoCloseable {
     private final Optional<NodeBus> bus;
 
     private final Optional<String> setupLink;
+    private final CompletableFuture<Void> demo;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
                 JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
                 Installations installations, Optional<Redis> redis, Optional<NodeBus> bus,
-                Optional<String> setupLink) {
+                Optional<String> setupLink, CompletableFuture<Void> demo) {
+        this.demo = demo;
         this.pump = pump;
         this.inbound = inbound;
         this.deriver = deriver;
@@ -388,18 +395,27 @@ public final class Hub implements AutoCloseable {
             LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
                     + config.db().safeUrl() + ")");
             serverRef.set(server);
+            // the demo's FAQ is embedded when first provisioned, which loads the embedding model (about a second
+            // and 200 MB): not on the way to ready. Until it is there, / shows the landing page.
+            CompletableFuture<Void> demo = CompletableFuture.completedFuture(null);
             if (config.demo()) {
-                ops.home(DemoSite.provision(config.dataDir(), demoOrigins(config, server.port()), tenants, knowledge,
-                        channels, widgetAssets.versionedPath())::serve);
+                demo = CompletableFuture.runAsync(() -> ops.home(DemoSite.provision(config.dataDir(),
+                                demoOrigins(config, server.port()), tenants, knowledge, channels,
+                                widgetAssets.versionedPath())::serve),
+                        task -> Thread.ofPlatform().daemon().name("clawless-demo").start(task));
+                demo.exceptionally(e -> {
+                    LOG.log(Level.SEVERE, "the demo could not be provisioned; / shows the landing page", e);
+                    return null;
+                });
             }
             worker.start();
             pollers.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
-                    installations, redis, bus, setupLink);
+                    installations, redis, bus, setupLink, demo);
         } catch (RuntimeException | Error e) {
-            // a failure after the server started (the demo's provisioning, say) must not leave it serving
+            // a failure after the server started must not leave it serving
             WebServer started = serverRef.get();
             if (started != null) {
                 started.stop();
@@ -508,6 +524,14 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
+     * Completes when the demo (tenant, FAQ, web chat connection, the page at /) is provisioned, at once when the
+     * demo is off; exceptionally when provisioning failed (the hub serves on without it).
+     */
+    public CompletableFuture<Void> demoProvisioned() {
+        return demo.copy();
+    }
+
+    /**
      * Stops accepting requests and jobs, lets in-flight requests and jobs finish within the shutdown grace — one
      * grace for all of it, never more — then closes the database. Jobs still running are abandoned: their leases run
      * out and another node or the next start runs them again.
@@ -523,6 +547,7 @@ public final class Hub implements AutoCloseable {
             installations.close();
             worker.stop(left(deadline));
             pollers.await(left(deadline));
+            awaitDemo(left(deadline));
         } finally {
             inbound.close();
             deriver.close();
@@ -530,6 +555,17 @@ public final class Hub implements AutoCloseable {
             pump.close();
             redis.ifPresent(Redis::close);
             database.close();
+        }
+    }
+
+    /** A demo still being provisioned uses the database; it is not cut off mid-way unless the grace runs out. */
+    private void awaitDemo(java.time.Duration grace) {
+        try {
+            demo.get(grace.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // logged where it failed; a provisioning past the grace ends with the database
         }
     }
 

@@ -11,7 +11,7 @@ import dev.clawless.server.logging.Logging;
 
 /**
  * Starts the hub: {@code java -jar clawless-hub.jar [--config FILE]}. Exit status 2 means the configuration is
- * invalid, 1 that the hub could not start.
+ * invalid, 1 that the hub could not start. {@code --aot-training} runs {@link AotTraining} instead.
  */
 public final class Main {
 
@@ -24,6 +24,10 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 file = Optional.of(Path.of(args[++i]));
+            } else if (args[i].equals("--aot-training")) {
+                // the JVM writes its AOT cache when this run exits (see AotTraining)
+                System.exit(AotTraining.run());
+                return;
             } else if (args[i].equals("--help") || args[i].equals("-h")) {
                 out.println("usage: clawless-hub [--config FILE]   (see docs/configuration.md)");
                 return;

@@ -56,8 +56,14 @@ public final class TestHub implements AutoCloseable {
             all.put("CLAWLESS_HTTP_SHUTDOWN_GRACE", "1s");
             all.putAll(env);
             HubConfig config = ConfigLoader.load(Optional.empty(), all);
-            return new TestHub(Hub.start(config));
-        } catch (IOException e) {
+            Hub hub = Hub.start(config);
+            // the demo is provisioned after the hub is ready; tests that turn it on use it at once
+            hub.demoProvisioned().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            return new TestHub(hub);
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }

@@ -20,6 +20,7 @@ import dev.clawless.core.store.Database;
 public final class JobQueue {
 
     private static final int MAX_ERROR_LENGTH = 2000;
+    private static final java.util.concurrent.atomic.AtomicLong CLAIMS = new java.util.concurrent.atomic.AtomicLong();
 
     private final Database database;
     private final JobConfig config;
@@ -48,18 +49,24 @@ public final class JobQueue {
 
     /**
      * Claims up to {@code max} due jobs for {@code worker}: each becomes {@link JobStatus#RUNNING} with a lease of
-     * {@link JobConfig#lease()} and a lease token unique to this claim.
+     * {@link JobConfig#lease()} and a lease token unique to this claim. Any number of workers and nodes may claim at
+     * once: a job locked by one claim is skipped by the others ({@code FOR UPDATE SKIP LOCKED}), and a job waits while
+     * an earlier job of its queue key is queued or running. Four statements whatever {@code max} is.
      */
     public List<Job> claim(String worker, int max) {
         if (max <= 0) {
             return List.of();
         }
         Instant now = now();
+        // unique to this claim: a job claimed again after its lease ended gets another token, which fences off
+        // whatever its first worker still does with it
+        String token = worker + ":" + now.toEpochMilli() + ":" + CLAIMS.incrementAndGet();
         return database.inTransaction(tx -> {
-            List<Long> ids = store.lockDue(tx, max, now);
-            for (long id : ids) {
-                store.markRunning(tx, id, worker + ":" + id + ":" + now.toEpochMilli(), now.plus(config.lease()), now);
+            List<Long> ids = store.lockClaimable(tx, max, now);
+            if (ids.isEmpty()) {
+                return List.<Job>of();
             }
+            store.markRunning(tx, ids, token, now.plus(config.lease()), now);
             return store.findAll(tx, ids);
         });
     }

@@ -12,11 +12,15 @@ import java.util.logging.Logger;
 /**
  * Runs claimed jobs on virtual threads, at most {@link JobConfig#workers()} at once, renewing each lease while its
  * job runs. One poller thread claims work whenever there is a free slot, when woken by {@link #wake()} or a finished
- * job, and at least every {@link JobConfig#pollInterval()}. Thread-safe.
+ * job, and at least every {@link JobConfig#pollInterval()}. While claiming fails (the database is down) it backs off,
+ * up to {@link #MAX_CLAIM_BACKOFF}, logs the outage once and goes on; a job whose outcome cannot be recorded runs
+ * again when its lease ends. Thread-safe.
  */
 public final class JobWorker implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(JobWorker.class.getName());
+    /** The longest wait between claims while claiming fails. */
+    static final Duration MAX_CLAIM_BACKOFF = Duration.ofSeconds(5);
 
     private final JobQueue queue;
     private final Map<String, JobHandler> handlers;
@@ -57,6 +61,7 @@ public final class JobWorker implements AutoCloseable {
 
     private void poll() {
         JobConfig config = queue.config();
+        int failures = 0;
         while (running.get()) {
             int free = config.workers() - inFlight.get();
             int claimed = 0;
@@ -67,8 +72,24 @@ public final class JobWorker implements AutoCloseable {
                         inFlight.incrementAndGet();
                         Thread.ofVirtual().name("clawless-job-" + job.id()).start(() -> run(job));
                     }
+                    if (failures > 0) {
+                        int failed = failures;
+                        LOG.info(() -> "claiming jobs works again, after " + failed + " failed attempts");
+                        failures = 0;
+                    }
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "claiming jobs failed; retrying", e);
+                    // the database is down, most likely: wait longer each time (up to MAX_CLAIM_BACKOFF), say it
+                    // once, and never stop
+                    failures++;
+                    LOG.log(failures == 1 ? Level.WARNING : Level.FINE, "claiming jobs failed; retrying until it"
+                            + " works", e);
+                    try {
+                        Thread.sleep(claimBackoff(config.pollInterval(), failures));
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    continue;
                 }
             }
             if (claimed == 0 || free - claimed <= 0) {
@@ -83,10 +104,32 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
+    /** The wait after the {@code failures}-th claim in a row failed: the poll interval doubled each time, capped. */
+    static Duration claimBackoff(Duration pollInterval, int failures) {
+        long millis = pollInterval.toMillis() << Math.min(Math.max(failures - 1, 0), 16);
+        return Duration.ofMillis(Math.min(Math.max(millis, 1), MAX_CLAIM_BACKOFF.toMillis()));
+    }
+
     private void run(Job job) {
         AtomicBoolean done = new AtomicBoolean();
         jobThreads.add(Thread.currentThread());
         Thread heartbeat = Thread.ofVirtual().start(() -> renewWhileRunning(job, done));
+        try {
+            handle(job);
+        } catch (RuntimeException e) {
+            // recording the outcome failed (the database is down): the lease runs out and the job runs again
+            LOG.log(Level.WARNING, "job " + job.id() + " (" + job.kind() + "): recording its outcome failed; it runs"
+                    + " again when its lease ends", e);
+        } finally {
+            done.set(true);
+            heartbeat.interrupt();
+            jobThreads.remove(Thread.currentThread());
+            inFlight.decrementAndGet();
+            wake();
+        }
+    }
+
+    private void handle(Job job) {
         try {
             JobHandler handler = handlers.get(job.kind());
             if (handler == null) {
@@ -121,12 +164,6 @@ public final class JobWorker implements AutoCloseable {
             Level level = next == JobStatus.DEAD ? Level.SEVERE : Level.WARNING;
             LOG.log(level, "job " + job.id() + " (" + job.kind() + ") attempt " + job.attempts() + " failed; now "
                     + next.name().toLowerCase(), e);
-        } finally {
-            done.set(true);
-            heartbeat.interrupt();
-            jobThreads.remove(Thread.currentThread());
-            inFlight.decrementAndGet();
-            wake();
         }
     }
 
@@ -138,9 +175,15 @@ public final class JobWorker implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!done.get() && !queue.renew(job)) {
-                LOG.warning(() -> "job " + job.id() + " lost its lease");
-                return;
+            try {
+                if (!done.get() && !queue.renew(job)) {
+                    LOG.warning(() -> "job " + job.id() + " lost its lease");
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the database is down: try again at the next beat; if the lease runs out meanwhile, the job's
+                // outcome is fenced off and it runs again
+                LOG.log(Level.FINE, "renewing the lease of job " + job.id() + " failed", e);
             }
         }
     }

@@ -54,7 +54,14 @@ public final class DocumentReader {
     private static final String OOXML_PROTECTED = "application/x-tika-ooxml-protected";
     private static final String KINDS = "PDF, DOCX, DOC, HTML, Markdown or plain text";
 
-    private final AutoDetectParser parser = new AutoDetectParser();
+    /**
+     * Tika's parser, made when the first file is read: building it loads every parser module's classes, a few
+     * hundred milliseconds the hub's start does not pay (a reader that comes first waits for it).
+     */
+    private static final class Tika {
+        static final AutoDetectParser PARSER = new AutoDetectParser();
+    }
+
     private final long maxFileBytes;
     private final int maxChars;
 
@@ -134,7 +141,7 @@ public final class DocumentReader {
 
     private String detect(byte[] bytes, Metadata metadata) {
         try (TikaInputStream in = TikaInputStream.get(bytes)) {
-            MediaType type = parser.getDetector().detect(in, metadata);
+            MediaType type = Tika.PARSER.getDetector().detect(in, metadata);
             return type.getBaseType().toString().toLowerCase(Locale.ROOT);
         } catch (IOException e) {
             throw unreadable("file");
@@ -146,7 +153,7 @@ public final class DocumentReader {
         ParseContext context = new ParseContext();
         context.set(Parser.class, EmptyParser.INSTANCE); // attachments and embedded files are not read
         try (InputStream in = TikaInputStream.get(bytes)) {
-            parser.parse(in, new WriteOutContentHandler(markdown, maxChars), metadata, context);
+            Tika.PARSER.parse(in, new WriteOutContentHandler(markdown, maxChars), metadata, context);
         } catch (EncryptedDocumentException e) {
             throw encrypted();
         } catch (SAXException | TikaException | IOException | RuntimeException e) {

@@ -52,7 +52,13 @@ public final class KnowledgeManagement {
     private final Map<String, Object> building = new ConcurrentHashMap<>();
 
     private static final TextAnalysis ANALYSIS = new TextAnalysis();
-    private static final LanguageDetection LANGUAGES = new LanguageDetection();
+    /**
+     * The language profiles, read when a text's language is first needed (a search or a new document), not when the
+     * hub starts; whoever comes first waits for them.
+     */
+    private static final class Languages {
+        static final LanguageDetection DETECTION = new LanguageDetection();
+    }
 
     private record TenantIndex(long version, HybridIndex index) {
     }
@@ -207,7 +213,7 @@ public final class KnowledgeManagement {
         if (k < 1 || k > MAX_K) {
             throw ClawlessException.Validation.of("k", "must be between 1 and " + MAX_K);
         }
-        Optional<String> language = LANGUAGES.detect(query);
+        Optional<String> language = Languages.DETECTION.detect(query);
         HybridIndex index = index(tenantId);
         if (index.isEmpty() || !Texts.hasContent(query)) {
             return new Retrieved(List.of(), language); // invisible characters only: nothing to be similar to
@@ -274,10 +280,10 @@ public final class KnowledgeManagement {
         }
         Map<String, String> byDocument = new HashMap<>();
         documents.forEach((id, text) -> byDocument.put(id,
-                LANGUAGES.detect(text.toString()).orElse(TextAnalysis.UNDETERMINED)));
+                Languages.DETECTION.detect(text.toString()).orElse(TextAnalysis.UNDETERMINED)));
         Map<String, String> out = new HashMap<>();
         for (IndexedChunk c : chunks) {
-            out.put(c.id(), LANGUAGES.detect(c.text() + "\n" + c.answer().orElse(""))
+            out.put(c.id(), Languages.DETECTION.detect(c.text() + "\n" + c.answer().orElse(""))
                     .orElse(byDocument.get(c.documentId())));
         }
         return out;

@@ -240,7 +240,28 @@ public final class Database implements AutoCloseable {
         dataSource.close();
     }
 
-    /** Converts an instant to the value bound to a {@code TIMESTAMP WITH TIME ZONE} parameter on both engines. */
+    /**
+     * True when {@code e} (or a cause) says the database cannot be reached: no connection within the pool's timeout,
+     * a refused or broken connection (SQLState class 08), the server shutting down or starting up (57P01–57P03). The
+     * request may succeed later, unchanged; nothing about it was wrong.
+     */
+    public static boolean isUnavailable(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 20; t = t.getCause(), depth++) {
+            // not a bare java.net.ConnectException: that may be any outbound call's; the driver and the pool wrap
+            // theirs in one of these
+            if (t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.sql.SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08")
+                    || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when {@code e} (or a cause) is a unique-key violation (SQLState 23505, both databases). */
     public static boolean isUniqueViolation(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -251,6 +272,7 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /** Converts an instant to the value bound to a {@code TIMESTAMP WITH TIME ZONE} parameter on both engines. */
     public static OffsetDateTime timestamp(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }

@@ -1,6 +1,8 @@
 package dev.clawless.server.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,11 +18,12 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.security.Secrets;
+import dev.clawless.core.store.Database;
 
 /**
  * The one place errors become RFC 9457 {@code application/problem+json}. A {@link ClawlessException} shows its own
- * type, status and detail; anything else is a 500 whose body names only the request id, while the stack trace goes
- * to the log.
+ * type, status and detail; an unreachable database is a 503 with {@code Retry-After} (the request may be sent again
+ * unchanged); anything else is a 500 whose body names only the request id, while the stack trace goes to the log.
  */
 public final class Problems {
 
@@ -30,7 +33,22 @@ public final class Problems {
 
     private static final Logger LOG = Logger.getLogger(Problems.class.getName());
 
+    /** What a request refused while the database is unreachable is told to wait. */
+    static final long DATABASE_RETRY_AFTER_SECONDS = 5;
+    /** When an outage was last logged: once a minute, not once a request. */
+    private static final AtomicLong DATABASE_DOWN_LOGGED = new AtomicLong(Long.MIN_VALUE);
+
     private Problems() {
+    }
+
+    private static void databaseDown(Throwable error) {
+        long now = System.nanoTime();
+        long last = DATABASE_DOWN_LOGGED.get();
+        if ((last == Long.MIN_VALUE || now - last > TimeUnit.MINUTES.toNanos(1))
+                && DATABASE_DOWN_LOGGED.compareAndSet(last, now)) {
+            LOG.log(Level.SEVERE, "the database cannot be reached; requests that need it are answered 503 until it"
+                    + " is back (logged once a minute)", error);
+        }
     }
 
     /** Writes the problem for {@code error} unless a response was already sent. */
@@ -62,6 +80,12 @@ public final class Problems {
             if (e instanceof ClawlessException.Unauthorized) {
                 res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
             }
+        } else if (Database.isUnavailable(error)) {
+            databaseDown(error);
+            status = Status.SERVICE_UNAVAILABLE_503;
+            body = problem("unavailable", "Service unavailable", 503, "the hub's database cannot be reached; try again"
+                    + " in a few seconds", requestId);
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(DATABASE_RETRY_AFTER_SECONDS));
         } else {
             LOG.log(Level.SEVERE, "unhandled error serving request " + requestId, error);
             status = Status.INTERNAL_SERVER_ERROR_500;

@@ -44,23 +44,36 @@ public final class JobStore {
     }
 
     /**
-     * Locks up to {@code max} due jobs that no earlier job of the same queue key holds back, skipping jobs other
-     * workers have locked.
+     * Locks up to {@code max} claimable jobs, skipping jobs other workers have locked: first running jobs whose lease
+     * has ended (their worker is presumed dead), then queued jobs that are due, oldest first. A job is claimable only
+     * when no earlier job of its queue key is queued or running, so the jobs of one key run one at a time, in order.
+     * Each part is its own statement: one condition per statement lets both engines walk {@code jobs_claim_idx} in id
+     * order and stop at the limit, where an {@code OR} of the two made PostgreSQL walk every job ever done.
      */
-    public List<Long> lockDue(DbExecute tx, int max, Instant now) {
-        return tx.createQuery("SELECT j.id FROM jobs j"
-                        + " WHERE ((j.status = 'queued' AND j.run_at <= ?) OR (j.status = 'running' AND j.locked_until <= ?))"
+    public List<Long> lockClaimable(DbExecute tx, int max, Instant now) {
+        List<Long> ids = new ArrayList<>(lock(tx, "j.status = 'running' AND j.locked_until <= ?", max, now));
+        if (ids.size() < max) {
+            ids.addAll(lock(tx, "j.status = 'queued' AND j.run_at <= ?", max - ids.size(), now));
+        }
+        return ids;
+    }
+
+    private static List<Long> lock(DbExecute tx, String due, int max, Instant now) {
+        return tx.createQuery("SELECT j.id FROM jobs j WHERE " + due
                         + " AND (j.queue_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.queue_key = j.queue_key"
-                        + " AND p.id < j.id AND p.status IN ('queued', 'running')))"
+                        + " AND p.status IN ('queued', 'running') AND p.id < j.id))"
                         + " ORDER BY j.id LIMIT " + max + " FOR UPDATE SKIP LOCKED")
-                .params(Database.timestamp(now), Database.timestamp(now))
+                .params(Database.timestamp(now))
                 .execute().map(r -> r.column(1).get(Long.class)).toList();
     }
 
-    public void markRunning(DbExecute tx, long id, String token, Instant until, Instant now) {
+    /** Marks locked jobs running under one lease token, in one statement. */
+    public void markRunning(DbExecute tx, List<Long> ids, String token, Instant until, Instant now) {
+        List<Object> params = new ArrayList<>(List.of(token, Database.timestamp(until), Database.timestamp(now)));
+        params.addAll(ids);
         tx.createUpdate("UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?,"
-                        + " updated_at = ? WHERE id = ?")
-                .params(token, Database.timestamp(until), Database.timestamp(now), id)
+                        + " updated_at = ? WHERE id IN (" + placeholders(ids.size()) + ")")
+                .params(params)
                 .execute();
     }
 
@@ -134,12 +147,18 @@ public final class JobStore {
                 .map(JobStore::job);
     }
 
+    /** The jobs with these ids, in id order, in one statement. */
     public List<Job> findAll(DbExecute exec, List<Long> ids) {
-        List<Job> out = new ArrayList<>();
-        for (long id : ids) {
-            find(exec, id).ifPresent(out::add);
+        if (ids.isEmpty()) {
+            return List.of();
         }
-        return out;
+        return exec.createQuery("SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + placeholders(ids.size())
+                        + ") ORDER BY id")
+                .params(new ArrayList<Object>(ids)).execute().map(JobStore::job).toList();
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     public List<Job> list(DbExecute exec, Optional<JobStatus> status, Optional<String> kind, int limit) {
