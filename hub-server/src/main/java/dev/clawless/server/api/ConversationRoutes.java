@@ -270,7 +270,7 @@ public final class ConversationRoutes {
         EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
         EventStream.stream(req, res, conversations, turns, pump, p.tenantId(), c.id(),
                 e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()),
-                () -> RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ));
+                EventStream.Access.of(req, Scope.CONVERSATIONS_READ));
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {

@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.BooleanSupplier;
@@ -22,16 +24,21 @@ import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.Message;
+import dev.clawless.core.tenant.Scope;
 import dev.clawless.server.http.Json;
+import dev.clawless.server.http.RequestState;
 
 /**
  * A conversation as server-sent events: first every stored event after {@code Last-Event-ID} (header, or
  * {@code last_event_id} query parameter), then new ones as they are committed, each with its id; assistant text
  * deltas of turns run on this node come as {@code delta} events without an id (they are not replayed). A comment line
  * every 15 s keeps proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its
- * last id. Every {@link #RECHECK} the caller's access is judged again: a revoked key, an ended session or a removed
- * member's stream ends then (reconnecting gets the 401, 403 or 404 any request would). What each stored event becomes
- * is the caller's choice (the widget sees fewer, simpler events).
+ * last id, and when the caller's credential ends (an expiring key, session or widget session) sooner. The caller's
+ * access is judged again when the node's {@link EventPump} reads a change of access that names one of the stream's
+ * ids (its key or person, session, tenant, widget connection): a revoked key's, an ended session's or a removed
+ * member's stream ends then, within a pump tick or two, whichever node made the change (reconnecting gets the 401,
+ * 403 or 404 any request would). Nothing is asked periodically. What each stored event becomes is the caller's
+ * choice (the widget sees fewer, simpler events).
  */
 final class EventStream {
 
@@ -39,10 +46,26 @@ final class EventStream {
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
     /** Live text deltas one stream may have waiting; more are dropped (the stored message still comes). */
     private static final int MAX_DELTAS = 1024;
-    /** How often a stream checks that its caller may still read it. */
-    static final Duration RECHECK = Duration.ofSeconds(5);
 
     private EventStream() {
+    }
+
+    /**
+     * What a stream's right to go on rests on.
+     *
+     * @param watched the ids whose change of access makes the stream judge again (see {@code AccessChanges})
+     * @param ends    when the credential ends at the latest: the stream ends then and the client reconnects
+     * @param allowed whether the caller may still read, judged now (asked after a change names a watched id)
+     * @param judgedAt when (System.nanoTime) the caller was judged before the stream began
+     */
+    record Access(Set<String> watched, Optional<Instant> ends, BooleanSupplier allowed, long judgedAt) {
+
+        /** The request's own credential, which must still hold {@code scope}. */
+        static Access of(ServerRequest req, Scope scope) {
+            RequestState state = RequestState.of(req);
+            return new Access(state.credentialIds(), state.credentialEnds(), () -> state.stillAllowed(scope),
+                    state.startNanos());
+        }
     }
 
     /** The event id to resume after, from {@code Last-Event-ID} or {@code last_event_id}; 0 for all. */
@@ -56,15 +79,15 @@ final class EventStream {
     /**
      * Streams until the client leaves or {@link #MAX_STREAM} passes: the stored events after {@code Last-Event-ID}
      * from the database, then new ones as the node's {@link EventPump} hands them over (no query of its own while
-     * idle: the thread parks until the pump, a delta, a keep-alive or an access check wakes it).
+     * idle: the thread parks until the pump, a delta, a change of access or the keep-alive wakes it).
      *
-     * @param render  a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
-     *                empty to skip it
-     * @param allowed whether the caller may still read the conversation (asked every {@link #RECHECK})
+     * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
+     *               empty to skip it
+     * @param access whether the caller may still read the conversation, and when to ask
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
                        TurnStreams turns, EventPump pump, String tenantId, String conversationId,
-                       Function<ConversationEvent, Optional<String>> render, BooleanSupplier allowed) {
+                       Function<ConversationEvent, Optional<String>> render, Access access) {
         long after = after(req);
         begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
@@ -104,7 +127,7 @@ final class EventStream {
             try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
                  OutputStream out = res.outputStream()) {
                 write(out, ": connected\n\n");
-                pumped(out, events, after, feed, render, deltas, allowed);
+                pumped(out, events, after, feed, render, deltas, access, () -> { });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the client went away: nothing to answer
@@ -123,20 +146,26 @@ final class EventStream {
 
     /**
      * The loop of a live stream: replays from the database after {@code after}, then writes what the pump hands
-     * over, the deltas, a keep-alive every 15 s, and ends when {@code allowed} says no (asked every
-     * {@link #RECHECK}) or {@link #MAX_STREAM} passes. When the subscription overflowed (this reader fell behind)
-     * the stream reads from the database after its last id again and goes on.
+     * over, the deltas, a keep-alive every 15 s (running {@code onKeepAlive} after it), and ends when a change of
+     * access named one of the stream's ids and {@code access} says no, when the credential ends, or when
+     * {@link #MAX_STREAM} passes. When the subscription overflowed (this reader fell behind) the stream reads from
+     * the database after its last id again and goes on.
      */
     static void pumped(OutputStream out, EventPump.Subscription events, long after, Feed feed,
                        Function<ConversationEvent, Optional<String>> render, BlockingQueue<String> deltas,
-                       BooleanSupplier allowed) throws InterruptedException {
-        long end = System.nanoTime() + MAX_STREAM.toNanos();
-        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-        long nextCheck = System.nanoTime() + RECHECK.toNanos();
+                       Access access, Runnable onKeepAlive) throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + access.ends().map(e -> Math.min(MAX_STREAM.toNanos(),
+                Math.max(0, Duration.between(Instant.now(), e).toNanos()))).orElse(MAX_STREAM.toNanos());
+        long nextKeepAlive = start + KEEP_ALIVE.toNanos();
+        events.watchAccess(access.watched(), access.judgedAt());
         after = feed.replay(after, out);
         while (true) {
             long now = System.nanoTime();
-            if (now >= end) {
+            if (now - end >= 0) {
+                return;
+            }
+            if (events.accessChanged() && !access.allowed().getAsBoolean()) {
                 return;
             }
             if (events.overflowed()) {
@@ -160,17 +189,12 @@ final class EventStream {
                 }
             }
             now = System.nanoTime();
-            if (now >= nextKeepAlive) {
+            if (now - nextKeepAlive >= 0) {
                 write(out, ": keep-alive\n\n");
                 nextKeepAlive = now + KEEP_ALIVE.toNanos();
+                onKeepAlive.run();
             }
-            if (now >= nextCheck) {
-                if (!allowed.getAsBoolean()) {
-                    return;
-                }
-                nextCheck = System.nanoTime() + RECHECK.toNanos();
-            }
-            long wake = Math.min(end, Math.min(nextKeepAlive, nextCheck));
+            long wake = end - nextKeepAlive < 0 ? end : nextKeepAlive;
             events.await(Duration.ofNanos(wake - System.nanoTime()));
         }
     }

@@ -187,17 +187,15 @@ public final class InboxRoutes {
                             return last;
                         }
                     }
-                }, e -> Optional.of("event: " + e.type() + "\ndata: " + data(e)), null, () -> {
-                    if (!RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ)) {
-                        return false; // signed out, removed, or the key revoked: no more of the tenant's events
-                    }
-                    long now = System.nanoTime();
-                    if (now > nextSeen[0]) {
-                        userId.ifPresent(accounts::seen);
-                        nextSeen[0] = now + SEEN_EVERY.toNanos();
-                    }
-                    return true;
-                });
+                }, e -> Optional.of("event: " + e.type() + "\ndata: " + data(e)), null,
+                        // signed out, removed, or the key revoked: no more of the tenant's events
+                        EventStream.Access.of(req, Scope.CONVERSATIONS_READ), () -> {
+                            long now = System.nanoTime();
+                            if (now - nextSeen[0] > 0) {
+                                userId.ifPresent(accounts::seen);
+                                nextSeen[0] = now + SEEN_EVERY.toNanos();
+                            }
+                        });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the console went away
