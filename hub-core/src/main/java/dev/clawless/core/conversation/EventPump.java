@@ -1,7 +1,9 @@
 package dev.clawless.core.conversation;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,7 +56,7 @@ public final class EventPump implements AutoCloseable {
     private final Map<String, Set<Subscription>> byTenant = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
     /** The ids named by the changes of access read lately, with when they were read (System.nanoTime). */
-    private final java.util.ArrayDeque<Recent> recent = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Recent> recent = new ArrayDeque<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile long lastSeen;
     private volatile Thread thread;
@@ -176,7 +178,7 @@ public final class EventPump implements AutoCloseable {
         if (changes.isEmpty()) {
             return;
         }
-        Set<String> named = new java.util.HashSet<>();
+        Set<String> named = new HashSet<>();
         changes.forEach(c -> named.add(c.targetId()));
         long now = System.nanoTime();
         synchronized (recent) {

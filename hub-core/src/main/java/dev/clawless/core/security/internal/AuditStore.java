@@ -2,6 +2,7 @@ package dev.clawless.core.security.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +79,7 @@ public final class AuditStore {
     /**
      * Entries after {@code id} and those of {@code ids}, in id order, at most {@code limit}; the details are not read.
      */
-    public List<Brief> after(DbExecute exec, long id, java.util.Collection<Long> ids, int limit) {
+    public List<Brief> after(DbExecute exec, long id, Collection<Long> ids, int limit) {
         StringBuilder sql = new StringBuilder("SELECT id, tenant_id, action, target_id FROM audit_log WHERE id > ?");
         List<Object> params = new ArrayList<>();
         params.add(id);
