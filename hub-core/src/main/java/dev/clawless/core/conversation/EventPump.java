@@ -311,6 +311,9 @@ public final class EventPump implements AutoCloseable {
 
         /** The events waiting, oldest first. */
         public List<ConversationEvent> drain() {
+            if (queue.isEmpty()) {
+                return List.of(); // a keep-alive's wake: no lock taken, nothing allocated
+            }
             List<ConversationEvent> out = new ArrayList<>();
             queue.drainTo(out);
             return out;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -44,10 +45,47 @@ final class EventStream {
 
     static final Duration MAX_STREAM = Duration.ofMinutes(30);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final byte[] KEEP_ALIVE_LINE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     /** Live text deltas one stream may have waiting; more are dropped (the stored message still comes). */
     private static final int MAX_DELTAS = 1024;
 
     private EventStream() {
+    }
+
+    /**
+     * What a route makes of stored events, as the bytes a stream writes (id line included). A route's streams all
+     * write the same bytes for the same event, so the bytes of the last events are kept and built once, not once per
+     * stream (a message on a conversation 10,000 streams follow is rendered once). An event id names one event in one
+     * database only, so each hub's routes have their own. Thread-safe.
+     */
+    static final class Frames {
+
+        private static final int SLOTS = 64;
+        private final Function<ConversationEvent, Optional<String>> render;
+        private final AtomicReferenceArray<Built> built = new AtomicReferenceArray<>(SLOTS);
+
+        /**
+         * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
+         *               empty to skip it; the same for every stream of the route
+         */
+        Frames(Function<ConversationEvent, Optional<String>> render) {
+            this.render = render;
+        }
+
+        private record Built(long id, Optional<byte[]> bytes) {
+        }
+
+        /** The event's frame, or empty when the route skips it. */
+        Optional<byte[]> of(ConversationEvent e) {
+            int slot = (int) Math.floorMod(e.id(), (long) SLOTS);
+            Built b = built.get(slot);
+            if (b == null || b.id() != e.id()) {
+                b = new Built(e.id(), render.apply(e).map(f -> ("id: " + e.id() + "\n" + f + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+                built.set(slot, b);
+            }
+            return b.bytes();
+        }
     }
 
     /**
@@ -81,13 +119,12 @@ final class EventStream {
      * from the database, then new ones as the node's {@link EventPump} hands them over (no query of its own while
      * idle: the thread parks until the pump, a delta, a change of access or the keep-alive wakes it).
      *
-     * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
-     *               empty to skip it
+     * @param frames what the route sends for each stored event
      * @param access whether the caller may still read the conversation, and when to ask
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
                        TurnStreams turns, EventPump pump, String tenantId, String conversationId,
-                       Function<ConversationEvent, Optional<String>> render, Access access) {
+                       Frames frames, Access access) {
         long after = after(req);
         begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
@@ -113,9 +150,9 @@ final class EventStream {
                 while (true) {
                     var batch = conversations.events(tenantId, conversationId, last, 100);
                     for (ConversationEvent e : batch) {
-                        Optional<String> frame = render.apply(e);
+                        Optional<byte[]> frame = frames.of(e);
                         if (frame.isPresent()) {
-                            write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                            write(out, frame.get());
                         }
                         last = e.id();
                     }
@@ -127,7 +164,7 @@ final class EventStream {
             try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
                  OutputStream out = res.outputStream()) {
                 write(out, ": connected\n\n");
-                pumped(out, events, after, feed, render, deltas, access, () -> { });
+                pumped(out, events, after, feed, frames, deltas, access, () -> { });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the client went away: nothing to answer
@@ -152,8 +189,8 @@ final class EventStream {
      * the database after its last id again and goes on.
      */
     static void pumped(OutputStream out, EventPump.Subscription events, long after, Feed feed,
-                       Function<ConversationEvent, Optional<String>> render, BlockingQueue<String> deltas,
-                       Access access, Runnable onKeepAlive) throws InterruptedException {
+                       Frames frames, BlockingQueue<String> deltas, Access access, Runnable onKeepAlive)
+            throws InterruptedException {
         long start = System.nanoTime();
         long end = start + access.ends().map(e -> Math.min(MAX_STREAM.toNanos(),
                 Math.max(0, Duration.between(Instant.now(), e).toNanos()))).orElse(MAX_STREAM.toNanos());
@@ -175,9 +212,9 @@ final class EventStream {
                 if (e.id() <= after) {
                     continue; // already sent by a replay
                 }
-                Optional<String> frame = render.apply(e);
+                Optional<byte[]> frame = frames.of(e);
                 if (frame.isPresent()) {
-                    write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                    write(out, frame.get());
                 }
                 after = e.id();
             }
@@ -190,7 +227,7 @@ final class EventStream {
             }
             now = System.nanoTime();
             if (now - nextKeepAlive >= 0) {
-                write(out, ": keep-alive\n\n");
+                write(out, KEEP_ALIVE_LINE);
                 nextKeepAlive = now + KEEP_ALIVE.toNanos();
                 onKeepAlive.run();
             }
@@ -220,8 +257,12 @@ final class EventStream {
     }
 
     static void write(OutputStream out, String text) {
+        write(out, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void write(OutputStream out, byte[] bytes) {
         try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

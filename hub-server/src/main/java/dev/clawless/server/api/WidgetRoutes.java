@@ -35,7 +35,11 @@ import dev.clawless.server.http.RequestState;
  */
 public final class WidgetRoutes {
 
+
     private static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+
+    /** What the visitor's stream sends for each stored event, built once for all of this hub's widget streams. */
+    private final EventStream.Frames frames = new EventStream.Frames(WidgetRoutes::render);
 
     private final WidgetSessions sessions;
     private final ConversationManagement conversations;
@@ -169,7 +173,7 @@ public final class WidgetRoutes {
         long judgedAt = System.nanoTime();
         WidgetSessions.Session s = sessions.verify(token, origin(req));
         EventStream.after(req);
-        EventStream.stream(req, res, conversations, turns, pump, s.tenantId(), s.conversationId(), WidgetRoutes::render,
+        EventStream.stream(req, res, conversations, turns, pump, s.tenantId(), s.conversationId(), frames,
                 new EventStream.Access(Set.of(s.tenantId(), s.connectionId()), Optional.of(s.expires()), () -> {
                     try {
                         sessions.verify(token, origin(req));
