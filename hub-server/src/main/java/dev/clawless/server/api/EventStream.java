@@ -33,8 +33,9 @@ import dev.clawless.server.http.RequestState;
  * A conversation as server-sent events: first every stored event after {@code Last-Event-ID} (header, or
  * {@code last_event_id} query parameter), then new ones as they are committed, each with its id; assistant text
  * deltas of turns run on this node come as {@code delta} events without an id (they are not replayed). A comment line
- * every 15 s keeps proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its
- * last id, and when the caller's credential ends (an expiring key, session or widget session) sooner. The caller's
+ * every 15 s keeps proxies from closing the stream; after 30 minutes, or when the caller's credential ends (an
+ * expiring key, session or widget session) if that is sooner, the hub ends it and the client resumes with its last
+ * id. The caller's
  * access is judged again when the node's {@link EventPump} reads a change of access that names one of the stream's
  * ids (its key or person, session, tenant, widget connection): a revoked key's, an ended session's or a removed
  * member's stream ends then, within a pump tick or two, whichever node made the change (reconnecting gets the 401,
