@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  *       before they were opened, divided by N;</li>
  *   <li>idle CPU: utime+stime of {@code /proc/<pid>/stat} over {@code --cpu-seconds} with every stream open and
  *       nothing happening, as a share of one core, and the same before the streams are opened;</li>
+ *   <li>database statements a second over the same windows (the hub's {@code clawless_db_statements_total});</li>
  *   <li>broadcast latency: {@code --messages} messages one after another (an operator message through the API for
  *       the hub, {@code POST /broadcast} for the bare endpoint); the time from sending to each stream reading it, p50
  *       and p99 over all N x messages arrivals.</li>
@@ -45,6 +46,7 @@ final class StreamBench {
 
     private static final String ADMIN_TOKEN = "bench-admin-token-0123456789abcdef";
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern STATEMENTS = Pattern.compile("(?m)^clawless_db_statements_total (\\d+)");
     private static final String BARE = """
             import java.io.OutputStream;
             import java.nio.charset.StandardCharsets;
@@ -105,6 +107,9 @@ final class StreamBench {
         HttpRequest stream();
 
         void broadcast(String marker) throws IOException, InterruptedException;
+
+        /** Statements sent to the database so far ({@code clawless_db_statements_total}); -1 when not known. */
+        long statements();
     }
 
     static void run(Path hubJar, String java, String[] args) throws Exception {
@@ -165,6 +170,16 @@ final class StreamBench {
                     send(control, post(hubBase + "/v1/conversations/" + conversation + "/messages", key,
                             "{\"text\":\"" + marker + "\"}"));
                 }
+
+                public long statements() {
+                    try {
+                        Matcher m = STATEMENTS.matcher(send(control, HttpRequest.newBuilder(URI.create(hubBase
+                                + "/metrics")).build()));
+                        return m.find() ? Long.parseLong(m.group(1)) : -1; // a hub from before the counter
+                    } catch (IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
             };
             Target bareTarget = new Target() {
                 public String name() {
@@ -183,6 +198,10 @@ final class StreamBench {
                     send(control, HttpRequest.newBuilder(URI.create(bareBase + "/broadcast"))
                             .POST(HttpRequest.BodyPublishers.ofString(marker)).build());
                 }
+
+                public long statements() {
+                    return -1; // no database
+                }
             };
             System.out.printf(Locale.ROOT, "hub pid %d, bare Helidon SSE pid %d, %d streams, %d rounds, %d cores, "
                             + "java %s%n", hub.pid(), bare.pid(), n, rounds, Runtime.getRuntime().availableProcessors(),
@@ -197,11 +216,12 @@ final class StreamBench {
             double[] b = median(bareRows);
             System.out.println();
             System.out.println("| N streams | target | heap per stream | idle CPU with N streams (cores) | idle CPU "
-                    + "without streams | broadcast p50 | broadcast p99 |");
-            System.out.println("|---|---|---|---|---|---|---|");
+                    + "without streams | database statements/s with N streams (without) | broadcast p50 "
+                    + "| broadcast p99 |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
             System.out.println(row(n, "hub", h));
             System.out.println(row(n, "bare Helidon SSE", b));
-            System.out.printf(Locale.ROOT, "| | hub / bare | %.2fx | %s | | %.2fx | %.2fx |%n", h[0] / b[0],
+            System.out.printf(Locale.ROOT, "| | hub / bare | %.2fx | %s | | | %.2fx | %.2fx |%n", h[0] / b[0],
                     b[1] > 0 ? String.format(Locale.ROOT, "%.2fx", h[1] / b[1]) : "bare: 0", h[2] / b[2], h[3] / b[3]);
         } finally {
             hub.destroy();
@@ -210,14 +230,18 @@ final class StreamBench {
     }
 
     private static String row(int n, String name, double[] m) {
-        return String.format(Locale.ROOT, "| %d | %s | %.1f KB | %.4f | %.4f | %.1f ms | %.1f ms |", n, name,
-                m[0] / 1024, m[1], m[4], m[2], m[3]);
+        return String.format(Locale.ROOT, "| %d | %s | %.1f KB | %.4f | %.4f | %s | %.1f ms | %.1f ms |", n, name,
+                m[0] / 1024, m[1], m[4], m[5] < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f (%.1f)", m[5], m[6]),
+                m[2], m[3]);
     }
 
-    /** Median over rounds of each figure: bytes per stream, cores, p50 ms, p99 ms. */
+    /**
+     * Median over rounds of each figure: bytes per stream, cores, p50 ms, p99 ms, cores without streams, statements/s
+     * with and without streams.
+     */
     private static double[] median(List<double[]> rows) {
-        double[] out = new double[5];
-        for (int i = 0; i < 5; i++) {
+        double[] out = new double[7];
+        for (int i = 0; i < out.length; i++) {
             List<Double> v = new ArrayList<>();
             for (double[] r : rows) {
                 v.add(r[i]);
@@ -231,7 +255,10 @@ final class StreamBench {
     private static double[] round(Target t, int n, int cpuSeconds, int messages, Path jcmd, int round)
             throws Exception {
         long pid = t.process().pid();
+        long statements0 = t.statements();
+        long window0 = System.nanoTime();
         double coresWithout = idleCores(pid, cpuSeconds);
+        double statementsWithout = perSecond(statements0, t.statements(), window0);
         long heapBefore = heapUsed(jcmd, pid);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(30)).build();
@@ -273,7 +300,10 @@ final class StreamBench {
         }
         Thread.sleep(1000); // let the hub's replay of the stored events settle before measuring
         long heapAfter = heapUsed(jcmd, pid);
+        long statements1 = t.statements();
+        long window1 = System.nanoTime();
         double cores = idleCores(pid, cpuSeconds);
+        double statementsWith = perSecond(statements1, t.statements(), window1);
         for (int m = 0; m < messages; m++) {
             int target = arrived.get() + n;
             String next = "bcast-" + round + "-" + m + "-" + System.nanoTime();
@@ -292,10 +322,11 @@ final class StreamBench {
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         double[] out = {(heapAfter - heapBefore) * 1024.0 / n, cores, percentile(sorted, 50) / 1e6,
-                percentile(sorted, 99) / 1e6, coresWithout};
+                percentile(sorted, 99) / 1e6, coresWithout, statementsWith, statementsWithout};
         System.out.printf(Locale.ROOT, "round %d %-17s heap %.1f KB/stream (%d K -> %d K used), idle CPU %.4f cores"
-                        + " (%.4f without streams), broadcast p50 %.1f ms p99 %.1f ms%n", round, t.name(),
-                out[0] / 1024, heapBefore, heapAfter, out[1], out[4], out[2], out[3]);
+                        + " (%.4f without streams), database statements/s %.1f (%.1f without streams), broadcast p50"
+                        + " %.1f ms p99 %.1f ms%n", round, t.name(), out[0] / 1024, heapBefore, heapAfter, out[1],
+                out[4], out[5], out[6], out[2], out[3]);
         client.shutdownNow();
         // the server notices a closed stream at its next write (keep-alive every 15 s): wait until its sockets close
         long closeBy = System.nanoTime() + Duration.ofSeconds(40).toNanos();
@@ -312,6 +343,14 @@ final class StreamBench {
         Thread.sleep(Duration.ofSeconds(seconds).toMillis()); // the measuring window
         long cpu1 = cpuTicks(pid);
         return (cpu1 - cpu0) / 100.0 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Statements a second between two counter readings, the second taken now; -1 when the target has no counter. */
+    private static double perSecond(long before, long after, long sinceNanos) {
+        if (before < 0 || after < 0) {
+            return -1;
+        }
+        return (after - before) / ((System.nanoTime() - sinceNanos) / 1e9);
     }
 
     private static long sockets(long pid) throws IOException {

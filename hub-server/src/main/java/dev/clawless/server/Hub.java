@@ -305,6 +305,8 @@ public final class Hub implements AutoCloseable {
                     "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())
                             .put("tool", a.tool()).toString()));
             Deliveries deliveries = new Deliveries(channels, conversations);
+            metrics.counter("clawless_db_statements_total", "Statements this node sent to the database since it"
+                    + " started (what idle streams and pollers cost shows here).", database::statements);
             metrics.counter("clawless_deliveries_uncertain_total", "Message parts sent again after an attempt whose"
                     + " outcome was unknown (possible duplicates on the platform), since this node started.",
                     deliveries::uncertainSends);

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clawless.core.channel.internal.ChannelStore;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.common.JsonMappers;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.Ingested;
@@ -39,7 +40,7 @@ import dev.clawless.plugin.api.Signatures;
 public final class WidgetSessions {
 
     public static final String TYPE = "webchat";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.create();
     private static final Duration LIFETIME = Duration.ofHours(24);
     private static final Duration ORIGIN_CACHE = Duration.ofSeconds(30);
     private static final Duration ORIGIN_MISS_REFRESH = Duration.ofSeconds(1);

@@ -1,7 +1,9 @@
 package dev.clawless.core.conversation;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +18,7 @@ import java.util.logging.Logger;
 
 import io.helidon.dbclient.DbRow;
 
+import dev.clawless.core.security.AccessChanges;
 import dev.clawless.core.store.Database;
 
 /**
@@ -27,6 +30,11 @@ import dev.clawless.core.store.Database;
  * <p>A subscriber is a bounded queue: the pump never waits for a reader. When a queue is full the pump drops the
  * event and marks the subscription {@link Subscription#overflowed() overflowed}; its reader then reads the events
  * after its last id from the database again (the same replay as after {@code Last-Event-ID}) and goes on.
+ *
+ * <p>Every {@link #ACCESS_TICK} the same thread also reads the {@link AccessChanges} recorded on any node (a key
+ * revoked, a member removed, a session ended…) and tells each subscription that {@link Subscription#watchAccess
+ * watches} an id a change names: its reader judges its caller's access again, once. An idle subscription costs no
+ * query and no timer of its own.
  */
 public final class EventPump implements AutoCloseable {
 
@@ -34,6 +42,10 @@ public final class EventPump implements AutoCloseable {
     public static final Duration TICK = Duration.ofMillis(50);
     /** How long the pump waits at a gap in event ids for the transaction that took them to commit. */
     public static final Duration GAP_WAIT = Duration.ofSeconds(2);
+    /** How often the audit log is asked for changes of access (a multiple of the tick). */
+    public static final Duration ACCESS_TICK = Duration.ofMillis(250);
+    /** How long the ids named by changes of access are kept for subscriptions that start watching late. */
+    private static final Duration RECENT = Duration.ofSeconds(30);
     /** Events one subscriber may have waiting before it falls back to the database. */
     public static final int CAPACITY = 256;
     private static final int BATCH = 500;
@@ -41,15 +53,19 @@ public final class EventPump implements AutoCloseable {
 
     private final Database database;
     private final Duration tick;
+    private final AccessChanges access;
     private final Map<String, Set<Subscription>> byConversation = new ConcurrentHashMap<>();
     private final Map<String, Set<Subscription>> byTenant = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
+    /** The ids named by the changes of access read lately, with when they were read (System.nanoTime). */
+    private final ArrayDeque<Recent> recent = new ArrayDeque<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final Semaphore nudge = new Semaphore(0);
     private volatile long lastSeen;
     /** Only the pump's thread: whether it delivered any event yet, and since when (nanoTime) it waits at a gap. */
     private boolean sawAny;
     private long gapSince;
+    private boolean failing;
     private volatile Thread thread;
 
     public EventPump(Database database) {
@@ -59,6 +75,7 @@ public final class EventPump implements AutoCloseable {
     public EventPump(Database database, Duration tick) {
         this.database = database;
         this.tick = tick;
+        this.access = new AccessChanges(database);
     }
 
     /** Starts reading after the newest event stored now. */
@@ -68,6 +85,7 @@ public final class EventPump implements AutoCloseable {
         }
         lastSeen = database.execute().createGet("SELECT MAX(id) FROM conversation_events").execute()
                 .flatMap(r -> Database.optionalLong(r.column(1))).orElse(0L);
+        access.poll(); // notes where the audit log ends
         Thread t = new Thread(this::run, "clawless-event-pump");
         t.setDaemon(true);
         thread = t;
@@ -127,11 +145,22 @@ public final class EventPump implements AutoCloseable {
     }
 
     private void run() {
-        while (running.get()) {
+        long accessEvery = Math.max(1, ACCESS_TICK.toNanos() / Math.max(1, tick.toNanos()));
+        for (long ticks = 0; running.get(); ticks++) {
             try {
                 pumpOnce();
+                if (ticks % accessEvery == 0) {
+                    accessOnce();
+                }
+                if (failing) {
+                    failing = false;
+                    LOG.info("reading new conversation events works again");
+                }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reading new conversation events failed; trying again", e);
+                if (!failing) { // once per outage, not once per tick
+                    failing = true;
+                    LOG.log(Level.WARNING, "reading new conversation events failed; trying again every tick", e);
+                }
             }
             try {
                 if (nudge.tryAcquire(tick.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -187,6 +216,36 @@ public final class EventPump implements AutoCloseable {
         return false;
     }
 
+    /** Tells every subscription watching an id a new access change names; a scan, since changes are rare. */
+    private void accessOnce() {
+        List<AccessChanges.Change> changes = access.poll();
+        if (changes.isEmpty()) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        changes.forEach(c -> named.add(c.targetId()));
+        long now = System.nanoTime();
+        synchronized (recent) {
+            recent.addLast(new Recent(now, named));
+            while (now - recent.peekFirst().readAt > RECENT.toNanos()) {
+                recent.removeFirst();
+            }
+        }
+        for (Map<String, Set<Subscription>> index : List.of(byConversation, byTenant)) {
+            for (Set<Subscription> subs : index.values()) {
+                for (Subscription sub : subs) {
+                    for (String id : sub.watched) {
+                        if (named.contains(id)) {
+                            sub.accessChanged.set(true);
+                            sub.signal();
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void deliver(Set<Subscription> subscribers, Stored s) {
         if (subscribers == null) {
             return;
@@ -207,6 +266,21 @@ public final class EventPump implements AutoCloseable {
     private record Stored(String tenantId, ConversationEvent event) {
     }
 
+    private record Recent(long readAt, Set<String> named) {
+    }
+
+    /** Whether a change of access read at or after {@code since} (System.nanoTime) named one of {@code ids}. */
+    private boolean namedSince(Set<String> ids, long since) {
+        synchronized (recent) {
+            for (Recent r : recent) {
+                if (r.readAt - since >= 0 && r.named.stream().anyMatch(ids::contains)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * One reader's events: a bounded queue the pump fills and a signal the reader parks on (a parked virtual thread
      * costs no CPU). Others (e.g. live text deltas) may {@link #signal} it too.
@@ -218,6 +292,8 @@ public final class EventPump implements AutoCloseable {
         private final LinkedBlockingQueue<ConversationEvent> queue;
         private final Semaphore signal = new Semaphore(0);
         private final AtomicBoolean overflowed = new AtomicBoolean();
+        private final AtomicBoolean accessChanged = new AtomicBoolean();
+        private volatile Set<String> watched = Set.of();
 
         private Subscription(String tenantId, String conversationId, int capacity) {
             this.tenantId = tenantId;
@@ -231,6 +307,26 @@ public final class EventPump implements AutoCloseable {
                 overflowed.set(true);
             }
             signal.release();
+        }
+
+        /**
+         * Asks to be told when a change of access names one of {@code ids} (the caller's tenant, key or person,
+         * session, connection): {@link #accessChanged()} then answers true once and the reader is woken.
+         *
+         * @param judgedAt when (System.nanoTime) the caller's access was last judged: a change the pump read since
+         *                 then counts too, so one made while the stream was being set up is not missed
+         */
+        public void watchAccess(Set<String> ids, long judgedAt) {
+            watched = Set.copyOf(ids);
+            if (namedSince(watched, judgedAt)) {
+                accessChanged.set(true);
+                signal.release();
+            }
+        }
+
+        /** Whether a change of access named a watched id since the last call (the flag is cleared). */
+        public boolean accessChanged() {
+            return accessChanged.get() && accessChanged.compareAndSet(true, false);
         }
 
         /** Wakes the reader. */
@@ -259,6 +355,9 @@ public final class EventPump implements AutoCloseable {
 
         /** The events waiting, oldest first. */
         public List<ConversationEvent> drain() {
+            if (queue.isEmpty()) {
+                return List.of(); // a keep-alive's wake: no lock taken, nothing allocated
+            }
             List<ConversationEvent> out = new ArrayList<>();
             queue.drainTo(out);
             return out;

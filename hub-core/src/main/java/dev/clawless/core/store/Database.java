@@ -35,6 +35,7 @@ public final class Database implements AutoCloseable {
     /** The pool of {@link #ingest} work, or null when it shares {@link #dataSource}. */
     private final HikariDataSource ingestSource;
     private final DbClient client;
+    private final java.util.concurrent.atomic.LongAdder statements;
     private volatile String product;
     /** True on a thread while it runs {@link #ingest} work: its statements take the ingest pool's connections. */
     private static final ThreadLocal<Boolean> INGESTING = ThreadLocal.withInitial(() -> false);
@@ -42,11 +43,20 @@ public final class Database implements AutoCloseable {
     private static final ThreadLocal<java.util.List<Runnable>> AFTER_COMMIT = new ThreadLocal<>();
 
     private Database(DatabaseConfig config, HikariDataSource dataSource, HikariDataSource ingestSource,
-                     DbClient client) {
+                     DbClient client, java.util.concurrent.atomic.LongAdder statements) {
         this.config = config;
         this.dataSource = dataSource;
         this.ingestSource = ingestSource;
         this.client = client;
+        this.statements = statements;
+    }
+
+    /**
+     * How many statements the hub has sent through this database since it opened (queries, inserts, updates; not
+     * commits or migrations): {@code clawless_db_statements_total}, the figure that shows what idle work costs.
+     */
+    public long statements() {
+        return statements.sum();
     }
 
     /**
@@ -143,8 +153,12 @@ public final class Database implements AutoCloseable {
                 return dbType;
             }
         };
-        DbClient client = JdbcClientBuilder.create().connectionPool(pool).build();
-        return new Database(config, dataSource, ingestSource, client);
+        java.util.concurrent.atomic.LongAdder statements = new java.util.concurrent.atomic.LongAdder();
+        DbClient client = JdbcClientBuilder.create().connectionPool(pool).addService(statement -> {
+            statements.increment();
+            return statement;
+        }).build();
+        return new Database(config, dataSource, ingestSource, client, statements);
     }
 
     private static String rootMessage(Throwable e) {

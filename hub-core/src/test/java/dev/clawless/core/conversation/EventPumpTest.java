@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.jobs.JobConfig;
 import dev.clawless.core.jobs.JobQueue;
+import dev.clawless.core.security.Actor;
+import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.store.TestDatabases;
 import dev.clawless.core.store.TestDatabases.Engine;
@@ -23,6 +27,7 @@ import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The event pump against a real database, on each engine: delivery by conversation and tenant, and overflow. */
@@ -108,6 +113,46 @@ class EventPumpTest {
         conversations.publish(tenant, a, "test.woken", "{}");
         assertEquals(List.of("test.woken"), receive(ofA, 1).stream().map(ConversationEvent::type).toList());
         ofA.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aChangeOfAccessWakesOnlyTheSubscriptionsWatchingAnIdItNames(Engine engine) throws Exception {
+        database = Database.open(TestDatabases.config(engine));
+        String tenant = TestTenants.create(database, clock, "Watched", new Quotas(-1, -1, -1));
+        pump = new EventPump(database, Duration.ofMillis(20));
+        pump.start();
+        EventPump.Subscription byKey = pump.subscribe(tenant, null);
+        byKey.watchAccess(Set.of(tenant, "key_revoked"), System.nanoTime());
+        EventPump.Subscription byOtherKey = pump.subscribe(tenant, null);
+        byOtherKey.watchAccess(Set.of(tenant, "key_kept"), System.nanoTime());
+
+        AuditLog audit = new AuditLog(database, clock);
+        database.inTransaction(tx -> {
+            audit.record(tx, Actor.admin("req_test"), Optional.of(tenant), "api_key.revoked",
+                    Optional.of("key_revoked"), Map.of());
+            return null;
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        boolean changed = false;
+        while (!changed && System.nanoTime() < deadline) {
+            byKey.await(Duration.ofMillis(200));
+            changed = byKey.accessChanged();
+        }
+        assertTrue(changed, "the revoked key's subscription is told");
+        assertFalse(byKey.accessChanged(), "once");
+        assertFalse(byOtherKey.accessChanged(), "another key's is not");
+
+        // a subscription that starts watching after the pump read the change, for a caller judged before it
+        EventPump.Subscription late = pump.subscribe(tenant, null);
+        late.watchAccess(Set.of("key_revoked"), System.nanoTime() - Duration.ofSeconds(5).toNanos());
+        assertTrue(late.accessChanged(), "a change read since its caller was judged counts");
+        EventPump.Subscription judgedAfter = pump.subscribe(tenant, null);
+        judgedAfter.watchAccess(Set.of("key_revoked"), System.nanoTime());
+        assertFalse(judgedAfter.accessChanged(), "one read before its caller was judged does not");
+        for (EventPump.Subscription s : List.of(byKey, byOtherKey, late, judgedAfter)) {
+            s.close();
+        }
     }
 
     /** Waits (parked on the subscription, with a deadline) until {@code count} events arrived. */

@@ -36,6 +36,9 @@ import dev.clawless.server.http.Routes;
  */
 public final class ConversationRoutes {
 
+    /** Every stored event as it is, built once for all of this hub's conversation streams. */
+    private final EventStream.Frames frames = new EventStream.Frames(e -> Optional.of("event: " + e.type()
+            + "\ndata: " + e.data()));
 
     private final ConversationManagement conversations;
     private final TurnStreams turns;
@@ -269,8 +272,7 @@ public final class ConversationRoutes {
         Conversation c = conversation(p, req);
         EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
         EventStream.stream(req, res, conversations, turns, pump, p.tenantId(), c.id(),
-                e -> Optional.of("event: " + e.type() + "\ndata: " + e.data()),
-                () -> RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ));
+                frames, EventStream.Access.of(req, Scope.CONVERSATIONS_READ));
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {

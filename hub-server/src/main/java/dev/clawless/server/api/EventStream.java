@@ -5,9 +5,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -22,27 +25,86 @@ import dev.clawless.core.conversation.ConversationEvent;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.EventPump;
 import dev.clawless.core.conversation.Message;
+import dev.clawless.core.tenant.Scope;
 import dev.clawless.server.http.Json;
+import dev.clawless.server.http.RequestState;
 
 /**
  * A conversation as server-sent events: first every stored event after {@code Last-Event-ID} (header, or
  * {@code last_event_id} query parameter), then new ones as they are committed, each with its id; assistant text
  * deltas of turns run on this node come as {@code delta} events without an id (they are not replayed). A comment line
- * every 15 s keeps proxies from closing the stream; after 30 minutes the hub ends it and the client resumes with its
- * last id. Every {@link #RECHECK} the caller's access is judged again: a revoked key, an ended session or a removed
- * member's stream ends then (reconnecting gets the 401, 403 or 404 any request would). What each stored event becomes
- * is the caller's choice (the widget sees fewer, simpler events).
+ * every 15 s keeps proxies from closing the stream; after 30 minutes, or when the caller's credential ends (an
+ * expiring key, session or widget session) if that is sooner, the hub ends it and the client resumes with its last
+ * id. The caller's
+ * access is judged again when the node's {@link EventPump} reads a change of access that names one of the stream's
+ * ids (its key or person, session, tenant, widget connection): a revoked key's, an ended session's or a removed
+ * member's stream ends then, within a pump tick or two, whichever node made the change (reconnecting gets the 401,
+ * 403 or 404 any request would). Nothing is asked periodically. What each stored event becomes is the caller's
+ * choice (the widget sees fewer, simpler events).
  */
 final class EventStream {
 
     static final Duration MAX_STREAM = Duration.ofMinutes(30);
     private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+    private static final byte[] KEEP_ALIVE_LINE = ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
     /** Live text deltas one stream may have waiting; more are dropped (the stored message still comes). */
     private static final int MAX_DELTAS = 1024;
-    /** How often a stream checks that its caller may still read it. */
-    static final Duration RECHECK = Duration.ofSeconds(5);
 
     private EventStream() {
+    }
+
+    /**
+     * What a route makes of stored events, as the bytes a stream writes (id line included). A route's streams all
+     * write the same bytes for the same event, so the bytes of the last events are kept and built once, not once per
+     * stream (a message on a conversation 10,000 streams follow is rendered once). An event id names one event in one
+     * database only, so each hub's routes have their own. Thread-safe.
+     */
+    static final class Frames {
+
+        private static final int SLOTS = 64;
+        private final Function<ConversationEvent, Optional<String>> render;
+        private final AtomicReferenceArray<Built> built = new AtomicReferenceArray<>(SLOTS);
+
+        /**
+         * @param render a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
+         *               empty to skip it; the same for every stream of the route
+         */
+        Frames(Function<ConversationEvent, Optional<String>> render) {
+            this.render = render;
+        }
+
+        private record Built(long id, Optional<byte[]> bytes) {
+        }
+
+        /** The event's frame, or empty when the route skips it. */
+        Optional<byte[]> of(ConversationEvent e) {
+            int slot = (int) Math.floorMod(e.id(), (long) SLOTS);
+            Built b = built.get(slot);
+            if (b == null || b.id() != e.id()) {
+                b = new Built(e.id(), render.apply(e).map(f -> ("id: " + e.id() + "\n" + f + "\n\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+                built.set(slot, b);
+            }
+            return b.bytes();
+        }
+    }
+
+    /**
+     * What a stream's right to go on rests on.
+     *
+     * @param watched the ids whose change of access makes the stream judge again (see {@code AccessChanges})
+     * @param ends    when the credential ends at the latest: the stream ends then and the client reconnects
+     * @param allowed whether the caller may still read, judged now (asked after a change names a watched id)
+     * @param judgedAt when (System.nanoTime) the caller was judged before the stream began
+     */
+    record Access(Set<String> watched, Optional<Instant> ends, BooleanSupplier allowed, long judgedAt) {
+
+        /** The request's own credential, which must still hold {@code scope}. */
+        static Access of(ServerRequest req, Scope scope) {
+            RequestState state = RequestState.of(req);
+            return new Access(state.credentialIds(), state.credentialEnds(), () -> state.stillAllowed(scope),
+                    state.startNanos());
+        }
     }
 
     /** The event id to resume after, from {@code Last-Event-ID} or {@code last_event_id}; 0 for all. */
@@ -56,15 +118,14 @@ final class EventStream {
     /**
      * Streams until the client leaves or {@link #MAX_STREAM} passes: the stored events after {@code Last-Event-ID}
      * from the database, then new ones as the node's {@link EventPump} hands them over (no query of its own while
-     * idle: the thread parks until the pump, a delta, a keep-alive or an access check wakes it).
+     * idle: the thread parks until the pump, a delta, a change of access or the keep-alive wakes it).
      *
-     * @param render  a stored event as the {@code event:}/{@code data:} lines to send (the id line is added), or
-     *                empty to skip it
-     * @param allowed whether the caller may still read the conversation (asked every {@link #RECHECK})
+     * @param frames what the route sends for each stored event
+     * @param access whether the caller may still read the conversation, and when to ask
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
                        TurnStreams turns, EventPump pump, String tenantId, String conversationId,
-                       Function<ConversationEvent, Optional<String>> render, BooleanSupplier allowed) {
+                       Frames frames, Access access) {
         long after = after(req);
         begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
@@ -90,9 +151,9 @@ final class EventStream {
                 while (true) {
                     var batch = conversations.events(tenantId, conversationId, last, 100);
                     for (ConversationEvent e : batch) {
-                        Optional<String> frame = render.apply(e);
+                        Optional<byte[]> frame = frames.of(e);
                         if (frame.isPresent()) {
-                            write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                            write(out, frame.get());
                         }
                         last = e.id();
                     }
@@ -104,7 +165,7 @@ final class EventStream {
             try (AutoCloseable subscription = turns.subscribe(conversationId, listener);
                  OutputStream out = res.outputStream()) {
                 write(out, ": connected\n\n");
-                pumped(out, events, after, feed, render, deltas, allowed);
+                pumped(out, events, after, feed, frames, deltas, access, () -> { });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the client went away: nothing to answer
@@ -123,20 +184,26 @@ final class EventStream {
 
     /**
      * The loop of a live stream: replays from the database after {@code after}, then writes what the pump hands
-     * over, the deltas, a keep-alive every 15 s, and ends when {@code allowed} says no (asked every
-     * {@link #RECHECK}) or {@link #MAX_STREAM} passes. When the subscription overflowed (this reader fell behind)
-     * the stream reads from the database after its last id again and goes on.
+     * over, the deltas, a keep-alive every 15 s (running {@code onKeepAlive} after it), and ends when a change of
+     * access named one of the stream's ids and {@code access} says no, when the credential ends, or when
+     * {@link #MAX_STREAM} passes. When the subscription overflowed (this reader fell behind) the stream reads from
+     * the database after its last id again and goes on.
      */
     static void pumped(OutputStream out, EventPump.Subscription events, long after, Feed feed,
-                       Function<ConversationEvent, Optional<String>> render, BlockingQueue<String> deltas,
-                       BooleanSupplier allowed) throws InterruptedException {
-        long end = System.nanoTime() + MAX_STREAM.toNanos();
-        long nextKeepAlive = System.nanoTime() + KEEP_ALIVE.toNanos();
-        long nextCheck = System.nanoTime() + RECHECK.toNanos();
+                       Frames frames, BlockingQueue<String> deltas, Access access, Runnable onKeepAlive)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + access.ends().map(e -> Math.min(MAX_STREAM.toNanos(),
+                Math.max(0, Duration.between(Instant.now(), e).toNanos()))).orElse(MAX_STREAM.toNanos());
+        long nextKeepAlive = start + KEEP_ALIVE.toNanos();
+        events.watchAccess(access.watched(), access.judgedAt());
         after = feed.replay(after, out);
         while (true) {
             long now = System.nanoTime();
-            if (now >= end) {
+            if (now - end >= 0) {
+                return;
+            }
+            if (events.accessChanged() && !access.allowed().getAsBoolean()) {
                 return;
             }
             if (events.overflowed()) {
@@ -146,9 +213,9 @@ final class EventStream {
                 if (e.id() <= after) {
                     continue; // already sent by a replay
                 }
-                Optional<String> frame = render.apply(e);
+                Optional<byte[]> frame = frames.of(e);
                 if (frame.isPresent()) {
-                    write(out, "id: " + e.id() + "\n" + frame.get() + "\n\n");
+                    write(out, frame.get());
                 }
                 after = e.id();
             }
@@ -160,17 +227,12 @@ final class EventStream {
                 }
             }
             now = System.nanoTime();
-            if (now >= nextKeepAlive) {
-                write(out, ": keep-alive\n\n");
+            if (now - nextKeepAlive >= 0) {
+                write(out, KEEP_ALIVE_LINE);
                 nextKeepAlive = now + KEEP_ALIVE.toNanos();
+                onKeepAlive.run();
             }
-            if (now >= nextCheck) {
-                if (!allowed.getAsBoolean()) {
-                    return;
-                }
-                nextCheck = System.nanoTime() + RECHECK.toNanos();
-            }
-            long wake = Math.min(end, Math.min(nextKeepAlive, nextCheck));
+            long wake = end - nextKeepAlive < 0 ? end : nextKeepAlive;
             events.await(Duration.ofNanos(wake - System.nanoTime()));
         }
     }
@@ -196,8 +258,12 @@ final class EventStream {
     }
 
     static void write(OutputStream out, String text) {
+        write(out, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void write(OutputStream out, byte[] bytes) {
         try {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -50,7 +50,12 @@ import dev.clawless.server.http.Routes;
  */
 public final class InboxRoutes {
 
+
     private static final Duration SEEN_EVERY = Duration.ofSeconds(30);
+
+    /** What the inbox stream sends for each event, built once for all of this hub's inbox streams. */
+    private final EventStream.Frames frames = new EventStream.Frames(e -> Optional.of("event: " + e.type()
+            + "\ndata: " + data(e)));
 
     private final Inbox inbox;
     private final Labels labels;
@@ -180,24 +185,22 @@ public final class InboxRoutes {
                     while (true) {
                         List<ConversationEvent> batch = conversations.tenantEvents(p.tenantId(), last, 200);
                         for (ConversationEvent e : batch) {
-                            EventStream.write(o, frame(e));
+                            frames.of(e).ifPresent(f -> EventStream.write(o, f));
                             last = e.id();
                         }
                         if (batch.size() < 200) {
                             return last;
                         }
                     }
-                }, e -> Optional.of("event: " + e.type() + "\ndata: " + data(e)), null, () -> {
-                    if (!RequestState.of(req).stillAllowed(Scope.CONVERSATIONS_READ)) {
-                        return false; // signed out, removed, or the key revoked: no more of the tenant's events
-                    }
-                    long now = System.nanoTime();
-                    if (now > nextSeen[0]) {
-                        userId.ifPresent(accounts::seen);
-                        nextSeen[0] = now + SEEN_EVERY.toNanos();
-                    }
-                    return true;
-                });
+                }, frames, null,
+                        // signed out, removed, or the key revoked: no more of the tenant's events
+                        EventStream.Access.of(req, Scope.CONVERSATIONS_READ), () -> {
+                            long now = System.nanoTime();
+                            if (now - nextSeen[0] > 0) {
+                                userId.ifPresent(accounts::seen);
+                                nextSeen[0] = now + SEEN_EVERY.toNanos();
+                            }
+                        });
             }
         } catch (UncheckedIOException | IOException disconnected) {
             // the console went away
@@ -206,9 +209,6 @@ public final class InboxRoutes {
         }
     }
 
-    private static String frame(ConversationEvent e) {
-        return "id: " + e.id() + "\nevent: " + e.type() + "\ndata: " + data(e) + "\n\n";
-    }
 
     /** An event's data with its conversation named, whatever the event carried. */
     private static String data(ConversationEvent e) {

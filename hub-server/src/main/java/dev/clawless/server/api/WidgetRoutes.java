@@ -35,7 +35,11 @@ import dev.clawless.server.http.RequestState;
  */
 public final class WidgetRoutes {
 
+
     private static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+
+    /** What the visitor's stream sends for each stored event, built once for all of this hub's widget streams. */
+    private final EventStream.Frames frames = new EventStream.Frames(WidgetRoutes::render);
 
     private final WidgetSessions sessions;
     private final ConversationManagement conversations;
@@ -166,17 +170,18 @@ public final class WidgetRoutes {
                 .or(() -> Inputs.query(req, "session_token"))
                 .orElseThrow(() -> new ClawlessException.Unauthorized("send the session token as Authorization: "
                         + "Bearer wst_… or ?session_token= (EventSource cannot set headers)"));
+        long judgedAt = System.nanoTime();
         WidgetSessions.Session s = sessions.verify(token, origin(req));
         EventStream.after(req);
-        EventStream.stream(req, res, conversations, turns, pump, s.tenantId(), s.conversationId(), WidgetRoutes::render,
-                () -> {
+        EventStream.stream(req, res, conversations, turns, pump, s.tenantId(), s.conversationId(), frames,
+                new EventStream.Access(Set.of(s.tenantId(), s.connectionId()), Optional.of(s.expires()), () -> {
                     try {
                         sessions.verify(token, origin(req));
                         return true;
                     } catch (ClawlessException ended) {
                         return false; // the session expired, or its connection was removed or changed
                     }
-                });
+                }, judgedAt));
     }
 
     private static Optional<String> render(ConversationEvent e) {

@@ -1,6 +1,9 @@
 package dev.clawless.server.http;
 
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import io.helidon.webserver.http.ServerRequest;
 
@@ -40,7 +43,8 @@ public final class RequestState {
         return requestId;
     }
 
-    long startNanos() {
+    /** When (System.nanoTime) the request began, before its caller was authenticated. */
+    public long startNanos() {
         return startNanos;
     }
 
@@ -51,7 +55,8 @@ public final class RequestState {
     /**
      * Whether the caller may still read with {@code scope} in the same tenant, judged now: the request's credential is
      * authenticated again (no rate limit spent), so a revoked key, an ended session, a removed member, a lowered role
-     * or a suspended tenant answer false. Long-lived answers (event streams) ask every few seconds.
+     * or a suspended tenant answer false. Long-lived answers (event streams) ask when a change of access names one of
+     * {@link #credentialIds()}.
      */
     public boolean stillAllowed(dev.clawless.core.tenant.Scope scope) {
         TenantPrincipal was = principal;
@@ -60,6 +65,35 @@ public final class RequestState {
         }
         Optional<TenantPrincipal> now = recheck.get();
         return now.isPresent() && now.get().tenantId().equals(was.tenantId()) && now.get().has(scope);
+    }
+
+    /**
+     * The ids whose change of access concerns this caller (see {@code AccessChanges}): the tenant, the API key or the
+     * person, and the person's browser session.
+     */
+    public Set<String> credentialIds() {
+        Set<String> ids = new HashSet<>();
+        TenantPrincipal p = principal;
+        if (p != null) {
+            ids.add(p.tenantId());
+            ids.add(p.keyId());
+        }
+        var who = person;
+        if (who != null) {
+            ids.add(who.user().id());
+            ids.add(who.session().id());
+        }
+        return ids;
+    }
+
+    /** When the caller's credential ends at the latest (the key's expiry, the browser session's end), if it does. */
+    public Optional<Instant> credentialEnds() {
+        var who = person;
+        if (who != null) {
+            return Optional.of(who.session().expiresAt());
+        }
+        TenantPrincipal p = principal;
+        return p == null ? Optional.empty() : p.keyExpiresAt();
     }
 
     /** The caller's address: the peer, or what a trusted proxy says (see {@link ClientAddress}). */

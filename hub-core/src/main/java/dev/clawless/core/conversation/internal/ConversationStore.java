@@ -18,6 +18,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
 import dev.clawless.core.common.Cursors;
+import dev.clawless.core.common.JsonMappers;
 import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.conversation.Conversation;
@@ -36,7 +37,7 @@ import dev.clawless.plugin.api.Participant;
  */
 public final class ConversationStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.create();
     private static final String CONVERSATION_COLUMNS = "id, tenant_id, channel_type, connection_id,"
             + " external_thread_key, contact_id, chat_type, status, last_message_at, created_at, updated_at, title,"
             + " metadata, summary, summary_version, message_cursor";

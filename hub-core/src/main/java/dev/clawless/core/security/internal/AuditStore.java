@@ -2,6 +2,7 @@ package dev.clawless.core.security.internal;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +64,33 @@ public final class AuditStore {
         List<AuditEntry> rows = exec.createQuery(sql.toString()).params(params).execute()
                 .map(AuditStore::entry).toList();
         return Page.of(rows, page.limit(), e -> Cursors.encode(Long.toString(e.id())));
+    }
+
+    /** The newest entry's id, 0 when there is none. */
+    public long newestId(DbExecute exec) {
+        return exec.createGet("SELECT MAX(id) FROM audit_log").execute()
+                .flatMap(r -> Database.optionalLong(r.column(1))).orElse(0L);
+    }
+
+    /** One entry in short: what was done to what, for readers that only route it. */
+    public record Brief(long id, Optional<String> tenantId, String action, Optional<String> targetId) {
+    }
+
+    /**
+     * Entries after {@code id} and those of {@code ids}, in id order, at most {@code limit}; the details are not read.
+     */
+    public List<Brief> after(DbExecute exec, long id, Collection<Long> ids, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id, tenant_id, action, target_id FROM audit_log WHERE id > ?");
+        List<Object> params = new ArrayList<>();
+        params.add(id);
+        if (!ids.isEmpty()) {
+            sql.append(" OR id IN (").append("?, ".repeat(ids.size() - 1)).append("?)");
+            params.addAll(ids);
+        }
+        sql.append(" ORDER BY id LIMIT ").append(limit);
+        return exec.createQuery(sql.toString()).params(params).execute().map(r -> new Brief(
+                ((Number) r.column(1).get(Object.class)).longValue(), Database.optionalString(r.column(2)),
+                r.column(3).get(String.class), Database.optionalString(r.column(4)))).toList();
     }
 
     private static AuditEntry entry(DbRow row) {

@@ -12,6 +12,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 
 import dev.clawless.core.common.Cursors;
+import dev.clawless.core.common.JsonMappers;
 import dev.clawless.core.common.Page;
 import dev.clawless.core.common.PageRequest;
 import dev.clawless.core.store.Database;
@@ -33,7 +34,7 @@ public final class TenantStore {
             + "t.quota_tokens_per_month, t.quota_requests_per_minute, t.settings, t.created_at, t.updated_at";
     static final int COLUMN_COUNT = 10;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.create();
 
     public void insert(DbExecute tx, Tenant t) {
         tx.createInsert("INSERT INTO tenants (id, name, plan, status, quota_messages_per_month, quota_tokens_per_month,"
