@@ -51,8 +51,7 @@ public final class InboundDeriver implements AutoCloseable {
     private final Runnable jobsEnqueued;
     private final Semaphore signal = new Semaphore(0);
     private final AtomicLong derived = new AtomicLong();
-    private volatile boolean running;
-    private Thread thread;
+    private final LoopThread loop = new LoopThread("clawless-inbound-deriver", this::run);
 
     /**
      * @param jobsEnqueued called after a batch that enqueued turn jobs commits (the job workers' wake-up)
@@ -65,28 +64,13 @@ public final class InboundDeriver implements AutoCloseable {
         this.jobsEnqueued = jobsEnqueued;
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        Thread t = Thread.ofPlatform().name("clawless-inbound-deriver").daemon().unstarted(this::run);
-        thread = t;
-        t.start();
+    public void start() {
+        loop.start();
     }
 
     @Override
-    public synchronized void close() {
-        running = false;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void close() {
+        loop.stop();
     }
 
     /** Asks for a pass soon (rows were stored). */
@@ -118,7 +102,7 @@ public final class InboundDeriver implements AutoCloseable {
 
     private void run() {
         Duration backoff = Duration.ZERO;
-        while (running) {
+        while (loop.running()) {
             try {
                 signal.tryAcquire(backoff.isZero() ? IDLE_CHECK.toMillis() : backoff.toMillis(), TimeUnit.MILLISECONDS);
                 signal.drainPermits();
@@ -126,7 +110,7 @@ public final class InboundDeriver implements AutoCloseable {
                 return;
             }
             try {
-                while (running && deriveBatch() > 0) {
+                while (loop.running() && deriveBatch() > 0) {
                     // until the log is empty
                 }
                 backoff = Duration.ZERO;

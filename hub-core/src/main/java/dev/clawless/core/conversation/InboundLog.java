@@ -51,8 +51,7 @@ public final class InboundLog implements AutoCloseable {
     private final Runnable stored;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
-    private volatile boolean running;
-    private Thread writer;
+    private final LoopThread loop = new LoopThread("clawless-inbound-writer", this::run);
 
     /**
      * @param stored called after each batch commits (the deriver's wake-up)
@@ -63,28 +62,13 @@ public final class InboundLog implements AutoCloseable {
         this.stored = stored;
     }
 
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        Thread t = Thread.ofPlatform().name("clawless-inbound-writer").daemon().unstarted(this::run);
-        writer = t;
-        t.start();
+    public void start() {
+        loop.start();
     }
 
     @Override
-    public synchronized void close() {
-        running = false;
-        Thread t = writer;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public void close() {
+        loop.stop();
         Pending p;
         while ((p = queue.poll()) != null) {
             p.done().completeExceptionally(new ClawlessException.Unavailable("the hub is shutting down"));
@@ -101,7 +85,7 @@ public final class InboundLog implements AutoCloseable {
         if (events.isEmpty()) {
             return;
         }
-        if (!running) {
+        if (!loop.running()) {
             throw new ClawlessException.Unavailable("the hub is not accepting events now");
         }
         List<Entry> entries = new ArrayList<>(events.size());
@@ -138,7 +122,7 @@ public final class InboundLog implements AutoCloseable {
 
     private void run() {
         List<Pending> batch = new ArrayList<>();
-        while (running) {
+        while (loop.running()) {
             try {
                 batch.add(queue.take());
                 int events = batch.get(0).entries().size();
