@@ -36,10 +36,12 @@ import java.util.regex.Pattern;
  * FAQ of the knowledge evaluation in English, Spanish and Portuguese (54 entries, {@code retrieval/faq.json}), then
  * for each client count alternates rounds: {@code N} clients send non-streaming completions back to back for
  * {@code duration} seconds to the hub, then the same requests to the anchor. The questions rotate through
- * {@link #phrasings()}: the 120 question cores of the evaluation (en/es/pt, three in four answerable) each with every
- * opener and closer of its language — 3,600 distinct texts, so no cache of answers could serve a round. Before the
+ * {@link #phrasings()}: the 120 question cores of the evaluation (en/es/pt, two in three answerable) each with every
+ * opener and closer of its language — 3,600 distinct texts in a fixed cycle, so a text comes back only after all the
+ * others and a cache of fewer entries (answers, query embeddings) would never be hit. Before the
  * rounds, one pass over the 120 cores checks what the hub answers (right FAQ answer, refusal), so a faster hub is
- * also seen to answer the same.
+ * also seen to answer the same. Each round also reports each process's CPU per request ({@code /proc/<pid>/stat}),
+ * steadier than requests per second on a machine shared with other work.
  *
  * <p>Options: {@code --duration 10}, {@code --rounds 3}, {@code --concurrency 16} (comma-separated list),
  * {@code --warmup 10} (seconds, both servers), any {@code --env KEY=VALUE} for the hub process (a
