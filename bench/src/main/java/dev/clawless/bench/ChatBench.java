@@ -40,7 +40,8 @@ import com.sun.net.httpserver.HttpServer;
  * [--java PATH] [--duration 20] [--concurrency 32] [--stream-samples 300]} (or {@code ./hub bench}); with
  * {@code streams} the idle-stream benchmark of {@link StreamBench} instead ({@code ./hub bench streams}), with
  * {@code ingest [--db h2|postgres] …} the webhook ingest path ({@link IngestBench}), with {@code start [--rounds 3]} the
- * start to ready and memory of {@link StartBench}.
+ * start to ready and memory of {@link StartBench}, with {@code retrieval …} chat completions answered by the
+ * embedded retrieval assistant ({@link RetrievalBench}).
  */
 public final class ChatBench {
 
@@ -64,6 +65,10 @@ public final class ChatBench {
     public static void main(String[] args) throws Exception {
         if (java.util.Arrays.asList(args).contains("ingest")) {
             IngestBench.run(args);
+            return;
+        }
+        if (java.util.Arrays.asList(args).contains("retrieval")) {
+            RetrievalBench.run(args);
             return;
         }
         Path hubJar = Path.of(arg(args, "--hub-jar", "hub-server/target/clawless-hub.jar"));

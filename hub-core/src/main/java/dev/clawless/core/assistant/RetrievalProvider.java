@@ -69,13 +69,12 @@ public final class RetrievalProvider implements AssistantProvider {
         } else {
             String query = question.length() > KnowledgeManagement.MAX_QUERY_CHARS
                     ? question.substring(0, KnowledgeManagement.MAX_QUERY_CHARS) : question;
-            KnowledgeManagement.Retrieved found = knowledge.retrieve(request.tenantId(), query, 1);
-            List<KnowledgeHit> hits = found.hits();
-            if (hits.isEmpty() || hits.get(0).score() < threshold) {
+            KnowledgeManagement.Answer found = knowledge.answer(request.tenantId(), query, threshold);
+            if (found.hit().isEmpty()) {
                 answer = found.queryLanguage().map(NO_ANSWERS::get).orElse(NO_ANSWER);
                 finish = "handoff";
             } else {
-                KnowledgeHit best = hits.get(0);
+                KnowledgeHit best = found.hit().get();
                 answer = best.answer().map(a -> AnswerContext.of(question, found.queryLanguage(), best.text(), a))
                         .orElse(best.text());
                 citations = List.of(new Citation(best.documentId(), best.documentTitle(), best.section()));

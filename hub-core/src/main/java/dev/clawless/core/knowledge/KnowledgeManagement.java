@@ -219,10 +219,48 @@ public final class KnowledgeManagement {
             return new Retrieved(List.of(), language); // invisible characters only: nothing to be similar to
         }
         List<KnowledgeHit> hits = index.search(query, language, embedder.embed(query), k).stream()
-                .map(s -> new KnowledgeHit(s.chunk().documentId(), s.chunk().documentTitle(), s.chunk().id(),
-                        s.chunk().text(), s.chunk().answer(), s.relevance(), s.chunk().section()))
+                .map(KnowledgeManagement::hit)
                 .toList();
         return new Retrieved(hits, language);
+    }
+
+    /**
+     * The chunk that answers {@code query} when one reaches {@code minRelevance}: the best hit of {@link #retrieve},
+     * or none when it falls short. The query is embedded only when its words leave the outcome open: the embedding
+     * is at most {@code 1 - 0.85} of a relevance, so a question that shares too few words with every chunk is refused,
+     * and one whose words make one chunk win whatever the similarities is answered, without it (same outcome as
+     * {@link #retrieve}; the embedding is most of a search's cost). The hit's score is then the least its relevance
+     * can be.
+     */
+    public Answer answer(String tenantId, String query, double minRelevance) {
+        if (query.isBlank() || query.length() > MAX_QUERY_CHARS) {
+            throw ClawlessException.Validation.of("query", "must be 1-" + MAX_QUERY_CHARS + " characters");
+        }
+        Optional<String> language = Languages.DETECTION.detect(query);
+        HybridIndex index = index(tenantId);
+        if (index.isEmpty() || !Texts.hasContent(query)) {
+            return new Answer(Optional.empty(), language);
+        }
+        HybridIndex.Analysed analysed = index.analyse(query, language);
+        Optional<HybridIndex.Scored> best = index.decide(analysed, minRelevance)
+                .map(HybridIndex.Verdict::answer)
+                .orElseGet(() -> index.search(analysed, embedder.embed(query), 1).stream().findFirst()
+                        .filter(s -> s.relevance() >= minRelevance));
+        return new Answer(best.map(KnowledgeManagement::hit), language);
+    }
+
+    /**
+     * What {@link #answer} found.
+     *
+     * @param hit           the chunk that answers, when one is relevant enough
+     * @param queryLanguage the query's language, when it could be told
+     */
+    public record Answer(Optional<KnowledgeHit> hit, Optional<String> queryLanguage) {
+    }
+
+    private static KnowledgeHit hit(HybridIndex.Scored s) {
+        return new KnowledgeHit(s.chunk().documentId(), s.chunk().documentTitle(), s.chunk().id(), s.chunk().text(),
+                s.chunk().answer(), s.relevance(), s.chunk().section());
     }
 
     private HybridIndex index(String tenantId) {

@@ -1,10 +1,19 @@
 package dev.clawless.core.knowledge;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 
 import dev.clawless.core.common.Texts;
@@ -12,10 +21,20 @@ import dev.clawless.core.common.Texts;
 /**
  * all-MiniLM-L6-v2 (384 dimensions) run in-process by ONNX Runtime through langchain4j; the model ships inside a
  * Maven artifact, so nothing is downloaded at run time. Loading takes about a second, so it happens on first use.
+ *
+ * <p>The ONNX session computes each text on the calling thread alone (one intra-op thread, no spinning): the hub
+ * embeds many short texts at once (every question of every chat request), so its parallelism is the requests'.
+ * ONNX Runtime's default — a pool of one thread per core that spin-waits for work — made concurrent requests spin
+ * against each other for cores they all needed (docs/benchmarks.md, "Chat completions through the retrieval
+ * assistant"). Runs of the one session proceed concurrently; ONNX Runtime makes that safe.
  */
 public final class MiniLmEmbedder implements Embedder {
 
-    private volatile AllMiniLmL6V2EmbeddingModel model;
+    /** The model and tokenizer inside langchain4j's all-MiniLM-L6-v2 artifact. */
+    private static final String MODEL = "all-minilm-l6-v2.onnx";
+    private static final String TOKENIZER = "all-minilm-l6-v2-tokenizer.json";
+
+    private volatile AbstractInProcessEmbeddingModel model;
 
     @Override
     public int dimension() {
@@ -62,17 +81,67 @@ public final class MiniLmEmbedder implements Embedder {
         return out;
     }
 
-    private AllMiniLmL6V2EmbeddingModel model() {
-        AllMiniLmL6V2EmbeddingModel m = model;
+    private AbstractInProcessEmbeddingModel model() {
+        AbstractInProcessEmbeddingModel m = model;
         if (m == null) {
             synchronized (this) {
                 m = model;
                 if (m == null) {
-                    m = new AllMiniLmL6V2EmbeddingModel();
+                    m = new MiniLm(load());
                     model = m;
                 }
             }
         }
         return m;
+    }
+
+    private static OnnxBertBiEncoder load() {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            options.addConfigEntry("session.inter_op.allow_spinning", "0");
+            // the session keeps what it needs of the options: they may be closed once it exists
+            OrtSession session = environment.createSession(resource(MODEL).readAllBytes(), options);
+            return new OnnxBertBiEncoder(environment, session, resource(TOKENIZER), PoolingMode.MEAN);
+        } catch (OrtException e) {
+            throw new IllegalStateException("the embedding model cannot be loaded", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = AllMiniLmL6V2EmbeddingModel.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException(name + " is missing from the class path (langchain4j's all-MiniLM-L6-v2)");
+        }
+        return in;
+    }
+
+    /**
+     * langchain4j's in-process model over the session above: one text runs on the caller's thread, the texts of a
+     * batch (a document's chunks) are spread over langchain4j's default pool of one thread per core.
+     */
+    private static final class MiniLm extends AbstractInProcessEmbeddingModel {
+
+        private final OnnxBertBiEncoder encoder;
+
+        MiniLm(OnnxBertBiEncoder encoder) {
+            super(null);
+            this.encoder = encoder;
+        }
+
+        @Override
+        protected OnnxBertBiEncoder model() {
+            return encoder;
+        }
+
+        @Override
+        protected Integer knownDimension() {
+            return 384;
+        }
     }
 }

@@ -46,6 +46,11 @@ import dev.clawless.core.knowledge.internal.KnowledgeStore.IndexedChunk;
 public final class HybridIndex {
 
     private static final int CANDIDATES = 20;
+    /** Chunks sharing a word with a question collected at most; with more, {@link #decide} leaves it undecided. */
+    private static final int MATCHING = 200;
+    private static final int MAX_CLAUSES = 256;
+    /** Bounds closer than this to the threshold or to each other decide nothing (floating-point rounding). */
+    private static final double MARGIN = 1e-9;
     private static final float ANSWER_BOOST = 0.3f;
     /** The weight of a capitalised name no chunk mentions, against an ordinary word's. */
     static final double NAME_WEIGHT = 0.3;
@@ -114,6 +119,22 @@ public final class HybridIndex {
      * @param vector        the question's embedding
      */
     public List<Scored> search(String query, Optional<String> queryLanguage, float[] vector, int k) {
+        return search(analyse(query, queryLanguage), vector, k);
+    }
+
+    /**
+     * A question as the index reads it before its embedding is known: its words in each of the index's languages,
+     * and the chunks that share a word with it.
+     *
+     * @param lexical  the ordinals of the chunks Lucene ranks first by BM25 (at most {@value #CANDIDATES})
+     * @param matching the ordinals of every chunk that shares a word with the question, when all were collected
+     */
+    public record Analysed(Optional<String> language, Map<String, List<Set<String>>> words,
+                           Map<String, Set<String>> names, List<Integer> lexical, Optional<List<Integer>> matching) {
+    }
+
+    /** Reads the question (see {@link Analysed}); what {@link #search} and {@link #decide} start from. */
+    public Analysed analyse(String query, Optional<String> queryLanguage) {
         Map<String, List<Set<String>>> queryWords = new HashMap<>();
         for (String language : documentCount.keySet()) {
             queryWords.put(language, analysis.words(language, query).stream().map(TextAnalysis.Word::forms)
@@ -123,7 +144,15 @@ public final class HybridIndex {
         for (String language : documentCount.keySet()) {
             names.put(language, analysis.names(language, query));
         }
-        Set<Integer> candidates = new HashSet<>(lexicalCandidates(queryWords));
+        List<Integer> matching = lexicalMatches(queryWords);
+        boolean all = matching.size() < MATCHING && clauses(queryWords) <= MAX_CLAUSES;
+        return new Analysed(queryLanguage, queryWords, names, matching.subList(0, Math.min(CANDIDATES,
+                matching.size())), all ? Optional.of(matching) : Optional.empty());
+    }
+
+    /** The {@code k} most relevant chunks to an analysed question, most relevant first. */
+    public List<Scored> search(Analysed q, float[] vector, int k) {
+        Set<Integer> candidates = new HashSet<>(q.lexical());
         List<Integer> bySimilarity = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             bySimilarity.add(i);
@@ -148,12 +177,9 @@ public final class HybridIndex {
         List<Scored> scored = new ArrayList<>();
         for (int i : candidates) {
             Entry e = entries.get(i);
-            double lexical = lexical(e, queryWords.getOrDefault(e.language(), List.of()),
-                    names.getOrDefault(e.language(), Set.of()));
-            double relevance = Relevance.fuse(lexical, cosines[i], typical.get(e.language()));
-            if (queryLanguage.isPresent() && !queryLanguage.get().equals(e.language())) {
-                relevance *= Relevance.OTHER_LANGUAGE;
-            }
+            double lexical = lexical(e, q);
+            double relevance = Relevance.fuse(lexical, cosines[i], typical.get(e.language()))
+                    * Relevance.languageFactor(q.language(), e.language());
             scored.add(new Scored(e.chunk(), e.language(), lexical, cosines[i], relevance));
         }
         // equal relevance (no word in common, both well above the typical chunk): the closer meaning first
@@ -161,12 +187,75 @@ public final class HybridIndex {
         return scored.subList(0, Math.min(k, scored.size()));
     }
 
-    private List<Integer> lexicalCandidates(Map<String, List<Set<String>>> queryWords) {
+    /**
+     * What {@link #search} would answer at {@code threshold}, when the question's words alone decide it: the
+     * embedding's share of a relevance is at most {@code 1 - }{@link Relevance#LEXICAL}, so a chunk's relevance lies
+     * between its lexical share and that plus the embedding's whole share, and the bounds often settle the outcome
+     * — no chunk can reach the threshold (refused), or one chunk that search would consider reaches it whatever its
+     * similarity while no other can reach it (answered). Empty when only the embedding can tell; then
+     * {@link #search} does. The best chunk's relevance is not known here; its lexical share, the least it can be, is.
+     *
+     * @return empty: undecided; a verdict without a chunk: nothing reaches the threshold; with one: the answer
+     */
+    public Optional<Verdict> decide(Analysed q, double threshold) {
+        if (q.matching().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Integer> matching = q.matching().get();
+        double[] low = new double[matching.size()];
+        double[] high = new double[matching.size()];
+        int best = -1;
+        for (int j = 0; j < matching.size(); j++) {
+            Entry e = entries.get(matching.get(j));
+            double factor = Relevance.languageFactor(q.language(), e.language());
+            double lexical = lexical(e, q);
+            low[j] = factor * Relevance.LEXICAL * lexical;
+            high[j] = factor * (Relevance.LEXICAL * lexical + 1 - Relevance.LEXICAL);
+            if (best < 0 || low[j] > low[best]) {
+                best = j;
+            }
+        }
+        // a chunk that shares no word with the question has no lexical share: at most the embedding's share
+        double others = matching.size() < entries.size() ? 1 - Relevance.LEXICAL : 0;
+        double highest = others;
+        for (int j = 0; j < matching.size(); j++) {
+            highest = Math.max(highest, high[j]);
+            if (j != best) {
+                others = Math.max(others, high[j]);
+            }
+        }
+        if (highest < threshold - MARGIN) {
+            return Optional.of(new Verdict(Optional.empty()));
+        }
+        if (best >= 0 && q.lexical().contains(matching.get(best)) && low[best] >= threshold + MARGIN
+                && low[best] > others + MARGIN) {
+            Entry e = entries.get(matching.get(best));
+            return Optional.of(new Verdict(Optional.of(new Scored(e.chunk(), e.language(), lexical(e, q), Double.NaN,
+                    low[best]))));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What {@link #decide} found.
+     *
+     * @param answer the chunk that answers, its relevance the least it can be ({@link Scored#semantic} unknown:
+     *               NaN); empty when no chunk reaches the threshold
+     */
+    public record Verdict(Optional<Scored> answer) {
+    }
+
+    private static int clauses(Map<String, List<Set<String>>> queryWords) {
+        return 2 * queryWords.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** The chunks that share a word with the question, best BM25 first, at most {@value #MATCHING}. */
+    private List<Integer> lexicalMatches(Map<String, List<Set<String>>> queryWords) {
         BooleanQuery.Builder query = new BooleanQuery.Builder();
         int clauses = 0;
         for (Map.Entry<String, List<Set<String>>> language : queryWords.entrySet()) {
             for (Set<String> forms : language.getValue()) {
-                if (clauses >= 256) {
+                if (clauses >= MAX_CLAUSES) {
                     break;
                 }
                 query.add(synonyms(field(language.getKey()), forms), BooleanClause.Occur.SHOULD);
@@ -180,7 +269,7 @@ public final class HybridIndex {
         }
         try {
             List<Integer> out = new ArrayList<>();
-            for (ScoreDoc hit : searcher.search(query.build(), CANDIDATES).scoreDocs) {
+            for (ScoreDoc hit : searcher.search(query.build(), MATCHING).scoreDocs) {
                 out.add(searcher.storedFields().document(hit.doc).getField("ordinal").numericValue().intValue());
             }
             return out;
@@ -200,7 +289,9 @@ public final class HybridIndex {
      * found only in an FAQ answer counts half. For an FAQ entry, the share of the entry's own question the query
      * covers scales it (by half to all), so of two entries the one whose question was asked ranks first.
      */
-    private double lexical(Entry e, List<Set<String>> query, Set<String> names) {
+    private double lexical(Entry e, Analysed q) {
+        List<Set<String>> query = q.words().getOrDefault(e.language(), List.of());
+        Set<String> names = q.names().getOrDefault(e.language(), Set.of());
         if (query.isEmpty()) {
             return 0;
         }
@@ -290,6 +381,11 @@ public final class HybridIndex {
         static double fuse(double lexical, double cosine, double typical) {
             double semantic = Math.max(0, Math.min(1, (cosine - typical) / SCALE));
             return LEXICAL * lexical + (1 - LEXICAL) * semantic;
+        }
+
+        /** What a relevance is multiplied by: {@link #OTHER_LANGUAGE} for a chunk in another known language. */
+        static double languageFactor(Optional<String> queryLanguage, String chunkLanguage) {
+            return queryLanguage.isPresent() && !queryLanguage.get().equals(chunkLanguage) ? OTHER_LANGUAGE : 1;
         }
     }
 }
