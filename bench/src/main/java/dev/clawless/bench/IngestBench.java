@@ -1,8 +1,6 @@
 package dev.clawless.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -74,24 +72,12 @@ final class IngestBench {
         EmbeddedPostgres postgres = null;
         Path data = Files.createTempDirectory("clawless-bench-ingest-");
         int port = ChatBench.freePort();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar",
-                hubJar.toAbsolutePath().toString());
-        pb.environment().put("CLAWLESS_PORT", Integer.toString(port));
-        pb.environment().put("CLAWLESS_HOST", "127.0.0.1");
-        pb.environment().put("CLAWLESS_DATA_DIR", data.toString());
-        pb.environment().put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
-        pb.environment().put("CLAWLESS_LOG_ACCESS", "false");
-        pb.environment().put("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true");
-        pb.environment().put("CLAWLESS_CHANNELS_INBOUND_PER_MINUTE", "-1");
-        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-bench");
-        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_BASE_URL", fakeBase + "/v1");
-        pb.environment().put("CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "fake");
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--env")) {
-                String[] kv = args[i + 1].split("=", 2);
-                pb.environment().put(kv[0], kv[1]);
-            }
-        }
+        ProcessBuilder pb = HubProcesses.hub(java, hubJar, port, data, ADMIN_TOKEN, args);
+        pb.environment().putIfAbsent("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true");
+        pb.environment().putIfAbsent("CLAWLESS_CHANNELS_INBOUND_PER_MINUTE", "-1");
+        pb.environment().putIfAbsent("CLAWLESS_PROVIDERS_OPENAI_API_KEY", "sk-bench");
+        pb.environment().putIfAbsent("CLAWLESS_PROVIDERS_OPENAI_BASE_URL", fakeBase + "/v1");
+        pb.environment().putIfAbsent("CLAWLESS_PROVIDERS_OPENAI_DEFAULT_MODEL", "fake");
         if (db.equals("postgres")) {
             postgres = EmbeddedPostgres.builder().start();
             try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -102,28 +88,15 @@ final class IngestBench {
         } else if (!db.equals("h2")) {
             throw new IllegalArgumentException("--db h2 or --db postgres");
         }
-        pb.redirectErrorStream(true).redirectOutput(data.resolve("hub.log").toFile());
-        Process hub = pb.start();
         int barePort = ChatBench.freePort();
-        Process bare = new ProcessBuilder(java, "-cp", benchJar.toString(), BareHelidon.class.getName(),
-                Integer.toString(barePort)).redirectErrorStream(true).start();
+        Process bare = HubProcesses.bare(java, benchJar, barePort);
+        Process hub = pb.start();
         String hubBase = "http://127.0.0.1:" + port;
         String bareBase = "http://127.0.0.1:" + barePort;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream(),
-                    StandardCharsets.UTF_8));
             {
-                String line = out.readLine();
-                while (line != null && !line.startsWith("ready")) {
-                    line = out.readLine();
-                }
-                if (line == null) {
-                    throw new IllegalStateException("the bare Helidon server did not start: " + line);
-                }
-                // the anchor's output is drained until it exits (closing the reader here would wait for it)
-                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
                 ChatBench.waitReady(client, hubBase);
                 String connection = provision(client, hubBase, fakeBase);
                 String hubUrl = hubBase + "/hooks/" + connection;

@@ -1,9 +1,7 @@
 package dev.clawless.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,41 +84,16 @@ final class RetrievalBench {
 
         Path data = Files.createTempDirectory("clawless-bench-retrieval-");
         int port = ChatBench.freePort();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar",
-                hubJar.toAbsolutePath().toString());
-        pb.environment().put("CLAWLESS_PORT", Integer.toString(port));
-        pb.environment().put("CLAWLESS_HOST", "127.0.0.1");
-        pb.environment().put("CLAWLESS_DATA_DIR", data.toString());
-        pb.environment().put("CLAWLESS_ADMIN_TOKEN", ADMIN_TOKEN);
-        pb.environment().put("CLAWLESS_LOG_ACCESS", "false");
-        pb.environment().put("CLAWLESS_DEMO_ENABLED", "false");
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--env")) {
-                String[] kv = args[i + 1].split("=", 2);
-                pb.environment().put(kv[0], kv[1]);
-            }
-        }
-        pb.redirectErrorStream(true).redirectOutput(data.resolve("hub.log").toFile());
-        Process hub = pb.start();
+        ProcessBuilder pb = HubProcesses.hub(java, hubJar, port, data, ADMIN_TOKEN, args);
+        pb.environment().putIfAbsent("CLAWLESS_DEMO_ENABLED", "false");
         int barePort = ChatBench.freePort();
-        Process bare = new ProcessBuilder(java, "-cp", benchJar.toString(), BareHelidon.class.getName(),
-                Integer.toString(barePort)).redirectErrorStream(true).start();
+        Process bare = HubProcesses.bare(java, benchJar, barePort);
+        Process hub = pb.start();
         String hubBase = "http://127.0.0.1:" + port;
         String bareBase = "http://127.0.0.1:" + barePort;
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(bare.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String line = out.readLine();
-            while (line != null && !line.startsWith("ready")) {
-                line = out.readLine();
-            }
-            if (line == null) {
-                throw new IllegalStateException("the bare Helidon server did not start");
-            }
-            // the anchor's output is drained until it exits (closing the reader here would wait for it)
-            Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
             ChatBench.waitReady(client, hubBase);
             String key = provision(client, hubBase);
             System.out.printf(Locale.ROOT, "retrieval bench: hub %s (pid %d, log %s), bare Helidon %s (pid %d),"
