@@ -49,7 +49,13 @@ final class HubProcesses {
             throw new IllegalStateException("the bare Helidon server did not start");
         }
         // drained until it exits (closing the reader here would wait for it)
-        Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+        Thread.ofVirtual().start(() -> {
+            try {
+                out.lines().forEach(l -> { });
+            } catch (java.io.UncheckedIOException closed) {
+                // the process was stopped
+            }
+        });
         return bare;
     }
 }
