@@ -120,7 +120,13 @@ final class RetrievalBench {
                 throw new IllegalStateException("the bare Helidon server did not start");
             }
             // the anchor's output is drained until it exits (closing the reader here would wait for it)
-            Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    out.lines().forEach(l -> { });
+                } catch (UncheckedIOException closed) {
+                    // the anchor was stopped
+                }
+            });
             ChatBench.waitReady(client, hubBase);
             String key = provision(client, hubBase);
             System.out.printf(Locale.ROOT, "retrieval bench: hub %s (pid %d, log %s), bare Helidon %s (pid %d),"
