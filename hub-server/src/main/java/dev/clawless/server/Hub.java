@@ -47,6 +47,7 @@ import dev.clawless.core.assistant.RetrievalProvider;
 import dev.clawless.core.assistant.TurnHandler;
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.conversation.EventPump;
+import dev.clawless.core.conversation.AcksFirst;
 import dev.clawless.core.conversation.InboundDeriver;
 import dev.clawless.core.conversation.InboundLog;
 import dev.clawless.core.conversation.ConversationManagement;
@@ -252,13 +253,15 @@ public final class Hub implements AutoCloseable {
                 }
             });
             // what channels receive is stored in the inbound log (group commit) and derived into messages after
+            // a burst of webhooks is acknowledged first; deriving it and the jobs it makes wait (bounded)
+            AcksFirst acksFirst = new AcksFirst(config.channels().acksFirst(), System::nanoTime);
             InboundDeriver deriver = new InboundDeriver(database, conversations, clock, () -> {
                 JobWorker w = workerRef.get();
                 if (w != null) {
                     w.wake();
                 }
-            });
-            InboundLog inbound = new InboundLog(database, clock, deriver::wake);
+            }, acksFirst);
+            InboundLog inbound = new InboundLog(database, clock, deriver::wake, acksFirst);
             ChannelManagement channels = new ChannelManagement(database, channelTypes,
                     conversations, vault, audit, guard, usage, config.channels(), base,
                     () -> workerRef.get().wake(), clock, ids, inbound);
@@ -314,6 +317,7 @@ public final class Hub implements AutoCloseable {
             JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
                     DeliveryRequest.JOB_KIND, deliveries), workerName());
+            worker.gate(acksFirst);
             workerRef.set(worker);
             new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)
                     .register(routes);

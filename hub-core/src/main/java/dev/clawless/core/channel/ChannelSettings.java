@@ -16,11 +16,14 @@ import java.time.Duration;
  * @param maxConnections    connections one tenant may have
  * @param widgetMessagesPerMinute messages one widget visitor may send per minute
  * @param widgetSessionsPerMinute widget sessions one client address may open per minute
+ * @param acksFirst         how long per burst of webhooks a node holds back deriving them and running jobs, so that
+ *                          acknowledging gets the machine ({@code dev.clawless.core.conversation.AcksFirst}); zero:
+ *                          never
  */
 public record ChannelSettings(long inboundPerMinute, int deliveryAttempts, Duration deliveryMaxAge, Duration pollWait,
                               Duration pollBackoffMax, int maxConnections, long widgetMessagesPerMinute,
-                              long widgetSessionsPerMinute) {
+                              long widgetSessionsPerMinute, Duration acksFirst) {
 
     public static final ChannelSettings DEFAULT = new ChannelSettings(1200, 10, Duration.ofHours(24),
-            Duration.ofSeconds(25), Duration.ofMinutes(5), 50, 20, 30);
+            Duration.ofSeconds(25), Duration.ofMinutes(5), 50, 20, 30, Duration.ofSeconds(10));
 }

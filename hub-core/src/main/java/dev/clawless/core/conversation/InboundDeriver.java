@@ -49,6 +49,7 @@ public final class InboundDeriver implements AutoCloseable {
     private final ConversationManagement conversations;
     private final Clock clock;
     private final Runnable jobsEnqueued;
+    private final AcksFirst acksFirst;
     private final Semaphore signal = new Semaphore(0);
     private final AtomicLong derived = new AtomicLong();
     private final LoopThread loop = new LoopThread("clawless-inbound-deriver", this::run);
@@ -58,6 +59,16 @@ public final class InboundDeriver implements AutoCloseable {
      */
     public InboundDeriver(Database database, ConversationManagement conversations, Clock clock,
                           Runnable jobsEnqueued) {
+        this(database, conversations, clock, jobsEnqueued, AcksFirst.OFF);
+    }
+
+    /**
+     * @param jobsEnqueued called after a batch that enqueued turn jobs commits (the job workers' wake-up)
+     * @param acksFirst    holds each batch back while this node's acknowledgements are busy (for a bounded time)
+     */
+    public InboundDeriver(Database database, ConversationManagement conversations, Clock clock,
+                          Runnable jobsEnqueued, AcksFirst acksFirst) {
+        this.acksFirst = acksFirst;
         this.database = database;
         this.conversations = conversations;
         this.clock = clock;
@@ -110,10 +121,12 @@ public final class InboundDeriver implements AutoCloseable {
                 return;
             }
             try {
-                while (loop.running() && deriveBatch() > 0) {
-                    // until the log is empty
-                }
+                do {
+                    acksFirst.awaitTurn(); // acknowledgements first while they are busy
+                } while (loop.running() && deriveBatch() > 0); // until the log is empty
                 backoff = Duration.ZERO;
+            } catch (InterruptedException e) {
+                return;
             } catch (RuntimeException e) {
                 backoff = backoff.isZero() ? Duration.ofMillis(250)
                         : backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);

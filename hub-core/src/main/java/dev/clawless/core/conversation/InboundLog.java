@@ -49,6 +49,7 @@ public final class InboundLog implements AutoCloseable {
     private final Database database;
     private final Clock clock;
     private final Runnable stored;
+    private final AcksFirst acksFirst;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
     private final LoopThread loop = new LoopThread("clawless-inbound-writer", this::run);
@@ -57,9 +58,18 @@ public final class InboundLog implements AutoCloseable {
      * @param stored called after each batch commits (the deriver's wake-up)
      */
     public InboundLog(Database database, Clock clock, Runnable stored) {
+        this(database, clock, stored, AcksFirst.OFF);
+    }
+
+    /**
+     * @param stored    called after each batch commits (the deriver's wake-up)
+     * @param acksFirst told of every batch, so that background work waits while acknowledging is busy
+     */
+    public InboundLog(Database database, Clock clock, Runnable stored, AcksFirst acksFirst) {
         this.database = database;
         this.clock = clock;
         this.stored = stored;
+        this.acksFirst = acksFirst;
     }
 
     public void start() {
@@ -150,6 +160,7 @@ public final class InboundLog implements AutoCloseable {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         try {
             insert(batch.stream().flatMap(p -> p.entries().stream()).toList(), now);
+            acksFirst.batchWritten(batch.size());
             batch.forEach(p -> p.done().complete(null));
         } catch (RuntimeException batchFailed) {
             if (batch.size() == 1) {

@@ -31,6 +31,14 @@ public final class JobWorker implements AutoCloseable {
     private volatile boolean abandoning;
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile Thread poller;
+    private volatile Gate gate = () -> { };
+
+    /** What a worker waits for before it claims jobs (e.g. a burst of webhooks being acknowledged first). */
+    @FunctionalInterface
+    public interface Gate {
+        /** Returns when claiming may go on. */
+        void awaitTurn() throws InterruptedException;
+    }
 
     /**
      * @param queue    the queue to work on
@@ -47,6 +55,11 @@ public final class JobWorker implements AutoCloseable {
         if (running.compareAndSet(false, true)) {
             poller = Thread.ofVirtual().name("clawless-jobs-poller").start(this::poll);
         }
+    }
+
+    /** Claims only when {@code gate} lets it (before {@link #start}). */
+    public void gate(Gate gate) {
+        this.gate = gate;
     }
 
     /** Tells the worker new jobs may be due (e.g. just enqueued on this node). */
@@ -66,6 +79,12 @@ public final class JobWorker implements AutoCloseable {
             int free = config.workers() - inFlight.get();
             int claimed = 0;
             if (free > 0) {
+                try {
+                    gate.awaitTurn();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 try {
                     for (Job job : queue.claim(name, free)) {
                         claimed++;

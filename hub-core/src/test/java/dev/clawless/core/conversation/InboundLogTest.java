@@ -52,10 +52,14 @@ class InboundLogTest {
     }
 
     private Node node(Database db) {
+        return node(db, AcksFirst.OFF);
+    }
+
+    private Node node(Database db, AcksFirst acksFirst) {
         ConversationManagement conversations = new ConversationManagement(db, new JobQueue(db, JobConfig.DEFAULT,
                 clock), clock, new Ids(clock));
-        InboundDeriver deriver = new InboundDeriver(db, conversations, clock, () -> { });
-        InboundLog log = new InboundLog(db, clock, deriver::wake);
+        InboundDeriver deriver = new InboundDeriver(db, conversations, clock, () -> { }, acksFirst);
+        InboundLog log = new InboundLog(db, clock, deriver::wake, acksFirst);
         open.add(log);
         open.add(deriver);
         log.start();
@@ -144,6 +148,26 @@ class InboundLogTest {
         for (int c = 0; c < clients; c++) {
             assertEquals(expected, texts(node.conversations(), "chat-" + c), "order of chat-" + c);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void whileAcknowledgingIsBusyTheDeriverWaitsAndThenDerivesEverything(Engine engine) throws Exception {
+        open(engine);
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        AcksFirst acksFirst = new AcksFirst(java.time.Duration.ofSeconds(30), nanos::get);
+        Node node = node(database, acksFirst);
+        acksFirst.batchWritten(4); // requests waited on one another's commit: a burst is being acknowledged
+        for (int i = 0; i < 20; i++) {
+            node.log().append(tenant, List.of(msg("m" + i, "chat-1", "text " + i)));
+        }
+        Thread.sleep(500);
+        assertEquals(20, count("SELECT COUNT(*) FROM inbound_log"), "acknowledged and durable, not derived yet");
+        assertEquals(0, count("SELECT COUNT(*) FROM messages"));
+        nanos.addAndGet(AcksFirst.QUIET.toNanos() + 1); // the burst is over
+        awaitDerived();
+        assertEquals(20, count("SELECT COUNT(*) FROM messages"));
+        assertEquals(List.of("text 0", "text 1", "text 2"), texts(node.conversations(), "chat-1").subList(0, 3));
     }
 
     @ParameterizedTest

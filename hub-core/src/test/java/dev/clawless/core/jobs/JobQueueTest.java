@@ -198,4 +198,25 @@ class JobQueueTest {
         assertEquals(3, job.attempts());
         assertEquals(Optional.of("IllegalStateException: upstream 503"), job.lastError());
     }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void theWorkerClaimsNothingWhileItsGateHoldsAndRunsTheJobOnceItOpens(Engine engine) throws InterruptedException {
+        JobQueue q = queue(engine, java.time.Clock.systemUTC(), FAST);
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch ran = new CountDownLatch(1);
+        long id = q.enqueue(NewJob.of("k", "{}"));
+        try (JobWorker worker = new JobWorker(q, Map.of("k", job -> ran.countDown()), "test")) {
+            worker.gate(() -> {
+                while (!open.get()) {
+                    Thread.sleep(5);
+                }
+            });
+            worker.start();
+            assertFalse(ran.await(300, TimeUnit.MILLISECONDS), "held at the gate");
+            assertEquals(JobStatus.QUEUED, q.get(id).orElseThrow().status(), "not even claimed");
+            open.set(true);
+            assertTrue(ran.await(20, TimeUnit.SECONDS));
+        }
+    }
 }
