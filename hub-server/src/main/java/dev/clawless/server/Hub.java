@@ -352,9 +352,14 @@ public final class Hub implements AutoCloseable {
             new ContactRoutes(contacts, bodies).register(routes);
 
             Optional<NodeBus> bus = redis.map(r -> nodeBus(r, turns, pump, channels, installations));
+            // events committed on this node wake its pump at once (and, with Redis, the other nodes' pumps)
+            Runnable eventsCommitted = bus.<Runnable>map(b -> () -> {
+                pump.wake();
+                b.eventsWritten();
+            }).orElse(pump::wake);
+            conversations.onEventsCommitted(eventsCommitted);
             bus.ifPresent(b -> {
                 turns.relay(b::delta);
-                conversations.onEventsCommitted(b::eventsWritten);
                 channels.onEvicted(b::connectionChanged);
                 installations.onChanged(b::installationChanged);
             });

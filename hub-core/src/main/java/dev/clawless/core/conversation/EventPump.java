@@ -25,7 +25,9 @@ import dev.clawless.core.store.Database;
  * This node's one reader of new conversation events: a single thread asks the database every {@link #TICK} for the
  * events after the last one it saw ({@code WHERE id > ?}, one query per tick whatever the number of streams) and hands
  * each to the subscribers of its conversation and of its tenant. Events written on other nodes arrive the same way,
- * through the shared table.
+ * through the shared table. A commit on this node (and, with Redis, on another) {@link #wake wakes} it at once; after
+ * {@link #ACTIVE_FOR} without events it asks only every {@link #IDLE_TICK}, so an idle node costs a few queries a
+ * second.
  *
  * <p>A subscriber is a bounded queue: the pump never waits for a reader. When a queue is full the pump drops the
  * event and marks the subscription {@link Subscription#overflowed() overflowed}; its reader then reads the events
@@ -40,9 +42,15 @@ public final class EventPump implements AutoCloseable {
 
     /** How often the database is asked for new events. */
     public static final Duration TICK = Duration.ofMillis(50);
+    /** How often the database is asked while nothing happened for {@link #ACTIVE_FOR}. */
+    public static final Duration IDLE_TICK = Duration.ofMillis(250);
+    /** How long after the last event or wake-up the pump keeps asking every {@link #TICK}. */
+    public static final Duration ACTIVE_FOR = Duration.ofSeconds(2);
+    /** The shortest time between two reads, however often commits wake the pump. */
+    private static final Duration MIN_SPACING = Duration.ofMillis(5);
     /** How long the pump waits at a gap in event ids for the transaction that took them to commit. */
     public static final Duration GAP_WAIT = Duration.ofSeconds(2);
-    /** How often the audit log is asked for changes of access (a multiple of the tick). */
+    /** How often the audit log is asked for changes of access (at the first tick after it is due). */
     public static final Duration ACCESS_TICK = Duration.ofMillis(250);
     /** How long the ids named by changes of access are kept for subscriptions that start watching late. */
     private static final Duration RECENT = Duration.ofSeconds(30);
@@ -53,6 +61,7 @@ public final class EventPump implements AutoCloseable {
 
     private final Database database;
     private final Duration tick;
+    private final Duration idleTick;
     private final AccessChanges access;
     private final Map<String, Set<Subscription>> byConversation = new ConcurrentHashMap<>();
     private final Map<String, Set<Subscription>> byTenant = new ConcurrentHashMap<>();
@@ -69,12 +78,18 @@ public final class EventPump implements AutoCloseable {
     private volatile Thread thread;
 
     public EventPump(Database database) {
-        this(database, TICK);
+        this(database, TICK, IDLE_TICK);
     }
 
+    /** A pump that asks every {@code tick}, busy or idle. */
     public EventPump(Database database, Duration tick) {
+        this(database, tick, tick);
+    }
+
+    public EventPump(Database database, Duration tick, Duration idleTick) {
         this.database = database;
         this.tick = tick;
+        this.idleTick = idleTick;
         this.access = new AccessChanges(database);
     }
 
@@ -145,11 +160,15 @@ public final class EventPump implements AutoCloseable {
     }
 
     private void run() {
-        long accessEvery = Math.max(1, ACCESS_TICK.toNanos() / Math.max(1, tick.toNanos()));
-        for (long ticks = 0; running.get(); ticks++) {
+        long lastAccess = System.nanoTime() - ACCESS_TICK.toNanos();
+        long activeUntil = System.nanoTime() + ACTIVE_FOR.toNanos();
+        while (running.get()) {
             try {
-                pumpOnce();
-                if (ticks % accessEvery == 0) {
+                if (pumpOnce() || gapSince != 0) {
+                    activeUntil = System.nanoTime() + ACTIVE_FOR.toNanos();
+                }
+                if (System.nanoTime() - lastAccess >= ACCESS_TICK.toNanos()) {
+                    lastAccess = System.nanoTime();
                     accessOnce();
                 }
                 if (failing) {
@@ -163,8 +182,12 @@ public final class EventPump implements AutoCloseable {
                 }
             }
             try {
-                if (nudge.tryAcquire(tick.toNanos(), TimeUnit.NANOSECONDS)) {
+                // however often commits wake it, at most one read per MIN_SPACING
+                Thread.sleep(MIN_SPACING);
+                Duration wait = (System.nanoTime() - activeUntil < 0 ? tick : idleTick).minus(MIN_SPACING);
+                if (nudge.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
                     nudge.drainPermits();
+                    activeUntil = System.nanoTime() + ACTIVE_FOR.toNanos();
                 }
             } catch (InterruptedException e) {
                 return;
@@ -172,7 +195,9 @@ public final class EventPump implements AutoCloseable {
         }
     }
 
-    private void pumpOnce() {
+    /** Reads and hands out the new events; whether there were any. */
+    private boolean pumpOnce() {
+        boolean any = false;
         while (true) {
             queries.incrementAndGet();
             List<Stored> batch = database.execute().createQuery("SELECT id, tenant_id, conversation_id, type, data,"
@@ -180,14 +205,15 @@ public final class EventPump implements AutoCloseable {
                     .params(lastSeen).execute().map(EventPump::stored).toList();
             for (Stored s : batch) {
                 if (held(s.event.id())) {
-                    return;
+                    return any;
                 }
                 deliver(byConversation.get(s.event.conversationId()), s);
                 deliver(byTenant.get(s.tenantId), s);
                 lastSeen = s.event.id();
+                any = true;
             }
             if (batch.size() < BATCH) {
-                return;
+                return any;
             }
         }
     }
