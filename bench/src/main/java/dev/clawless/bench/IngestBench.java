@@ -57,6 +57,7 @@ final class IngestBench {
         int rounds = Integer.parseInt(ChatBench.arg(args, "--rounds", "3"));
         int warmup = Integer.parseInt(ChatBench.arg(args, "--warmup", "8"));
         boolean withNodeRed = List.of(args).contains("--node-red");
+        int bots = Integer.parseInt(ChatBench.arg(args, "--bots", "40"));
         NodeRedFlow nodeRed = null;
         List<Integer> concurrencies = new ArrayList<>();
         for (String c : ChatBench.arg(args, "--concurrency", "4,16").split(",")) {
@@ -98,18 +99,18 @@ final class IngestBench {
         try {
             {
                 ChatBench.waitReady(client, hubBase);
-                String connection = provision(client, hubBase, fakeBase);
-                String hubUrl = hubBase + "/hooks/" + connection;
-                String bareUrl = bareBase + "/hooks/" + connection;
+                List<String> connections = provision(client, hubBase, fakeBase, bots);
+                List<String> hubUrl = urls(hubBase, connections);
+                List<String> bareUrl = urls(bareBase, connections);
                 System.out.printf(Locale.ROOT, "ingest bench: hub %s (pid %d, %s, log %s), bare Helidon %s (pid %d),"
-                                + " %d cores, java %s, body %d bytes%n", hubBase, hub.pid(), db,
+                                + " %d cores, java %s, body %d bytes, %d bots%n", hubBase, hub.pid(), db,
                         data.resolve("hub.log"), bareBase, bare.pid(), Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.version"), update(1).length);
+                        System.getProperty("java.version"), update(1).length, bots);
                 if (withNodeRed) {
                     nodeRed = NodeRedFlow.start(client, SECRET);
                     System.out.println("Node-RED flow " + nodeRed.base + " (pid " + nodeRed.pid() + ")");
                 }
-                String nodeRedUrl = nodeRed == null ? null : nodeRed.base + "/hooks/" + connection;
+                List<String> nodeRedUrl = nodeRed == null ? null : urls(nodeRed.base, connections);
                 round(client, hubUrl, 4, warmup);
                 settle(client, hubBase);
                 round(client, bareUrl, 4, warmup);
@@ -205,11 +206,22 @@ final class IngestBench {
         throw new IllegalStateException("the hub did not finish its backlog within 15 minutes");
     }
 
-    private static Load.Result round(HttpClient client, String url, int concurrency, int seconds)
+    /**
+     * Sends updates to the bots in turn: Telegram lets one bot send about 30 messages a second (the hub keeps to it),
+     * so the replies to a round's thousands of messages need many bots to go out in minutes rather than hours.
+     */
+    private static Load.Result round(HttpClient client, List<String> urls, int concurrency, int seconds)
             throws InterruptedException {
-        return Load.run(client, concurrency, seconds, () -> HttpRequest.newBuilder(URI.create(url)).header(HEADER, SECRET)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(update(UPDATES.incrementAndGet()))).build());
+        return Load.run(client, concurrency, seconds, () -> {
+            long n = UPDATES.incrementAndGet();
+            return HttpRequest.newBuilder(URI.create(urls.get((int) (n % urls.size())))).header(HEADER, SECRET)
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(update(n))).build();
+        });
+    }
+
+    private static List<String> urls(String base, List<String> connections) {
+        return connections.stream().map(c -> base + "/hooks/" + c).toList();
     }
 
     /** A Telegram private-chat text update of about 1.25 KB; 500 chats, so conversations get several messages. */
@@ -258,7 +270,8 @@ final class IngestBench {
         return server;
     }
 
-    private static String provision(HttpClient client, String base, String fakeBase)
+    /** A tenant with {@code bots} Telegram connections (webhook mode, one bot each); their ids. */
+    private static List<String> provision(HttpClient client, String base, String fakeBase, int bots)
             throws IOException, InterruptedException {
         String tenant = ChatBench.field(client.send(ChatBench.post(base + "/admin/tenants", ADMIN_TOKEN,
                         "{\"name\":\"bench\",\"quotas\":{\"messages_per_month\":-1,\"tokens_per_month\":-1,"
@@ -266,13 +279,17 @@ final class IngestBench {
         String key = ChatBench.field(client.send(ChatBench.post(base + "/admin/tenants/" + tenant + "/api-keys",
                 ADMIN_TOKEN, "{\"name\":\"bench\",\"scopes\":[\"channels:admin\"]}"),
                 HttpResponse.BodyHandlers.ofString()).body(), "key");
-        HttpResponse<String> c = client.send(ChatBench.post(base + "/v1/channels", key, "{\"type\":\"telegram\","
-                + "\"name\":\"Bench bot\",\"config\":{\"mode\":\"webhook\",\"api_base_url\":\"" + fakeBase + "\"},"
-                + "\"secrets\":{\"bot_token\":\"" + BOT_TOKEN + "\",\"webhook_secret\":\"" + SECRET + "\"}}"),
-                HttpResponse.BodyHandlers.ofString());
-        if (c.statusCode() != 201) {
-            throw new IllegalStateException("connecting Telegram failed: " + c.statusCode() + " " + c.body());
+        List<String> ids = new ArrayList<>();
+        for (int b = 0; b < bots; b++) {
+            HttpResponse<String> c = client.send(ChatBench.post(base + "/v1/channels", key, "{\"type\":\"telegram\","
+                    + "\"name\":\"Bench bot " + b + "\",\"config\":{\"mode\":\"webhook\",\"api_base_url\":\""
+                    + fakeBase + "\"},\"secrets\":{\"bot_token\":\"" + b + BOT_TOKEN + "\",\"webhook_secret\":\""
+                    + SECRET + "\"}}"), HttpResponse.BodyHandlers.ofString());
+            if (c.statusCode() != 201) {
+                throw new IllegalStateException("connecting Telegram failed: " + c.statusCode() + " " + c.body());
+            }
+            ids.add(ChatBench.field(c.body(), "id"));
         }
-        return ChatBench.field(c.body(), "id");
+        return ids;
     }
 }
