@@ -16,9 +16,9 @@ import java.time.Duration;
  * @param maxConnections    connections one tenant may have
  * @param widgetMessagesPerMinute messages one widget visitor may send per minute
  * @param widgetSessionsPerMinute widget sessions one client address may open per minute
- * @param acksFirst         how long per burst of webhooks a node holds back deriving them and running jobs, so that
- *                          acknowledging gets the machine ({@code dev.clawless.core.conversation.AcksFirst}); zero:
- *                          never
+ * @param acksFirst         the longest a burst of webhooks makes a node hold back deriving them and claiming jobs, so
+ *                          that acknowledging gets the machine, and the hold time it may save up
+ *                          ({@code dev.clawless.core.conversation.AcksFirst}); zero: never
  */
 public record ChannelSettings(long inboundPerMinute, int deliveryAttempts, Duration deliveryMaxAge, Duration pollWait,
                               Duration pollBackoffMax, int maxConnections, long widgetMessagesPerMinute,

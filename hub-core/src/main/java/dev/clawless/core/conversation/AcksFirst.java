@@ -13,11 +13,13 @@ import dev.clawless.core.jobs.JobWorker;
  * already; nothing is lost by deriving them a little later, while a platform that waits too long for its
  * acknowledgement retries (or, for Meta, disables the webhook).
  *
- * <p>The wait is bounded: background work is held back for at most {@code maxDefer} from the start of a busy period
- * (a run of busy batches less than {@link #QUIET} apart), then it runs at its normal pace, sharing the machine with the
- * acknowledgements, until the writer has been quiet for {@link #QUIET}. A burst shorter than {@code maxDefer} is so
- * absorbed at the writer's full rate and worked off after it; a sustained flood gets both, and the log cannot grow
- * without end. A request alone in its batch (the writer keeps up) never holds anything back.
+ * <p>The wait is bounded by a budget of {@code maxDefer}: a busy period (busy batches less than {@link #QUIET} apart)
+ * holds background work back for at most the budget left, and holding spends it; every moment background work may
+ * run earns it back, up to {@code maxDefer}. So one burst shorter than {@code maxDefer} is acknowledged at the
+ * writer's full rate and worked off after it; a sustained flood is held for {@code maxDefer}, then shares the machine
+ * until the writer rests; and bursts that keep coming with short gaps between them hold background work back no
+ * longer, over time, than they let it run — the log cannot grow without end. A request alone in its batch (the
+ * writer keeps up) holds nothing back; two that happened to arrive together hold it for {@link #QUIET}.
  */
 public final class AcksFirst implements JobWorker.Gate {
 
@@ -31,17 +33,23 @@ public final class AcksFirst implements JobWorker.Gate {
 
     private final long maxDeferNanos;
     private final LongSupplier nanos;
-    private volatile long lastBusy;
-    private volatile long busySince;
     private volatile boolean busy;
+    private volatile long lastBusy;
+    /** When the current busy period's hold ends at the latest. */
+    private volatile long holdUntil;
+    /** Only the writer's thread (under this lock): the hold time left, and when the current busy period began. */
+    private long budget;
+    private long periodStart;
 
     /**
-     * @param maxDefer the longest background work is held back per busy period; zero: never
+     * @param maxDefer the longest background work is held back at once (and the most hold time that is saved up);
+     *                 zero: never
      * @param nanos    the monotonic clock ({@link System#nanoTime} outside tests)
      */
     public AcksFirst(Duration maxDefer, LongSupplier nanos) {
         this.maxDeferNanos = maxDefer.toNanos();
         this.nanos = nanos;
+        this.budget = maxDeferNanos;
     }
 
     /** The writer committed a batch of {@code requests} requests. */
@@ -51,11 +59,19 @@ public final class AcksFirst implements JobWorker.Gate {
         }
         long now = nanos.getAsLong();
         synchronized (this) {
-            if (!busy || now - lastBusy > QUIET.toNanos()) {
-                busySince = now;
+            if (!busy || now - lastBusy > QUIET.toNanos()) { // a new busy period
+                if (busy) {
+                    // the last period held work back until its writer rested or its hold ran out; since then the
+                    // work has run, which earns hold time back
+                    long end = Math.min(lastBusy + QUIET.toNanos(), holdUntil);
+                    budget = Math.max(0, budget - Math.max(0, end - periodStart));
+                    budget = Math.min(maxDeferNanos, budget + Math.max(0, now - end));
+                }
+                periodStart = now;
+                holdUntil = now + budget;
             }
-            busy = true;
             lastBusy = now;
+            busy = true;
         }
     }
 
@@ -65,7 +81,7 @@ public final class AcksFirst implements JobWorker.Gate {
             return false;
         }
         long now = nanos.getAsLong();
-        return now - lastBusy <= QUIET.toNanos() && now - busySince < maxDeferNanos;
+        return now - lastBusy <= QUIET.toNanos() && now - holdUntil < 0;
     }
 
     /** Returns once background work may go on (at once, mostly). */

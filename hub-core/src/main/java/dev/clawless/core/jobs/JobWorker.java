@@ -85,6 +85,9 @@ public final class JobWorker implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 }
+                if (!running.get()) {
+                    break; // stopped while the gate held it: claim nothing more
+                }
                 try {
                     for (Job job : queue.claim(name, free)) {
                         claimed++;

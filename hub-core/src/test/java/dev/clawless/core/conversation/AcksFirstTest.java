@@ -59,6 +59,26 @@ class AcksFirstTest {
     }
 
     @Test
+    void burstsThatKeepComingHoldWorkBackNoLongerThanTheyLetItRun() {
+        long heldTicks = 0;
+        long burstTicks = 0;
+        for (int cycle = 0; cycle < 30; cycle++) {
+            for (int ms = 0; ms < 1000; ms += 10) { // a 1 s burst ...
+                acksFirst.batchWritten(3);
+                if (cycle >= 10) {
+                    burstTicks++;
+                    heldTicks += acksFirst.holding() ? 1 : 0;
+                }
+                advance(Duration.ofMillis(10));
+            }
+            advance(Duration.ofMillis(100)); // ... then 100 ms of rest, again and again
+        }
+        double held = (double) heldTicks / burstTicks;
+        // work runs in the rests and in the unheld part of each burst: over time about as long as it is held
+        assertTrue(held > 0.3 && held < 0.7, "held " + held + " of the bursts");
+    }
+
+    @Test
     void offNeverHolds() {
         AcksFirst off = new AcksFirst(Duration.ZERO, now::get);
         off.batchWritten(50);
