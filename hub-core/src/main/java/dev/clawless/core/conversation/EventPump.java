@@ -47,7 +47,7 @@ public final class EventPump implements AutoCloseable {
     /** How long after the last event or wake-up the pump keeps asking every {@link #TICK}. */
     public static final Duration ACTIVE_FOR = Duration.ofSeconds(2);
     /** The shortest time between two reads, however often commits wake the pump. */
-    private static final Duration MIN_SPACING = Duration.ofMillis(5);
+    private static final Duration MIN_SPACING = Duration.ofMillis(20);
     /** How long the pump waits at a gap in event ids for the transaction that took them to commit. */
     public static final Duration GAP_WAIT = Duration.ofSeconds(2);
     /** How often the audit log is asked for changes of access (at the first tick after it is due). */
