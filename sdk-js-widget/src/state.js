@@ -105,6 +105,10 @@ export function createStore(storageKey, storage) {
     },
     /** Streamed text of a reply being written, keyed by the message it answers (not persisted). */
     delta(messageId, text) {
+      // a delta that arrives after the reply it was part of (another node's deltas come by Redis, the reply from
+      // the database) would bring back a draft the reply replaced: once the message has an answer, it has no draft
+      const i = state.messages.findIndex((x) => x.id === messageId);
+      if (i >= 0 && state.messages.slice(i + 1).some((x) => x.role !== 'user')) return;
       state.drafts[messageId] = (state.drafts[messageId] || '') + text;
       state.typing = false;
     },

@@ -39,6 +39,18 @@ describe('state', () => {
     expect(s.state.drafts).toEqual({});
   });
 
+  it('ignores a delta that arrives after the reply it belonged to', () => {
+    const s = createStore('pk', memory());
+    s.upsert({ id: 'msg_1', role: 'user', text: 'hours?', created_at: '2026-01-01T00:00:01Z' });
+    s.delta('msg_1', 'Open ');
+    s.upsert({ id: 'msg_2', role: 'assistant', text: 'Open at 9.', created_at: '2026-01-01T00:00:02Z' });
+    s.delta('msg_1', 'at 9.'); // the last delta, late
+    expect(s.state.drafts).toEqual({});
+    s.upsert({ id: 'msg_3', role: 'user', text: 'and Sunday?', created_at: '2026-01-01T00:00:03Z' });
+    s.delta('msg_3', 'Closed');
+    expect(s.state.drafts).toEqual({ msg_3: 'Closed' });
+  });
+
   it('treats an expiring token as gone and resets to a new visitor', () => {
     const s = createStore('pk', memory());
     s.state.token = 't';

@@ -209,6 +209,15 @@ final class EventStream {
             if (events.overflowed()) {
                 after = feed.replay(after, out);
             }
+            // deltas first: a turn's deltas are handed over before its reply commits, so any waiting now are older
+            // than the events waiting now (after them, a reply's last deltas would bring back its draft)
+            if (deltas != null) {
+                String delta = deltas.poll();
+                while (delta != null) {
+                    write(out, "event: delta\ndata: " + delta + "\n\n");
+                    delta = deltas.poll();
+                }
+            }
             for (ConversationEvent e : events.drain()) {
                 if (e.id() <= after) {
                     continue; // already sent by a replay
@@ -218,13 +227,6 @@ final class EventStream {
                     write(out, frame.get());
                 }
                 after = e.id();
-            }
-            if (deltas != null) {
-                String delta = deltas.poll();
-                while (delta != null) {
-                    write(out, "event: delta\ndata: " + delta + "\n\n");
-                    delta = deltas.poll();
-                }
             }
             now = System.nanoTime();
             if (now - nextKeepAlive >= 0) {
