@@ -1,7 +1,9 @@
 package dev.clawless.server.http;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -23,6 +25,35 @@ public final class Routes {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    /**
+     * The routes by their template's first segment ({@code v1}, {@code hooks}…), each with its segments (null for a
+     * variable): labelling a request compares a few strings instead of running every route's pattern (a webhook's
+     * template was the 150th pattern tried).
+     */
+    private final Map<String, List<Compiled>> byFirstSegment = new HashMap<>();
+
+    private record Compiled(Route route, String[] segments) {
+
+        /** Whether {@code path} has as many segments, each equal to the literal or, for a variable, not empty. */
+        boolean matches(String path) {
+            int n = path.length();
+            int pos = 0;
+            for (String segment : segments) {
+                if (pos >= n || path.charAt(pos) != '/') {
+                    return false;
+                }
+                int start = pos + 1;
+                int end = path.indexOf('/', start);
+                end = end < 0 ? n : end;
+                if (segment == null ? end == start
+                        : end - start != segment.length() || !path.regionMatches(start, segment, 0, segment.length())) {
+                    return false;
+                }
+                pos = end;
+            }
+            return pos == n;
+        }
+    }
 
     public Routes get(String template, Handler handler) {
         return add(Method.GET, template, handler);
@@ -45,8 +76,18 @@ public final class Routes {
     }
 
     public Routes add(Method method, String template, Handler handler) {
+        if (!template.startsWith("/") || !template.matches("(/([^/{}]*|\\{[a-zA-Z_]+}))+")) {
+            throw new IllegalArgumentException("a route template is /segment/{variable}/…: " + template);
+        }
         String regex = Pattern.quote(template).replaceAll("\\{[a-zA-Z_]+}", "\\\\E[^/]+\\\\Q");
-        routes.add(new Route(method, template, Pattern.compile(regex), handler));
+        Route route = new Route(method, template, Pattern.compile(regex), handler);
+        routes.add(route);
+        String[] segments = template.substring(1).split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = segments[i].startsWith("{") ? null : segments[i];
+        }
+        byFirstSegment.computeIfAbsent(segments[0] == null ? "{}" : segments[0], k -> new ArrayList<>())
+                .add(new Compiled(route, segments));
         return this;
     }
 
@@ -72,13 +113,32 @@ public final class Routes {
     }
 
     private List<String> allowedMethods(String path) {
-        return routes.stream().filter(r -> r.pattern().matcher(path).matches()).map(r -> r.method().text())
+        return candidates(path).stream().filter(c -> c.matches(path)).map(c -> c.route().method().text())
                 .distinct().toList();
+    }
+
+    /** The routes that may take {@code path}: those of its first segment, then any whose first is a variable. */
+    private List<Compiled> candidates(String path) {
+        int end = path.indexOf('/', 1);
+        String first = path.isEmpty() ? "" : path.substring(1, end < 0 ? path.length() : end);
+        List<Compiled> named = byFirstSegment.getOrDefault(first, List.of());
+        List<Compiled> variable = byFirstSegment.getOrDefault("{}", List.of());
+        if (variable.isEmpty()) {
+            return named;
+        }
+        List<Compiled> all = new ArrayList<>(named);
+        all.addAll(variable);
+        return all;
     }
 
     /** The template of the routes that take {@code path} (whatever the method), for labelling metrics and logs. */
     public Optional<String> template(String path) {
-        return routes.stream().filter(r -> r.pattern().matcher(path).matches()).map(Route::template).findFirst();
+        for (Compiled c : candidates(path)) {
+            if (c.matches(path)) {
+                return Optional.of(c.route().template());
+            }
+        }
+        return Optional.empty();
     }
 
     private static String shorten(String path) {
