@@ -76,6 +76,7 @@ import dev.clawless.core.knowledge.DocumentReader;
 import dev.clawless.core.knowledge.IntentManagement;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.MiniLmEmbedder;
+import dev.clawless.core.knowledge.Reembedding;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.security.SecretVault;
 import dev.clawless.core.store.Database;
@@ -421,6 +422,8 @@ public final class Hub implements AutoCloseable {
             }
             worker.start();
             pollers.start();
+            // vectors stored by another embedding model (before an upgrade) are computed again, off the way to ready
+            new Reembedding(database, embedder).start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,

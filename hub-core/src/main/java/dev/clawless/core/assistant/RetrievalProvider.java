@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import dev.clawless.core.knowledge.KnowledgeHit;
 import dev.clawless.core.knowledge.KnowledgeManagement;
+import dev.clawless.core.knowledge.MiniLmEmbedder;
 
 /**
  * The embedded provider: no LLM and no API key. It answers the last user message from the tenant's knowledge by
@@ -55,7 +56,7 @@ public final class RetrievalProvider implements AssistantProvider {
 
     @Override
     public String defaultModel() {
-        return "all-minilm-l6-v2";
+        return MiniLmEmbedder.MODEL;
     }
 
     @Override

@@ -7,6 +7,12 @@ import java.util.List;
  */
 public interface Embedder {
 
+    /**
+     * The model's name, stored beside every vector it made: vectors of different models are not comparable, so a
+     * vector stored under another name is computed again ({@link Reembedding}).
+     */
+    String model();
+
     /** Vector length. */
     int dimension();
 

@@ -25,7 +25,8 @@ import dev.clawless.core.store.Database;
  * A tenant's intents: defined from examples, embedded in-process, and detected in messages by the closest example
  * above a threshold. Each node caches a tenant's example vectors (also the fact that it has none): a change made on
  * this node evicts them at once; a change made on another node is seen when the entry is older than
- * {@link #CACHE_TTL} and the tenant's intents' version (a row count and newest definition) differs. So detecting
+ * {@link #CACHE_TTL} and the tenant's intents' version (a row count, newest definition and the examples embedded by
+ * this model) differs. So detecting
  * costs no database round trip per message. Thread-safe.
  */
 public final class IntentManagement implements IntentDetector {
@@ -102,8 +103,9 @@ public final class IntentManagement implements IntentDetector {
                     .params(intent.id(), tenantId, name, mode.orElse(null), json(examples), Database.timestamp(now))
                     .execute();
             for (int i = 0; i < vectors.size(); i++) {
-                tx.createInsert("INSERT INTO intent_examples (intent_id, tenant_id, ordinal, embedding) VALUES (?, ?, ?, ?)")
-                        .params(intent.id(), tenantId, i, Vectors.toBytes(vectors.get(i)))
+                tx.createInsert("INSERT INTO intent_examples (intent_id, tenant_id, ordinal, embedding, embedding_model)"
+                                + " VALUES (?, ?, ?, ?, ?)")
+                        .params(intent.id(), tenantId, i, Vectors.toBytes(vectors.get(i)), embedder.model())
                         .execute();
             }
             return intent;
@@ -180,10 +182,13 @@ public final class IntentManagement implements IntentDetector {
             return known.examples();
         }
         long gen = generation.get();
-        String version = database.execute().createGet("SELECT COUNT(*), MAX(created_at) FROM intents WHERE tenant_id = ?")
-                .params(tenantId).execute()
+        // the examples embedded by this node's model count too: re-embedding after a model change (Reembedding) changes
+        // no definition, and every node must load the new vectors
+        String version = database.execute().createGet("SELECT COUNT(*), MAX(created_at), (SELECT COUNT(*) FROM"
+                        + " intent_examples WHERE tenant_id = ? AND embedding_model = ?) FROM intents WHERE tenant_id = ?")
+                .params(tenantId, embedder.model(), tenantId).execute()
                 .map(r -> r.column(1).get(Object.class) + "@" + Database.instant(r.column(2)).map(Instant::toString)
-                        .orElse("-"))
+                        .orElse("-") + "@" + r.column(3).get(Object.class))
                 .orElse("0@-");
         if (known != null && known.version().equals(version)) {
             cache.replace(tenantId, known, new Index(version, known.examples(), started));
@@ -211,7 +216,7 @@ public final class IntentManagement implements IntentDetector {
         }
     }
 
-    private static List<String> examples(String json) {
+    static List<String> examples(String json) {
         try {
             return JSON.readValue(json, new TypeReference<List<String>>() { });
         } catch (JsonProcessingException e) {

@@ -131,7 +131,7 @@ public final class KnowledgeManagement {
         for (int i = 0; i < p.chunks().size(); i++) {
             Chunker.Chunk c = p.chunks().get(i);
             store.insertChunk(tx, ids.next("chk"), d.tenantId(), d.id(), i, c.text(), c.answer(), c.section(),
-                    p.vectors().get(i));
+                    p.vectors().get(i), embedder.model());
         }
     }
 

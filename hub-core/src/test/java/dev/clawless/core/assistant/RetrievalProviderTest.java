@@ -126,8 +126,8 @@ class RetrievalProviderTest {
 
     @Test
     void modelsResolveFromTheRequestOrTheTenantAndUnknownOnesAreRefused() {
-        assertEquals("retrieval/all-minilm-l6-v2", runtime.resolve(tenant, null).label());
-        assertEquals("retrieval/all-minilm-l6-v2", runtime.resolve(tenant, "default").label());
+        assertEquals("retrieval/all-minilm-l6-v2-q", runtime.resolve(tenant, null).label());
+        assertEquals("retrieval/all-minilm-l6-v2-q", runtime.resolve(tenant, "default").label());
         assertEquals("retrieval/custom", runtime.resolve(tenant, "retrieval/custom").label());
         ClawlessException.Validation v = assertThrows(ClawlessException.Validation.class,
                 () -> runtime.resolve(tenant, "openai/gpt-4o-mini"));
@@ -137,6 +137,6 @@ class RetrievalProviderTest {
                         new AssistantPatch(Optional.of("openai"), Optional.empty(), false)), Optional.empty(),
                         Optional.empty())));
         assertThrows(ClawlessException.Validation.class, () -> runtime.resolve(onOpenAi, ""));
-        assertEquals("retrieval/all-minilm-l6-v2", runtime.resolve(onOpenAi, "retrieval").label());
+        assertEquals("retrieval/all-minilm-l6-v2-q", runtime.resolve(onOpenAi, "retrieval").label());
     }
 }

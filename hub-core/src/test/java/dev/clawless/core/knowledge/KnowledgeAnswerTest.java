@@ -37,6 +37,11 @@ class KnowledgeAnswerTest {
     /** The model, counting the texts it is asked to embed. */
     private static final Embedder COUNTING = new Embedder() {
         @Override
+        public String model() {
+            return MINILM.model();
+        }
+
+        @Override
         public int dimension() {
             return MINILM.dimension();
         }

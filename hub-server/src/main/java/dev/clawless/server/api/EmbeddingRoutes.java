@@ -18,6 +18,7 @@ import dev.clawless.core.assistant.Tokens;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.ClawlessException.FieldError;
 import dev.clawless.core.knowledge.Embedder;
+import dev.clawless.core.knowledge.MiniLmEmbedder;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.server.http.Auth;
 import dev.clawless.server.http.Bodies;
@@ -31,7 +32,7 @@ import dev.clawless.server.http.Routes;
  */
 public final class EmbeddingRoutes {
 
-    public static final String MODEL = "all-minilm-l6-v2";
+    public static final String MODEL = MiniLmEmbedder.MODEL;
     private static final int MAX_INPUTS = 256;
     private static final int MAX_CHARS = 8_000;
     private static final Set<String> FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user");

@@ -86,7 +86,7 @@ class ChatCompletionsServerTest {
         JsonNode answer = json(hub.call("POST", "/v1/chat/completions", admin,
                 "{\"model\":\"support-bot\",\"messages\":[{\"role\":\"user\",\"content\":\"when does my order arrive\"}]}"));
         assertEquals("Orders arrive within 3-5 business days.", answer.at("/choices/0/message/content").asText());
-        assertEquals("retrieval/all-minilm-l6-v2", answer.get("model").asText());
+        assertEquals("retrieval/all-minilm-l6-v2-q", answer.get("model").asText());
 
         // listed when this hub serves the alias's provider: this one has no OpenAI provider
         String models = hub.call("GET", "/v1/models", admin, null).body();
@@ -161,7 +161,7 @@ class ChatCompletionsServerTest {
                         + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"where is my order\"}]}]}"));
         assertEquals("chat.completion", body.get("object").asText());
         assertTrue(body.get("id").asText().startsWith("chatcmpl-"));
-        assertEquals("retrieval/all-minilm-l6-v2", body.get("model").asText());
+        assertEquals("retrieval/all-minilm-l6-v2-q", body.get("model").asText());
         assertEquals("assistant", body.at("/choices/0/message/role").asText());
         assertEquals("Orders arrive within 3-5 business days.", body.at("/choices/0/message/content").asText());
         assertTrue(body.at("/usage/prompt_tokens").asInt() > 0);
@@ -216,7 +216,7 @@ class ChatCompletionsServerTest {
     void aBareModelNameWithoutItsProviderIsAnsweredByTheTenantsAssistantWhichHonoursMaxTokensAndStop() {
         JsonNode body = json(hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-3.5-turbo\","
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"where is my order\"}]}"));
-        assertEquals("retrieval/all-minilm-l6-v2", body.get("model").asText(), body.toString());
+        assertEquals("retrieval/all-minilm-l6-v2-q", body.get("model").asText(), body.toString());
         assertEquals("Orders arrive within 3-5 business days.", body.at("/choices/0/message/content").asText());
         JsonNode cut = json(hub.call("POST", "/v1/chat/completions", key, "{\"model\":\"gpt-4o-mini\","
                 + "\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"where is my order\"}]}"));
@@ -233,7 +233,7 @@ class ChatCompletionsServerTest {
         JsonNode e = json(hub.call("POST", "/v1/embeddings", key, "{\"model\":\"text-embedding-3-small\","
                 + "\"input\":[\"where is my order\",\"when will my parcel arrive\"]}"));
         assertEquals("list", e.get("object").asText());
-        assertEquals("all-minilm-l6-v2", e.get("model").asText());
+        assertEquals("all-minilm-l6-v2-q", e.get("model").asText());
         assertEquals(384, e.at("/data/0/embedding").size());
         assertEquals(1, e.at("/data/1/index").asInt());
         double norm = 0;

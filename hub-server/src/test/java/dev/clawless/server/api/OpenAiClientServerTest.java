@@ -114,7 +114,7 @@ class OpenAiClientServerTest {
     void theOfficialNodeClientListsModelsChatsStreamsAndReadsEveryError() throws Exception {
         String key = withLlm.key(withLlm.tenant("Node client"), "[\"chat\"]");
         JsonNode seen = client(withLlm, key, "gpt-4o-mini");
-        assertEquals("[\"default\",\"retrieval\",\"all-minilm-l6-v2\",\"openai/gpt-4o-mini\"]",
+        assertEquals("[\"default\",\"retrieval\",\"all-minilm-l6-v2-q\",\"openai/gpt-4o-mini\"]",
                 seen.get("models").toString());
         assertEquals("openai/gpt-4o-mini", seen.at("/plain/model").asText());
         assertEquals("Three to five days.", seen.at("/plain/content").asText());
@@ -211,15 +211,15 @@ class OpenAiClientServerTest {
                 + "\"faq\",\"content\":[{\"q\":\"How long does shipping take?\",\"a\":\"Shipping takes 3 to 5"
                 + " business days.\"}]}").statusCode());
         JsonNode seen = client(withoutLlm, withoutLlm.key(tenant, "[\"chat\"]"), "gpt-3.5-turbo");
-        assertEquals("[\"default\",\"retrieval\",\"all-minilm-l6-v2\"]", seen.get("models").toString());
+        assertEquals("[\"default\",\"retrieval\",\"all-minilm-l6-v2-q\"]", seen.get("models").toString());
         // embeddings from the hub's own model, base64 as the client asks by default, decoded by it
-        assertEquals("all-minilm-l6-v2", seen.at("/embeddings/model").asText());
+        assertEquals("all-minilm-l6-v2-q", seen.at("/embeddings/model").asText());
         assertEquals(3, seen.at("/embeddings/count").asInt());
         assertEquals(384, seen.at("/embeddings/dimensions").asInt());
         assertTrue(seen.at("/embeddings/related").asDouble() > seen.at("/embeddings/unrelated").asDouble() + 0.2,
                 seen.toString());
         assertTrue(seen.at("/embeddings/tokens").asInt() > 0);
-        assertEquals("retrieval/all-minilm-l6-v2", seen.at("/plain/model").asText());
+        assertEquals("retrieval/all-minilm-l6-v2-q", seen.at("/plain/model").asText());
         assertEquals("Shipping takes 3 to 5 business days.", seen.at("/plain/content").asText());
         assertEquals("Shipping takes 3 to 5 business days.", seen.at("/stream/content").asText());
         assertTrue(seen.at("/stream/usage/completion_tokens").asInt() > 0, seen.toString());

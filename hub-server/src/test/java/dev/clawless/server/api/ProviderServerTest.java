@@ -135,7 +135,7 @@ class ProviderServerTest {
         assertEquals("list", list.get("object").asText());
         List<String> ids = new java.util.ArrayList<>();
         list.get("data").forEach(m -> ids.add(m.get("id").asText()));
-        assertEquals(List.of("default", "retrieval", "all-minilm-l6-v2", "openai/gpt-test"), ids);
+        assertEquals(List.of("default", "retrieval", "all-minilm-l6-v2-q", "openai/gpt-test"), ids);
         assertEquals("model", list.at("/data/0/object").asText());
         assertEquals(200, hub.call("GET", "/v1/models/retrieval", key, null).statusCode());
         HttpResponse<String> missing = hub.call("GET", "/v1/models/nope", key, null);

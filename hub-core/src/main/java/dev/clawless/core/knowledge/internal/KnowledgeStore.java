@@ -50,11 +50,11 @@ public final class KnowledgeStore {
     }
 
     public void insertChunk(DbExecute tx, String id, String tenantId, String documentId, int ordinal, String text,
-                            Optional<String> answer, Optional<String> section, float[] vector) {
+                            Optional<String> answer, Optional<String> section, float[] vector, String model) {
         tx.createInsert("INSERT INTO knowledge_chunks (id, tenant_id, document_id, ordinal, text, answer, section,"
-                        + " embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                        + " embedding, embedding_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(id, tenantId, documentId, ordinal, text, answer.orElse(null), section.orElse(null),
-                        Vectors.toBytes(vector))
+                        Vectors.toBytes(vector), model)
                 .execute();
     }
 
