@@ -1,9 +1,6 @@
 package dev.clawless.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,14 +29,18 @@ import java.util.regex.Pattern;
  *   <li>heap per stream: {@code jcmd <pid> GC.run}, then {@code GC.heap_info} "used", with the streams open minus
  *       before they were opened, divided by N;</li>
  *   <li>idle CPU: utime+stime of {@code /proc/<pid>/stat} over {@code --cpu-seconds} with every stream open and
- *       nothing happening, as a share of one core, and the same before the streams are opened;</li>
+ *       nothing happening, as a share of one core, and the same before the streams are opened; each window starts
+ *       {@code --settle} seconds (20) after the work before it (start, forced collections, connecting the streams)
+ *       so that it measures an idle process, not the JIT finishing that work;</li>
  *   <li>database statements a second over the same windows (the hub's {@code clawless_db_statements_total});</li>
  *   <li>broadcast latency: {@code --messages} messages one after another (an operator message through the API for
  *       the hub, {@code POST /broadcast} for the bare endpoint); the time from sending to each stream reading it, p50
- *       and p99 over all N x messages arrivals.</li>
+ *       and p99 over all N x messages arrivals. The streams are read by {@link SseReaders}: {@code --readers}
+ *       selector threads (one per core), each arrival timed where its line is read.</li>
  * </ul>
  *
- * Usage: {@code ./hub bench streams [--streams 2000] [--rounds 2] [--cpu-seconds 10] [--messages 5]}.
+ * Usage: {@code ./hub bench streams [--streams 2000] [--rounds 2] [--cpu-seconds 15] [--messages 5] [--settle 20]
+ * [--readers <cores>] [--warmup-rounds 1]}: each warm-up round is a whole round of both targets, not counted.
  */
 final class StreamBench {
 
@@ -104,7 +104,12 @@ final class StreamBench {
 
         Process process();
 
-        HttpRequest stream();
+        /** The port, path and headers of one stream. */
+        int port();
+
+        String streamPath();
+
+        Map<String, String> streamHeaders();
 
         void broadcast(String marker) throws IOException, InterruptedException;
 
@@ -115,8 +120,13 @@ final class StreamBench {
     static void run(Path hubJar, String java, String[] args) throws Exception {
         int n = Integer.parseInt(ChatBenchArgs.arg(args, "--streams", "2000"));
         int rounds = Integer.parseInt(ChatBenchArgs.arg(args, "--rounds", "2"));
-        int cpuSeconds = Integer.parseInt(ChatBenchArgs.arg(args, "--cpu-seconds", "10"));
+        // one keep-alive period of every stream (15 s) in each window, so a window holds what an idle minute averages
+        int cpuSeconds = Integer.parseInt(ChatBenchArgs.arg(args, "--cpu-seconds", "15"));
+        int warmupRounds = Integer.parseInt(ChatBenchArgs.arg(args, "--warmup-rounds", "1"));
         int messages = Integer.parseInt(ChatBenchArgs.arg(args, "--messages", "5"));
+        int settle = Integer.parseInt(ChatBenchArgs.arg(args, "--settle", "20"));
+        int readers = Integer.parseInt(ChatBenchArgs.arg(args, "--readers",
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
         Path jcmd = Path.of(java).getParent().resolve("jcmd");
         Path data = Files.createTempDirectory("clawless-bench-streams-");
         HttpClient control = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -161,9 +171,16 @@ final class StreamBench {
                     return hub;
                 }
 
-                public HttpRequest stream() {
-                    return HttpRequest.newBuilder(URI.create(hubBase + "/v1/conversations/" + conversation
-                            + "/events")).header("Authorization", "Bearer " + key).GET().build();
+                public int port() {
+                    return hubPort;
+                }
+
+                public String streamPath() {
+                    return "/v1/conversations/" + conversation + "/events";
+                }
+
+                public Map<String, String> streamHeaders() {
+                    return Map.of("Authorization", "Bearer " + key);
                 }
 
                 public void broadcast(String marker) throws IOException, InterruptedException {
@@ -190,8 +207,16 @@ final class StreamBench {
                     return bare;
                 }
 
-                public HttpRequest stream() {
-                    return HttpRequest.newBuilder(URI.create(bareBase + "/events")).GET().build();
+                public int port() {
+                    return barePort;
+                }
+
+                public String streamPath() {
+                    return "/events";
+                }
+
+                public Map<String, String> streamHeaders() {
+                    return Map.of();
                 }
 
                 public void broadcast(String marker) throws IOException, InterruptedException {
@@ -208,9 +233,14 @@ final class StreamBench {
                     System.getProperty("java.version"));
             List<double[]> hubRows = new ArrayList<>();
             List<double[]> bareRows = new ArrayList<>();
+            for (int r = 1; r <= warmupRounds; r++) {
+                System.out.println("warm-up round " + r + " (not counted): the JIT compiles the fan-out of both");
+                round(hubTarget, n, cpuSeconds, settle, readers, messages, jcmd, 0);
+                round(bareTarget, n, cpuSeconds, settle, readers, messages, jcmd, 0);
+            }
             for (int r = 1; r <= rounds; r++) {
-                hubRows.add(round(hubTarget, n, cpuSeconds, messages, jcmd, r));
-                bareRows.add(round(bareTarget, n, cpuSeconds, messages, jcmd, r));
+                hubRows.add(round(hubTarget, n, cpuSeconds, settle, readers, messages, jcmd, r));
+                bareRows.add(round(bareTarget, n, cpuSeconds, settle, readers, messages, jcmd, r));
             }
             double[] h = median(hubRows);
             double[] b = median(bareRows);
@@ -252,44 +282,19 @@ final class StreamBench {
         return out;
     }
 
-    private static double[] round(Target t, int n, int cpuSeconds, int messages, Path jcmd, int round)
-            throws Exception {
+    private static double[] round(Target t, int n, int cpuSeconds, int settle, int readers, int messages, Path jcmd,
+                                  int round) throws Exception {
         long pid = t.process().pid();
+        Thread.sleep(Duration.ofSeconds(settle).toMillis()); // idle means after the last burst's work is done
         long statements0 = t.statements();
         long window0 = System.nanoTime();
         double coresWithout = idleCores(pid, cpuSeconds);
         double statementsWithout = perSecond(statements0, t.statements(), window0);
         long heapBefore = heapUsed(jcmd, pid);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(30)).build();
-        AtomicInteger connected = new AtomicInteger();
+        SseReaders streams = new SseReaders(t.port(), t.streamPath(), t.streamHeaders(), n, readers);
+        AtomicInteger connected = streams.connected;
+        AtomicInteger arrived = streams.arrived;
         AtomicInteger failed = new AtomicInteger();
-        AtomicInteger arrived = new AtomicInteger();
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        java.util.concurrent.atomic.AtomicReference<String> marker = new java.util.concurrent.atomic.AtomicReference<>(
-                "none");
-        java.util.concurrent.atomic.AtomicLong sentAt = new java.util.concurrent.atomic.AtomicLong();
-        for (int i = 0; i < n; i++) {
-            Thread.ofVirtual().start(() -> {
-                try {
-                    HttpResponse<InputStream> r = client.send(t.stream(), HttpResponse.BodyHandlers.ofInputStream());
-                    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(),
-                            StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = in.readLine()) != null) {
-                            if (line.equals(": connected")) {
-                                connected.incrementAndGet();
-                            } else if (line.startsWith("data: ") && line.contains(marker.get())) {
-                                latencies.add(System.nanoTime() - sentAt.get());
-                                arrived.incrementAndGet();
-                            }
-                        }
-                    }
-                } catch (Exception e) {
-                    failed.incrementAndGet();
-                }
-            });
-        }
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (connected.get() + failed.get() < n && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -300,6 +305,7 @@ final class StreamBench {
         }
         Thread.sleep(1000); // let the hub's replay of the stored events settle before measuring
         long heapAfter = heapUsed(jcmd, pid);
+        Thread.sleep(Duration.ofSeconds(settle).toMillis());
         long statements1 = t.statements();
         long window1 = System.nanoTime();
         double cores = idleCores(pid, cpuSeconds);
@@ -307,8 +313,8 @@ final class StreamBench {
         for (int m = 0; m < messages; m++) {
             int target = arrived.get() + n;
             String next = "bcast-" + round + "-" + m + "-" + System.nanoTime();
-            sentAt.set(System.nanoTime());
-            marker.set(next);
+            streams.sentAt.set(System.nanoTime());
+            streams.marker.set(next);
             t.broadcast(next);
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (arrived.get() < target && System.nanoTime() < end) {
@@ -319,7 +325,7 @@ final class StreamBench {
                         + " of " + n + " streams");
             }
         }
-        List<Long> sorted = new ArrayList<>(latencies);
+        List<Long> sorted = new ArrayList<>(streams.latencies);
         Collections.sort(sorted);
         double[] out = {(heapAfter - heapBefore) * 1024.0 / n, cores, percentile(sorted, 50) / 1e6,
                 percentile(sorted, 99) / 1e6, coresWithout, statementsWith, statementsWithout};
@@ -327,7 +333,7 @@ final class StreamBench {
                         + " (%.4f without streams), database statements/s %.1f (%.1f without streams), broadcast p50"
                         + " %.1f ms p99 %.1f ms%n", round, t.name(), out[0] / 1024, heapBefore, heapAfter, out[1],
                 out[4], out[5], out[6], out[2], out[3]);
-        client.shutdownNow();
+        streams.close();
         // the server notices a closed stream at its next write (keep-alive every 15 s): wait until its sockets close
         long closeBy = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (sockets(pid) > 50 && System.nanoTime() < closeBy) {
