@@ -1,5 +1,8 @@
 package dev.clawless.core.conversation;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.security.Secrets;
 import dev.clawless.plugin.api.Attachment;
@@ -48,44 +50,67 @@ final class InboundEventCodec {
     }
 
     static String encode(InboundEvent event) {
-        ObjectNode o = JSON.createObjectNode();
-        switch (event) {
-            case InboundMessage m -> {
-                o.put("kind", "message")
-                        .put("channel_type", m.channelType())
-                        .put("connection_id", m.connectionId())
-                        .put("external_message_id", m.externalMessageId())
-                        .put("external_thread_key", m.externalThreadKey());
-                ObjectNode sender = o.putObject("sender").put("external_id", m.sender().externalId());
-                m.sender().displayName().ifPresent(v -> sender.put("display_name", v));
-                m.sender().username().ifPresent(v -> sender.put("username", v));
-                o.put("text", m.text());
-                ArrayNode attachments = o.putArray("attachments");
-                for (Attachment a : m.attachments()) {
-                    ObjectNode n = attachments.addObject().put("kind", a.kind().name());
-                    a.url().ifPresent(v -> n.put("url", v));
-                    a.mimeType().ifPresent(v -> n.put("mime_type", v));
-                    a.fileName().ifPresent(v -> n.put("file_name", v));
-                    a.sizeBytes().ifPresent(v -> n.put("size_bytes", v));
-                    a.externalId().ifPresent(v -> n.put("external_id", v));
+        // streamed field by field: a tree and its toString took a tenth of a webhook's CPU (docs/benchmarks.md)
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            switch (event) {
+                case InboundMessage m -> {
+                    g.writeStringField("kind", "message");
+                    g.writeStringField("channel_type", m.channelType());
+                    g.writeStringField("connection_id", m.connectionId());
+                    g.writeStringField("external_message_id", m.externalMessageId());
+                    g.writeStringField("external_thread_key", m.externalThreadKey());
+                    g.writeObjectFieldStart("sender");
+                    g.writeStringField("external_id", m.sender().externalId());
+                    optional(g, "display_name", m.sender().displayName());
+                    optional(g, "username", m.sender().username());
+                    g.writeEndObject();
+                    g.writeStringField("text", m.text());
+                    g.writeArrayFieldStart("attachments");
+                    for (Attachment a : m.attachments()) {
+                        g.writeStartObject();
+                        g.writeStringField("kind", a.kind().name());
+                        optional(g, "url", a.url());
+                        optional(g, "mime_type", a.mimeType());
+                        optional(g, "file_name", a.fileName());
+                        if (a.sizeBytes().isPresent()) {
+                            g.writeNumberField("size_bytes", a.sizeBytes().getAsLong());
+                        }
+                        optional(g, "external_id", a.externalId());
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeStringField("timestamp", m.timestamp().toString());
+                    g.writeStringField("chat_type", m.chatType().name());
+                    optional(g, "reply_to_external_id", m.replyToExternalId());
+                    g.writeBooleanField("edited", m.edited());
+                    g.writeObjectFieldStart("metadata");
+                    for (Map.Entry<String, String> e : m.metadata().entrySet()) {
+                        g.writeStringField(e.getKey(), e.getValue());
+                    }
+                    g.writeEndObject();
                 }
-                o.put("timestamp", m.timestamp().toString())
-                        .put("chat_type", m.chatType().name());
-                m.replyToExternalId().ifPresent(v -> o.put("reply_to_external_id", v));
-                o.put("edited", m.edited());
-                ObjectNode metadata = o.putObject("metadata");
-                m.metadata().forEach(metadata::put);
+                case DeliveryUpdate u -> {
+                    g.writeStringField("kind", "status");
+                    g.writeStringField("connection_id", u.connectionId());
+                    g.writeStringField("external_message_id", u.externalMessageId());
+                    g.writeStringField("status", u.status().name());
+                    g.writeStringField("at", u.at().toString());
+                    optional(g, "error", u.error());
+                }
             }
-            case DeliveryUpdate u -> {
-                o.put("kind", "status")
-                        .put("connection_id", u.connectionId())
-                        .put("external_message_id", u.externalMessageId())
-                        .put("status", u.status().name())
-                        .put("at", u.at().toString());
-                u.error().ifPresent(v -> o.put("error", v));
-            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
         }
-        return o.toString();
+        return out.toString();
+    }
+
+    private static void optional(JsonGenerator g, String field, Optional<String> value) throws IOException {
+        if (value.isPresent()) {
+            g.writeStringField(field, value.get());
+        }
     }
 
     /** @throws IllegalArgumentException a row that is not an event this hub wrote */
