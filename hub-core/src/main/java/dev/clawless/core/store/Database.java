@@ -16,6 +16,7 @@ import io.helidon.dbclient.DbColumn;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbTransaction;
 import io.helidon.dbclient.jdbc.JdbcClientBuilder;
+import io.helidon.dbclient.jdbc.JdbcParametersConfig;
 import io.helidon.dbclient.jdbc.JdbcConnectionPool;
 import org.flywaydb.core.Flyway;
 
@@ -154,10 +155,17 @@ public final class Database implements AutoCloseable {
             }
         };
         java.util.concurrent.atomic.LongAdder statements = new java.util.concurrent.atomic.LongAdder();
-        DbClient client = JdbcClientBuilder.create().connectionPool(pool).addService(statement -> {
-            statements.increment();
-            return statement;
-        }).build();
+        // strings and byte arrays bound as values, however long: Helidon's default binds a string over 1,024 characters
+        // as a character stream, which H2 first writes to its LOB storage (a CLOB in the database file) and then
+        // reads back to store in the VARCHAR column — a profile of H2 webhook ingest found that in every long row
+        // (docs/benchmarks.md, "Webhook ingest"). Both drivers take setString/setBytes of any length.
+        JdbcParametersConfig parameters = JdbcParametersConfig.builder().useStringBinding(false)
+                .useByteArrayBinding(false).build();
+        DbClient client = JdbcClientBuilder.create().connectionPool(pool).parametersSetter(parameters)
+                .addService(statement -> {
+                    statements.increment();
+                    return statement;
+                }).build();
         return new Database(config, dataSource, ingestSource, client, statements);
     }
 
