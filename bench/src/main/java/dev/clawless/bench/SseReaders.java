@@ -29,6 +29,8 @@ final class SseReaders implements AutoCloseable {
     /** Lines seen: {@code : connected} once per stream, then data lines holding the current marker. */
     final AtomicInteger connected = new AtomicInteger();
     final AtomicInteger arrived = new AtomicInteger();
+    /** Streams the server closed or reset. */
+    final AtomicInteger closed = new AtomicInteger();
     final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     final AtomicReference<String> marker = new AtomicReference<>("none");
     final AtomicLong sentAt = new AtomicLong();
@@ -93,6 +95,7 @@ final class SseReaders implements AutoCloseable {
                     }
                     if (read < 0) {
                         key.cancel();
+                        closed.incrementAndGet();
                         continue;
                     }
                     buffer.flip();

@@ -294,7 +294,7 @@ final class StreamBench {
         SseReaders streams = new SseReaders(t.port(), t.streamPath(), t.streamHeaders(), n, readers);
         AtomicInteger connected = streams.connected;
         AtomicInteger arrived = streams.arrived;
-        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger failed = streams.closed;
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (connected.get() + failed.get() < n && System.nanoTime() < deadline) {
             Thread.sleep(50);

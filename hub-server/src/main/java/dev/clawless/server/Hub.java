@@ -147,12 +147,14 @@ public final class Hub implements AutoCloseable {
 
     private final Optional<String> setupLink;
     private final CompletableFuture<Void> demo;
+    private final Reembedding reembedding;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
                 JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
                 Installations installations, Optional<Redis> redis, Optional<NodeBus> bus,
-                Optional<String> setupLink, CompletableFuture<Void> demo) {
+                Optional<String> setupLink, CompletableFuture<Void> demo, Reembedding reembedding) {
         this.demo = demo;
+        this.reembedding = reembedding;
         this.pump = pump;
         this.inbound = inbound;
         this.deriver = deriver;
@@ -407,8 +409,8 @@ public final class Hub implements AutoCloseable {
             LOG.info(() -> "Clawless hub listening on port " + server.port() + " (database: "
                     + config.db().safeUrl() + ")");
             serverRef.set(server);
-            // the demo's FAQ is embedded when first provisioned, which loads the embedding model (about a second
-            // and 200 MB): not on the way to ready. Until it is there, / shows the landing page.
+            // the demo's FAQ is embedded when first provisioned, which loads the embedding model (about a quarter
+            // of a second): not on the way to ready. Until it is there, / shows the landing page.
             CompletableFuture<Void> demo = CompletableFuture.completedFuture(null);
             if (config.demo()) {
                 demo = CompletableFuture.runAsync(() -> ops.home(DemoSite.provision(config.dataDir(),
@@ -423,11 +425,12 @@ public final class Hub implements AutoCloseable {
             worker.start();
             pollers.start();
             // vectors stored by another embedding model (before an upgrade) are computed again, off the way to ready
-            new Reembedding(database, embedder).start();
+            Reembedding reembedding = new Reembedding(database, embedder);
+            reembedding.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
-                    installations, redis, bus, setupLink, demo);
+                    installations, redis, bus, setupLink, demo, reembedding);
         } catch (RuntimeException | Error e) {
             // a failure after the server started must not leave it serving
             WebServer started = serverRef.get();
@@ -562,6 +565,7 @@ public final class Hub implements AutoCloseable {
             worker.stop(left(deadline));
             pollers.await(left(deadline));
             awaitDemo(left(deadline));
+            reembedding.stop(left(deadline)); // between two texts; the rest at the next start
         } finally {
             inbound.close();
             deriver.close();

@@ -81,8 +81,11 @@ class ReembeddingTest {
         assertEquals(Optional.empty(), intents.detect(tenant, "I would like to purchase the pro plan"),
                 "the other model's vectors do not match this model's question");
         long version = new KnowledgeStore().version(database.execute(), tenant);
+        Reembedding stopped = new Reembedding(database, MINILM);
+        stopped.close();
+        assertEquals(new Reembedding.Result(0, 0), stopped.run(), "a stopped pass writes nothing");
 
-        assertEquals(new Reembedding.Result(2, 1), new Reembedding(database, MINILM).run());
+        assertEquals(new Reembedding.Result(2, 2), new Reembedding(database, MINILM).run(), "two chunks, two examples");
 
         database.execute().createQuery("SELECT text, embedding, embedding_model FROM knowledge_chunks").execute()
                 .forEach(r -> {
