@@ -95,13 +95,21 @@ public final class Problems {
         }
         res.status(status);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        byte[] bytes;
         if (isOpenAiRoute(req.path().path())) {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
-            res.send(openAi(body).toString().getBytes(StandardCharsets.UTF_8));
+            bytes = openAi(body).toString().getBytes(StandardCharsets.UTF_8);
+        } else {
+            res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
+            bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        if (req.prologue().method() == io.helidon.http.Method.HEAD) {
+            // the same status and headers, no body (RFC 9110, 9.3.2)
+            res.header(HeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length));
+            res.send();
             return;
         }
-        res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
-        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+        res.send(bytes);
     }
 
     /**

@@ -16,7 +16,7 @@ import dev.clawless.core.common.ClawlessException;
 /**
  * The hub's route table. Every route is added here, then registered with Helidon; the table also answers 404 and
  * 405 (with {@code Allow}) for requests no route takes, labels metrics and access logs with the route template, and
- * is what the OpenAPI document is checked against.
+ * is what the OpenAPI document is checked against. Every GET route answers HEAD too.
  */
 public final class Routes {
 
@@ -100,6 +100,13 @@ public final class Routes {
         for (Route route : routes) {
             routing.route(route.method(), route.template(), route.handler());
         }
+        // HEAD wherever GET: the same handler, whose body the server does not send (RFC 9110, 9.3.2)
+        for (Route route : routes) {
+            if (route.method() == Method.GET && routes.stream().noneMatch(r -> r.method() == Method.HEAD
+                    && r.template().equals(route.template()))) {
+                routing.route(Method.HEAD, route.template(), HeadResponse.of(route.handler()));
+            }
+        }
         routing.any((req, res) -> {
             String path = req.path().path();
             List<String> allowed = allowedMethods(path);
@@ -113,8 +120,12 @@ public final class Routes {
     }
 
     private List<String> allowedMethods(String path) {
-        return candidates(path).stream().filter(c -> c.matches(path)).map(c -> c.route().method().text())
-                .distinct().toList();
+        List<String> methods = new ArrayList<>(candidates(path).stream().filter(c -> c.matches(path))
+                .map(c -> c.route().method().text()).distinct().toList());
+        if (methods.contains("GET") && !methods.contains("HEAD")) {
+            methods.add(methods.indexOf("GET") + 1, "HEAD");
+        }
+        return methods;
     }
 
     /** The routes that may take {@code path}: those of its first segment, then any whose first is a variable. */

@@ -220,7 +220,7 @@ class HttpConventionsServerTest {
         problem(hub.call("GET", "/v1/nothing", null, null), 401);
         HttpResponse<String> r = hub.call("PUT", "/v1/tenant", chatKey, "{}");
         problem(r, 405);
-        assertEquals("GET, PATCH", r.headers().firstValue("Allow").orElseThrow());
+        assertEquals("GET, HEAD, PATCH", r.headers().firstValue("Allow").orElseThrow());
         problem(hub.call("POST", "/health/live", null, null), 405);
     }
 
