@@ -39,7 +39,7 @@ import dev.clawless.server.cluster.RedisSettings;
  * @param maxBodySize   request body limit in bytes
  * @param shutdownGrace time in-flight requests get on shutdown
  * @param logLevel      root log level
- * @param logJson       JSON log lines (else plain text)
+ * @param logJson       JSON log lines (else plain text); {@code auto}: text on a terminal, JSON otherwise
  * @param accessLog     one log line per request
  * @param tenants       tenant module settings
  * @param knowledge     knowledge limits
@@ -152,7 +152,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         long maxBody = b.size("clawless.http.max-body-size", 1024, 1L << 30);
         Duration grace = b.duration("clawless.http.shutdown-grace");
         Level level = b.level("clawless.log.level");
-        String format = b.oneOf("clawless.log.format", List.of("json", "text"));
+        String format = b.oneOf("clawless.log.format", List.of("auto", "json", "text"));
         boolean access = b.bool("clawless.log.access");
         Duration rotationGrace = b.duration("clawless.api-keys.rotation-grace");
         if (rotationGrace != null && rotationGrace.compareTo(TenantConfig.MAX_ROTATION_GRACE) > 0) {
@@ -313,7 +313,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         });
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
-                format.equals("json"), access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
+                "json".equals(format) || "auto".equals(format) && !dev.clawless.server.logging.Terminal.stderr(),
+                access, new TenantConfig(plans, defaultPlan, rotationGrace, maxKeys),
                 new KnowledgeConfig(maxDocument, 800, maxFile), threshold, providers, fallback, prices, keyRpm,
                 b.decimal("clawless.intents.min-score", 0, 1), tools, routing,
                 new TurnSettings(b.integer("clawless.assistant.context-tokens", 500, 1_000_000),
