@@ -169,6 +169,13 @@ public final class Database implements AutoCloseable {
         return new Database(config, dataSource, ingestSource, client, statements);
     }
 
+    /** The version of the newest migration applied to this database (its schema version), e.g. {@code "23"}. */
+    public String schemaVersion() {
+        return execute().createQuery("SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS"
+                        + " NOT NULL ORDER BY installed_rank DESC").execute()
+                .map(r -> r.column(1).get(String.class)).findFirst().orElse("none");
+    }
+
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

@@ -86,6 +86,11 @@ public final class AccountStore {
                 .map(r -> ((Number) r.column(1).get(Object.class)).longValue() > 0).orElse(false);
     }
 
+    public void makePlatformAdmin(DbExecute tx, String userId, Instant now) {
+        tx.createUpdate("UPDATE users SET platform_admin = TRUE, updated_at = ? WHERE id = ?")
+                .params(Database.timestamp(now), userId).execute();
+    }
+
     public void setPassword(DbExecute tx, String userId, String hash, Instant now) {
         tx.createUpdate("UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ?"
                         + " WHERE id = ?")
