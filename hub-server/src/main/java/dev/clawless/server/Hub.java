@@ -239,6 +239,7 @@ public final class Hub implements AutoCloseable {
             AtomicReference<JobWorker> workerRef = new AtomicReference<>();
             Supplier<String> base = () -> config.publicBaseUrl().orElseGet(() -> "http://localhost:"
                     + serverRef.get().port());
+            ops.landing(base, adminToken.file());
             Marketplace marketplace = new Marketplace(database, audit, config.marketplace(), clock);
             Installations installations = new Installations(database, marketplace, new PluginRuntime(
                     config.marketplace().store(), config.marketplace().loadTimeout()), vault, audit, guard, clock, ids);

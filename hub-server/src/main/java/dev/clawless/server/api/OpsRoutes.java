@@ -25,7 +25,10 @@ public final class OpsRoutes {
     private final Database database;
     private final HttpMetrics metrics;
     private final byte[] openapi;
-    private final byte[] index;
+    private final String indexTemplate;
+    private volatile byte[] index;
+    private volatile java.util.function.Supplier<String> base = () -> "http://localhost:8080";
+    private volatile java.util.Optional<java.nio.file.Path> tokenFile = java.util.Optional.empty();
     private volatile io.helidon.webserver.http.Handler home;
     private volatile java.util.Optional<java.util.function.BooleanSupplier> redis = java.util.Optional.empty();
 
@@ -33,7 +36,7 @@ public final class OpsRoutes {
         this.database = database;
         this.metrics = metrics;
         this.openapi = resource(OPENAPI);
-        this.index = resource("/dev/clawless/server/index.html");
+        this.indexTemplate = new String(resource("/dev/clawless/server/index.html"), StandardCharsets.UTF_8);
     }
 
     private static byte[] resource(String name) {
@@ -63,6 +66,41 @@ public final class OpsRoutes {
         this.redis = java.util.Optional.of(up);
     }
 
+    /**
+     * What the landing page tells whoever runs the hub: its address (the public base URL, or localhost and the port
+     * it listens on) and where the admin token is kept, when it is in a file of the data folder.
+     */
+    public void landing(java.util.function.Supplier<String> base, java.util.Optional<java.nio.file.Path> tokenFile) {
+        this.base = base;
+        this.tokenFile = tokenFile;
+        this.index = null;
+    }
+
+    private byte[] index() {
+        byte[] page = index;
+        if (page == null) {
+            String address = escapeHtml(base.get());
+            String where = tokenFile.map(f -> "kept in <code>" + escapeHtml(f.toString()) + "</code>")
+                    .orElse("the one the hub was configured with, <code>CLAWLESS_ADMIN_TOKEN</code>");
+            String expr = tokenFile.map(f -> "$(cat " + escapeHtml(shellQuoted(f.toString())) + ")")
+                    .orElse("$CLAWLESS_ADMIN_TOKEN");
+            page = indexTemplate.replace("{{BASE}}", address).replace("{{TOKEN_WHERE}}", where)
+                    .replace("{{TOKEN_EXPR}}", expr).getBytes(StandardCharsets.UTF_8);
+            index = page;
+        }
+        return page;
+    }
+
+    /** Text for an HTML element's content. */
+    private static String escapeHtml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
+    private static String shellQuoted(String path) {
+        return path.matches("[A-Za-z0-9_./-]+") ? path : "'" + path.replace("'", "'\\''") + "'";
+    }
+
     /** Serves {@code /} with another page (the demo), instead of the hub's landing page. */
     public void home(io.helidon.webserver.http.Handler page) {
         this.home = page;
@@ -75,7 +113,7 @@ public final class OpsRoutes {
             return;
         }
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.send(index);
+        res.send(index());
     }
 
     private void live(ServerRequest req, ServerResponse res) {

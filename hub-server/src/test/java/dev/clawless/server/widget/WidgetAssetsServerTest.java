@@ -98,5 +98,9 @@ class WidgetAssetsServerTest {
     void withoutTheDemoTheRootIsTheLandingPage() {
         String page = plain.send(plain.request("/")).body();
         assertTrue(page.contains("Clawless hub is running") && !page.contains("data-key"), page);
+        // the hub's real address; the token from configuration (the test hub's), not a file
+        assertTrue(page.contains("curl -X POST " + plain.hub().baseUrl() + "/admin/tenants"), page);
+        assertTrue(page.contains("$CLAWLESS_ADMIN_TOKEN") && !page.contains("data/admin-token"), page);
+        assertTrue(!page.contains(TestHub.ADMIN_TOKEN), "the page never shows the token itself");
     }
 }
