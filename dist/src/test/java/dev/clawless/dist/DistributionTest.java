@@ -117,7 +117,7 @@ class DistributionTest {
 
         Run help = run(List.of(home.resolve("bin/clawless").toString(), "help"), bare(), home, null, 30);
         assertEquals(0, help.status());
-        for (String command : List.of("run", "migrate", "create-admin", "version")) {
+        for (String command : List.of("run", "migrate", "create-admin", "backup", "restore", "version")) {
             assertTrue(help.output().contains("clawless " + command), help.output());
         }
         Run unknown = run(List.of(home.resolve("bin/clawless").toString(), "frobnicate"), bare(), home, null, 30);
@@ -201,6 +201,28 @@ class DistributionTest {
         String printed = Files.readString(log);
         assertTrue(printed.contains("Clawless hub is running at"), printed);
         assertFalse(printed.contains("[warning][aot"), "the start-up cache loads without warnings:\n" + printed);
+        // with the hub stopped: a backup from the command line, restored into a new data folder, and only once
+        env.remove("JAVA_OPTS"); // AOTMode=on was for the run, the only command the start-up cache is for
+        Path archives = data.resolve("cli-backups");
+        Run backedUp = run(List.of(home.resolve("bin/clawless").toString(), "backup", "--out", archives.toString()),
+                env, home, null, 120);
+        assertEquals(0, backedUp.status(), backedUp.output());
+        assertTrue(backedUp.output().contains("backup written"), backedUp.output());
+        Path archive;
+        try (Stream<Path> files = Files.list(archives)) {
+            archive = files.filter(f -> f.getFileName().toString().endsWith(".zip")).findFirst().orElseThrow();
+        }
+        Map<String, String> elsewhere = bare();
+        elsewhere.put("CLAWLESS_DATA_DIR", Files.createTempDirectory(home.getParent(), "restored-").toString());
+        Run restored = run(List.of(home.resolve("bin/clawless").toString(), "restore", archive.toString()), elsewhere,
+                home, null, 120);
+        assertEquals(0, restored.status(), restored.output());
+        assertTrue(restored.output().contains("now at schema version " + newestMigration()), restored.output());
+        Run again = run(List.of(home.resolve("bin/clawless").toString(), "restore", archive.toString()), elsewhere,
+                home, null, 120);
+        assertEquals(2, again.status(), again.output());
+        assertTrue(again.output().contains("restore refused, nothing was changed"), again.output());
+
         // the embedding runtime's native library was unpacked under the data folder, not under a home folder that a
         // service user may not have
         assertTrue(Files.isDirectory(data.resolve("cache/djl")), "DJL's cache under the data folder");

@@ -6,11 +6,17 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Optional;
 
 import dev.clawless.core.account.PlatformAdmins;
+import dev.clawless.core.backup.BackupArchive;
+import dev.clawless.core.backup.BackupManifest;
+import dev.clawless.core.backup.BackupRefused;
+import dev.clawless.core.backup.Restore;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.PrivateFiles;
@@ -20,7 +26,7 @@ import dev.clawless.server.config.HubConfig;
 
 /**
  * The hub's commands besides {@code run}, for an operator at the server ({@code clawless migrate}, {@code
- * create-admin}, {@code version}): each opens what it needs, does one thing, prints what it did and returns an exit
+ * create-admin}, {@code backup}, {@code restore}, {@code version}): each opens what it needs, does one thing, prints what it did and returns an exit
  * status. With the embedded database they need the hub stopped (H2 allows one process per database file).
  */
 final class Commands {
@@ -30,8 +36,7 @@ final class Commands {
 
     /** The hub's version (from its jar) and the Java runtime it runs on. */
     static String version() {
-        String hub = Optional.ofNullable(Commands.class.getPackage().getImplementationVersion()).orElse("development");
-        return "Clawless " + hub + System.lineSeparator()
+        return "Clawless " + Hub.version() + System.lineSeparator()
                 + "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
                 + System.getProperty("java.home") + ")";
     }
@@ -76,6 +81,53 @@ final class Commands {
         } finally {
             Arrays.fill(password, '\0');
         }
+    }
+
+    /** Writes a backup of the whole hub into {@code folder} (the configured backup folder by default). */
+    static int backup(HubConfig config, Optional<Path> folder, PrintStream out) throws IOException {
+        Path into = folder.orElse(config.backup().folder()).toAbsolutePath();
+        try (Database database = open(config)) {
+            Path archive = BackupArchive.write(database, config.marketplace().store(), config.dataDir(), into, Hub.version(),
+                    java.time.Instant.now());
+            BackupManifest manifest = BackupArchive.verify(archive);
+            out.println("clawless: backup written: " + archive + " (" + Files.size(archive) + " bytes; schema version "
+                    + manifest.schemaVersion() + ", " + manifest.tables().size() + " tables, " + manifest.rows()
+                    + " rows, " + manifest.files().stream().filter(f -> f.path().startsWith("plugins/")).count()
+                    + " plugin files)");
+            out.println("clawless: the master key is not in it: keep " + masterKeyWhere(config) + " apart from it");
+            return 0;
+        }
+    }
+
+    /**
+     * Restores a backup into the configured database and data folder, which must be empty; checks every checksum and
+     * the schema version first, then migrates the schema to this hub's version.
+     */
+    static int restore(HubConfig config, Path archive, PrintStream out, PrintStream err) throws IOException {
+        PrivateFiles.folder(config.dataDir());
+        Restore.Result result;
+        try {
+            result = Restore.run(archive, config.db(), config.marketplace().store(), config.dataDir());
+        } catch (BackupRefused e) {
+            err.println("clawless: restore refused, nothing was changed: " + e.getMessage());
+            return 2;
+        }
+        try (Database database = open(config)) {
+            out.println("clawless: restored " + archive.getFileName() + " (taken " + result.manifest().createdAt()
+                    + " from " + result.manifest().vendor() + ", hub " + result.manifest().hubVersion() + "): "
+                    + result.rows() + " rows, " + result.plugins() + " plugin files, into " + describe(config)
+                    + ", now at schema version " + database.schemaVersion());
+        }
+        if (config.masterKey().isEmpty() && !Files.exists(config.dataDir().resolve("master-key"))) {
+            err.println("clawless: no master key here yet: put the master key of the hub the backup came from in "
+                    + config.dataDir().resolve("master-key") + " or CLAWLESS_MASTER_KEY before the first start, or"
+                    + " its sealed secrets (channel credentials, plugin secrets, webhook secrets) cannot be opened");
+        }
+        return 0;
+    }
+
+    private static String masterKeyWhere(HubConfig config) {
+        return config.masterKey().isPresent() ? "CLAWLESS_MASTER_KEY" : config.dataDir().resolve("master-key").toString();
     }
 
     private static Database open(HubConfig config) {

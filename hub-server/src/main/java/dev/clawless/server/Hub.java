@@ -96,7 +96,9 @@ import dev.clawless.server.cluster.NodeBus;
 import dev.clawless.server.cluster.Redis;
 import dev.clawless.server.cluster.SharedRateLimiter;
 import dev.clawless.core.usage.UsageMeter;
+import dev.clawless.core.backup.Backups;
 import dev.clawless.server.api.AdminRoutes;
+import dev.clawless.server.api.BackupRoutes;
 import dev.clawless.server.api.ApprovalRoutes;
 import dev.clawless.server.api.ChatCompletionsRoutes;
 import dev.clawless.server.api.ConversationRoutes;
@@ -148,13 +150,15 @@ public final class Hub implements AutoCloseable {
     private final Optional<String> setupLink;
     private final CompletableFuture<Void> demo;
     private final Reembedding reembedding;
+    private final Backups backups;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
                 JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
                 Installations installations, Optional<Redis> redis, Optional<NodeBus> bus,
-                Optional<String> setupLink, CompletableFuture<Void> demo, Reembedding reembedding) {
+                Optional<String> setupLink, CompletableFuture<Void> demo, Reembedding reembedding, Backups backups) {
         this.demo = demo;
         this.reembedding = reembedding;
+        this.backups = backups;
         this.pump = pump;
         this.inbound = inbound;
         this.deriver = deriver;
@@ -169,6 +173,11 @@ public final class Hub implements AutoCloseable {
         this.adminToken = adminToken;
         this.routes = routes;
         this.worker = worker;
+    }
+
+    /** The hub's version, from its jar's manifest ("development" when run from classes). */
+    public static String version() {
+        return Optional.ofNullable(Hub.class.getPackage().getImplementationVersion()).orElse("development");
     }
 
     /** Opens the database (migrating it), wires the modules and starts serving. */
@@ -206,6 +215,9 @@ public final class Hub implements AutoCloseable {
             redis.ifPresent(r -> ops.redis(r::up));
             ops.register(routes);
             new AdminRoutes(tenants, audit, bodies, clock).register(routes);
+            Backups backups = new Backups(database, config.marketplace().store(), config.dataDir(), config.backup(),
+                    version(), clock);
+            new BackupRoutes(backups, database, audit).register(routes);
             new TenantRoutes(tenants, bodies, clock).register(routes);
             MiniLmEmbedder embedder = new MiniLmEmbedder();
             new EmbeddingRoutes(embedder, bodies).register(routes);
@@ -428,10 +440,11 @@ public final class Hub implements AutoCloseable {
             // vectors stored by another embedding model (before an upgrade) are computed again, off the way to ready
             Reembedding reembedding = new Reembedding(database, embedder);
             reembedding.start();
+            backups.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
-                    installations, redis, bus, setupLink, demo, reembedding);
+                    installations, redis, bus, setupLink, demo, reembedding, backups);
         } catch (RuntimeException | Error e) {
             // a failure after the server started must not leave it serving
             WebServer started = serverRef.get();
@@ -567,6 +580,7 @@ public final class Hub implements AutoCloseable {
             pollers.await(left(deadline));
             awaitDemo(left(deadline));
             reembedding.stop(left(deadline)); // between two texts; the rest at the next start
+            backups.close(); // a scheduled backup being written stops, and leaves only its hidden partial file
         } finally {
             inbound.close();
             deriver.close();

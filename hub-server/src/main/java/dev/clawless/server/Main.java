@@ -26,6 +26,10 @@ public final class Main {
             "       clawless-hub create-admin --email E --name N [--config FILE]",
             "                                               create a platform admin (password from the terminal"
                     + " or stdin)",
+            "       clawless-hub backup [--out DIR] [--config FILE]",
+            "                                               write a backup of the whole hub (stop an H2 hub first)",
+            "       clawless-hub restore ARCHIVE [--config FILE]",
+            "                                               restore a backup into an empty database and data folder",
             "       clawless-hub version                     the hub's and the Java runtime's versions");
 
     /**
@@ -54,6 +58,8 @@ public final class Main {
         Optional<Path> file = Optional.empty();
         Optional<String> email = Optional.empty();
         Optional<String> name = Optional.empty();
+        Optional<Path> backupFolder = Optional.empty();
+        Optional<Path> archive = Optional.empty();
         for (; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 file = Optional.of(Path.of(args[++i]));
@@ -61,6 +67,10 @@ public final class Main {
                 email = Optional.of(args[++i]);
             } else if (args[i].equals("--name") && i + 1 < args.length && command.equals("create-admin")) {
                 name = Optional.of(args[++i]);
+            } else if (args[i].equals("--out") && i + 1 < args.length && command.equals("backup")) {
+                backupFolder = Optional.of(Path.of(args[++i]));
+            } else if (command.equals("restore") && archive.isEmpty() && !args[i].startsWith("-")) {
+                archive = Optional.of(Path.of(args[i]));
             } else if (args[i].equals("--aot-training")) {
                 // the JVM writes its AOT cache when this run exits (see AotTraining)
                 System.exit(AotTraining.run());
@@ -75,7 +85,7 @@ public final class Main {
             }
         }
         switch (command) {
-            case "run", "migrate", "create-admin" -> {
+            case "run", "migrate", "create-admin", "backup", "restore" -> {
             }
             case "version" -> {
                 out.println(Commands.version());
@@ -95,6 +105,10 @@ public final class Main {
             System.err.println("clawless: create-admin needs --email and --name");
             System.exit(2);
         }
+        if (command.equals("restore") && archive.isEmpty()) {
+            System.err.println("clawless: restore needs the archive to restore (a clawless-backup-….zip)");
+            System.exit(2);
+        }
         HubConfig config;
         try {
             config = ConfigLoader.load(file, System.getenv());
@@ -108,9 +122,13 @@ public final class Main {
             Logging.configure(java.util.logging.Level.WARNING, false);
             int status;
             try {
-                status = command.equals("migrate") ? Commands.migrate(config, out)
-                        : Commands.createAdmin(config, email.orElseThrow(), name.orElseThrow(), out, System.err);
-            } catch (RuntimeException e) {
+                status = switch (command) {
+                    case "migrate" -> Commands.migrate(config, out);
+                    case "backup" -> Commands.backup(config, backupFolder, out);
+                    case "restore" -> Commands.restore(config, archive.orElseThrow(), out, System.err);
+                    default -> Commands.createAdmin(config, email.orElseThrow(), name.orElseThrow(), out, System.err);
+                };
+            } catch (RuntimeException | java.io.IOException e) {
                 System.err.println("clawless: " + e.getMessage());
                 status = 1;
             }

@@ -169,6 +169,75 @@ public final class Database implements AutoCloseable {
         return new Database(config, dataSource, ingestSource, client, statements);
     }
 
+    /** Work on a plain JDBC connection. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T apply(Connection connection) throws SQLException, java.io.IOException;
+    }
+
+    /**
+     * Runs {@code work} on a connection of its own (not the pool's) in a read-only transaction that sees one
+     * consistent snapshot of the whole database while others write: PostgreSQL's {@code REPEATABLE READ}, H2's
+     * {@code SNAPSHOT}. For a backup of a serving hub.
+     */
+    public <T> T inSnapshot(SqlWork<T> work) throws SQLException, java.io.IOException {
+        try (Connection c = java.sql.DriverManager.getConnection(config.url(), config.username(), config.password())) {
+            c.setAutoCommit(false);
+            if (config.vendor() == Vendor.H2) {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SNAPSHOT");
+                }
+            } else {
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            }
+            try {
+                return work.apply(c);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /**
+     * Creates or migrates the schema of {@code config}'s database to {@code version} exactly (not further), on a
+     * connection of its own; for a restore, which loads a backup's rows into the schema they were taken from.
+     *
+     * @return the newest version this build's migrations know
+     */
+    public static String migrateTo(DatabaseConfig config, String version) {
+        try (HikariDataSource dataSource = pool(config, "clawless-restore", 2)) {
+            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+                    .target(version).load();
+            flyway.migrate();
+            return java.util.Arrays.stream(flyway.info().all()).map(i -> i.getVersion())
+                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
+                    .map(Object::toString).orElse("0");
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot migrate database " + config.safeUrl() + " to version " + version
+                    + ": " + rootMessage(e), e);
+        }
+    }
+
+    /**
+     * The newest version this build's migrations know, and the version {@code config}'s database is at ("0" for none),
+     * without changing it.
+     */
+    public static String[] versions(DatabaseConfig config) {
+        try (HikariDataSource dataSource = pool(config, "clawless-restore", 2)) {
+            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+            org.flywaydb.core.api.MigrationInfoService info = flyway.info();
+            String newest = java.util.Arrays.stream(info.all()).map(i -> i.getVersion())
+                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
+                    .map(Object::toString).orElse("0");
+            String current = info.current() == null || info.current().getVersion() == null ? "0"
+                    : info.current().getVersion().toString();
+            return new String[] {newest, current};
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read the schema of " + config.safeUrl() + ": " + rootMessage(e), e);
+        }
+    }
+
     /** The version of the newest migration applied to this database (its schema version), e.g. {@code "23"}. */
     public String schemaVersion() {
         return execute().createQuery("SELECT version FROM flyway_schema_history WHERE success = TRUE AND version IS"

@@ -73,7 +73,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo,
                         dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail,
                         List<String> trustedProxies,
-                        Optional<RedisSettings> redis) {
+                        Optional<RedisSettings> redis, dev.clawless.core.backup.Backups.BackupSettings backup) {
 
     /**
      * The SMTP server for the hub's own mail.
@@ -114,7 +114,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo, accounts, mail, trustedProxies, redis);
+                demo, accounts, mail, trustedProxies, redis, backup);
     }
 
     @Override
@@ -311,6 +311,10 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             }
             return Optional.of(new RedisSettings(uri, b.integer("clawless.redis.pool-size", 1, 1000), timeout));
         });
+        Path backupFolder = b.optional("clawless.backup.folder").map(Path::of)
+                .orElse(dataDir == null ? Path.of("backups") : dataDir.resolve("backups"));
+        dev.clawless.core.backup.Backups.BackupSettings backup = new dev.clawless.core.backup.Backups.BackupSettings(
+                backupFolder, b.duration("clawless.backup.interval"), b.integer("clawless.backup.keep", 1, 10_000));
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 "json".equals(format) || "auto".equals(format) && !dev.clawless.server.logging.Terminal.stderr(),
@@ -350,7 +354,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
                         b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
                         b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))),
-                proxies, redisSettings);
+                proxies, redisSettings, backup);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -29,13 +29,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Plugin JARs for server tests: the reactor-built ones, re-versioned copies, and small ones packed from classes. */
-final class PluginKit {
+public final class PluginKit {
 
     private PluginKit() {
     }
 
     /** The JAR the reactor built for {@code plugins/<module>}. */
-    static byte[] built(String module) {
+    public static byte[] built(String module) {
         Path jar = Path.of("..", "plugins", module, "target", module + "-0.1.0-SNAPSHOT.jar");
         try {
             return Files.readAllBytes(jar);
@@ -107,7 +107,7 @@ final class PluginKit {
     }
 
     /** Uploads a JAR as the tenant behind {@code key} and approves it as the platform admin. */
-    static void publish(TestHub hub, String key, byte[] jar) {
+    public static void publish(TestHub hub, String key, byte[] jar) {
         HttpResponse<String> up = hub.send(hub.request("/v1/marketplace/plugins")
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/java-archive")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(jar)));
@@ -131,8 +131,8 @@ final class PluginKit {
     }
 
     /** Installs a plugin version; asserts 201. */
-    static com.fasterxml.jackson.databind.JsonNode install(TestHub hub, String key, String plugin, String version,
-                                                          String config, String secrets) {
+    public static com.fasterxml.jackson.databind.JsonNode install(TestHub hub, String key, String plugin,
+                                                                 String version, String config, String secrets) {
         HttpResponse<String> r = hub.call("POST", "/v1/plugins/installations", key, "{\"plugin_id\":\"" + plugin
                 + "\",\"version\":\"" + version + "\",\"config\":" + config + ",\"secrets\":" + secrets + "}");
         assertEquals(201, r.statusCode(), r.body());
