@@ -473,6 +473,12 @@ export default {
   'system.noDead': 'None.',
   'system.plugins': 'Loaded plugins',
   'system.noPlugins': 'None loaded.',
+  'system.backups': 'Backups',
+  'system.backupsHint': "A backup holds every tenant's data and the installed plugins, with secrets still sealed. The master key is not in it: keep it apart. Restore with the hub stopped: clawless restore ARCHIVE.",
+  'system.backupNow': 'Take a backup now',
+  'system.backupRunning': 'Writing the backup…',
+  'system.backupMade': 'Backup {name} written.',
+  'system.noBackups': 'No backups yet.',
   'system.installations_one': '{count} installation',
   'system.installations_other': '{count} installations',
 

@@ -473,6 +473,12 @@ export default {
   'system.noDead': 'Ninguna.',
   'system.plugins': 'Plugins cargados',
   'system.noPlugins': 'Ninguno cargado.',
+  'system.backups': 'Copias de seguridad',
+  'system.backupsHint': 'Una copia guarda los datos de todos los clientes y los plugins instalados, con los secretos aún sellados. La clave maestra no va en ella: guárdala aparte. Se restaura con el hub detenido: clawless restore ARCHIVO.',
+  'system.backupNow': 'Hacer una copia ahora',
+  'system.backupRunning': 'Escribiendo la copia…',
+  'system.backupMade': 'Copia {name} escrita.',
+  'system.noBackups': 'Aún no hay copias.',
   'system.installations_one': '{count} instalación',
   'system.installations_other': '{count} instalaciones',
 

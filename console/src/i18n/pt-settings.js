@@ -473,6 +473,12 @@ export default {
   'system.noDead': 'Nenhuma.',
   'system.plugins': 'Plugins carregados',
   'system.noPlugins': 'Nenhum carregado.',
+  'system.backups': 'Backups',
+  'system.backupsHint': 'Um backup guarda os dados de todos os clientes e os plugins instalados, com os segredos ainda selados. A chave mestra não vai nele: guarde-a à parte. Restaure com o hub parado: clawless restore ARQUIVO.',
+  'system.backupNow': 'Fazer um backup agora',
+  'system.backupRunning': 'Gravando o backup…',
+  'system.backupMade': 'Backup {name} gravado.',
+  'system.noBackups': 'Nenhum backup ainda.',
   'system.installations_one': '{count} instalação',
   'system.installations_other': '{count} instalações',
 

@@ -1,11 +1,60 @@
-// System: the database (and Redis where configured), the job queue, dead letters per kind, loaded plugins, version.
-import { get } from '../../api.js';
+// System: the database (and Redis where configured), the job queue, dead letters per kind, loaded plugins, version,
+// and the hub's backups (take one now, download one).
+import { useState } from 'preact/hooks';
+import { get, post } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { Loading, Problem, Time, useAsync } from '../../ui/common.jsx';
 import { AdminPage } from './AdminNav.jsx';
 
 function Up({ status }) {
   return <span class={`badge ${status === 'UP' ? 'ok' : 'danger'}`}>{status === 'UP' ? t('system.up') : t('system.down')}</span>;
+}
+
+function size(bytes) {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
+}
+
+function Backups() {
+  const list = useAsync(() => get('/admin/backups'), []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [made, setMade] = useState(null);
+  async function takeOne() {
+    setBusy(true);
+    setError(null);
+    try {
+      const b = await post('/admin/backups');
+      setMade(b.name);
+      list.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="panel" aria-labelledby="backups-title">
+      <h2 id="backups-title">{t('system.backups')}</h2>
+      <p class="muted">{t('system.backupsHint')}</p>
+      <button type="button" onClick={takeOne} disabled={busy} data-test="backup-now">
+        {busy ? t('system.backupRunning') : t('system.backupNow')}
+      </button>
+      <Problem error={error || list.error} />
+      {made && <p role="status" data-test="backup-made">{t('system.backupMade', { name: made })}</p>}
+      {!list.data ? <Loading /> : (
+        <ul data-test="backup-list">
+          {list.data.data.map((b) => (
+            <li key={b.name} data-test="backup-row">
+              <a href={b.download} download={b.name} class="mono">{b.name}</a> · {size(b.size)} · <Time iso={b.created_at} />
+            </li>
+          ))}
+          {!list.data.data.length && <li class="muted">{t('system.noBackups')}</li>}
+        </ul>
+      )}
+    </section>
+  );
 }
 
 export function System() {
@@ -43,6 +92,7 @@ export function System() {
               {!(d.plugins || []).length && <li class="muted">{t('system.noPlugins')}</li>}
             </ul>
           </section>
+          <Backups />
         </>
       )}
     </AdminPage>

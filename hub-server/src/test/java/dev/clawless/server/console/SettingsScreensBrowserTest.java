@@ -333,6 +333,12 @@ class SettingsScreensBrowserTest {
         open(d, "#/admin/system");
         waitForText(d, "system-database", "up");
         assertFalse(find(d, "system-version").getText().isBlank());
+        // a backup taken from the page, listed with a link to download it
+        click(d, "backup-now");
+        waitForText(d, "backup-made", "clawless-backup-");
+        waitFor(d, "the backup in the list", () -> all(d, "backup-row").size() == 1);
+        assertTrue(find(d, "backup-row").getText().contains(".zip"));
+        assertEquals(1, json(hub.admin("GET", "/admin/backups", null)).get("data").size());
         screenshot(d, "console-admin-system.png");
         assertEquals(List.of(), accessibilityViolations(d), "the system page");
 
