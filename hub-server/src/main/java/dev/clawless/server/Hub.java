@@ -123,7 +123,8 @@ import dev.clawless.server.http.Problems;
 import dev.clawless.server.http.RequestFilter;
 import dev.clawless.server.http.Routes;
 import dev.clawless.server.logging.Logging;
-import dev.clawless.server.observe.HttpMetrics;
+import dev.clawless.server.observe.HubMetrics;
+import dev.clawless.server.observe.JobQueueMeters;
 
 /**
  * A running hub: database, modules, routes and the HTTP server, wired in plain code. {@link #start} returns once the
@@ -151,14 +152,17 @@ public final class Hub implements AutoCloseable {
     private final CompletableFuture<Void> demo;
     private final Reembedding reembedding;
     private final Backups backups;
+    private final AutoCloseable metrics;
 
     private Hub(HubConfig config, Database database, WebServer server, AdminToken adminToken, Routes routes,
                 JobWorker worker, Pollers pollers, EventPump pump, InboundLog inbound, InboundDeriver deriver,
                 Installations installations, Optional<Redis> redis, Optional<NodeBus> bus,
-                Optional<String> setupLink, CompletableFuture<Void> demo, Reembedding reembedding, Backups backups) {
+                Optional<String> setupLink, CompletableFuture<Void> demo, Reembedding reembedding, Backups backups,
+                AutoCloseable metrics) {
         this.demo = demo;
         this.reembedding = reembedding;
         this.backups = backups;
+        this.metrics = metrics;
         this.pump = pump;
         this.inbound = inbound;
         this.deriver = deriver;
@@ -204,7 +208,7 @@ public final class Hub implements AutoCloseable {
             Ids ids = new Ids(clock);
             AuditLog audit = new AuditLog(database, clock);
             TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
-            HttpMetrics metrics = new HttpMetrics();
+            HubMetrics metrics = new HubMetrics();
             RateLimiter rateLimiter = redis.<RateLimiter>map(r -> new SharedRateLimiter(r, new InMemoryRateLimiter()))
                     .orElseGet(InMemoryRateLimiter::new);
             UsageMeter usage = new UsageMeter(database, config.prices(), rateLimiter, clock);
@@ -324,17 +328,24 @@ public final class Hub implements AutoCloseable {
                     "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())
                             .put("tool", a.tool()).toString()));
             Deliveries deliveries = new Deliveries(channels, conversations);
-            metrics.counter("clawless_db_statements_total", "Statements this node sent to the database since it"
-                    + " started (what idle streams and pollers cost shows here).", database::statements);
-            metrics.counter("clawless_deliveries_uncertain_total", "Message parts sent again after an attempt whose"
+            metrics.counter("clawless.db.statements", "Statements this node sent to the database since it"
+                    + " started (what idle streams and pollers cost shows here).", database, Database::statements);
+            metrics.counter("clawless.deliveries.uncertain", "Message parts sent again after an attempt whose"
                     + " outcome was unknown (possible duplicates on the platform), since this node started.",
-                    deliveries::uncertainSends);
+                    deliveries, Deliveries::uncertainSends);
+            deliveries.meters(metrics.meters());
+            webhooks.meters(metrics.meters());
+            assistant.meters(metrics.meters());
+            database.bindMetrics(metrics.meters().registry());
             Pollers pollers = new Pollers(channels, workerName(), clock);
-            JobWorker worker = new JobWorker(jobs, Map.of(TurnRequest.JOB_KIND, turnHandler,
+            Map<String, dev.clawless.core.jobs.JobHandler> handlers = Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
-                    DeliveryRequest.JOB_KIND, deliveries), workerName());
+                    DeliveryRequest.JOB_KIND, deliveries);
+            JobWorker worker = new JobWorker(jobs, handlers, workerName());
             worker.gate(acksFirst);
+            worker.meters(metrics.meters());
             workerRef.set(worker);
+            JobQueueMeters queueMeters = new JobQueueMeters(jobs, handlers.keySet(), metrics.meters().registry());
             new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)
                     .register(routes);
             WidgetSessions widget = new WidgetSessions(channels, conversations, tenants, usage,
@@ -441,10 +452,14 @@ public final class Hub implements AutoCloseable {
             Reembedding reembedding = new Reembedding(database, embedder);
             reembedding.start();
             backups.start();
+            queueMeters.start();
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
-                    installations, redis, bus, setupLink, demo, reembedding, backups);
+                    installations, redis, bus, setupLink, demo, reembedding, backups, () -> {
+                        queueMeters.close();
+                        metrics.close();
+                    });
         } catch (RuntimeException | Error e) {
             // a failure after the server started must not leave it serving
             WebServer started = serverRef.get();
@@ -587,6 +602,11 @@ public final class Hub implements AutoCloseable {
             bus.ifPresent(NodeBus::close);
             pump.close();
             redis.ifPresent(Redis::close);
+            try {
+                metrics.close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing the meters", e);
+            }
             database.close();
         }
     }

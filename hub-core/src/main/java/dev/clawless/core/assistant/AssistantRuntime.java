@@ -146,6 +146,13 @@ public final class AssistantRuntime {
      * @throws ClawlessException.TooManyRequests when the last provider tried answered 429 (see
      *                                           {@link ProviderFailures})
      */
+    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+
+    /** Where model calls are timed and their tokens counted. */
+    public void meters(dev.clawless.core.common.Meters meters) {
+        this.meters = meters;
+    }
+
     public Completion complete(Target target, AssistantRequest request, Consumer<String> onDelta) {
         List<Target> chain = new java.util.ArrayList<>(List.of(target));
         for (String name : fallback) {
@@ -159,13 +166,19 @@ public final class AssistantRuntime {
         ProviderException last = null;
         for (Target t : chain) {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
+            long started = System.nanoTime();
             try {
-                return t.provider().complete(request.withModel(t.model()),
+                Completion done = t.provider().complete(request.withModel(t.model()),
                         delta -> {
                             streamed.set(true);
                             onDelta.accept(delta);
                         });
+                meters.modelCall(t.provider().name(), t.model(), "ok",
+                        java.time.Duration.ofNanos(System.nanoTime() - started), done.tokensIn(), done.tokensOut());
+                return done;
             } catch (ProviderException e) {
+                meters.modelCall(t.provider().name(), t.model(), "error",
+                        java.time.Duration.ofNanos(System.nanoTime() - started), 0, 0);
                 last = e;
                 LOG.warning(() -> e.getMessage() + (streamed.get() ? "; text was already streamed, no fallback"
                         : "; trying the next provider"));

@@ -55,6 +55,13 @@ public final class Deliveries implements JobHandler {
         this.records = conversations.deliveries();
     }
 
+    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+
+    /** Where platform calls and deliveries are counted. */
+    public void meters(dev.clawless.core.common.Meters meters) {
+        this.meters = meters;
+    }
+
     @Override
     public void handle(Job job) throws Exception {
         JsonNode payload = JSON.readTree(job.payload());
@@ -80,6 +87,7 @@ public final class Deliveries implements JobHandler {
         if (connected.isEmpty()) {
             records.markFailed(message, "the channel connection " + message.connectionId()
                     + " was deleted or disabled", Optional.empty());
+            meters.delivery("unknown", "failed");
             return;
         }
         ChannelManagement.Connected c = connected.get();
@@ -89,6 +97,7 @@ public final class Deliveries implements JobHandler {
                 records.markFailed(message, "the contact's reply window is closed"
                         + window.closesAt().map(t -> " (since " + t + ")").orElse("")
                         + "; only an approved template may be sent", Optional.of("window_closed"));
+                meters.delivery(c.channel().type(), "failed");
                 return;
             }
         }
@@ -148,6 +157,7 @@ public final class Deliveries implements JobHandler {
                         0, true, Optional.empty(), Optional.empty(), e);
                 Optional<RuntimeException> retry = failed(job, message, f);
                 if (retry.isEmpty()) {
+                    meters.delivery(c.channel().type(), "failed");
                     return;
                 }
                 throw retry.get();
@@ -159,6 +169,7 @@ public final class Deliveries implements JobHandler {
             }
         }
         records.markSent(message, first);
+        meters.delivery(c.channel().type(), "delivered");
     }
 
     /**
@@ -193,15 +204,22 @@ public final class Deliveries implements JobHandler {
                     + " is unknown (" + c.channel().type() + " cannot tell); the message is marked uncertain");
         }
         try {
-            return Optional.of(c.channel().send(out, c.connection()));
+            SendResult result = c.channel().send(out, c.connection());
+            meters.channelSend(c.channel().type(), "sent");
+            return Optional.of(result);
         } catch (ChannelException.Throttled throttled) {
             records.sendRefused(message, part);
+            meters.channelSend(c.channel().type(), "throttled");
             throw throttled;
         } catch (ChannelException.SendFailed f) {
             if (f.status() >= 400 && f.status() < 500) {
                 records.sendRefused(message, part); // the platform answered: nothing went out
             }
+            meters.channelSend(c.channel().type(), f.status() >= 400 && f.status() < 500 ? "refused" : "failed");
             throw f;
+        } catch (RuntimeException e) {
+            meters.channelSend(c.channel().type(), "failed");
+            throw e;
         }
     }
 

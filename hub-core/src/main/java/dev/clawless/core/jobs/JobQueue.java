@@ -141,6 +141,17 @@ public final class JobQueue {
         return out;
     }
 
+    /** Per kind, how long the job that has waited longest since it became due has waited (kinds with due jobs). */
+    public java.util.Map<String, Duration> dueAge() {
+        java.time.Instant now = now();
+        java.util.Map<String, Duration> out = new java.util.TreeMap<>();
+        for (Object[] row : store.due(database.execute(), now)) {
+            Duration waited = Duration.between((java.time.Instant) row[2], now);
+            out.put((String) row[0], waited.isNegative() ? Duration.ZERO : waited);
+        }
+        return out;
+    }
+
     /** Jobs by status and kind, oldest first, for operators and tests. */
     public List<Job> list(Optional<JobStatus> status, Optional<String> kind, int limit) {
         return store.list(database.execute(), status, kind, limit);

@@ -151,11 +151,21 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
+    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+
+    /** Where job runs are counted and timed. */
+    public void meters(dev.clawless.core.common.Meters meters) {
+        this.meters = meters;
+    }
+
     private void handle(Job job) {
+        long started = System.nanoTime();
+        String outcome = "completed";
         try {
             JobHandler handler = handlers.get(job.kind());
             if (handler == null) {
-                queue.fail(job, "no handler for job kind '" + job.kind() + "'");
+                outcome = queue.fail(job, "no handler for job kind '" + job.kind() + "'") == JobStatus.DEAD ? "dead"
+                        : "failed";
                 return;
             }
             handler.handle(job);
@@ -164,28 +174,36 @@ public final class JobWorker implements AutoCloseable {
             }
         } catch (RetryLater later) {
             if (abandoning) {
+                outcome = "abandoned";
                 return; // shutting down: the lease runs out and the job runs again elsewhere
             }
             if (later.countsAsAttempt()) {
+                outcome = "retry";
                 queue.retryLater(job, later.delay(), later.getMessage());
             } else {
+                outcome = "postponed";
                 queue.postpone(job, later.delay(), later.getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            outcome = abandoning ? "abandoned" : "failed";
             if (!abandoning) {
                 queue.fail(job, "interrupted");
             }
         } catch (Exception | Error e) {
             if (abandoning) {
+                outcome = "abandoned";
                 LOG.info(() -> "job " + job.id() + " (" + job.kind() + ") abandoned at shutdown; its lease runs out and"
                         + " it runs again");
                 return;
             }
             JobStatus next = queue.fail(job, e.getClass().getSimpleName() + ": " + e.getMessage());
+            outcome = next == JobStatus.DEAD ? "dead" : "failed";
             Level level = next == JobStatus.DEAD ? Level.SEVERE : Level.WARNING;
             LOG.log(level, "job " + job.id() + " (" + job.kind() + ") attempt " + job.attempts() + " failed; now "
                     + next.name().toLowerCase(), e);
+        } finally {
+            meters.job(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
         }
     }
 

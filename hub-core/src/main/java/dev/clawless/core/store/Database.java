@@ -169,6 +169,17 @@ public final class Database implements AutoCloseable {
         return new Database(config, dataSource, ingestSource, client, statements);
     }
 
+    /**
+     * Reports both pools' connections (active, idle, pending, the time to get one, timeouts) on {@code registry}, as
+     * Hikari's own Micrometer meters ({@code hikaricp_connections_*}, tagged with the pool's name).
+     */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        dataSource.setMetricRegistry(registry);
+        if (ingestSource != null) {
+            ingestSource.setMetricRegistry(registry);
+        }
+    }
+
     /** Work on a plain JDBC connection. */
     @FunctionalInterface
     public interface SqlWork<T> {

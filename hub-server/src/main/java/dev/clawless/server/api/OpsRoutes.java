@@ -14,7 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.clawless.core.store.Database;
 import dev.clawless.server.http.Json;
 import dev.clawless.server.http.Routes;
-import dev.clawless.server.observe.HttpMetrics;
+import dev.clawless.server.observe.HubMetrics;
 
 /** The landing page, health, metrics and the OpenAPI document; no credentials needed. */
 public final class OpsRoutes {
@@ -23,7 +23,7 @@ public final class OpsRoutes {
     public static final String OPENAPI = "/dev/clawless/server/openapi.yaml";
 
     private final Database database;
-    private final HttpMetrics metrics;
+    private final HubMetrics metrics;
     private final byte[] openapi;
     private final String indexTemplate;
     private volatile byte[] index;
@@ -32,7 +32,7 @@ public final class OpsRoutes {
     private volatile io.helidon.webserver.http.Handler home;
     private volatile java.util.Optional<java.util.function.BooleanSupplier> redis = java.util.Optional.empty();
 
-    public OpsRoutes(Database database, HttpMetrics metrics) {
+    public OpsRoutes(Database database, HubMetrics metrics) {
         this.database = database;
         this.metrics = metrics;
         this.openapi = resource(OPENAPI);

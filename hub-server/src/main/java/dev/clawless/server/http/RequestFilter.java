@@ -20,7 +20,7 @@ import dev.clawless.core.security.Secrets;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tenant.TenantPrincipal;
 import dev.clawless.core.usage.UsageMeter;
-import dev.clawless.server.observe.HttpMetrics;
+import dev.clawless.server.observe.HubMetrics;
 
 /**
  * The one filter every request passes: assigns the request id, authenticates {@code /v1} (tenant API key) and
@@ -41,7 +41,7 @@ public final class RequestFilter implements Filter {
     private final TenantManagement tenants;
     private final UsageMeter usage;
     private final String adminToken;
-    private final HttpMetrics metrics;
+    private final HubMetrics metrics;
     private final Routes routes;
     private final boolean accessLog;
     private final long keyRequestsPerMinute;
@@ -49,7 +49,7 @@ public final class RequestFilter implements Filter {
     private volatile long accountRequestsPerMinute;
     private volatile ClientAddress clients = ClientAddress.direct();
 
-    public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HttpMetrics metrics,
+    public RequestFilter(TenantManagement tenants, UsageMeter usage, String adminToken, HubMetrics metrics,
                          Routes routes, boolean accessLog, long keyRequestsPerMinute) {
         this.keyRequestsPerMinute = keyRequestsPerMinute;
         this.tenants = tenants;

@@ -142,6 +142,17 @@ public final class JobStore {
                 .toList();
     }
 
+    /** Per kind, the queued jobs that are due and when the longest-waiting of them became due. */
+    public List<Object[]> due(DbExecute exec, java.time.Instant now) {
+        return exec.createQuery("SELECT kind, COUNT(*), MIN(run_at) FROM jobs WHERE status = 'queued' AND run_at <= ?"
+                        + " GROUP BY kind")
+                .params(dev.clawless.core.store.Database.timestamp(now))
+                .execute()
+                .map(r -> new Object[] {r.column(1).get(String.class), ((Number) r.column(2).get(Object.class))
+                        .longValue(), dev.clawless.core.store.Database.instant(r.column(3)).orElse(now)})
+                .toList();
+    }
+
     public Optional<Job> find(DbExecute exec, long id) {
         return exec.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").params(id).execute()
                 .map(JobStore::job);

@@ -1,0 +1,130 @@
+package dev.clawless.server.observe;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
+import static dev.clawless.server.TestHub.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.clawless.server.TestHub;
+
+/**
+ * {@code /metrics} after a hub has done the work each family counts — a chat answered by the embedded assistant (a
+ * model call), a Telegram message answered and delivered through a fake Bot API (jobs, platform sends, deliveries),
+ * an event delivered to a tenant's webhook — and every metric the Grafana dashboard in {@code docs/} plots is there.
+ */
+class MetricsServerTest {
+
+    private static WireMockServer fake;
+    private static TestHub hub;
+
+    @BeforeAll
+    static void start() {
+        fake = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        fake.start();
+        fake.stubFor(post(urlMatching("/bot[^/]+/(setWebhook|sendChatAction)"))
+                .willReturn(okJson("{\"ok\":true,\"result\":true}")));
+        fake.stubFor(post(urlMatching("/bot[^/]+/sendmessage")).willReturn(okJson("{\"ok\":true,\"result\":"
+                + "{\"message_id\":77,\"date\":1765000000,\"chat\":{\"id\":4242,\"type\":\"private\"},\"text\":\"ok\"}}")));
+        fake.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
+        hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true"));
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+        fake.stop();
+    }
+
+    private static String scrape() {
+        HttpResponse<String> r = hub.call("GET", "/metrics", null, null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain; version=0.0.4"));
+        return r.body();
+    }
+
+    @Test
+    void everyFamilyTheDashboardPlotsIsExposedOnceItsWorkHappened() throws IOException {
+        String key = hub.key(hub.tenant("Metered"), "[\"chat\",\"webhooks:admin\",\"channels:admin\","
+                + "\"conversations:read\"]");
+        assertEquals(201, hub.call("POST", "/v1/webhooks", key, "{\"url\":\"" + fake.baseUrl() + "/hook\","
+                + "\"events\":[\"message.created\"]}").statusCode());
+        String session = json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
+        assertEquals(200, hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}").statusCode());
+
+        HttpResponse<String> c = hub.call("POST", "/v1/channels", key, "{\"type\":\"telegram\",\"name\":\"Bot\","
+                + "\"config\":{\"mode\":\"webhook\",\"api_base_url\":\"" + fake.baseUrl() + "\"},\"secrets\":"
+                + "{\"bot_token\":\"700009:TEST-metrics\",\"webhook_secret\":\"metrics-secret-0123456789\"}}");
+        assertEquals(201, c.statusCode(), c.body());
+        String update = "{\"update_id\":501,\"message\":{\"message_id\":5,\"from\":{\"id\":4242,\"is_bot\":false,"
+                + "\"first_name\":\"Ana\"},\"chat\":{\"id\":4242,\"type\":\"private\",\"first_name\":\"Ana\"},"
+                + "\"date\":1765000000,\"text\":\"hola\"}}";
+        assertEquals(200, hub.send(hub.request("/hooks/" + json(c).get("id").asText())
+                .header("Content-Type", "application/json")
+                .header("X-Telegram-Bot-Api-Secret-Token", "metrics-secret-0123456789")
+                .POST(HttpRequest.BodyPublishers.ofString(update, StandardCharsets.UTF_8))).statusCode());
+
+        TestHub.await("the Telegram reply delivered and the webhook called", () -> {
+            String m = scrape();
+            return m.contains("clawless_deliveries_total{channel=\"telegram\",outcome=\"delivered\"}")
+                    && m.contains("clawless_webhook_deliveries_total{outcome=\"delivered\"}");
+        });
+        String metrics = scrape();
+        assertTrue(metrics.contains("clawless_channel_sends_total{channel=\"telegram\",outcome=\"sent\"}"), metrics);
+        assertTrue(metrics.contains("clawless_jobs_run_seconds_count{kind=\"deliver\",outcome=\"completed\"}"),
+                metrics);
+        assertTrue(metrics.contains("clawless_model_calls_seconds_count{model="), metrics);
+        assertTrue(metrics.contains("clawless_model_calls_seconds_bucket{"), "model latency has buckets");
+        assertTrue(metrics.contains("clawless_jobs{kind=\"assistant_turn\",status=\"queued\"}"),
+                "every kind has its series from the start");
+        assertTrue(metrics.contains("hikaricp_connections_active{pool=\"clawless\"}"), metrics);
+        assertFalse(metrics.contains("ten_"), "no ids in labels");
+
+        // every family the dashboard's queries name
+        JsonNode dashboard = TestHub.json(Files.readString(Path.of("..", "docs", "grafana", "clawless-hub.json")));
+        List<String> missing = new ArrayList<>();
+        TreeSet<String> names = new TreeSet<>();
+        Pattern metric = Pattern.compile("\\b((?:clawless|hikaricp|jvm|process)_[a-z_]+)\\{");
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                Matcher m = metric.matcher(target.get("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        for (String name : names) {
+            if (!Pattern.compile("(?m)^" + Pattern.quote(name) + "[{ ]").matcher(metrics).find()) {
+                missing.add(name);
+            }
+        }
+        assertTrue(names.size() >= 15, names.toString());
+        assertEquals(List.of(), missing, "dashboard metrics not exposed");
+    }
+}
