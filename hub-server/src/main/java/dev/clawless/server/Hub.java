@@ -125,6 +125,8 @@ import dev.clawless.server.http.Routes;
 import dev.clawless.server.logging.Logging;
 import dev.clawless.server.observe.HubMetrics;
 import dev.clawless.server.observe.JobQueueMeters;
+import dev.clawless.server.transcripts.MongoTranscripts;
+import dev.clawless.core.conversation.TranscriptOutbox;
 
 /**
  * A running hub: database, modules, routes and the HTTP server, wired in plain code. {@link #start} returns once the
@@ -245,6 +247,8 @@ public final class Hub implements AutoCloseable {
             new ModelRoutes(assistant.providers(), config.providers(), startedAt).register(routes);
             JobQueue jobs = new JobQueue(database, config.jobs(), clock);
             ConversationManagement conversations = new ConversationManagement(database, jobs, clock, ids, intents);
+            // with a transcript store, every event is queued for it in its own transaction
+            conversations.transcripts(config.transcriptsMongoUri().isPresent());
             TurnStreams turns = new TurnStreams();
             // this node's one reader of new events for every open stream
             EventPump pump = new EventPump(database);
@@ -453,10 +457,19 @@ public final class Hub implements AutoCloseable {
             reembedding.start();
             backups.start();
             queueMeters.start();
+            Optional<MongoTranscripts> transcripts = config.transcriptsMongoUri().map(uri -> {
+                TranscriptOutbox outbox = new TranscriptOutbox(database);
+                MongoTranscripts store = new MongoTranscripts(uri, outbox);
+                metrics.gauge("clawless.transcripts.backlog", "Conversation events waiting to be copied to the"
+                        + " transcript store", () -> store.backlog());
+                store.start();
+                return store;
+            });
             Optional<String> setupLink = accounts.issueSetupLink().map(l -> base.get() + "/console#/setup?token="
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
                     installations, redis, bus, setupLink, demo, reembedding, backups, () -> {
+                        transcripts.ifPresent(MongoTranscripts::close);
                         queueMeters.close();
                         metrics.close();
                     });

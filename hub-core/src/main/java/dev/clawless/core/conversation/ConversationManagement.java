@@ -267,9 +267,16 @@ public final class ConversationManagement {
         this.eventsCommitted = listener;
     }
 
+    private volatile boolean transcripts;
+
+    /** Whether every event is also queued, in its own transaction, for the transcript store (MongoDB). */
+    public void transcripts(boolean on) {
+        this.transcripts = on;
+    }
+
     /** Records an event in the caller's transaction and hands it to the sink. */
     private void event(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
-        store.addEvent(tx, tenantId, conversationId, type, data, at);
+        store.addEvent(tx, tenantId, conversationId, type, data, at, transcripts);
         sink.published(tx, tenantId, type, data, at);
         Runnable committed = eventsCommitted;
         if (committed != NO_LISTENER) {

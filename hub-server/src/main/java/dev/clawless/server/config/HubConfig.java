@@ -73,7 +73,8 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         dev.clawless.core.marketplace.MarketplaceSettings marketplace, boolean demo,
                         dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail,
                         List<String> trustedProxies,
-                        Optional<RedisSettings> redis, dev.clawless.core.backup.Backups.BackupSettings backup) {
+                        Optional<RedisSettings> redis, dev.clawless.core.backup.Backups.BackupSettings backup,
+                        Optional<String> transcriptsMongoUri) {
 
     /**
      * The SMTP server for the hub's own mail.
@@ -114,7 +115,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo, accounts, mail, trustedProxies, redis, backup);
+                demo, accounts, mail, trustedProxies, redis, backup, transcriptsMongoUri);
     }
 
     @Override
@@ -315,6 +316,12 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 .orElse(dataDir == null ? Path.of("backups") : dataDir.resolve("backups"));
         dev.clawless.core.backup.Backups.BackupSettings backup = new dev.clawless.core.backup.Backups.BackupSettings(
                 backupFolder, b.duration("clawless.backup.interval"), b.integer("clawless.backup.keep", 1, 10_000));
+        Optional<String> transcripts = b.optional("clawless.transcripts.mongodb.uri");
+        transcripts.ifPresent(u -> {
+            if (!u.startsWith("mongodb://") && !u.startsWith("mongodb+srv://")) {
+                b.problem("clawless.transcripts.mongodb.uri", "expected a mongodb:// or mongodb+srv:// URI");
+            }
+        });
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 "json".equals(format) || "auto".equals(format) && !dev.clawless.server.logging.Terminal.stderr(),
@@ -354,7 +361,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
                         b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
                         b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))),
-                proxies, redisSettings, backup);
+                proxies, redisSettings, backup, transcripts);
     }
 
     private static boolean isHttpUrl(String u) {

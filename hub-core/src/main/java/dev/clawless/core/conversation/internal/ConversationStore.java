@@ -234,10 +234,30 @@ public final class ConversationStore {
     }
 
     public void addEvent(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at) {
-        tx.createInsert("INSERT INTO conversation_events (tenant_id, conversation_id, type, data, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?)")
-                .params(tenantId, conversationId, type, data, Database.timestamp(at))
-                .execute();
+        addEvent(tx, tenantId, conversationId, type, data, at, false);
+    }
+
+    /** Adds an event and, with {@code outbox}, its row in the transcript outbox, both in the caller's transaction. */
+    public void addEvent(DbExecute tx, String tenantId, String conversationId, String type, String data, Instant at,
+                         boolean outbox) {
+        var insert = tx.createInsert("INSERT INTO conversation_events (tenant_id, conversation_id, type, data,"
+                        + " created_at) VALUES (?, ?, ?, ?, ?)")
+                .params(tenantId, conversationId, type, data, Database.timestamp(at));
+        if (!outbox) {
+            insert.execute();
+            return;
+        }
+        long id;
+        try (var result = insert.returnColumns(List.of("id")).insert()) {
+            id = result.generatedKeys().findFirst().map(r -> ((Number) r.column(1).get(Object.class)).longValue())
+                    .orElseThrow(() -> new IllegalStateException("the event's id was not returned"));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        tx.createInsert("INSERT INTO transcript_outbox (event_id, created_at) VALUES (?, ?)")
+                .params(id, Database.timestamp(at)).execute();
     }
 
     /** Events of a conversation after {@code afterId}, oldest first. */
