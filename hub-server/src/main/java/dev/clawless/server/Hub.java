@@ -124,6 +124,7 @@ import dev.clawless.server.http.RequestFilter;
 import dev.clawless.server.http.Routes;
 import dev.clawless.server.logging.Logging;
 import dev.clawless.server.observe.HubMetrics;
+import dev.clawless.server.observe.HubTracing;
 import dev.clawless.server.observe.JobQueueMeters;
 import dev.clawless.server.transcripts.MongoTranscripts;
 import dev.clawless.core.conversation.TranscriptOutbox;
@@ -211,6 +212,7 @@ public final class Hub implements AutoCloseable {
             AuditLog audit = new AuditLog(database, clock);
             TenantManagement tenants = new TenantManagement(database, audit, config.tenants(), clock, ids);
             HubMetrics metrics = new HubMetrics();
+            HubTracing tracing = HubTracing.of(config.tracingEndpoint(), version());
             RateLimiter rateLimiter = redis.<RateLimiter>map(r -> new SharedRateLimiter(r, new InMemoryRateLimiter()))
                     .orElseGet(InMemoryRateLimiter::new);
             UsageMeter usage = new UsageMeter(database, config.prices(), rateLimiter, clock);
@@ -338,6 +340,8 @@ public final class Hub implements AutoCloseable {
                     + " outcome was unknown (possible duplicates on the platform), since this node started.",
                     deliveries, Deliveries::uncertainSends);
             deliveries.meters(metrics.meters());
+            deliveries.tracer(tracing.tracer());
+            assistant.tracer(tracing.tracer());
             webhooks.meters(metrics.meters());
             assistant.meters(metrics.meters());
             database.bindMetrics(metrics.meters().registry());
@@ -348,6 +352,7 @@ public final class Hub implements AutoCloseable {
             JobWorker worker = new JobWorker(jobs, handlers, workerName());
             worker.gate(acksFirst);
             worker.meters(metrics.meters());
+            worker.tracer(tracing.tracer());
             workerRef.set(worker);
             JobQueueMeters queueMeters = new JobQueueMeters(jobs, handlers.keySet(), metrics.meters().registry());
             new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)
@@ -408,6 +413,9 @@ public final class Hub implements AutoCloseable {
             RequestFilter filter = new RequestFilter(tenants, usage, adminToken.value(), metrics, routes,
                     config.accessLog(), config.keyRequestsPerMinute());
             filter.clients(ClientAddress.trusting(config.trustedProxies()));
+            if (tracing.enabled()) {
+                filter.tracing(tracing.tracer());
+            }
             filter.people(people, config.accounts().requestsPerMinute());
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(filter)
@@ -472,6 +480,7 @@ public final class Hub implements AutoCloseable {
                         transcripts.ifPresent(MongoTranscripts::close);
                         queueMeters.close();
                         metrics.close();
+                        tracing.close();
                     });
         } catch (RuntimeException | Error e) {
             // a failure after the server started must not leave it serving

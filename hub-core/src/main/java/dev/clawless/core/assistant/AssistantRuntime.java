@@ -153,6 +153,14 @@ public final class AssistantRuntime {
         this.meters = meters;
     }
 
+    private volatile io.opentelemetry.api.trace.Tracer tracer =
+            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
+
+    /** Where each model call is a span ({@code chat <model>}, OpenTelemetry's GenAI names). */
+    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
     public Completion complete(Target target, AssistantRequest request, Consumer<String> onDelta) {
         List<Target> chain = new java.util.ArrayList<>(List.of(target));
         for (String name : fallback) {
@@ -167,7 +175,11 @@ public final class AssistantRuntime {
         for (Target t : chain) {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
             long started = System.nanoTime();
-            try {
+            io.opentelemetry.api.trace.Span span = tracer.spanBuilder("chat " + t.model())
+                    .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                    .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.system", t.provider().name())
+                    .setAttribute("gen_ai.request.model", t.model()).startSpan();
+            try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
                 Completion done = t.provider().complete(request.withModel(t.model()),
                         delta -> {
                             streamed.set(true);
@@ -175,16 +187,21 @@ public final class AssistantRuntime {
                         });
                 meters.modelCall(t.provider().name(), t.model(), "ok",
                         java.time.Duration.ofNanos(System.nanoTime() - started), done.tokensIn(), done.tokensOut());
+                span.setAttribute("gen_ai.usage.input_tokens", done.tokensIn())
+                        .setAttribute("gen_ai.usage.output_tokens", done.tokensOut());
                 return done;
             } catch (ProviderException e) {
                 meters.modelCall(t.provider().name(), t.model(), "error",
                         java.time.Duration.ofNanos(System.nanoTime() - started), 0, 0);
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e.getClass().getSimpleName());
                 last = e;
                 LOG.warning(() -> e.getMessage() + (streamed.get() ? "; text was already streamed, no fallback"
                         : "; trying the next provider"));
                 if (streamed.get()) {
                     break;
                 }
+            } finally {
+                span.end();
             }
         }
         throw ProviderFailures.problem(last, chain.size() > 1

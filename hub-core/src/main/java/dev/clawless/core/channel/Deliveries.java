@@ -62,6 +62,14 @@ public final class Deliveries implements JobHandler {
         this.meters = meters;
     }
 
+    private volatile io.opentelemetry.api.trace.Tracer tracer =
+            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
+
+    /** Where each platform call is a span of the delivery's trace. */
+    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
     @Override
     public void handle(Job job) throws Exception {
         JsonNode payload = JSON.readTree(job.payload());
@@ -203,23 +211,32 @@ public final class Deliveries implements JobHandler {
             LOG.warning(() -> "part " + part + " of " + message.id() + " is sent again after an attempt whose outcome"
                     + " is unknown (" + c.channel().type() + " cannot tell); the message is marked uncertain");
         }
-        try {
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder("send " + c.channel().type())
+                .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
+                .setAttribute("clawless.channel", c.channel().type()).setAttribute("clawless.message.part", part)
+                .startSpan();
+        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
             SendResult result = c.channel().send(out, c.connection());
             meters.channelSend(c.channel().type(), "sent");
             return Optional.of(result);
         } catch (ChannelException.Throttled throttled) {
             records.sendRefused(message, part);
             meters.channelSend(c.channel().type(), "throttled");
+            span.setAttribute("clawless.send.outcome", "throttled");
             throw throttled;
         } catch (ChannelException.SendFailed f) {
             if (f.status() >= 400 && f.status() < 500) {
                 records.sendRefused(message, part); // the platform answered: nothing went out
             }
             meters.channelSend(c.channel().type(), f.status() >= 400 && f.status() < 500 ? "refused" : "failed");
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, "HTTP " + f.status());
             throw f;
         } catch (RuntimeException e) {
             meters.channelSend(c.channel().type(), "failed");
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e.getClass().getSimpleName());
             throw e;
+        } finally {
+            span.end();
         }
     }
 

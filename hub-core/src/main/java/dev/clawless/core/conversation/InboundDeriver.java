@@ -141,7 +141,7 @@ public final class InboundDeriver implements AutoCloseable {
      * the next pass waits for the idle check).
      */
     int deriveBatch() {
-        List<Row> rows = database.execute().createQuery("SELECT id, tenant_id, event, attempts FROM inbound_log"
+        List<Row> rows = database.execute().createQuery("SELECT id, tenant_id, event, attempts, trace_parent FROM inbound_log"
                         + " WHERE failed_at IS NULL ORDER BY id LIMIT " + BATCH)
                 .execute().map(InboundDeriver::row).toList();
         if (rows.isEmpty()) {
@@ -213,6 +213,13 @@ public final class InboundDeriver implements AutoCloseable {
 
     /** True when it enqueued a turn job. */
     private boolean apply(DbExecute tx, Prepared p) {
+        try (io.opentelemetry.context.Scope trace = dev.clawless.core.common.Tracing.parent(p.row().traceParent())
+                .makeCurrent()) {
+            return applyInTrace(tx, p);
+        }
+    }
+
+    private boolean applyInTrace(DbExecute tx, Prepared p) {
         return switch (p.event()) {
             case InboundMessage m -> conversations.ingest(tx, p.row().tenantId(), m, p.intent()).turnJobId().isPresent();
             case DeliveryUpdate u -> {
@@ -251,10 +258,12 @@ public final class InboundDeriver implements AutoCloseable {
 
     private static Row row(DbRow r) {
         return new Row(((Number) r.column(1).get(Object.class)).longValue(), r.column(2).get(String.class),
-                r.column(3).get(String.class), ((Number) r.column(4).get(Object.class)).intValue());
+                r.column(3).get(String.class), ((Number) r.column(4).get(Object.class)).intValue(),
+                dev.clawless.core.store.Database.optionalString(r.column(5)));
     }
 
-    private record Row(long id, String tenantId, String event, int attempts) {
+    /** {@code traceParent}: the trace of the request that logged it, continued by the jobs it makes. */
+    private record Row(long id, String tenantId, String event, int attempts, Optional<String> traceParent) {
     }
 
     private record Prepared(Row row, InboundEvent event, Optional<IntentDetector.DetectedIntent> intent) {

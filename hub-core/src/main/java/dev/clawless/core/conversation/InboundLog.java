@@ -40,7 +40,7 @@ public final class InboundLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InboundLog.class.getName());
 
     /** One event of a request, ready to store. */
-    record Entry(String tenantId, String connectionId, String dedupeKey, String event) {
+    record Entry(String tenantId, String connectionId, String dedupeKey, String event, String traceParent) {
     }
 
     private record Pending(List<Entry> entries, CompletableFuture<Void> done) {
@@ -99,13 +99,15 @@ public final class InboundLog implements AutoCloseable {
             throw new ClawlessException.Unavailable("the hub is not accepting events now");
         }
         List<Entry> entries = new ArrayList<>(events.size());
+        // the request's trace, continued by the turn and the delivery this event leads to
+        String trace = dev.clawless.core.common.Tracing.currentParent().orElse(null);
         for (InboundEvent event : events) {
             String connectionId = switch (event) {
                 case dev.clawless.plugin.api.InboundMessage m -> m.connectionId();
                 case dev.clawless.plugin.api.DeliveryUpdate u -> u.connectionId();
             };
             entries.add(new Entry(tenantId, connectionId, InboundEventCodec.dedupeKey(event),
-                    InboundEventCodec.encode(event)));
+                    InboundEventCodec.encode(event), trace));
         }
         Pending pending = new Pending(entries, new CompletableFuture<>());
         queue.add(pending);
@@ -182,20 +184,21 @@ public final class InboundLog implements AutoCloseable {
     /** One auto-committed statement: atomic on its own, and a round trip fewer than a transaction around it. */
     private void insert(List<Entry> entries, Instant now) {
         StringBuilder sql = new StringBuilder("INSERT INTO inbound_log (tenant_id, connection_id, dedupe_key, event,"
-                + " received_at) VALUES ");
-        List<Object> params = new ArrayList<>(entries.size() * 5);
+                + " received_at, trace_parent) VALUES ");
+        List<Object> params = new ArrayList<>(entries.size() * 6);
         Set<String> seen = new HashSet<>();
         Object at = Database.timestamp(now);
         for (Entry e : entries) {
             if (!seen.add(e.connectionId() + "\n" + e.dedupeKey())) {
                 continue; // the same event twice in one batch: a platform retrying while the first waits
             }
-            sql.append(params.isEmpty() ? "" : ", ").append("(?, ?, ?, ?, ?)");
+            sql.append(params.isEmpty() ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
             params.add(e.tenantId());
             params.add(e.connectionId());
             params.add(e.dedupeKey());
             params.add(e.event());
             params.add(at);
+            params.add(e.traceParent());
         }
         sql.append(" ON CONFLICT DO NOTHING");
         database.ingest(() -> database.execute().createInsert(sql.toString()).params(params).execute());

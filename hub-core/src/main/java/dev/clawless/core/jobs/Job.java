@@ -20,5 +20,5 @@ import java.util.Optional;
  */
 public record Job(long id, String kind, Optional<String> tenantId, Optional<String> queueKey, String payload,
                   JobStatus status, int attempts, int maxAttempts, Instant runAt, Optional<String> lockedBy,
-                  Optional<String> lastError) {
+                  Optional<String> lastError, Optional<String> traceParent) {
 }

@@ -158,10 +158,23 @@ public final class JobWorker implements AutoCloseable {
         this.meters = meters;
     }
 
+    private volatile io.opentelemetry.api.trace.Tracer tracer =
+            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
+
+    /** Where each run is a span, continuing the trace of the work that queued the job. */
+    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
     private void handle(Job job) {
         long started = System.nanoTime();
         String outcome = "completed";
-        try {
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(job.kind())
+                .setParent(dev.clawless.core.common.Tracing.parent(job.traceParent()))
+                .setSpanKind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
+                .setAttribute("clawless.job.id", job.id()).setAttribute("clawless.job.attempt", job.attempts())
+                .startSpan();
+        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
             JobHandler handler = handlers.get(job.kind());
             if (handler == null) {
                 outcome = queue.fail(job, "no handler for job kind '" + job.kind() + "'") == JobStatus.DEAD ? "dead"
@@ -204,6 +217,11 @@ public final class JobWorker implements AutoCloseable {
                     + next.name().toLowerCase(), e);
         } finally {
             meters.job(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
+            span.setAttribute("clawless.job.outcome", outcome);
+            if (!outcome.equals("completed") && !outcome.equals("postponed")) {
+                span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, outcome);
+            }
+            span.end();
         }
     }
 

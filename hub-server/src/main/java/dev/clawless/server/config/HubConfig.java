@@ -74,7 +74,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         dev.clawless.core.account.AccountSettings accounts, Optional<MailSettings> mail,
                         List<String> trustedProxies,
                         Optional<RedisSettings> redis, dev.clawless.core.backup.Backups.BackupSettings backup,
-                        Optional<String> transcriptsMongoUri) {
+                        Optional<String> transcriptsMongoUri, Optional<String> tracingEndpoint) {
 
     /**
      * The SMTP server for the hub's own mail.
@@ -115,7 +115,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
         return new HubConfig(newPort, host, dataDir, publicBaseUrl, adminToken, db, maxBodySize, shutdownGrace,
                 logLevel, logJson, accessLog, tenants, knowledge, retrievalThreshold, providers, fallback, prices,
                 keyRequestsPerMinute, intentThreshold, tools, routing, turns, masterKey, jobs, channels, marketplace,
-                demo, accounts, mail, trustedProxies, redis, backup, transcriptsMongoUri);
+                demo, accounts, mail, trustedProxies, redis, backup, transcriptsMongoUri, tracingEndpoint);
     }
 
     @Override
@@ -322,6 +322,13 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 b.problem("clawless.transcripts.mongodb.uri", "expected a mongodb:// or mongodb+srv:// URI");
             }
         });
+        Optional<String> tracingEndpoint = b.optional("clawless.tracing.otlp-endpoint");
+        tracingEndpoint.ifPresent(u -> {
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+                b.problem("clawless.tracing.otlp-endpoint", "expected an http:// or https:// URL, such as"
+                        + " http://collector:4318/v1/traces");
+            }
+        });
         b.throwIfAny();
         return new HubConfig(port, host, dataDir, publicBaseUrl, adminToken, db, maxBody, grace, level,
                 "json".equals(format) || "auto".equals(format) && !dev.clawless.server.logging.Terminal.stderr(),
@@ -361,7 +368,7 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.integer("clawless.mail.smtp-port", 1, 65535), b.raw("clawless.mail.username"),
                         b.raw("clawless.mail.password"), b.nonBlank("clawless.mail.from"),
                         b.oneOf("clawless.mail.tls", List.of("starttls", "ssl", "none")))),
-                proxies, redisSettings, backup, transcripts);
+                proxies, redisSettings, backup, transcripts, tracingEndpoint);
     }
 
     private static boolean isHttpUrl(String u) {

@@ -70,6 +70,29 @@ public final class RequestFilter implements Filter {
         this.accountRequestsPerMinute = accountRequests;
     }
 
+    private io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
+    private boolean tracing;
+
+    /** Makes each request a server span (continuing a W3C {@code traceparent} it carries); set once while wiring. */
+    public void tracing(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+        this.tracing = true;
+    }
+
+    private static final io.opentelemetry.context.propagation.TextMapGetter<RoutingRequest> HEADERS =
+            new io.opentelemetry.context.propagation.TextMapGetter<>() {
+                @Override
+                public Iterable<String> keys(RoutingRequest carrier) {
+                    return carrier.headers().stream().map(h -> h.name()).toList();
+                }
+
+                @Override
+                public String get(RoutingRequest carrier, String key) {
+                    return carrier == null ? null : carrier.headers().first(io.helidon.http.HeaderNames.create(key))
+                            .orElse(null);
+                }
+            };
+
     /** Believes {@code X-Forwarded-For} from these proxies; set once while wiring. */
     public void clients(ClientAddress addresses) {
         this.clients = addresses;
@@ -86,6 +109,18 @@ public final class RequestFilter implements Filter {
         req.context().register(state);
         state.clientAddress(clients.of(req));
         res.header(REQUEST_ID, requestId);
+        io.opentelemetry.api.trace.Span span = io.opentelemetry.api.trace.Span.getInvalid();
+        io.opentelemetry.context.Scope scope = io.opentelemetry.context.Scope.noop();
+        if (tracing) {
+            io.opentelemetry.context.Context parent = io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator
+                    .getInstance().extract(io.opentelemetry.context.Context.root(), req, HEADERS);
+            span = tracer.spanBuilder(req.prologue().method().text() + " " + state.route()).setParent(parent)
+                    .setSpanKind(io.opentelemetry.api.trace.SpanKind.SERVER)
+                    .setAttribute("http.request.method", req.prologue().method().text())
+                    .setAttribute("http.route", state.route()).setAttribute("clawless.request_id", requestId)
+                    .startSpan();
+            scope = span.makeCurrent();
+        }
         try {
             String path = req.path().path();
             if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
@@ -104,6 +139,14 @@ public final class RequestFilter implements Filter {
             metrics.record(method, state.route(), status, seconds);
             if (accessLog) {
                 log(state, method, status, seconds);
+            }
+            if (tracing) {
+                span.setAttribute("http.response.status_code", status);
+                if (status >= 500) {
+                    span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                }
+                scope.close();
+                span.end();
             }
         }
     }

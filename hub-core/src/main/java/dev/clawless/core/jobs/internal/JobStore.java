@@ -22,18 +22,19 @@ import dev.clawless.core.store.Database;
 public final class JobStore {
 
     private static final String COLUMNS = "id, kind, tenant_id, queue_key, payload, status, attempts, max_attempts,"
-            + " run_at, locked_by, last_error";
+            + " run_at, locked_by, last_error, trace_parent";
 
     /** Inserts a job unless one with its idempotency key exists; answers the job's id either way. */
     public long insert(DbExecute tx, NewJob job, int defaultMaxAttempts, Instant now) {
         long id = tx.createGet("SELECT nextval('jobs_id_seq')").execute()
                 .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElseThrow();
         long inserted = tx.createInsert("INSERT INTO jobs (id, tenant_id, kind, queue_key, idempotency_key, payload,"
-                        + " status, max_attempts, run_at, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                        + " status, max_attempts, run_at, created_at, updated_at, trace_parent)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 .params(id, job.tenantId().orElse(null), job.kind(), job.queueKey().orElse(null),
                         job.idempotencyKey().orElse(null), job.payload(), job.maxAttempts().orElse(defaultMaxAttempts),
-                        Database.timestamp(job.runAt().orElse(now)), Database.timestamp(now), Database.timestamp(now))
+                        Database.timestamp(job.runAt().orElse(now)), Database.timestamp(now), Database.timestamp(now),
+                        dev.clawless.core.common.Tracing.currentParent().orElse(null))
                 .execute();
         if (inserted == 1) {
             return id;
@@ -128,7 +129,7 @@ public final class JobStore {
         return exec.createQuery("SELECT " + COLUMNS + ", finished_at FROM jobs WHERE tenant_id = ? AND status = 'dead'"
                         + " ORDER BY id DESC LIMIT " + limit)
                 .params(tenantId).execute()
-                .map(r -> new JobQueue.DeadLetter(job(r), Database.instant(r.column(12))))
+                .map(r -> new JobQueue.DeadLetter(job(r), Database.instant(r.column(13))))
                 .toList();
     }
 
@@ -199,6 +200,7 @@ public final class JobStore {
                 ((Number) row.column(8).get(Object.class)).intValue(),
                 Database.instant(row.column(9)).orElseThrow(),
                 Database.optionalString(row.column(10)),
-                Database.optionalString(row.column(11)));
+                Database.optionalString(row.column(11)),
+                Database.optionalString(row.column(12)));
     }
 }
