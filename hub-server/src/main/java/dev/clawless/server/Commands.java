@@ -17,6 +17,7 @@ import dev.clawless.core.backup.BackupArchive;
 import dev.clawless.core.backup.BackupManifest;
 import dev.clawless.core.backup.BackupRefused;
 import dev.clawless.core.backup.Restore;
+import dev.clawless.core.backup.RestoreFailed;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
 import dev.clawless.core.common.PrivateFiles;
@@ -86,7 +87,16 @@ final class Commands {
     /** Writes a backup of the whole hub into {@code folder} (the configured backup folder by default). */
     static int backup(HubConfig config, Optional<Path> folder, PrintStream out) throws IOException {
         Path into = folder.orElse(config.backup().folder()).toAbsolutePath();
-        try (Database database = open(config)) {
+        PrivateFiles.folder(config.dataDir());
+        String[] versions = Database.versions(config.db());
+        if (org.flywaydb.core.api.MigrationVersion.fromVersion(versions[1])
+                .compareTo(org.flywaydb.core.api.MigrationVersion.fromVersion(versions[0])) > 0) {
+            out.println("clawless: the database's schema (version " + versions[1] + ") is newer than this hub's ("
+                    + versions[0] + "): back it up with the hub version that runs it");
+            return 2;
+        }
+        // the schema as it is: a backup before an upgrade must not be the upgrade
+        try (Database database = Database.open(config.db(), false)) {
             Path archive = BackupArchive.write(database, config.marketplace().store(), config.dataDir(), into, Hub.version(),
                     java.time.Instant.now());
             BackupManifest manifest = BackupArchive.verify(archive);
@@ -111,6 +121,9 @@ final class Commands {
         } catch (BackupRefused e) {
             err.println("clawless: restore refused, nothing was changed: " + e.getMessage());
             return 2;
+        } catch (RestoreFailed e) {
+            err.println("clawless: restore failed: " + e.getMessage());
+            return 1;
         }
         try (Database database = open(config)) {
             out.println("clawless: restored " + archive.getFileName() + " (taken " + result.manifest().createdAt()

@@ -124,6 +124,7 @@ import dev.clawless.server.http.RequestFilter;
 import dev.clawless.server.http.Routes;
 import dev.clawless.server.logging.Logging;
 import dev.clawless.server.observe.HubMetrics;
+import dev.clawless.core.common.Instruments;
 import dev.clawless.server.observe.HubTracing;
 import dev.clawless.server.observe.JobQueueMeters;
 import dev.clawless.server.transcripts.MongoTranscripts;
@@ -339,11 +340,10 @@ public final class Hub implements AutoCloseable {
             metrics.counter("clawless.deliveries.uncertain", "Message parts sent again after an attempt whose"
                     + " outcome was unknown (possible duplicates on the platform), since this node started.",
                     deliveries, Deliveries::uncertainSends);
-            deliveries.meters(metrics.meters());
-            deliveries.tracer(tracing.tracer());
-            assistant.tracer(tracing.tracer());
-            webhooks.meters(metrics.meters());
-            assistant.meters(metrics.meters());
+            Instruments instruments = new Instruments(metrics.meters(), tracing.tracer());
+            deliveries.instruments(instruments);
+            webhooks.instruments(instruments);
+            assistant.instruments(instruments);
             database.bindMetrics(metrics.meters().registry());
             Pollers pollers = new Pollers(channels, workerName(), clock);
             Map<String, dev.clawless.core.jobs.JobHandler> handlers = Map.of(TurnRequest.JOB_KIND, turnHandler,
@@ -351,8 +351,7 @@ public final class Hub implements AutoCloseable {
                     DeliveryRequest.JOB_KIND, deliveries);
             JobWorker worker = new JobWorker(jobs, handlers, workerName());
             worker.gate(acksFirst);
-            worker.meters(metrics.meters());
-            worker.tracer(tracing.tracer());
+            worker.instruments(instruments);
             workerRef.set(worker);
             JobQueueMeters queueMeters = new JobQueueMeters(jobs, handlers.keySet(), metrics.meters().registry());
             new ChannelRoutes(channels, new ChannelHealth(channels, jobs, audit), bodies)

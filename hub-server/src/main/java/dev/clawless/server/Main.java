@@ -11,9 +11,9 @@ import dev.clawless.server.logging.Logging;
 
 /**
  * Starts the hub: {@code java -jar clawless-hub.jar [run] [--config FILE]}, or runs one of its {@link Commands}
- * ({@code migrate}, {@code create-admin}, {@code version}). Exit status 2 means the configuration or the command line
- * is invalid, 1 that the hub could not start (or the command failed). {@code --aot-training} runs {@link AotTraining}
- * instead.
+ * ({@code migrate}, {@code create-admin}, {@code backup}, {@code restore}, {@code version}). Exit status 2 means the
+ * configuration or the command line is invalid (or a restore was refused), 1 that the hub could not start (or the
+ * command failed). {@code --aot-training} runs {@link AotTraining} instead.
  */
 public final class Main {
 

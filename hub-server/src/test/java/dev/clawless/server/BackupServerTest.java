@@ -113,6 +113,11 @@ class BackupServerTest {
         return copy;
     }
 
+    private static long maxJobId(TestHub hub) {
+        return hub.hub().database().execute().createGet("SELECT COALESCE(MAX(id), 0) FROM jobs").execute()
+                .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElse(0L);
+    }
+
     private static Map<String, String> env(DatabaseConfig db, Path data) {
         Map<String, String> env = new HashMap<>();
         env.put("CLAWLESS_MASTER_KEY", MASTER_KEY);
@@ -213,9 +218,16 @@ class BackupServerTest {
             assertEquals(200, b.call("GET", "/v1/tenant", key, null).statusCode());
             assertEquals(1, conversations(b, otherKey).size());
             // the sealed webhook secret opens: the right one is accepted, a wrong one refused
+            long lastJob = maxJobId(b);
+            assertTrue(lastJob > 0, "the backup's jobs came with it");
             assertEquals(200, telegramUpdate(b, connection, 2, SECRET).statusCode());
             assertEquals(401, telegramUpdate(b, connection, 3, "not-the-secret-0123456789").statusCode());
             b.inboundDerived();
+            // the message made a turn job with a new id (the jobs' id sequence moved past the restored ones)
+            assertTrue(maxJobId(b) > lastJob, "a new job after the restore");
+            assertEquals(0L, b.hub().database().execute().createGet("SELECT COUNT(*) FROM inbound_log WHERE failed_at"
+                    + " IS NOT NULL").execute().map(r -> ((Number) r.column(1).get(Object.class)).longValue())
+                    .orElse(0L), "nothing set aside");
             // the plugin installation, and its JAR back in the store
             assertEquals(200, b.call("GET", "/v1/plugins/installations/" + installation, key, null).statusCode());
             String tenant = json(b.call("GET", "/v1/tenant", key, null)).get("id").asText();

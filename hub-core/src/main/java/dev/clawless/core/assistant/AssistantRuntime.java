@@ -138,6 +138,16 @@ public final class AssistantRuntime {
         return resolve(tenant, "default");
     }
 
+    private volatile dev.clawless.core.common.Instruments instruments = dev.clawless.core.common.Instruments.NONE;
+
+    /**
+     * Where model calls are timed, their tokens counted, each a span ({@code chat <model>}, OpenTelemetry's GenAI
+     * names). Metrics name a provider's default model and {@code other} for any model a client asked for by name.
+     */
+    public void instruments(dev.clawless.core.common.Instruments instruments) {
+        this.instruments = instruments;
+    }
+
     /**
      * Runs the request on the target, streaming deltas to {@code onDelta}. When the provider fails (error, timeout)
      * before any text was streamed, the fallback chain's providers are tried in turn with their default models.
@@ -146,21 +156,6 @@ public final class AssistantRuntime {
      * @throws ClawlessException.TooManyRequests when the last provider tried answered 429 (see
      *                                           {@link ProviderFailures})
      */
-    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
-
-    /** Where model calls are timed and their tokens counted. */
-    public void meters(dev.clawless.core.common.Meters meters) {
-        this.meters = meters;
-    }
-
-    private volatile io.opentelemetry.api.trace.Tracer tracer =
-            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
-
-    /** Where each model call is a span ({@code chat <model>}, OpenTelemetry's GenAI names). */
-    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
-        this.tracer = tracer;
-    }
-
     public Completion complete(Target target, AssistantRequest request, Consumer<String> onDelta) {
         List<Target> chain = new java.util.ArrayList<>(List.of(target));
         for (String name : fallback) {
@@ -175,7 +170,7 @@ public final class AssistantRuntime {
         for (Target t : chain) {
             java.util.concurrent.atomic.AtomicBoolean streamed = new java.util.concurrent.atomic.AtomicBoolean();
             long started = System.nanoTime();
-            io.opentelemetry.api.trace.Span span = tracer.spanBuilder("chat " + t.model())
+            io.opentelemetry.api.trace.Span span = instruments.tracer().spanBuilder("chat " + t.model())
                     .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
                     .setAttribute("gen_ai.operation.name", "chat").setAttribute("gen_ai.system", t.provider().name())
                     .setAttribute("gen_ai.request.model", t.model()).startSpan();
@@ -185,13 +180,13 @@ public final class AssistantRuntime {
                             streamed.set(true);
                             onDelta.accept(delta);
                         });
-                meters.modelCall(t.provider().name(), t.model(), "ok",
+                instruments.meters().modelCall(t.provider().name(), label(t), "ok",
                         java.time.Duration.ofNanos(System.nanoTime() - started), done.tokensIn(), done.tokensOut());
                 span.setAttribute("gen_ai.usage.input_tokens", done.tokensIn())
                         .setAttribute("gen_ai.usage.output_tokens", done.tokensOut());
                 return done;
             } catch (ProviderException e) {
-                meters.modelCall(t.provider().name(), t.model(), "error",
+                instruments.meters().modelCall(t.provider().name(), label(t), "error",
                         java.time.Duration.ofNanos(System.nanoTime() - started), 0, 0);
                 span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e.getClass().getSimpleName());
                 last = e;
@@ -210,6 +205,11 @@ public final class AssistantRuntime {
 
     private static final java.util.logging.Logger LOG =
             java.util.logging.Logger.getLogger(AssistantRuntime.class.getName());
+
+    /** The model as metrics name it: the operator's (the provider's default), never a name a client chose. */
+    private static String label(Target t) {
+        return t.model().equals(t.provider().defaultModel()) ? t.model() : "other";
+    }
 
     private static String printable(String s) {
         String p = s.replaceAll("[^\\x20-\\x7e]", "?");

@@ -56,7 +56,8 @@ public final class BackupArchive {
     public static final Pattern NAME = Pattern.compile("clawless-backup-\\d{8}T\\d{9}Z-[0-9a-z]{6}\\.zip");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
-    private static final Pattern ENTRY = Pattern.compile("(db/[a-z0-9_]+\\.jsonl|plugins/[A-Za-z0-9._-]+|files/"
+    /** The entries a backup may hold: table dumps, the store's content-addressed JARs, the data folder's files. */
+    private static final Pattern ENTRY = Pattern.compile("(db/[a-z0-9_]+\\.jsonl|plugins/[0-9a-f]{64}\\.jar|files/"
             + "(demo\\.json))");
     /** The data folder's own files that are hub state (the demo's tenant and connection ids). */
     public static final List<String> DATA_FILES = List.of("demo.json");
@@ -259,7 +260,7 @@ public final class BackupArchive {
                 }
             }
             Enumeration<? extends ZipEntry> entries = zip.entries();
-            int seen = 0;
+            java.util.Set<String> seen = new java.util.HashSet<>();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 if (e.getName().equals(BackupManifest.NAME)) {
@@ -269,7 +270,9 @@ public final class BackupArchive {
                 if (f == null) {
                     throw new BackupRefused("the archive holds " + e.getName() + ", which its manifest does not name");
                 }
-                seen++;
+                if (!seen.add(e.getName())) {
+                    throw new BackupRefused("the archive holds " + e.getName() + " twice");
+                }
                 MessageDigest sha = sha256();
                 long size = 0;
                 try (InputStream in = zip.getInputStream(e)) {
@@ -284,9 +287,9 @@ public final class BackupArchive {
                             + " was changed or damaged");
                 }
             }
-            if (seen != expected.size()) {
-                throw new BackupRefused("the archive lacks " + (expected.size() - seen) + " of the files its manifest"
-                        + " names");
+            if (seen.size() != expected.size()) {
+                throw new BackupRefused("the archive lacks " + (expected.size() - seen.size()) + " of the files its"
+                        + " manifest names");
             }
             return manifest;
         } catch (ZipException e) {

@@ -52,8 +52,19 @@ public final class Backups implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** Starts the scheduled backups, if an interval is configured. */
+    /** Removes what interrupted backups left (their hidden partial files), then starts the schedule, if any. */
     public void start() {
+        if (Files.isDirectory(settings.folder())) {
+            try (DirectoryStream<Path> partial = Files.newDirectoryStream(settings.folder(),
+                    ".clawless-backup-*.zip.partial")) {
+                for (Path p : partial) {
+                    Files.deleteIfExists(p);
+                    LOG.info(() -> "removed " + p.getFileName() + ", left by an interrupted backup");
+                }
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not clean " + settings.folder(), e);
+            }
+        }
         if (settings.interval().isZero()) {
             return;
         }

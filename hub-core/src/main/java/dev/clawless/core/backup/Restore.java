@@ -60,6 +60,7 @@ public final class Restore {
 
     /**
      * @throws BackupRefused when the archive, its schema or the target is unfit; nothing was changed then
+     * @throws RestoreFailed when the restore stopped after the schema was made; its message says what is left
      */
     public static Result run(Path archive, DatabaseConfig target, Path pluginStore, Path dataDir) throws IOException {
         BackupManifest manifest = BackupArchive.verify(archive);
@@ -82,6 +83,34 @@ public final class Restore {
         if (!BackupArchive.storeFiles(pluginStore).isEmpty()) {
             throw new BackupRefused("the plugin store " + pluginStore + " is not empty: restore into a new data folder");
         }
+        // the files first: a failure here leaves the database untouched, and what was copied is removed
+        List<Path> copied = new ArrayList<>();
+        int plugins = 0;
+        try (ZipFile zip = new ZipFile(archive.toFile())) {
+            for (BackupManifest.FileEntry f : manifest.files()) {
+                Path to;
+                if (f.path().startsWith("files/")) {
+                    to = dataDir.resolve(f.path().substring("files/".length()));
+                } else if (f.path().startsWith("plugins/")) {
+                    PrivateFiles.folder(pluginStore);
+                    to = pluginStore.resolve(f.path().substring("plugins/".length()));
+                    plugins++;
+                } else {
+                    continue;
+                }
+                try (InputStream in = zip.getInputStream(zip.getEntry(f.path()))) {
+                    Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+                copied.add(to);
+                PrivateFiles.ownerOnly(to);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Path p : copied) {
+                Files.deleteIfExists(p);
+            }
+            throw e;
+        }
+        // from here on the database changes: the schema, then every row in one transaction
         Database.migrateTo(target, manifest.schemaVersion());
         long rows;
         try (ZipFile zip = new ZipFile(archive.toFile());
@@ -89,34 +118,18 @@ public final class Restore {
             c.setAutoCommit(false);
             try {
                 rows = load(c, zip, manifest);
+                restartCounters(c, manifest); // in the transaction where the database allows DDL in one (PostgreSQL)
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
-                throw e;
+                throw new RestoreFailed("the restore stopped while loading rows (" + e.getMessage() + "); the"
+                        + " database holds the schema at version " + manifest.schemaVersion() + " and, on H2, maybe"
+                        + " some rows: drop it (or remove the data folder's db/) before restoring again", e);
             }
-            restartIdentities(c, manifest);
         } catch (SQLException e) {
-            throw new IOException("the backup's rows could not be loaded: " + e.getMessage(), e);
-        }
-        int plugins = 0;
-        try (ZipFile zip = new ZipFile(archive.toFile())) {
-            for (BackupManifest.FileEntry f : manifest.files()) {
-                if (f.path().startsWith("files/")) {
-                    Path to = dataDir.resolve(f.path().substring("files/".length()));
-                    try (InputStream in = zip.getInputStream(zip.getEntry(f.path()))) {
-                        Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    PrivateFiles.ownerOnly(to);
-                } else if (f.path().startsWith("plugins/")) {
-                    PrivateFiles.folder(pluginStore);
-                    Path to = pluginStore.resolve(f.path().substring("plugins/".length()));
-                    try (InputStream in = zip.getInputStream(zip.getEntry(f.path()))) {
-                        Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    PrivateFiles.ownerOnly(to);
-                    plugins++;
-                }
-            }
+            throw new RestoreFailed("the restore could not reach the database (" + e.getMessage() + "); the database"
+                    + " may hold the empty schema at version " + manifest.schemaVersion() + ", which a new restore"
+                    + " accepts", e);
         }
         return new Result(manifest, rows, plugins);
     }
@@ -183,6 +196,11 @@ public final class Restore {
     }
 
     private static long loadTable(Connection c, ZipFile zip, BackupManifest.Table t) throws SQLException, IOException {
+        for (String column : t.columns()) {
+            if (!column.matches("[a-z0-9_]{1,63}")) {
+                throw new BackupRefused("the manifest names a column that is not one: " + column);
+            }
+        }
         String columns = String.join(", ", t.columns());
         ColumnCodec[] codecs = new ColumnCodec[t.columns().size() + 1];
         int[] types = new int[codecs.length];
@@ -261,9 +279,13 @@ public final class Restore {
         return order;
     }
 
-    /** Moves every identity column's counter past the largest restored value, so new rows get new ids. */
-    private static void restartIdentities(Connection c, BackupManifest manifest) throws SQLException {
-        c.setAutoCommit(true);
+    /**
+     * Moves every counter of ids past the largest restored value, so new rows get new ids: identity columns, and
+     * sequences named {@code <table>_<column>_seq} (the jobs' ids come from one).
+     */
+    private static void restartCounters(Connection c, BackupManifest manifest) throws SQLException {
+        java.util.Set<String> restored = new java.util.HashSet<>();
+        manifest.tables().forEach(t -> restored.add(t.name()));
         List<String[]> identities = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT table_name, column_name FROM information_schema.columns"
                 + " WHERE table_schema = ? AND is_identity = 'YES'")) {
@@ -276,19 +298,56 @@ public final class Restore {
             }
         }
         for (String[] identity : identities) {
-            if (manifest.tables().stream().noneMatch(t -> t.name().equals(identity[0]))) {
+            if (restored.contains(identity[0])) {
+                execute(c, "ALTER TABLE " + identity[0] + " ALTER COLUMN " + identity[1] + " RESTART WITH "
+                        + next(c, identity[0], identity[1]));
+            }
+        }
+        List<String> sequences = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT sequence_name FROM information_schema.sequences"
+                + " WHERE sequence_schema = ?")) {
+            s.setString(1, c.getSchema());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    sequences.add(r.getString(1).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        for (String sequence : sequences) {
+            if (!sequence.endsWith("_seq")) {
                 continue;
             }
-            long next;
-            try (Statement s = c.createStatement();
-                 ResultSet r = s.executeQuery("SELECT COALESCE(MAX(" + identity[1] + "), 0) + 1 FROM "
-                         + identity[0])) {
-                r.next();
-                next = r.getLong(1);
+            String stem = sequence.substring(0, sequence.length() - "_seq".length());
+            for (String table : restored) {
+                if (!stem.startsWith(table + "_")) {
+                    continue;
+                }
+                String column = stem.substring(table.length() + 1);
+                boolean identity = identities.stream().anyMatch(i -> i[0].equals(table) && i[1].equals(column));
+                if (!identity && column.matches("[a-z0-9_]+") && hasColumn(c, table, column)) {
+                    execute(c, "ALTER SEQUENCE " + sequence + " RESTART WITH " + next(c, table, column));
+                }
             }
-            try (Statement s = c.createStatement()) {
-                s.execute("ALTER TABLE " + identity[0] + " ALTER COLUMN " + identity[1] + " RESTART WITH " + next);
-            }
+        }
+    }
+
+    private static boolean hasColumn(Connection c, String table, String column) throws SQLException {
+        try (ResultSet r = c.getMetaData().getColumns(null, c.getSchema(), table, column)) {
+            return r.next();
+        }
+    }
+
+    private static long next(Connection c, String table, String column) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT COALESCE(MAX(" + column + "), 0) + 1 FROM " + table)) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 }

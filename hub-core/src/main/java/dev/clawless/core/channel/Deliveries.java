@@ -55,19 +55,11 @@ public final class Deliveries implements JobHandler {
         this.records = conversations.deliveries();
     }
 
-    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+    private volatile dev.clawless.core.common.Instruments instruments = dev.clawless.core.common.Instruments.NONE;
 
-    /** Where platform calls and deliveries are counted. */
-    public void meters(dev.clawless.core.common.Meters meters) {
-        this.meters = meters;
-    }
-
-    private volatile io.opentelemetry.api.trace.Tracer tracer =
-            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
-
-    /** Where each platform call is a span of the delivery's trace. */
-    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
-        this.tracer = tracer;
+    /** Where platform calls and deliveries are counted, each platform call a span of the delivery's trace. */
+    public void instruments(dev.clawless.core.common.Instruments instruments) {
+        this.instruments = instruments;
     }
 
     @Override
@@ -95,7 +87,7 @@ public final class Deliveries implements JobHandler {
         if (connected.isEmpty()) {
             records.markFailed(message, "the channel connection " + message.connectionId()
                     + " was deleted or disabled", Optional.empty());
-            meters.delivery("unknown", "failed");
+            instruments.meters().delivery("unknown", "failed");
             return;
         }
         ChannelManagement.Connected c = connected.get();
@@ -105,7 +97,7 @@ public final class Deliveries implements JobHandler {
                 records.markFailed(message, "the contact's reply window is closed"
                         + window.closesAt().map(t -> " (since " + t + ")").orElse("")
                         + "; only an approved template may be sent", Optional.of("window_closed"));
-                meters.delivery(c.channel().type(), "failed");
+                instruments.meters().delivery(c.channel().type(), "failed");
                 return;
             }
         }
@@ -165,7 +157,7 @@ public final class Deliveries implements JobHandler {
                         0, true, Optional.empty(), Optional.empty(), e);
                 Optional<RuntimeException> retry = failed(job, message, f);
                 if (retry.isEmpty()) {
-                    meters.delivery(c.channel().type(), "failed");
+                    instruments.meters().delivery(c.channel().type(), "failed");
                     return;
                 }
                 throw retry.get();
@@ -177,7 +169,7 @@ public final class Deliveries implements JobHandler {
             }
         }
         records.markSent(message, first);
-        meters.delivery(c.channel().type(), "delivered");
+        instruments.meters().delivery(c.channel().type(), "delivered");
     }
 
     /**
@@ -211,28 +203,28 @@ public final class Deliveries implements JobHandler {
             LOG.warning(() -> "part " + part + " of " + message.id() + " is sent again after an attempt whose outcome"
                     + " is unknown (" + c.channel().type() + " cannot tell); the message is marked uncertain");
         }
-        io.opentelemetry.api.trace.Span span = tracer.spanBuilder("send " + c.channel().type())
+        io.opentelemetry.api.trace.Span span = instruments.tracer().spanBuilder("send " + c.channel().type())
                 .setSpanKind(io.opentelemetry.api.trace.SpanKind.CLIENT)
                 .setAttribute("clawless.channel", c.channel().type()).setAttribute("clawless.message.part", part)
                 .startSpan();
         try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
             SendResult result = c.channel().send(out, c.connection());
-            meters.channelSend(c.channel().type(), "sent");
+            instruments.meters().channelSend(c.channel().type(), "sent");
             return Optional.of(result);
         } catch (ChannelException.Throttled throttled) {
             records.sendRefused(message, part);
-            meters.channelSend(c.channel().type(), "throttled");
+            instruments.meters().channelSend(c.channel().type(), "throttled");
             span.setAttribute("clawless.send.outcome", "throttled");
             throw throttled;
         } catch (ChannelException.SendFailed f) {
             if (f.status() >= 400 && f.status() < 500) {
                 records.sendRefused(message, part); // the platform answered: nothing went out
             }
-            meters.channelSend(c.channel().type(), f.status() >= 400 && f.status() < 500 ? "refused" : "failed");
+            instruments.meters().channelSend(c.channel().type(), f.status() >= 400 && f.status() < 500 ? "refused" : "failed");
             span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, "HTTP " + f.status());
             throw f;
         } catch (RuntimeException e) {
-            meters.channelSend(c.channel().type(), "failed");
+            instruments.meters().channelSend(c.channel().type(), "failed");
             span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, e.getClass().getSimpleName());
             throw e;
         } finally {

@@ -230,11 +230,11 @@ public final class Webhooks implements JobHandler, EventSink {
         }
     }
 
-    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+    private volatile dev.clawless.core.common.Instruments instruments = dev.clawless.core.common.Instruments.NONE;
 
     /** Where delivery attempts are counted. */
-    public void meters(dev.clawless.core.common.Meters meters) {
-        this.meters = meters;
+    public void instruments(dev.clawless.core.common.Instruments instruments) {
+        this.instruments = instruments;
     }
 
     /** Delivers one event to one webhook (a {@code webhook_delivery} job). */
@@ -256,7 +256,7 @@ public final class Webhooks implements JobHandler, EventSink {
         Optional<String> refusal = guard.refusal(url);
         if (refusal.isPresent()) {
             record(deliveryId, "failed", Optional.empty(), Optional.of("refused: " + refusal.get()));
-            meters.webhookDelivery("refused");
+            instruments.meters().webhookDelivery("refused");
             return;
         }
         long t = clock.instant().getEpochSecond();
@@ -273,16 +273,16 @@ public final class Webhooks implements JobHandler, EventSink {
         } catch (java.io.IOException e) {
             record(deliveryId, last ? "failed" : "pending", Optional.empty(), Optional.of("no answer: "
                     + e.getClass().getSimpleName()));
-            meters.webhookDelivery("no_answer");
+            instruments.meters().webhookDelivery("no_answer");
             throw e;
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             record(deliveryId, "delivered", Optional.of(status), Optional.empty());
-            meters.webhookDelivery("delivered");
+            instruments.meters().webhookDelivery("delivered");
             return;
         }
-        meters.webhookDelivery(status == 410 ? "gone" : "failed");
+        instruments.meters().webhookDelivery(status == 410 ? "gone" : "failed");
         if (status == 410) {
             record(deliveryId, "failed", Optional.of(status), Optional.of("410 Gone: the webhook was disabled"));
             database.execute().createUpdate("UPDATE webhooks SET active = FALSE WHERE id = ?").params(row.get()[6])

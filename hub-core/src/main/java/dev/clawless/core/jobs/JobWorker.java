@@ -151,25 +151,17 @@ public final class JobWorker implements AutoCloseable {
         }
     }
 
-    private volatile dev.clawless.core.common.Meters meters = dev.clawless.core.common.Meters.NONE;
+    private volatile dev.clawless.core.common.Instruments instruments = dev.clawless.core.common.Instruments.NONE;
 
-    /** Where job runs are counted and timed. */
-    public void meters(dev.clawless.core.common.Meters meters) {
-        this.meters = meters;
-    }
-
-    private volatile io.opentelemetry.api.trace.Tracer tracer =
-            io.opentelemetry.api.OpenTelemetry.noop().getTracer("clawless");
-
-    /** Where each run is a span, continuing the trace of the work that queued the job. */
-    public void tracer(io.opentelemetry.api.trace.Tracer tracer) {
-        this.tracer = tracer;
+    /** Where job runs are counted and timed, each a span continuing the trace of the work that queued the job. */
+    public void instruments(dev.clawless.core.common.Instruments instruments) {
+        this.instruments = instruments;
     }
 
     private void handle(Job job) {
         long started = System.nanoTime();
-        String outcome = "completed";
-        io.opentelemetry.api.trace.Span span = tracer.spanBuilder(job.kind())
+        String outcome = "unrecorded"; // until the queue has recorded how it ended
+        io.opentelemetry.api.trace.Span span = instruments.tracer().spanBuilder(job.kind())
                 .setParent(dev.clawless.core.common.Tracing.parent(job.traceParent()))
                 .setSpanKind(io.opentelemetry.api.trace.SpanKind.CONSUMER)
                 .setAttribute("clawless.job.id", job.id()).setAttribute("clawless.job.attempt", job.attempts())
@@ -185,24 +177,25 @@ public final class JobWorker implements AutoCloseable {
             if (!queue.complete(job)) {
                 LOG.warning(() -> "job " + job.id() + " finished after its lease was taken over");
             }
+            outcome = "completed";
         } catch (RetryLater later) {
             if (abandoning) {
                 outcome = "abandoned";
                 return; // shutting down: the lease runs out and the job runs again elsewhere
             }
             if (later.countsAsAttempt()) {
-                outcome = "retry";
                 queue.retryLater(job, later.delay(), later.getMessage());
+                outcome = "retry";
             } else {
-                outcome = "postponed";
                 queue.postpone(job, later.delay(), later.getMessage());
+                outcome = "postponed";
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            outcome = abandoning ? "abandoned" : "failed";
             if (!abandoning) {
                 queue.fail(job, "interrupted");
             }
+            outcome = abandoning ? "abandoned" : "failed";
         } catch (Exception | Error e) {
             if (abandoning) {
                 outcome = "abandoned";
@@ -216,7 +209,7 @@ public final class JobWorker implements AutoCloseable {
             LOG.log(level, "job " + job.id() + " (" + job.kind() + ") attempt " + job.attempts() + " failed; now "
                     + next.name().toLowerCase(), e);
         } finally {
-            meters.job(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
+            instruments.meters().job(job.kind(), outcome, Duration.ofNanos(System.nanoTime() - started));
             span.setAttribute("clawless.job.outcome", outcome);
             if (!outcome.equals("completed") && !outcome.equals("postponed")) {
                 span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, outcome);

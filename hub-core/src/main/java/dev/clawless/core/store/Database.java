@@ -100,6 +100,14 @@ public final class Database implements AutoCloseable {
      *                               without credentials)
      */
     public static Database open(DatabaseConfig config) {
+        return open(config, true);
+    }
+
+    /**
+     * Opens the pool; with {@code migrate}, brings the schema up to date first (every start does), without, leaves it
+     * as it is (a backup taken with a newer hub's command must not upgrade the schema the running nodes use).
+     */
+    public static Database open(DatabaseConfig config, boolean migrate) {
         HikariDataSource dataSource;
         try {
             dataSource = pool(config, "clawless", config.poolSize());
@@ -118,11 +126,9 @@ public final class Database implements AutoCloseable {
             }
         }
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+            if (migrate) {
+                flyway(dataSource, Optional.empty()).migrate();
+            }
         } catch (RuntimeException e) {
             dataSource.close();
             throw new IllegalStateException("cannot migrate database " + config.safeUrl() + ": " + rootMessage(e), e);
@@ -180,6 +186,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** This build's migrations over {@code dataSource}, up to {@code target} or all of them. */
+    private static Flyway flyway(javax.sql.DataSource dataSource, Optional<String> target) {
+        var configure = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+        target.ifPresent(configure::target);
+        return configure.load();
+    }
+
+    /** The newest version among the migrations this build knows. */
+    private static String newest(org.flywaydb.core.api.MigrationInfoService info) {
+        return java.util.Arrays.stream(info.all()).map(i -> i.getVersion()).filter(java.util.Objects::nonNull)
+                .max(java.util.Comparator.naturalOrder()).map(Object::toString).orElse("0");
+    }
+
     /** Work on a plain JDBC connection. */
     @FunctionalInterface
     public interface SqlWork<T> {
@@ -218,12 +237,9 @@ public final class Database implements AutoCloseable {
      */
     public static String migrateTo(DatabaseConfig config, String version) {
         try (HikariDataSource dataSource = pool(config, "clawless-restore", 2)) {
-            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
-                    .target(version).load();
+            Flyway flyway = flyway(dataSource, Optional.of(version));
             flyway.migrate();
-            return java.util.Arrays.stream(flyway.info().all()).map(i -> i.getVersion())
-                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
-                    .map(Object::toString).orElse("0");
+            return newest(flyway.info());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot migrate database " + config.safeUrl() + " to version " + version
                     + ": " + rootMessage(e), e);
@@ -236,14 +252,10 @@ public final class Database implements AutoCloseable {
      */
     public static String[] versions(DatabaseConfig config) {
         try (HikariDataSource dataSource = pool(config, "clawless-restore", 2)) {
-            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
-            org.flywaydb.core.api.MigrationInfoService info = flyway.info();
-            String newest = java.util.Arrays.stream(info.all()).map(i -> i.getVersion())
-                    .filter(java.util.Objects::nonNull).max(java.util.Comparator.naturalOrder())
-                    .map(Object::toString).orElse("0");
+            org.flywaydb.core.api.MigrationInfoService info = flyway(dataSource, Optional.empty()).info();
             String current = info.current() == null || info.current().getVersion() == null ? "0"
                     : info.current().getVersion().toString();
-            return new String[] {newest, current};
+            return new String[] {newest(info), current};
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot read the schema of " + config.safeUrl() + ": " + rootMessage(e), e);
         }

@@ -40,6 +40,9 @@ import dev.clawless.core.tenant.Quotas;
  */
 class BackupArchiveTest {
 
+    /** A plugin JAR's name in the store: its SHA-256, hex. */
+    private static final String JAR = "a".repeat(64) + ".jar";
+
     @TempDir
     Path dir;
     private Database database;
@@ -54,7 +57,7 @@ class BackupArchiveTest {
         TestTenants.create(database, new TestClock(Instant.parse("2026-12-06T10:00:01Z")), "Zeta: \"quoted\" ünï",
                 new Quotas(10, 20, 30));
         store = Files.createDirectories(dir.resolve("plugins"));
-        Files.write(store.resolve("0123abcd.jar"), new byte[] {1, 2, 3, 4});
+        Files.write(store.resolve(JAR), new byte[] {1, 2, 3, 4});
         data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("demo.json"), "{\"tenant_id\":\"ten_x\"}");
     }
@@ -104,7 +107,7 @@ class BackupArchiveTest {
         assertEquals("h2", manifest.vendor());
         assertEquals(2, manifest.tables().stream().filter(t -> t.name().equals("tenants")).findFirst().orElseThrow()
                 .rows());
-        assertTrue(manifest.files().stream().anyMatch(f -> f.path().equals("plugins/0123abcd.jar") && f.size() == 4));
+        assertTrue(manifest.files().stream().anyMatch(f -> f.path().equals("plugins/" + JAR) && f.size() == 4));
         assertTrue(manifest.files().stream().anyMatch(f -> f.path().equals("files/demo.json")));
         assertTrue(manifest.tables().stream().noneMatch(t -> t.name().equals("flyway_schema_history")));
         // nothing but the archive in the folder: no partial file left behind

@@ -74,6 +74,16 @@ public final class BackupRoutes {
         res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.contentLength(Files.size(file));
+        if (req.prologue().method() == io.helidon.http.Method.HEAD) {
+            res.send(); // the headers alone: the archive is not read
+            return;
+        }
+        // every tenant's data leaves the hub: on record
+        database.inTransaction(tx -> {
+            audit.record(tx, RequestState.of(req).actor(), Optional.empty(), "backup.downloaded", Optional.of(name),
+                    Map.of("size", file.toFile().length()));
+            return null;
+        });
         try (InputStream in = Files.newInputStream(file); OutputStream out = res.outputStream()) {
             in.transferTo(out);
         }

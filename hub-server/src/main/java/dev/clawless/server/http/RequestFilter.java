@@ -133,6 +133,8 @@ public final class RequestFilter implements Filter {
         } catch (RuntimeException | Error e) {
             Problems.send(req, res, e);
         } finally {
+            // first: nothing below may leave this request's span current on the connection's thread
+            scope.close();
             int status = res.status().code();
             double seconds = (System.nanoTime() - start) / 1e9;
             String method = req.prologue().method().text();
@@ -145,7 +147,6 @@ public final class RequestFilter implements Filter {
                 if (status >= 500) {
                     span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
                 }
-                scope.close();
                 span.end();
             }
         }

@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -19,6 +20,8 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import org.bson.Document;
 
@@ -27,8 +30,8 @@ import dev.clawless.core.conversation.TranscriptOutbox;
 /**
  * Copies every conversation event to MongoDB, after it committed, from the {@link TranscriptOutbox}: collection
  * {@code events} (one document per event, {@code _id} the event's id) and {@code messages} (one document per message,
- * {@code _id} the message's id, its latest state), both with {@code tenant_id} and indexed by tenant and
- * conversation. A batch leaves the outbox only once MongoDB acknowledged it; writes replace by {@code _id}, so a batch
+ * {@code _id} the message's id, its state as of its newest copied event: {@code event_id}), both with {@code
+ * tenant_id} and indexed by tenant and conversation. A batch leaves the outbox only once MongoDB acknowledged it; writes replace by {@code _id}, so a batch
  * copied again (a node stopped in between, two nodes at once) changes nothing. While MongoDB does not answer the
  * events wait in the outbox; the outage is logged once, and the copy catches up when it answers.
  *
@@ -37,6 +40,7 @@ import dev.clawless.core.conversation.TranscriptOutbox;
 public final class MongoTranscripts implements AutoCloseable {
 
     static final int BATCH = 500;
+    private static final int DUPLICATE_KEY = 11000;
     private static final Duration IDLE = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(MongoTranscripts.class.getName());
@@ -136,6 +140,7 @@ public final class MongoTranscripts implements AutoCloseable {
         }
         List<WriteModel<Document>> eventWrites = new ArrayList<>(batch.size());
         List<WriteModel<Document>> messageWrites = new ArrayList<>();
+        List<WriteModel<Document>> statusWrites = new ArrayList<>();
         List<Long> ids = new ArrayList<>(batch.size());
         ReplaceOptions upsert = new ReplaceOptions().upsert(true);
         for (TranscriptOutbox.Entry e : batch) {
@@ -145,22 +150,51 @@ public final class MongoTranscripts implements AutoCloseable {
                     .append("type", e.type()).append("data", data).append("created_at", Date.from(e.createdAt())),
                     upsert));
             if (e.type().startsWith("message.") && data instanceof Document d && d.get("id") instanceof String id) {
+                // the message as this event has it, unless a later event's copy is there already
                 Document message = new Document(d);
                 message.put("_id", id);
                 message.put("tenant_id", e.tenantId());
                 message.put("conversation_id", e.conversationId());
                 message.put("event_id", e.eventId());
-                messageWrites.add(new ReplaceOneModel<>(Filters.eq("_id", id), message, upsert));
+                messageWrites.add(new ReplaceOneModel<>(Filters.and(Filters.eq("_id", id),
+                        Filters.lt("event_id", e.eventId())), message, upsert));
+            } else if (e.type().equals("message.status_changed") && data instanceof Document d
+                    && d.get("message_id") instanceof String id) {
+                statusWrites.add(new UpdateOneModel<>(Filters.and(Filters.eq("_id", id),
+                        Filters.lt("event_id", e.eventId())), Updates.combine(Updates.set("status", d.get("status")),
+                        Updates.set("error", d.get("error")), Updates.set("event_id", e.eventId()))));
             }
             ids.add(e.eventId());
         }
-        // in order: a message's later event replaces its earlier state
         events.bulkWrite(eventWrites, new BulkWriteOptions().ordered(true));
-        if (!messageWrites.isEmpty()) {
-            messages.bulkWrite(messageWrites, new BulkWriteOptions().ordered(true));
-        }
+        // a message's state: created first, then its status changes, each applied only over an older event's copy
+        // (two nodes may copy the same batch, or a slow node an older one: the newest event wins)
+        writeNewest(messageWrites);
+        writeNewest(statusWrites);
         outbox.done(ids);
         return batch.size();
+    }
+
+    /**
+     * Writes guarded by {@code event_id < this event's}: where a newer copy is there already, a replace with upsert
+     * fails as a duplicate key (the filter did not match, the insert clashes) — which means "already newer".
+     */
+    private void writeNewest(List<WriteModel<Document>> writes) {
+        if (writes.isEmpty()) {
+            return;
+        }
+        try {
+            messages.bulkWrite(writes, new BulkWriteOptions().ordered(true));
+        } catch (MongoBulkWriteException e) {
+            boolean onlyNewer = e.getWriteErrors().stream().allMatch(w -> w.getCode() == DUPLICATE_KEY);
+            if (!onlyNewer) {
+                throw e;
+            }
+            // ordered: the writes after the first clash did not run; run them one by one
+            for (WriteModel<Document> w : writes.subList(e.getWriteErrors().get(0).getIndex() + 1, writes.size())) {
+                writeNewest(List.of(w));
+            }
+        }
     }
 
     private static Object parsed(String json) {

@@ -192,5 +192,19 @@ class TranscriptsServerTest {
                 .map(r -> ((Number) r.column(1).get(Object.class)).longValue()).orElse(0L);
         assertEquals(messages, archive().getCollection("messages").countDocuments(), "every message, once");
         assertTrue(hub.call("GET", "/metrics", null, null).body().contains("clawless_transcripts_backlog"));
+
+        // a second copy of everything (another node, or one stopped between a copy and its removal from the
+        // outbox) changes nothing: no event twice, no message set back to an older event's state
+        Map<String, Long> newest = new java.util.HashMap<>();
+        archive().getCollection("messages").find().forEach(d -> newest.put(d.getString("_id"),
+                ((Number) d.get("event_id")).longValue()));
+        hub.hub().database().execute().createInsert("INSERT INTO transcript_outbox (event_id, created_at) SELECT id,"
+                + " created_at FROM conversation_events").execute();
+        TestHub.await("the second copy done", () -> backlog() == 0);
+        assertEquals(eventIds().size(), archive().getCollection("events").countDocuments());
+        Map<String, Long> after = new java.util.HashMap<>();
+        archive().getCollection("messages").find().forEach(d -> after.put(d.getString("_id"),
+                ((Number) d.get("event_id")).longValue()));
+        assertEquals(newest, after);
     }
 }
