@@ -262,7 +262,7 @@ public final class Hub implements AutoCloseable {
             AtomicReference<JobWorker> workerRef = new AtomicReference<>();
             Supplier<String> base = () -> config.publicBaseUrl().orElseGet(() -> "http://localhost:"
                     + serverRef.get().port());
-            ops.landing(base, adminToken.file());
+            ops.landing(base, config.dataDir(), adminToken.file());
             Marketplace marketplace = new Marketplace(database, audit, config.marketplace(), clock);
             Installations installations = new Installations(database, marketplace, new PluginRuntime(
                     config.marketplace().store(), config.marketplace().loadTimeout()), vault, audit, guard, clock, ids);
@@ -578,6 +578,10 @@ public final class Hub implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    public HubConfig config() {
+        return config;
     }
 
     /** The Redis the nodes share, when configured. */

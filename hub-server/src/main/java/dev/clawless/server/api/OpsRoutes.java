@@ -29,6 +29,7 @@ public final class OpsRoutes {
     private volatile byte[] index;
     private volatile java.util.function.Supplier<String> base = () -> "http://localhost:8080";
     private volatile java.util.Optional<java.nio.file.Path> tokenFile = java.util.Optional.empty();
+    private volatile String dataDir = "./data";
     private volatile io.helidon.webserver.http.Handler home;
     private volatile java.util.Optional<java.util.function.BooleanSupplier> redis = java.util.Optional.empty();
 
@@ -68,10 +69,12 @@ public final class OpsRoutes {
 
     /**
      * What the landing page tells whoever runs the hub: its address (the public base URL, or localhost and the port
-     * it listens on) and where the admin token is kept, when it is in a file of the data folder.
+     * it listens on), its data folder, and where the admin token is kept when it is in a file there.
      */
-    public void landing(java.util.function.Supplier<String> base, java.util.Optional<java.nio.file.Path> tokenFile) {
+    public void landing(java.util.function.Supplier<String> base, java.nio.file.Path dataDir,
+                        java.util.Optional<java.nio.file.Path> tokenFile) {
         this.base = base;
+        this.dataDir = dataDir.toAbsolutePath().toString();
         this.tokenFile = tokenFile;
         this.index = null;
     }
@@ -84,7 +87,8 @@ public final class OpsRoutes {
                     .orElse("the one the hub was configured with, <code>CLAWLESS_ADMIN_TOKEN</code>");
             String expr = tokenFile.map(f -> "$(cat " + escapeHtml(shellQuoted(f.toString())) + ")")
                     .orElse("$CLAWLESS_ADMIN_TOKEN");
-            page = indexTemplate.replace("{{BASE}}", address).replace("{{TOKEN_WHERE}}", where)
+            page = indexTemplate.replace("{{BASE}}", address).replace("{{DATA_DIR}}", escapeHtml(dataDir))
+                    .replace("{{TOKEN_WHERE}}", where)
                     .replace("{{TOKEN_EXPR}}", expr).getBytes(StandardCharsets.UTF_8);
             index = page;
         }

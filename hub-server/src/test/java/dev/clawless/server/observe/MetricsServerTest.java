@@ -95,6 +95,9 @@ class MetricsServerTest {
             return m.contains("clawless_deliveries_total{channel=\"telegram\",outcome=\"delivered\"}")
                     && m.contains("clawless_webhook_deliveries_total{outcome=\"delivered\"}");
         });
+        // GC pauses are timed as they happen: one has to have happened in this JVM since the hub started
+        System.gc();
+        TestHub.await("a GC pause recorded", () -> scrape().contains("jvm_gc_pause_seconds_sum{"));
         String metrics = scrape();
         assertTrue(metrics.contains("clawless_channel_sends_total{channel=\"telegram\",outcome=\"sent\"}"), metrics);
         assertTrue(metrics.contains("clawless_jobs_run_seconds_count{kind=\"deliver\",outcome=\"completed\"}"),

@@ -102,5 +102,6 @@ class WidgetAssetsServerTest {
         assertTrue(page.contains("curl -X POST " + plain.hub().baseUrl() + "/admin/tenants"), page);
         assertTrue(page.contains("$CLAWLESS_ADMIN_TOKEN") && !page.contains("data/admin-token"), page);
         assertTrue(!page.contains(TestHub.ADMIN_TOKEN), "the page never shows the token itself");
+        assertTrue(page.contains("<code>" + plain.hub().config().dataDir().toAbsolutePath() + "</code>"), page);
     }
 }
