@@ -179,6 +179,11 @@ class CrashDurabilityServerTest {
             Thread.sleep(200);
             replies = replies();
         }
+        if (!replies.keySet().containsAll(acked)) {
+            // evidence for whoever reads the failure: where the hub's threads are while acknowledged updates wait
+            System.out.println("thread dump of the hub while acknowledged updates wait for their replies:\n"
+                    + hub.threadDump());
+        }
         hub.kill(); // and the last kill: the database is read as a restart would find it
         Set<Integer> missingReplies = new java.util.TreeSet<>(acked);
         missingReplies.removeAll(replies.keySet());
@@ -282,6 +287,23 @@ class CrashDurabilityServerTest {
         void kill() throws InterruptedException {
             process.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             process.waitFor();
+        }
+
+        /** The hub's threads and their stacks, from the JDK's jcmd (empty when it cannot be had). */
+        String threadDump() {
+            try {
+                Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+                Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                return out;
+            } catch (IOException e) {
+                return "(no thread dump: " + e.getMessage() + ")";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "(no thread dump: interrupted)";
+            }
         }
     }
 
