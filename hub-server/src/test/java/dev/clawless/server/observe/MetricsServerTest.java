@@ -1,19 +1,15 @@
 package dev.clawless.server.observe;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static dev.clawless.server.TestHub.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.clawless.server.TestHub;
 
@@ -45,12 +40,7 @@ class MetricsServerTest {
 
     @BeforeAll
     static void start() {
-        fake = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        fake.start();
-        fake.stubFor(post(urlMatching("/bot[^/]+/(setWebhook|sendChatAction)"))
-                .willReturn(okJson("{\"ok\":true,\"result\":true}")));
-        fake.stubFor(post(urlMatching("/bot[^/]+/sendmessage")).willReturn(okJson("{\"ok\":true,\"result\":"
-                + "{\"message_id\":77,\"date\":1765000000,\"chat\":{\"id\":4242,\"type\":\"private\"},\"text\":\"ok\"}}")));
+        fake = FakeTelegram.start();
         fake.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true"));
     }
@@ -78,17 +68,8 @@ class MetricsServerTest {
         assertEquals(200, hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}").statusCode());
 
-        HttpResponse<String> c = hub.call("POST", "/v1/channels", key, "{\"type\":\"telegram\",\"name\":\"Bot\","
-                + "\"config\":{\"mode\":\"webhook\",\"api_base_url\":\"" + fake.baseUrl() + "\"},\"secrets\":"
-                + "{\"bot_token\":\"700009:TEST-metrics\",\"webhook_secret\":\"metrics-secret-0123456789\"}}");
-        assertEquals(201, c.statusCode(), c.body());
-        String update = "{\"update_id\":501,\"message\":{\"message_id\":5,\"from\":{\"id\":4242,\"is_bot\":false,"
-                + "\"first_name\":\"Ana\"},\"chat\":{\"id\":4242,\"type\":\"private\",\"first_name\":\"Ana\"},"
-                + "\"date\":1765000000,\"text\":\"hola\"}}";
-        assertEquals(200, hub.send(hub.request("/hooks/" + json(c).get("id").asText())
-                .header("Content-Type", "application/json")
-                .header("X-Telegram-Bot-Api-Secret-Token", "metrics-secret-0123456789")
-                .POST(HttpRequest.BodyPublishers.ofString(update, StandardCharsets.UTF_8))).statusCode());
+        String connection = FakeTelegram.connect(hub, key, fake, "700009:TEST-metrics", "metrics-secret-0123456789");
+        assertEquals(200, FakeTelegram.message(hub, connection, "metrics-secret-0123456789", 501, "hola"));
 
         TestHub.await("the Telegram reply delivered and the webhook called", () -> {
             String m = scrape();

@@ -1,18 +1,12 @@
 package dev.clawless.server.observe;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
-import static dev.clawless.server.TestHub.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,7 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -46,12 +39,7 @@ class TracingServerTest {
 
     @BeforeAll
     static void start() {
-        fake = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-        fake.start();
-        fake.stubFor(post(urlMatching("/bot[^/]+/(setWebhook|sendChatAction)"))
-                .willReturn(okJson("{\"ok\":true,\"result\":true}")));
-        fake.stubFor(post(urlMatching("/bot[^/]+/sendmessage")).willReturn(okJson("{\"ok\":true,\"result\":"
-                + "{\"message_id\":78,\"date\":1765000000,\"chat\":{\"id\":4343,\"type\":\"private\"},\"text\":\"ok\"}}")));
+        fake = FakeTelegram.start();
         fake.stubFor(post(urlEqualTo("/v1/traces")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-protobuf")));
         hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true",
@@ -87,18 +75,9 @@ class TracingServerTest {
     @Test
     void aTelegramMessageIsOneTraceFromWebhookToReply() {
         String key = hub.key(hub.tenant("Traced"), "[\"channels:admin\",\"conversations:read\"]");
-        HttpResponse<String> c = hub.call("POST", "/v1/channels", key, "{\"type\":\"telegram\",\"name\":\"Bot\","
-                + "\"config\":{\"mode\":\"webhook\",\"api_base_url\":\"" + fake.baseUrl() + "\"},\"secrets\":"
-                + "{\"bot_token\":\"700010:TEST-tracing\",\"webhook_secret\":\"tracing-secret-0123456789\"}}");
-        assertEquals(201, c.statusCode(), c.body());
-        String update = "{\"update_id\":601,\"message\":{\"message_id\":6,\"from\":{\"id\":4343,\"is_bot\":false,"
-                + "\"first_name\":\"Ana\"},\"chat\":{\"id\":4343,\"type\":\"private\",\"first_name\":\"Ana\"},"
-                + "\"date\":1765000000,\"text\":\"How do I reset my password?\"}}";
-        assertEquals(200, hub.send(hub.request("/hooks/" + json(c).get("id").asText())
-                .header("Content-Type", "application/json")
-                .header("X-Telegram-Bot-Api-Secret-Token", "tracing-secret-0123456789")
-                .header("traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01")
-                .POST(HttpRequest.BodyPublishers.ofString(update, StandardCharsets.UTF_8))).statusCode());
+        String connection = FakeTelegram.connect(hub, key, fake, "700010:TEST-tracing", "tracing-secret-0123456789");
+        assertEquals(200, FakeTelegram.message(hub, connection, "tracing-secret-0123456789", 601,
+                "How do I reset my password?", "traceparent", "00-" + TRACE_ID + "-00f067aa0ba902b7-01"));
 
         TestHub.await("the reply's platform call exported", () -> named(received(), "send telegram").isPresent());
         List<Span> spans = received();
