@@ -265,7 +265,8 @@ public final class Hub implements AutoCloseable {
             ops.landing(base, config.dataDir(), adminToken.file());
             Marketplace marketplace = new Marketplace(database, audit, config.marketplace(), clock);
             Installations installations = new Installations(database, marketplace, new PluginRuntime(
-                    config.marketplace().store(), config.marketplace().loadTimeout()), vault, audit, guard, clock, ids);
+                    config.marketplace().store(), config.marketplace().loadTimeout(), config.marketplace().sandbox(),
+                    guard), vault, audit, guard, clock, ids);
             closeOnFailure = installations;
             ChannelRegistry channelTypes = new ChannelRegistry(BuiltInChannels.all());
             channelTypes.plugins(new ChannelRegistry.PluginChannels() {

@@ -424,19 +424,20 @@ public final class Installations implements AutoCloseable {
     private void activate(Row row) throws PluginRuntime.LoadFailure {
         PluginVersion v = marketplace.find(row.pluginId, row.version).orElseThrow(() -> new PluginRuntime.LoadFailure(
                 row.pluginId + " " + row.version + " is not in the marketplace"));
-        PluginRuntime.Loaded loaded = runtime.acquire(v);
+        Map<String, String> config = configMap(parse(row.config));
+        JsonNode descriptor = v.descriptor();
+        List<String> hosts = new ArrayList<>();
+        descriptor.path("hosts").forEach(n -> hosts.add(n.asText()));
+        if (descriptor.path("config_schema").path("properties").has("api_base_url")) {
+            // the tenant's own API endpoint (self-hosted, proxy), checked by the private-address guard when saved
+            Optional.ofNullable(config.get("api_base_url")).map(u -> URI.create(u).getHost())
+                    .ifPresent(hosts::add);
+        }
+        PluginRuntime.Loaded loaded = runtime.sandboxes(v) ? runtime.acquireSandboxed(v, row.id, hosts)
+                : runtime.acquire(v);
         try {
-            Map<String, String> config = configMap(parse(row.config));
-            JsonNode descriptor = v.descriptor();
             Set<String> mutating = new HashSet<>();
             descriptor.path("mutating_tools").forEach(n -> mutating.add(n.asText()));
-            List<String> hosts = new ArrayList<>();
-            descriptor.path("hosts").forEach(n -> hosts.add(n.asText()));
-            if (descriptor.path("config_schema").path("properties").has("api_base_url")) {
-                // the tenant's own API endpoint (self-hosted, proxy), checked by the private-address guard when saved
-                Optional.ofNullable(config.get("api_base_url")).map(u -> URI.create(u).getHost())
-                        .ifPresent(hosts::add);
-            }
             InstalledTool.Scope scope = new InstalledTool.Scope(row.tenantId, row.id, row.pluginId, config,
                     () -> unseal(row), hosts, guard, loaded.classLoader());
             Set<String> taken = new HashSet<>(builtInTools);

@@ -14,10 +14,12 @@ import java.util.Map;
  * @param trustedPublishers publisher name → Ed25519 public key (X.509 SubjectPublicKeyInfo, DER)
  * @param syncInterval     how often a node re-reads installations changed elsewhere
  * @param loadTimeout      longest a plugin may take to load and start
+ * @param sandbox          which plugins run sandboxed, and a sandbox's limits
  */
 public record MarketplaceSettings(Path store, long maxUploadBytes, int maxEntries, long maxExpandedBytes,
                                   boolean requireSigned, Map<String, byte[]> trustedPublishers,
-                                  java.time.Duration syncInterval, java.time.Duration loadTimeout) {
+                                  java.time.Duration syncInterval, java.time.Duration loadTimeout,
+                                  dev.clawless.core.marketplace.sandbox.SandboxSettings sandbox) {
 
     public MarketplaceSettings {
         trustedPublishers = Map.copyOf(trustedPublishers);
@@ -26,6 +28,7 @@ public record MarketplaceSettings(Path store, long maxUploadBytes, int maxEntrie
     @Override
     public String toString() {
         return "MarketplaceSettings[store=" + store + ", maxUploadBytes=" + maxUploadBytes + ", requireSigned="
-                + requireSigned + ", trustedPublishers=" + trustedPublishers.keySet() + "]";
+                + requireSigned + ", trustedPublishers=" + trustedPublishers.keySet() + ", isolation=" + sandbox.isolation()
+                + "]";
     }
 }

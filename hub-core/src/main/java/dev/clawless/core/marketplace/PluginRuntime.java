@@ -32,6 +32,9 @@ import org.pf4j.PluginLoader;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
+import dev.clawless.core.marketplace.sandbox.SandboxSettings;
+import dev.clawless.core.marketplace.sandbox.SandboxedPlugin;
+import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.plugin.api.ChannelExtension;
 import dev.clawless.plugin.api.PluginApi;
 import dev.clawless.plugin.api.ToolExtension;
@@ -50,11 +53,29 @@ public final class PluginRuntime implements AutoCloseable {
 
     private final Path store;
     private final Duration loadTimeout;
+    private final SandboxSettings sandbox;
+    private final NetworkGuard guard;
     private final Map<String, Loaded> loaded = new HashMap<>();
 
+    /** A runtime that loads every plugin in the hub's JVM. */
     public PluginRuntime(Path store, Duration loadTimeout) {
+        this(store, loadTimeout, SandboxSettings.inProcess(store.resolve("sandboxes")), NetworkGuard.system(false));
+    }
+
+    /**
+     * @param sandbox which versions run in a sandbox, and its limits
+     * @param guard   what a sandbox's network may reach
+     */
+    public PluginRuntime(Path store, Duration loadTimeout, SandboxSettings sandbox, NetworkGuard guard) {
         this.store = store;
         this.loadTimeout = loadTimeout;
+        this.sandbox = sandbox;
+        this.guard = guard;
+    }
+
+    /** Whether this version runs in a sandbox under the hub's isolation policy. */
+    public boolean sandboxes(PluginVersion v) {
+        return sandbox.isolation().sandboxes(v.signedBy());
     }
 
     /** Why a plugin version could not be loaded or started. */
@@ -74,11 +95,19 @@ public final class PluginRuntime implements AutoCloseable {
         private final List<ToolExtension> tools;
         private final List<ToolSetExtension> toolSets;
         private final List<ChannelExtension> channels;
+        private final SandboxedPlugin sandboxed;
         private int references;
 
         private Loaded(String pluginId, String version, JarPluginManager manager, ClassLoader classLoader,
                        Path expanded, List<ToolExtension> tools, List<ToolSetExtension> toolSets,
                        List<ChannelExtension> channels) {
+            this(pluginId, version, manager, classLoader, expanded, tools, toolSets, channels, null);
+        }
+
+        private Loaded(String pluginId, String version, JarPluginManager manager, ClassLoader classLoader,
+                       Path expanded, List<ToolExtension> tools, List<ToolSetExtension> toolSets,
+                       List<ChannelExtension> channels, SandboxedPlugin sandboxed) {
+            this.sandboxed = sandboxed;
             this.expanded = expanded;
             this.pluginId = pluginId;
             this.version = version;
@@ -112,6 +141,11 @@ public final class PluginRuntime implements AutoCloseable {
         public List<ChannelExtension> channels() {
             return channels;
         }
+
+        /** The sandbox this version runs in, for one installation; empty when it runs in the hub's JVM. */
+        public Optional<SandboxedPlugin> sandbox() {
+            return Optional.ofNullable(sandboxed);
+        }
     }
 
     private static String key(String pluginId, String version) {
@@ -129,9 +163,45 @@ public final class PluginRuntime implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Starts a sandbox for one installation of a version and loads the version in it; released like any other.
+     *
+     * @param hosts the hosts the sandbox's network may reach
+     */
+    public synchronized Loaded acquireSandboxed(PluginVersion v, String installationId, List<String> hosts)
+            throws LoadFailure {
+        String key = key(v.pluginId(), v.version()) + "#" + installationId;
+        Loaded l = loaded.get(key);
+        if (l == null) {
+            Path jar = store.resolve(v.sha256() + ".jar");
+            if (!Files.isRegularFile(jar)) {
+                throw new LoadFailure("the JAR of " + v.pluginId() + " " + v.version() + " is missing from the store");
+            }
+            SandboxedPlugin s;
+            try {
+                s = SandboxedPlugin.start(sandbox, v, jar, installationId, hosts, guard, loadTimeout);
+            } catch (IOException e) {
+                throw new LoadFailure(e.getMessage());
+            }
+            l = new Loaded(v.pluginId(), v.version(), null, PluginRuntime.class.getClassLoader(), null, s.tools(),
+                    s.toolSets(), s.channels(), s);
+            loaded.put(key, l);
+            LOG.log(System.Logger.Level.INFO, "loaded plugin {0} {1} in a sandbox for installation {2}",
+                    v.pluginId(), v.version(), installationId);
+        }
+        l.references++;
+        return l;
+    }
+
     /** Lets go of a reference; the last one stops and unloads the version. */
     public synchronized void release(Loaded l) {
         if (--l.references > 0) {
+            return;
+        }
+        if (l.sandboxed != null) {
+            loaded.values().remove(l);
+            l.sandboxed.close();
+            LOG.log(System.Logger.Level.INFO, "stopped the sandbox of plugin {0} {1}", l.pluginId, l.version);
             return;
         }
         loaded.remove(key(l.pluginId, l.version));
@@ -154,7 +224,13 @@ public final class PluginRuntime implements AutoCloseable {
         return Optional.ofNullable(loaded.get(key(pluginId, version))).map(Loaded::classLoader);
     }
 
-    /** Versions loaded now, as {@code plugin@version}. */
+    /** The sandbox of a loaded installation of {@code pluginId}, if one runs sandboxed (for diagnostics and tests). */
+    public synchronized Optional<SandboxedPlugin> sandboxFor(String pluginId) {
+        return loaded.values().stream().filter(l -> l.pluginId.equals(pluginId) && l.sandboxed != null)
+                .map(l -> l.sandboxed).findFirst();
+    }
+
+    /** Versions loaded now, as {@code plugin@version} ({@code plugin@version#installation} when sandboxed). */
     public synchronized List<String> loadedVersions() {
         return loaded.keySet().stream().sorted().toList();
     }
@@ -385,7 +461,11 @@ public final class PluginRuntime implements AutoCloseable {
     @Override
     public synchronized void close() {
         for (Loaded l : loaded.values()) {
-            unload(l.manager, l.pluginId);
+            if (l.sandboxed != null) {
+                l.sandboxed.close();
+            } else {
+                unload(l.manager, l.pluginId);
+            }
         }
         loaded.clear();
     }

@@ -70,6 +70,33 @@ public final class NetworkGuard {
         return Optional.empty();
     }
 
+    /**
+     * The address to connect to for {@code host}: resolved once and checked like {@link #refusal}, so that a second
+     * lookup cannot swap in an internal address (DNS rebinding) between the check and the connection.
+     *
+     * @throws SecurityException with the reason when the host may not be reached
+     */
+    public InetAddress connectable(String host) {
+        List<InetAddress> addresses;
+        try {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new SecurityException("the host " + host + " does not resolve");
+        }
+        if (addresses.isEmpty()) {
+            throw new SecurityException("the host " + host + " does not resolve");
+        }
+        if (!allowPrivate) {
+            for (InetAddress a : addresses) {
+                if (isInternal(a)) {
+                    throw new SecurityException("the host " + host + " resolves to a loopback, private, link-local"
+                            + " or metadata address (" + a.getHostAddress() + ")");
+                }
+            }
+        }
+        return addresses.get(0);
+    }
+
     static boolean isInternal(InetAddress a) {
         if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
                 || a.isMulticastAddress()) {

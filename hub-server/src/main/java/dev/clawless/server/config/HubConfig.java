@@ -356,7 +356,16 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                         b.size("clawless.marketplace.max-expanded-size", 1024, 16L << 30),
                         b.bool("clawless.marketplace.require-signed"), trusted,
                         b.duration("clawless.marketplace.sync-interval"),
-                        b.duration("clawless.marketplace.load-timeout")),
+                        b.duration("clawless.marketplace.load-timeout"),
+                        new dev.clawless.core.marketplace.sandbox.SandboxSettings(
+                                b.isolation("clawless.marketplace.isolation"),
+                                Path.of(b.raw("clawless.marketplace.sandbox.bwrap")),
+                                (int) (b.size("clawless.marketplace.sandbox.memory", 32L << 20, 64L << 30) >> 20),
+                                b.integer("clawless.marketplace.sandbox.cpus", 1, 256),
+                                b.integer("clawless.marketplace.sandbox.max-processes", 16, 100_000),
+                                b.size("clawless.marketplace.sandbox.tmp-size", 1L << 20, 64L << 30),
+                                b.duration("clawless.marketplace.sandbox.call-timeout"),
+                                dataDir.resolve("run").resolve("sandboxes"))),
                 b.bool("clawless.demo.enabled"),
                 new dev.clawless.core.account.AccountSettings(b.duration("clawless.accounts.session-lifetime"),
                         b.duration("clawless.accounts.session-idle"), b.duration("clawless.accounts.invitation-lifetime"),
@@ -415,6 +424,15 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
                 return Optional.empty();
             }
             return Optional.of(shown);
+        }
+
+        dev.clawless.core.marketplace.sandbox.SandboxSettings.Isolation isolation(String key) {
+            try {
+                return dev.clawless.core.marketplace.sandbox.SandboxSettings.Isolation.parse(raw(key));
+            } catch (IllegalArgumentException e) {
+                problem(key, e.getMessage() + ", got '" + raw(key) + "'");
+                return dev.clawless.core.marketplace.sandbox.SandboxSettings.Isolation.NONE;
+            }
         }
 
         Optional<String> optional(String key) {

@@ -35,11 +35,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SlackPluginServerTest {
 
     private static final String SIGNING = "8f742231b10e8888abcd99yyyzzz85a5";
-    private static WireMockServer slack;
-    private static TestHub hub;
+    static WireMockServer slack;
+    static TestHub hub;
+    private static boolean sandboxed;
 
     @BeforeAll
     static void start() {
+        startWith(Map.of());
+    }
+
+    /** Starts the fake Slack and a hub with {@code settings} (a subclass runs the plugin in a sandbox). */
+    static void startWith(Map<String, String> settings) {
+        sandboxed = "all".equals(settings.get("CLAWLESS_MARKETPLACE_ISOLATION"));
         slack = new WireMockServer(WireMockConfiguration.options().dynamicPort());
         slack.start();
         slack.stubFor(post(urlEqualTo("/api/auth.test")).willReturn(aResponse().withStatus(200)
@@ -47,15 +54,21 @@ class SlackPluginServerTest {
         slack.stubFor(post(urlEqualTo("/api/chat.postMessage")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")
                 .withBody("{\"ok\":true,\"channel\":\"C1\",\"ts\":\"1700000099.000100\"}")));
-        hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true"));
+        Map<String, String> env = new java.util.HashMap<>(settings);
+        env.put("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true");
+        hub = TestHub.start(env);
         PluginKit.publish(hub, hub.key(hub.tenant("Publisher"), "[\"plugins:admin\"]"),
                 PluginKit.built("slack-channel"));
     }
 
     @AfterAll
     static void stop() {
-        hub.close();
-        slack.stop();
+        if (hub != null) {
+            hub.close();
+        }
+        if (slack != null) {
+            slack.stop();
+        }
     }
 
     private static HttpResponse<String> hook(String id, String body, long timestamp, String secret) {
@@ -116,6 +129,8 @@ class SlackPluginServerTest {
 
         // a channel plugin in use cannot be uninstalled from under its connections, and says so before one tries
         String installation = json(installed).get("id").asText();
+        assertEquals(sandboxed, hub.hub().installations().runtime().loadedVersions().contains("slack-channel@1.0.0#"
+                + installation), hub.hub().installations().runtime().loadedVersions().toString());
         JsonNode inUse = json(hub.call("GET", "/v1/plugins/installations/" + installation, a, null)).get("in_use");
         assertEquals(1, inUse.get("channel_connections").asInt(), inUse.toString());
         assertEquals("[\"" + id + "\"]", inUse.get("connection_ids").toString());

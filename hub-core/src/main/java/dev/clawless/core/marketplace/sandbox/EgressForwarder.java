@@ -1,0 +1,79 @@
+package dev.clawless.core.marketplace.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+
+/**
+ * Inside the sandbox: the HTTP proxy the child's JVM is pointed at, on the loopback of the sandbox's own network
+ * namespace. It only carries bytes to the hub's {@link Egress} socket, where the decisions are made; the sandbox has
+ * no other route out.
+ */
+final class EgressForwarder {
+
+    private EgressForwarder() {
+    }
+
+    /** Listens on a free loopback port and returns it. */
+    static int start(Path hubSocket) throws IOException {
+        ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().daemon().name("clawless-egress-forwarder").start(() -> {
+            while (true) {
+                Socket client;
+                try {
+                    client = server.accept();
+                } catch (IOException e) {
+                    return;
+                }
+                Thread.ofVirtual().start(() -> bridge(client, hubSocket));
+            }
+        });
+        return server.getLocalPort();
+    }
+
+    private static void bridge(Socket client, Path hubSocket) {
+        try (client; SocketChannel hub = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            hub.connect(UnixDomainSocketAddress.of(hubSocket));
+            InputStream fromHub = Channels.newInputStream(hub);
+            OutputStream toHub = Channels.newOutputStream(hub);
+            Thread back = Thread.ofVirtual().start(() -> {
+                copy(fromHub, out(client));
+                try {
+                    client.shutdownOutput();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            });
+            copy(client.getInputStream(), toHub);
+            hub.shutdownOutput();
+            back.join();
+        } catch (IOException | InterruptedException ignored) {
+            // the request fails in the plugin with the I/O error
+        }
+    }
+
+    private static OutputStream out(Socket s) {
+        try {
+            return s.getOutputStream();
+        } catch (IOException e) {
+            return OutputStream.nullOutputStream();
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out) {
+        try {
+            in.transferTo(out);
+            out.flush();
+        } catch (IOException ignored) {
+            // one side closed
+        }
+    }
+}
