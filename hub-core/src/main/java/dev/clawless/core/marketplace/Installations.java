@@ -270,14 +270,25 @@ public final class Installations implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** What a running installation offers now: its tools' specs and its channel types (empty when not running). */
-    public record Offer(List<ToolSpec> tools, List<String> channelTypes) {
+    /**
+     * What a running installation offers now: its tools' specs and its channel types (empty when not running), and
+     * where it runs: {@code in-process} or {@code sandboxed} (with how often its sandbox was started again and how
+     * many of its requests the egress refused), or empty when it is not running.
+     */
+    public record Offer(List<ToolSpec> tools, List<String> channelTypes, Optional<String> isolation,
+                        long sandboxRestarts, long egressRefusals) {
     }
 
     public Offer offer(String installationId) {
         Active a = active.get(installationId);
-        return a == null ? new Offer(List.of(), List.of())
-                : new Offer(a.tools.stream().map(ToolExtension::spec).toList(), List.copyOf(a.channels.keySet()));
+        if (a == null) {
+            return new Offer(List.of(), List.of(), Optional.empty(), 0, 0);
+        }
+        Optional<dev.clawless.core.marketplace.sandbox.SandboxedPlugin> sandbox = a.loaded.sandbox();
+        return new Offer(a.tools.stream().map(ToolExtension::spec).toList(), List.copyOf(a.channels.keySet()),
+                Optional.of(sandbox.isPresent() ? "sandboxed" : "in-process"),
+                sandbox.map(dev.clawless.core.marketplace.sandbox.SandboxedPlugin::restarts).orElse(0L),
+                sandbox.map(dev.clawless.core.marketplace.sandbox.SandboxedPlugin::refusals).orElse(0L));
     }
 
     /** How much the assistant used one of the installation's tools lately. */

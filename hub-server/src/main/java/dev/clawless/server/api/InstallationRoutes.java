@@ -137,6 +137,11 @@ public final class InstallationRoutes {
                 .put("mutating", t.mutating()));
         ArrayNode types = node.putArray("channel_types");
         offer.channelTypes().forEach(types::add);
+        node.put("isolation", offer.isolation().orElse(null));
+        if (offer.isolation().filter("sandboxed"::equals).isPresent()) {
+            node.putObject("sandbox").put("restarts", offer.sandboxRestarts())
+                    .put("egress_refusals", offer.egressRefusals());
+        }
         node.put("created_at", Json.time(i.createdAt()));
         node.put("updated_at", Json.time(i.updatedAt()));
         return node;

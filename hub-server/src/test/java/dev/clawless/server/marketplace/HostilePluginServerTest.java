@@ -137,7 +137,7 @@ class HostilePluginServerTest {
     @Test
     void aHangingOrThrowingToolBecomesAToolErrorAndTheTurnFinishes() {
         String key = tenantKey("Rude");
-        install(key, "rude");
+        assertEquals("in-process", install(key, "rude").get("isolation").asText());
         PluginKit.modelCallsThenAnswers(fake, "slow_tool", "{}", "It timed out.");
         long start = System.nanoTime();
         HttpResponse<String> r = ask(key, "do the slow thing");

@@ -55,6 +55,7 @@ class SandboxedPluginServerTest {
     private static String escaper;
     private static String bomber;
     private static String echoer;
+    private static String bomberInstallation;
 
     @BeforeAll
     static void start() {
@@ -78,7 +79,8 @@ class SandboxedPluginServerTest {
         escaper = tenantKey("Escaper");
         PluginKit.install(hub, escaper, "escaper", "1.0.0", "{}", "{}");
         bomber = tenantKey("Bomber");
-        PluginKit.install(hub, bomber, "bomber", "1.0.0", "{}", "{\"token\":\"bomber-secret\"}");
+        bomberInstallation = PluginKit.install(hub, bomber, "bomber", "1.0.0", "{}", "{\"token\":\"bomber-secret\"}")
+                .get("id").asText();
         echoer = tenantKey("Echoer");
         PluginKit.install(hub, echoer, "echoer", "1.0.0", "{}", "{\"token\":\"echo-secret-123\"}");
     }
@@ -233,6 +235,11 @@ class SandboxedPluginServerTest {
         stillServing();
         runWhenRestarted("echo");
         assertTrue(sandbox.restarts() >= before + 3, "restarts " + sandbox.restarts());
+        com.fasterxml.jackson.databind.JsonNode view = json(hub.call("GET", "/v1/plugins/installations/"
+                + bomberInstallation, bomber, null));
+        assertEquals("sandboxed", view.get("isolation").asText(), view.toString());
+        assertEquals("active", view.get("status").asText(), view.toString());
+        assertTrue(view.at("/sandbox/restarts").asLong() >= 3, view.toString());
     }
 
     @Test
