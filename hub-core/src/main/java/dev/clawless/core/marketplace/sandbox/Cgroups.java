@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Per-sandbox control groups, where the hub may create them: a {@code clawless-sandbox/<name>} group in each of the
  * pids, memory and cpu hierarchies (cgroup v1, as a root hub sees them) or one group under the hub's own delegated
- * cgroup v2 subtree (systemd's {@code Delegate=yes}). A sandbox joins them before bubblewrap starts, so every
+ * cgroup v2 subtree (systemd's {@code Delegate=}; the hub moves itself into a {@code hub} leaf so that its cgroup may
+ * hand the controllers down). A sandbox joins them before bubblewrap starts, so every
  * process and thread it makes is counted. Where neither is writable the hub logs that only the JVM's own limits
  * and the rlimits hold.
  */
@@ -88,8 +89,6 @@ final class Cgroups {
 
     private static Groups v2(Path own, String name, long memoryBytes, double cpus, int maxProcesses)
             throws IOException {
-        Path parent = own.resolve("clawless-sandbox");
-        Files.createDirectories(parent);
         String controllers = Files.readString(own.resolve("cgroup.controllers")).trim();
         StringBuilder enable = new StringBuilder();
         for (String c : List.of("pids", "memory", "cpu")) {
@@ -97,7 +96,17 @@ final class Cgroups {
                 enable.append('+').append(c).append(' ');
             }
         }
-        Files.writeString(parent.resolve("cgroup.subtree_control"), enable.toString().trim());
+        String wanted = enable.toString().trim();
+        if (!Files.readString(own.resolve("cgroup.subtree_control")).contains("pids")) {
+            // a cgroup with processes cannot hand controllers down: the hub moves itself into a leaf first
+            Path leaf = own.resolve("hub");
+            Files.createDirectories(leaf);
+            Files.writeString(leaf.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+            Files.writeString(own.resolve("cgroup.subtree_control"), wanted);
+        }
+        Path parent = own.resolve("clawless-sandbox");
+        Files.createDirectories(parent);
+        Files.writeString(parent.resolve("cgroup.subtree_control"), wanted);
         Path g = parent.resolve(name);
         Files.createDirectories(g);
         List<String> limits = new ArrayList<>();
