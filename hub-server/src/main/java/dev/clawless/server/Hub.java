@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,9 @@ import java.util.logging.Logger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
+import dev.clawless.core.security.Actor;
+import dev.clawless.core.workspace.Workspaces;
+import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.core.channel.ChannelHealth;
 import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.ChannelRegistry;
@@ -302,11 +307,26 @@ public final class Hub implements AutoCloseable {
             Inbox inbox = new Inbox(database, conversations, memberships, audit, clock, ids);
             inbox.typingIndicator(channels::typing);
             Contacts contacts = new Contacts(database, audit, clock);
+            Workspaces workspaces = new Workspaces(config.dataDir().resolve("workspaces"),
+                    config.dataDir().resolve("run").resolve("workspaces"), config.tools().workspace(), guard,
+                    tenantId -> tenants.get(tenantId).settings().workspace(),
+                    (tenantId, conversationId, tool, detail, outcome) -> database.inTransaction(tx -> {
+                        audit.record(tx, new Actor("assistant", conversationId), Optional.of(tenantId),
+                                "workspace.command", Optional.of(conversationId), Map.of("tool", tool, "command",
+                                        detail, "outcome", outcome));
+                        return null;
+                    }));
             ToolRegistry tools = new ToolRegistry(List.of(new KnowledgeSearchTool(knowledge),
                     new HandoffTool(inbox::handOff), new HttpRequestTool(config.tools().httpAllowedUrls()),
                     new SessionsListTool(conversations), new SessionsSendTool(conversations),
-                    new TransferChannelTool(channels)), installations::tools);
-            installations.reserve(tools.builtInNames(), channelTypes.builtInTypes());
+                    new TransferChannelTool(channels)), tenantId -> {
+                        List<ToolExtension> offered = new ArrayList<>(workspaces.tools(tenantId));
+                        offered.addAll(installations.tools(tenantId));
+                        return offered;
+                    });
+            Set<String> reservedTools = new HashSet<>(tools.builtInNames());
+            reservedTools.addAll(Workspaces.TOOL_NAMES);
+            installations.reserve(reservedTools, channelTypes.builtInTypes());
             installations.connectionsOfType((tenantId, type) -> channels.list(tenantId).stream()
                     .filter(c -> c.type().equals(type)).map(Channel::id).toList());
             installations.start(config.marketplace().syncInterval());
@@ -477,6 +497,7 @@ public final class Hub implements AutoCloseable {
                     + l.token());
             return new Hub(config, database, server, adminToken, routes, worker, pollers, pump, inbound, deriver,
                     installations, redis, bus, setupLink, demo, reembedding, backups, () -> {
+                        workspaces.close();
                         transcripts.ifPresent(MongoTranscripts::close);
                         queueMeters.close();
                         metrics.close();

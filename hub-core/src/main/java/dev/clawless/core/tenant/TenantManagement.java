@@ -403,8 +403,18 @@ public final class TenantManagement {
                         + " characters"));
             }
         });
+        if (s.workspace().hosts().size() > 50) {
+            errors.add(new FieldError("settings.workspace.hosts", "must have at most 50 hosts"));
+        }
+        for (int i = 0; i < s.workspace().hosts().size(); i++) {
+            String host = s.workspace().hosts().get(i);
+            if (!host.equals("*") && !host.matches("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                errors.add(new FieldError("settings.workspace.hosts[" + i + "]",
+                        "must be a host name such as github.com or *.example.com"));
+            }
+        }
         return new TenantSettings(s.systemPrompt(), s.mode(), s.assistant(), origins, s.approvalPolicy(),
-                s.modePrompts());
+                s.modePrompts(), s.workspace());
     }
 
     /** {@code scheme://host[:port]} in lower case, or empty when {@code origin} is not an origin. */

@@ -21,6 +21,7 @@ import dev.clawless.core.tenant.NewApiKey;
 import dev.clawless.core.tenant.QuotaOverrides;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.SettingsPatch;
+import dev.clawless.core.tenant.WorkspaceSettings;
 import dev.clawless.core.tenant.TenantStatus;
 import dev.clawless.server.http.Json;
 import dev.clawless.server.http.JsonInput;
@@ -29,7 +30,7 @@ import dev.clawless.server.http.JsonInput;
 final class Inputs {
 
     static final Set<String> SETTINGS_FIELDS = Set.of("system_prompt", "mode", "assistant", "allowed_origins",
-            "approval_policy", "mode_prompts");
+            "approval_policy", "mode_prompts", "workspace");
     static final Set<String> QUOTA_FIELDS = Set.of("messages_per_month", "tokens_per_month", "requests_per_minute");
     static final Set<String> KEY_FIELDS = Set.of("name", "scopes", "expires_at");
     private static final List<String> SCOPES = Scope.all().stream().map(Scope::wire).toList();
@@ -49,7 +50,9 @@ final class Inputs {
                         a.isNull("thinking_budget_tokens"))),
                 s.strings("allowed_origins", 50, 300),
                 s.choice("approval_policy", List.of("mutating", "always", "never"), ApprovalPolicy::fromWire),
-                modePrompts(s)))
+                modePrompts(s),
+                s.object("workspace", Set.of("enabled", "hosts")).map(w -> new WorkspaceSettings(
+                        w.bool("enabled").orElse(false), w.strings("hosts", 50, 253).orElse(List.of())))))
                 .orElse(SettingsPatch.NONE);
     }
 

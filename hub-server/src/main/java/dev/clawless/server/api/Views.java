@@ -70,6 +70,9 @@ final class Views {
         node.put("approval_policy", s.approvalPolicy().wire());
         ObjectNode prompts = node.putObject("mode_prompts");
         s.modePrompts().forEach(prompts::put);
+        ObjectNode workspace = node.putObject("workspace").put("enabled", s.workspace().enabled());
+        ArrayNode hosts = workspace.putArray("hosts");
+        s.workspace().hosts().forEach(hosts::add);
         return node;
     }
 

@@ -95,8 +95,10 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
      * @param httpAllowedUrls       URL prefixes {@code http_request} may call
      * @param timeout               longest a tool call may take
      * @param allowPrivateAddresses let tools reach internal addresses (development, tests)
+     * @param workspace             what the assistant's workspaces may use, and whether tenants may have one
      */
-    public record ToolSettings(List<String> httpAllowedUrls, Duration timeout, boolean allowPrivateAddresses) {
+    public record ToolSettings(List<String> httpAllowedUrls, Duration timeout, boolean allowPrivateAddresses,
+                               dev.clawless.core.workspace.WorkspaceLimits workspace) {
     }
 
     /** Shortest admin token accepted from configuration. */
@@ -223,7 +225,16 @@ public record HubConfig(int port, String host, Path dataDir, Optional<String> pu
             }
         }
         ToolSettings tools = new ToolSettings(allowedUrls, b.duration("clawless.tools.timeout"),
-                b.bool("clawless.network.allow-private-addresses"));
+                b.bool("clawless.network.allow-private-addresses"),
+                new dev.clawless.core.workspace.WorkspaceLimits(b.bool("clawless.workspace.enabled"),
+                        Path.of(b.raw("clawless.workspace.bwrap")),
+                        (int) (b.size("clawless.workspace.memory", 16L << 20, 256L << 30) >> 20),
+                        b.integer("clawless.workspace.cpus", 1, 256),
+                        b.integer("clawless.workspace.max-processes", 16, 100_000),
+                        b.size("clawless.workspace.disk", 1L << 20, 1L << 40),
+                        b.duration("clawless.workspace.command-timeout"),
+                        b.integer("clawless.workspace.max-output", 1000, 1_000_000),
+                        b.duration("clawless.workspace.idle-timeout")));
         Prices prices = Prices.parse("");
         try {
             prices = Prices.parse(b.raw("clawless.usage.prices"));

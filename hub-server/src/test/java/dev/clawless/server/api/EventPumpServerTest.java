@@ -37,8 +37,16 @@ class EventPumpServerTest {
     private static TestHub hub;
     private static String key;
 
+    private static long pumpsBefore;
+
+    private static long pumpThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("clawless-event-pump"))
+                .count();
+    }
+
     @BeforeAll
     static void start() {
+        pumpsBefore = pumpThreads(); // a hub of an earlier test class may still be letting its pump go
         hub = TestHub.start();
         key = hub.key(hub.tenant("Pump"), "[\"chat\",\"conversations:read\",\"conversations:write\"]");
     }
@@ -81,9 +89,9 @@ class EventPumpServerTest {
             await("all streams replayed", () -> streams.stream().allMatch(l -> l.contains(
                     "event: conversation.created")));
             assertEquals(STREAMS, hub.hub().eventPump().subscribers());
-            long pumps = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("clawless-event-pump")).count();
-            assertEquals(1, pumps, "one pump thread for the node, whatever the number of streams");
+            long pumps = pumpThreads();
+            assertTrue(pumps >= 1 && pumps <= pumpsBefore + 1, "one pump thread for the node, whatever the number"
+                    + " of streams: " + pumps + " (" + pumpsBefore + " before the hub started)");
 
             long[] busy = reads(Duration.ofSeconds(3));
             System.out.printf("in 3 s: %d reads of new events and %d statements with no stream, %d and %d with %d"

@@ -140,7 +140,7 @@ public final class PluginKit {
     }
 
     /** Asks the tenant's assistant {@code text} in a new session. */
-    static HttpResponse<String> ask(TestHub hub, String key, String text) {
+    public static HttpResponse<String> ask(TestHub hub, String key, String text) {
         String session = TestHub.json(hub.call("POST", "/v1/sessions", key, null)).get("id").asText();
         return hub.call("POST", "/v1/chat/completions", key, "{\"session_id\":\"" + session
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
@@ -166,7 +166,7 @@ public final class PluginKit {
     }
 
     /** The model first calls {@code tool}, then (given its result) answers {@code answer}. */
-    static void modelCallsThenAnswers(WireMockServer fake, String tool, String argumentsJson, String answer) {
+    public static void modelCallsThenAnswers(WireMockServer fake, String tool, String argumentsJson, String answer) {
         fake.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("turn")
                 .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("called")
                 .willReturn(aResponse().withHeader("Content-Type", "text/event-stream")

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.clawless.core.sandbox.EgressForwarder;
 import dev.clawless.core.marketplace.PluginRuntime;
 import dev.clawless.core.marketplace.PluginVersion;
 import dev.clawless.plugin.api.Attachment;

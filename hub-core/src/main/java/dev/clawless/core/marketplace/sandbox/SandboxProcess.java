@@ -20,6 +20,8 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.clawless.core.sandbox.Cgroups;
+import dev.clawless.core.sandbox.Egress;
 import dev.clawless.core.security.NetworkGuard;
 
 /**
@@ -68,7 +70,7 @@ final class SandboxProcess implements AutoCloseable {
     static SandboxProcess start(SandboxSettings settings, String name, Path jar, Supplier<Collection<String>> hosts,
                                 NetworkGuard guard, Peer.Handler callbacks,
                                 java.util.function.Consumer<String> refused) throws IOException {
-        Path folder = settings.runFolder().resolve(name);
+        Path folder = dev.clawless.core.sandbox.SocketFolders.of(settings.runFolder(), name);
         Files.createDirectories(folder);
         Egress egress = new Egress(folder.resolve("egress.sock"), hosts, guard, name, refused);
         long processBytes = 3L * settings.memoryMb() << 20;

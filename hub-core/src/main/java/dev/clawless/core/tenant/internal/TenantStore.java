@@ -120,6 +120,11 @@ public final class TenantStore {
         node.put("approval_policy", s.approvalPolicy().wire());
         ObjectNode prompts = node.putObject("mode_prompts");
         s.modePrompts().forEach(prompts::put);
+        ObjectNode workspace = node.putObject("workspace").put("enabled", s.workspace().enabled());
+        s.workspace().hosts().forEach(workspace.putArray("hosts")::add);
+        if (s.workspace().hosts().isEmpty()) {
+            workspace.putArray("hosts");
+        }
         return node.toString();
     }
 
@@ -146,7 +151,16 @@ public final class TenantStore {
                         : d.assistant(),
                 origins,
                 ApprovalPolicy.fromWire(node.path("approval_policy").asText()).orElse(d.approvalPolicy()),
-                stringMap(node.path("mode_prompts")));
+                stringMap(node.path("mode_prompts")), workspace(node.path("workspace")));
+    }
+
+    private static dev.clawless.core.tenant.WorkspaceSettings workspace(JsonNode node) {
+        if (!node.isObject()) {
+            return dev.clawless.core.tenant.WorkspaceSettings.OFF;
+        }
+        List<String> hosts = new ArrayList<>();
+        node.path("hosts").forEach(h -> hosts.add(h.asText()));
+        return new dev.clawless.core.tenant.WorkspaceSettings(node.path("enabled").asBoolean(false), hosts);
     }
 
     private static java.util.Map<String, String> stringMap(JsonNode node) {

@@ -1,4 +1,4 @@
-package dev.clawless.core.marketplace.sandbox;
+package dev.clawless.core.sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,15 +17,29 @@ import java.nio.file.Path;
  * namespace. It only carries bytes to the hub's {@link Egress} socket, where the decisions are made; the sandbox has
  * no other route out.
  */
-final class EgressForwarder {
+public final class EgressForwarder {
 
     private EgressForwarder() {
     }
 
+    /**
+     * Runs a forwarder on its own (a workspace's shell starts one for its tools' proxy settings). Arguments: the hub's
+     * egress socket, the loopback port to listen on.
+     */
+    public static void main(String[] args) throws Exception {
+        start(Path.of(args[0]), Integer.parseInt(args[1]));
+        Thread.currentThread().join();
+    }
+
     /** Listens on a free loopback port and returns it. */
-    static int start(Path hubSocket) throws IOException {
-        ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
-        Thread.ofPlatform().daemon().name("clawless-egress-forwarder").start(() -> {
+    public static int start(Path hubSocket) throws IOException {
+        return start(hubSocket, 0);
+    }
+
+    /** Listens on {@code port} of the loopback (0: a free one) and returns it. */
+    public static int start(Path hubSocket, int port) throws IOException {
+        ServerSocket server = new ServerSocket(port, 64, InetAddress.getLoopbackAddress());
+        Thread.ofPlatform().name("clawless-egress-forwarder").daemon(port == 0).start(() -> {
             while (true) {
                 Socket client;
                 try {

@@ -1,4 +1,4 @@
-package dev.clawless.core.marketplace.sandbox;
+package dev.clawless.core.sandbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,20 +15,20 @@ import java.util.Optional;
  * process and thread it makes is counted. Where neither is writable the hub logs that only the JVM's own limits
  * and the rlimits hold.
  */
-final class Cgroups {
+public final class Cgroups {
 
     private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
     /** The groups of one sandbox and the limits they carry. */
-    record Groups(List<Path> folders, String limits) {
+    public record Groups(List<Path> folders, String limits) {
 
         /** The {@code cgroup.procs} files a starting sandbox writes its pid into. */
-        String procsFiles() {
+        public String procsFiles() {
             return String.join(":", folders.stream().map(f -> f.resolve("cgroup.procs").toString()).toList());
         }
 
         /** Removes the groups (after the sandbox's processes are gone). */
-        void remove() {
+        public void remove() {
             for (Path f : folders) {
                 try {
                     Files.deleteIfExists(f);
@@ -43,7 +43,7 @@ final class Cgroups {
     }
 
     /** Groups for the sandbox {@code name} with these limits, or empty when the hub may not create groups. */
-    static Optional<Groups> create(String name, long memoryBytes, double cpus, int maxProcesses) {
+    public static Optional<Groups> create(String name, long memoryBytes, double cpus, int maxProcesses) {
         try {
             if (Files.isDirectory(ROOT.resolve("pids")) && Files.isWritable(ROOT.resolve("pids"))) {
                 return Optional.of(v1(name, memoryBytes, cpus, maxProcesses));

@@ -1,4 +1,4 @@
-package dev.clawless.core.marketplace.sandbox;
+package dev.clawless.core.sandbox;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,10 +31,10 @@ import dev.clawless.plugin.api.HostPatterns;
  * its API base), after DNS resolution, through the private-address guard, to the one vetted address. Everything else
  * gets a 403 with the reason, and is logged. Each connection may carry at most {@link #MAX_BYTES} each way.
  */
-final class Egress implements AutoCloseable {
+public final class Egress implements AutoCloseable {
 
     /** Bytes one proxied connection may carry each way. */
-    static final long MAX_BYTES = 64L << 20;
+    public static final long MAX_BYTES = 64L << 20;
     private static final int MAX_HEAD = 16 * 1024;
     private static final int MAX_CONNECTIONS = 32;
     private static final System.Logger LOG = System.getLogger(Egress.class.getName());
@@ -53,7 +53,7 @@ final class Egress implements AutoCloseable {
      * @param who     the sandbox, for the log
      * @param refused told of every refusal, with the reason
      */
-    Egress(Path socket, Supplier<Collection<String>> hosts, NetworkGuard guard, String who, Consumer<String> refused)
+    public Egress(Path socket, Supplier<Collection<String>> hosts, NetworkGuard guard, String who, Consumer<String> refused)
             throws IOException {
         this.socket = socket;
         this.hosts = hosts;
