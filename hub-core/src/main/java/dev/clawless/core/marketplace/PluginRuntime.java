@@ -188,6 +188,8 @@ public final class PluginRuntime implements AutoCloseable {
             loaded.put(key, l);
             LOG.log(System.Logger.Level.INFO, "loaded plugin {0} {1} in a sandbox for installation {2}",
                     v.pluginId(), v.version(), installationId);
+        } else {
+            l.sandboxed.hosts(hosts); // the installation changed: its API base may have
         }
         l.references++;
         return l;

@@ -87,7 +87,7 @@ public final class Cgroups {
         return new Groups(folders, "cgroup v1: " + String.join(", ", limits));
     }
 
-    private static Groups v2(Path own, String name, long memoryBytes, double cpus, int maxProcesses)
+    private static synchronized Groups v2(Path own, String name, long memoryBytes, double cpus, int maxProcesses)
             throws IOException {
         String controllers = Files.readString(own.resolve("cgroup.controllers")).trim();
         StringBuilder enable = new StringBuilder();
@@ -128,8 +128,21 @@ public final class Cgroups {
         return new Groups(List.of(g), "cgroup v2: " + String.join(", ", limits));
     }
 
-    /** The hub's own cgroup v2 folder, when it is delegated to the hub (writable, with controllers). */
-    private static Optional<Path> ownV2() throws IOException {
+    private static volatile Optional<Path> delegated;
+
+    /**
+     * The hub's own cgroup v2 folder as it was when the hub first looked, when it is delegated to the hub (writable,
+     * with controllers). Read once: after the hub moves itself into its {@code hub} leaf, {@code /proc/self/cgroup}
+     * names the leaf.
+     */
+    private static synchronized Optional<Path> ownV2() throws IOException {
+        if (delegated == null) {
+            delegated = readOwnV2();
+        }
+        return delegated;
+    }
+
+    private static Optional<Path> readOwnV2() throws IOException {
         if (!Files.exists(ROOT.resolve("cgroup.controllers"))) {
             return Optional.empty();
         }

@@ -155,7 +155,7 @@ public final class Egress implements AutoCloseable {
                 toChild.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 toChild.flush();
             } else {
-                toUpstream.write(rewritten(text, parts[0], originForm, parts[2]));
+                toUpstream.write(rewritten(text, parts[0], originForm, parts[2], bare, port));
                 toUpstream.flush();
             }
             Thread back = Thread.ofVirtual().start(() -> {
@@ -188,19 +188,27 @@ public final class Egress implements AutoCloseable {
         }
     }
 
-    /** The request head for the origin server: origin-form target, no proxy headers. */
-    private static byte[] rewritten(String head, String method, String target, String version) {
+    /**
+     * The request head for the origin server: origin-form target, the {@code Host} the check passed (not one the
+     * plugin wrote, which a shared address would route elsewhere), no proxy headers, and {@code Connection: close},
+     * so that the connection carries this one request.
+     */
+    private static byte[] rewritten(String head, String method, String target, String version, String host,
+                                    int port) {
         StringBuilder b = new StringBuilder(method).append(' ').append(target).append(' ').append(version)
+                .append("\r\n");
+        b.append("Host: ").append(host.contains(":") ? "[" + host + "]" : host).append(port == 80 ? "" : ":" + port)
                 .append("\r\n");
         String[] lines = head.split("\r\n");
         for (int i = 1; i < lines.length; i++) {
             String lower = lines[i].toLowerCase(Locale.ROOT);
-            if (lines[i].isEmpty() || lower.startsWith("proxy-")) {
+            if (lines[i].isEmpty() || lower.startsWith("proxy-") || lower.startsWith("host:")
+                    || lower.startsWith("connection:") || lower.startsWith("keep-alive:")) {
                 continue;
             }
             b.append(lines[i]).append("\r\n");
         }
-        return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        return b.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static void pump(InputStream in, OutputStream out) {

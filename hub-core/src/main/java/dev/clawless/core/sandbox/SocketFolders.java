@@ -9,7 +9,7 @@ import java.util.HexFormat;
 /**
  * Folders for a sandbox's Unix sockets. A socket's path has at most 107 bytes on Linux, so a sandbox's folder is
  * named by a short hash of its key, under the hub's run folder — or, when even that is too long (a deep data
- * folder), under the system's temporary folder.
+ * folder), in a fresh folder of the system's temporary folder.
  */
 public final class SocketFolders {
 
@@ -25,8 +25,17 @@ public final class SocketFolders {
         if (folder.resolve("egress.sock").toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {
             return folder;
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "clawless-" + hash(base.toAbsolutePath() + "/" + key));
+        return FALLBACK.computeIfAbsent(base.toAbsolutePath() + "/" + key, k -> {
+            try {
+                // a fresh, unguessable, owner-only folder: nobody else on the machine can have made it first
+                return java.nio.file.Files.createTempDirectory("clawless-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
+
+    private static final java.util.Map<String, Path> FALLBACK = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String hash(String key) {
         try {

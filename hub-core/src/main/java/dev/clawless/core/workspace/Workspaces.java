@@ -120,11 +120,12 @@ public final class Workspaces implements AutoCloseable {
         }
         stopIdle();
         Path folder = folder(tenantId, conversationId);
-        long used = size(folder);
-        if (used > limits.diskBytes() && !tool.equals(WorkspaceTool.SHELL)) {
+        Usage used = usage(folder);
+        boolean cleaning = tool.equals(WorkspaceTool.SHELL) && command.matches("\\s*(rm|git\\s+clean)\\s[^;&|`$]*");
+        if (used.over(limits) && !cleaning) {
             ShellSession.Outcome refused = new ShellSession.Outcome(-1, "", false, java.util.Optional.of(
-                    "the workspace holds " + (used >> 20) + " MiB, over its limit of " + (limits.diskBytes() >> 20)
-                    + " MiB: remove files (workspace_shell with rm) first"));
+                    "the workspace holds " + used + ", over its limit of " + (limits.diskBytes() >> 20) + " MiB or "
+                    + MAX_FILES + " files: remove files first (workspace_shell with a plain rm command)"));
             log.record(tenantId, conversationId, tool, detail, "refused: over the disk limit");
             return refused;
         }
@@ -142,7 +143,7 @@ public final class Workspaces implements AutoCloseable {
                     started.incrementAndGet();
                     return ShellSession.start(limits, safe(conversationId), folder,
                             dev.clawless.core.sandbox.SocketFolders.of(runRoot, tenantId + "/" + conversationId),
-                            settings.apply(tenantId).hosts(), guard);
+                            () -> settings.apply(tenantId).hosts(), guard);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -152,11 +153,33 @@ public final class Workspaces implements AutoCloseable {
             return new ShellSession.Outcome(-1, "", false, java.util.Optional.of(e.getCause().getMessage()));
         }
         Consumer<String> each = line -> listener.line(tenantId, conversationId, line);
-        ShellSession.Outcome outcome = shell.run(command, limits.commandTimeout(), each);
-        long after = size(folder);
-        String disk = after > limits.diskBytes() ? "; the workspace now holds " + (after >> 20)
-                + " MiB, over its limit of " + (limits.diskBytes() >> 20) + " MiB: only shell commands run until"
-                + " files are removed" : "";
+        // the folder is measured while the command runs: one that fills it past the limit is stopped within a second
+        ShellSession running = shell;
+        Thread watch = Thread.ofVirtual().name("clawless-workspace-disk").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Usage now = usage(folder);
+                if (now.over(limits)) {
+                    running.stop("the command filled the workspace past its limit (" + now + "; at most "
+                            + (limits.diskBytes() >> 20) + " MiB and " + MAX_FILES + " files) and was killed with"
+                            + " its shell");
+                    return;
+                }
+            }
+        });
+        ShellSession.Outcome outcome;
+        try {
+            outcome = shell.run(command, limits.commandTimeout(), each);
+        } finally {
+            watch.interrupt();
+        }
+        Usage after = usage(folder);
+        String disk = after.over(limits) ? "; the workspace now holds " + after + ", over its limit: only a plain"
+                + " rm command runs until files are removed" : "";
         if (!disk.isEmpty()) {
             outcome = new ShellSession.Outcome(outcome.exitCode(), outcome.output(), outcome.truncated(),
                     java.util.Optional.of(outcome.stoppedFor().map(s -> s + disk).orElse(disk.substring(2))));
@@ -166,18 +189,40 @@ public final class Workspaces implements AutoCloseable {
         return outcome;
     }
 
-    /** Bytes in a folder, without following links. */
-    static long size(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return 0;
+    /** Files (folders and links included) one workspace may hold. */
+    static final long MAX_FILES = 200_000;
+
+    /** What a workspace holds. */
+    record Usage(long bytes, long files) {
+        boolean over(WorkspaceLimits limits) {
+            return bytes > limits.diskBytes() || files > MAX_FILES;
         }
-        long[] total = {0};
+
+        @Override
+        public String toString() {
+            return (bytes >> 20) + " MiB in " + files + " files";
+        }
+    }
+
+    /** Bytes and entries in a folder, without following links (counting stops past the limits). */
+    static Usage usage(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return new Usage(0, 0);
+        }
+        long[] total = {0, 0};
         try {
             Files.walkFileTree(folder, new SimpleFileVisitor<>() {
                 @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    total[1]++;
+                    return total[1] > MAX_FILES ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     total[0] += attrs.size();
-                    return FileVisitResult.CONTINUE;
+                    total[1]++;
+                    return total[1] > MAX_FILES ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
                 }
 
                 @Override
@@ -188,7 +233,7 @@ public final class Workspaces implements AutoCloseable {
         } catch (IOException e) {
             // counted what could be read
         }
-        return total[0];
+        return new Usage(total[0], total[1]);
     }
 
     /** Stops shells nobody used within the idle timeout (their folders stay); each command checks first. */

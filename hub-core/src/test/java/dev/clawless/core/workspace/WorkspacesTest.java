@@ -147,11 +147,21 @@ class WorkspacesTest {
                 big.content());
         assertTrue(Files.size(workspaces.folder("ten_1", "cnv_1").resolve("big.bin")) <= 16L << 20);
         ToolResult second = shell("head -c 10M /dev/zero > more.bin");
-        assertTrue(second.error() && second.content().contains("over its limit of 16 MiB"), second.content());
+        assertTrue(second.error() && second.content().contains("over its limit"), second.content());
+        ToolResult refused = shell("echo more > even-more.txt");
+        assertTrue(refused.error() && refused.content().contains("over its limit of 16 MiB"), refused.content());
         ToolResult write = tool("workspace_write", "{\"path\":\"x.txt\",\"content\":\"x\"}");
         assertTrue(write.error() && write.content().contains("over its limit"), write.content());
         assertFalse(shell("rm big.bin more.bin").error());
         assertFalse(tool("workspace_write", "{\"path\":\"x.txt\",\"content\":\"x\"}").error());
+        // many files each under the per-file limit: stopped while it runs, not after
+        long start = System.nanoTime();
+        ToolResult filling = shell("while true; do head -c 4M /dev/zero > f$RANDOM$RANDOM; done");
+        assertTrue(filling.error() && filling.content().contains("filled the workspace past its limit"),
+                filling.content());
+        assertTrue((System.nanoTime() - start) / 1_000_000_000 < 10, "stopped late");
+        assertTrue(records.stream().anyMatch(l -> l.contains("stopped: the command filled the workspace")),
+                records.toString());
     }
 
     @Test

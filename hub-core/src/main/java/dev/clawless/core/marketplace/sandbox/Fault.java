@@ -52,9 +52,20 @@ public record Fault(String type, String message, Integer status, Boolean retryab
                 null, null, null, null);
     }
 
-    /** The exception this fault stands for, as an unchecked one (an I/O fault as {@link SandboxFailure}). */
+    /**
+     * The exception this fault stands for, as an unchecked one (an I/O fault as {@link SandboxFailure}). What the
+     * other side sent is held to sane values: a status of 0–599, a wait of at most an hour, a message of 1,000
+     * characters.
+     */
     public RuntimeException toException() {
-        String m = message == null ? type : message;
+        String m = message == null ? String.valueOf(type) : message.replaceAll("\\p{Cntrl}", " ");
+        m = m.length() > 1000 ? m.substring(0, 1000) + "…" : m;
+        Integer status = this.status == null ? null : Math.max(0, Math.min(599, this.status));
+        Long waitMillis = this.waitMillis == null ? null : Math.max(0, Math.min(3_600_000L, this.waitMillis));
+        String code = this.code == null ? null : this.code.substring(0, Math.min(100, this.code.length()));
+        if (type == null) {
+            return new SandboxFailure(m);
+        }
         return switch (type) {
             case "unverified" -> new ChannelException.Unverified(m);
             case "malformed" -> new ChannelException.Malformed(m, null);

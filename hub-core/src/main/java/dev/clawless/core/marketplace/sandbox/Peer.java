@@ -45,6 +45,7 @@ final class Peer implements AutoCloseable {
     private final Handler handler;
     private final Semaphore handling;
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock writing = new java.util.concurrent.locks.ReentrantLock();
     private final AtomicLong ids = new AtomicLong();
     private volatile String closed;
 
@@ -71,8 +72,12 @@ final class Peer implements AutoCloseable {
                     Wire.Frame f = Wire.read(in);
                     if ("call".equals(f.op())) {
                         if (!handling.tryAcquire()) {
-                            send(Wire.Frame.failed(f.id(), new Fault("error", "too many calls at once", null, null,
-                                    null, null)));
+                            try {
+                                send(Wire.Frame.failed(f.id(), new Fault("error", "too many calls at once", null,
+                                        null, null, null)), Duration.ofSeconds(1));
+                            } catch (Timeout | InterruptedException stuck) {
+                                // the other side does not read: its own calls time out
+                            }
                             continue;
                         }
                         Thread.ofVirtual().name(name + "-call").start(() -> {
@@ -110,9 +115,9 @@ final class Peer implements AutoCloseable {
             reply = Wire.Frame.failed(f.id(), Fault.of(e));
         }
         try {
-            send(reply);
-        } catch (IOException e) {
-            // the pipe ended: the reader reports it
+            send(reply, Duration.ofMinutes(2));
+        } catch (IOException | Timeout | InterruptedException e) {
+            // the pipe ended or the other side stopped reading: its call times out
         }
     }
 
@@ -123,16 +128,18 @@ final class Peer implements AutoCloseable {
      * @throws RuntimeException the other side's fault, or a {@link SandboxFailure} when the pipe ended
      */
     JsonNode call(String method, JsonNode body, String ctx, Duration timeout) throws Timeout, InterruptedException {
-        String why = closed;
-        if (why != null) {
-            throw new SandboxFailure(why);
-        }
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         pending.put(id, answer);
+        String why = closed; // after the put: a pipe that ends now fails this call too, or was seen here
+        if (why != null) {
+            pending.remove(id);
+            throw new SandboxFailure(why);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            send(Wire.Frame.call(id, method, body, ctx));
-            return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            send(Wire.Frame.call(id, method, body, ctx), timeout);
+            return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (IOException e) {
             throw new SandboxFailure(closed != null ? closed : "the pipe broke: " + e.getMessage());
         } catch (TimeoutException e) {
@@ -147,9 +154,32 @@ final class Peer implements AutoCloseable {
         }
     }
 
-    private void send(Wire.Frame frame) throws IOException {
-        synchronized (out) {
-            Wire.write(out, frame);
+    /**
+     * Writes a frame. Waiting for the pipe counts against {@code within}: when the other side stops reading, the
+     * caller times out (and its owner stops the other side, which ends the write) instead of waiting forever.
+     */
+    private void send(Wire.Frame frame, Duration within) throws IOException, Timeout, InterruptedException {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        Thread.ofVirtual().name(name + "-write").start(() -> {
+            writing.lock();
+            try {
+                Wire.write(out, frame);
+                written.complete(null);
+            } catch (IOException | RuntimeException e) {
+                written.completeExceptionally(e);
+            } finally {
+                writing.unlock();
+            }
+        });
+        try {
+            written.get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new Timeout("the other side did not take the frame within " + within.toMillis() / 1000.0 + " s");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
         }
     }
 

@@ -1,9 +1,6 @@
 package dev.clawless.core.marketplace.sandbox;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +17,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.clawless.core.sandbox.BoundedLines;
 import dev.clawless.core.sandbox.Cgroups;
 import dev.clawless.core.sandbox.Egress;
 import dev.clawless.core.security.NetworkGuard;
@@ -100,7 +98,7 @@ final class SandboxProcess implements AutoCloseable {
                     + e.getMessage(), e);
         }
         Peer peer = new Peer("clawless-sandbox-" + name, process.getInputStream(), process.getOutputStream(),
-                callbacks, 64);
+                callbacks, 16);
         SandboxProcess p = new SandboxProcess(name, process, peer, egress, groups, folder, processBytes);
         p.errors = Thread.ofPlatform().daemon().name("clawless-sandbox-log-" + name).start(p::logErrors);
         peer.start(pipe -> {
@@ -117,7 +115,9 @@ final class SandboxProcess implements AutoCloseable {
         Path javaHome = Path.of(System.getProperty("java.home")).toAbsolutePath();
         List<String> c = new ArrayList<>(List.of(s.bwrap().toString(),
                 "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-                "--clearenv", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox"));
+                "--clearenv", "--cap-drop", "ALL", "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
+                // the private /tmp first: what is bound below it (a class path under /tmp) is mounted inside it
+                "--size", Long.toString(s.tmpBytes()), "--tmpfs", "/tmp"));
         for (String lib : List.of("/usr/lib", "/usr/lib64", "/lib", "/lib64")) {
             if (Files.isSymbolicLink(Path.of(lib))) {
                 c.addAll(List.of("--symlink", readLink(lib), lib));
@@ -132,7 +132,6 @@ final class SandboxProcess implements AutoCloseable {
         c.addAll(List.of("--ro-bind", jar.toAbsolutePath().toString(), "/plugin/plugin.jar",
                 "--ro-bind", folder.toAbsolutePath().toString(), "/run/hub",
                 "--proc", "/proc", "--dev", "/dev",
-                "--size", Long.toString(s.tmpBytes()), "--tmpfs", "/tmp",
                 "--setenv", "HOME", "/tmp", "--setenv", "TZ", "UTC", "--setenv", "LANG", "C.UTF-8",
                 "--chdir", "/tmp",
                 javaHome.resolve("bin/java").toString(),
@@ -178,21 +177,36 @@ final class SandboxProcess implements AutoCloseable {
         return List.copyOf(entries);
     }
 
+    /**
+     * Logs what the child writes on standard error: lines cut at 2,000 characters, at most 120 a minute (then one
+     * line saying how many were left out), the last 20 kept for the reason of a crash.
+     */
     private void logErrors() {
-        System.Logger log = LOG;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                String shown = line.length() > 2000 ? line.substring(0, 2000) + "…" : line;
+        long[] window = {System.nanoTime(), 0, 0};
+        try {
+            BoundedLines.read(process.getErrorStream(), 2000, shown -> {
                 synchronized (lastErrors) {
                     lastErrors.addLast(shown);
                     if (lastErrors.size() > 20) {
                         lastErrors.removeFirst();
                     }
                 }
-                log.log(System.Logger.Level.INFO, "[sandbox {0}] {1}", name, shown);
-            }
+                long now = System.nanoTime();
+                if (now - window[0] > 60_000_000_000L) {
+                    if (window[2] > 0) {
+                        LOG.log(System.Logger.Level.WARNING, "[sandbox {0}] {1} lines of its output left out",
+                                name, window[2]);
+                    }
+                    window[0] = now;
+                    window[1] = 0;
+                    window[2] = 0;
+                }
+                if (++window[1] <= 120) {
+                    LOG.log(System.Logger.Level.INFO, "[sandbox {0}] {1}", name, shown);
+                } else {
+                    window[2]++;
+                }
+            });
         } catch (IOException ignored) {
             // the child is gone
         }

@@ -48,6 +48,7 @@ public final class SandboxedPlugin implements AutoCloseable {
     private final String name;
     private final NetworkGuard guard;
     private final Duration loadTimeout;
+    private final Set<String> baseHosts = ConcurrentHashMap.newKeySet();
     private final Set<String> hosts = ConcurrentHashMap.newKeySet();
     private final Map<String, ToolContext> contexts = new ConcurrentHashMap<>();
     private final AtomicLong restarts = new AtomicLong();
@@ -69,7 +70,7 @@ public final class SandboxedPlugin implements AutoCloseable {
         this.name = name;
         this.guard = guard;
         this.loadTimeout = loadTimeout;
-        this.hosts.addAll(hosts);
+        hosts.forEach(h -> this.baseHosts.add(h.toLowerCase(java.util.Locale.ROOT)));
     }
 
     /**
@@ -92,7 +93,12 @@ public final class SandboxedPlugin implements AutoCloseable {
                 throw new IOException(e.getMessage(), e);
             }
         }
-        plugin.describe(description);
+        try {
+            plugin.describe(description);
+        } catch (IOException | RuntimeException e) {
+            plugin.close(); // a plugin that describes itself badly leaves no process behind
+            throw new IOException("the plugin's description cannot be read: " + e.getMessage(), e);
+        }
         return plugin;
     }
 
@@ -142,6 +148,12 @@ public final class SandboxedPlugin implements AutoCloseable {
                 : java.util.OptionalLong.empty();
     }
 
+    /** The hosts its network may reach from now on (the installation was changed), besides its connections'. */
+    public void hosts(Collection<String> declared) {
+        baseHosts.clear();
+        declared.forEach(h -> baseHosts.add(h.toLowerCase(java.util.Locale.ROOT)));
+    }
+
     /** Lets the sandbox's network reach {@code host} too (a channel connection's configured API base). */
     void allowHost(String host) {
         if (host != null && !host.isBlank()) {
@@ -149,10 +161,16 @@ public final class SandboxedPlugin implements AutoCloseable {
         }
     }
 
+    private Set<String> reachable() {
+        Set<String> all = new java.util.HashSet<>(baseHosts);
+        all.addAll(hosts);
+        return all;
+    }
+
     private JsonNode startChild() {
         SandboxProcess p;
         try {
-            p = SandboxProcess.start(settings, name, jar, () -> Set.copyOf(hosts), guard, this::callback,
+            p = SandboxProcess.start(settings, name, jar, this::reachable, guard, this::callback,
                     reason -> refusals.incrementAndGet());
         } catch (IOException e) {
             throw new SandboxFailure(e.getMessage());

@@ -30,7 +30,11 @@ public final class Wire {
     public static final int MAX_FRAME = 48 * 1024 * 1024;
 
     /** The mapper for frames and the plugin API's records. */
-    public static final ObjectMapper JSON = new ObjectMapper()
+    public static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            // a frame is a few thousand tokens; a frame of millions of tiny ones would cost the hub its memory
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxTokenCount(500_000).maxNestingDepth(64).maxStringLength(MAX_FRAME).build())
+            .build())
             .registerModule(new Jdk8Module())
             .registerModule(new JavaTimeModule())
             .addMixIn(InboundEvent.class, InboundEventMixin.class)

@@ -1,8 +1,6 @@
 package dev.clawless.core.workspace.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import dev.clawless.core.sandbox.BoundedLines;
 import dev.clawless.core.sandbox.Cgroups;
 import dev.clawless.core.sandbox.Egress;
 import dev.clawless.core.sandbox.EgressForwarder;
@@ -48,7 +47,8 @@ public final class ShellSession implements AutoCloseable {
 
     private final Process process;
     private final OutputStream stdin;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private static final int QUEUED = 2000;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>(QUEUED);
     private final Optional<Egress> egress;
     private final Optional<Cgroups.Groups> groups;
     private final Path run;
@@ -56,6 +56,7 @@ public final class ShellSession implements AutoCloseable {
     private volatile Instant lastUsed = Instant.now();
     private volatile boolean ended;
     private volatile boolean busy;
+    private volatile String stoppedFor;
 
     private ShellSession(Process process, Optional<Egress> egress, Optional<Cgroups.Groups> groups, Path run,
                          String marker) {
@@ -72,18 +73,26 @@ public final class ShellSession implements AutoCloseable {
      * Starts a shell on {@code folder}.
      *
      * @param run   a folder of the hub's for this shell's egress socket and files (never the workspace itself)
-     * @param hosts the hosts its commands may reach; none: no network
+     * @param hosts the hosts its commands may reach, now; none when it starts: no network
      */
     public static ShellSession start(WorkspaceLimits limits, String name, Path folder, Path run,
-                                     Collection<String> hosts, NetworkGuard guard) throws IOException {
+                                     java.util.function.Supplier<Collection<String>> hosts, NetworkGuard guard)
+            throws IOException {
         Files.createDirectories(folder);
         Files.createDirectories(run);
-        Optional<Egress> egress = hosts.isEmpty() ? Optional.empty() : Optional.of(new Egress(
-                run.resolve("egress.sock"), () -> hosts, guard, "workspace " + name, reason -> { }));
+        // the hosts are read at every connection: one the tenant removes is unreachable at once
+        Optional<Egress> egress = hosts.get().isEmpty() ? Optional.empty() : Optional.of(new Egress(
+                run.resolve("egress.sock"), hosts, guard, "workspace " + name, reason -> { }));
         Files.writeString(run.resolve("passwd"), "workspace:x:1000:1000:workspace:/workspace:/bin/bash\n");
         Files.writeString(run.resolve("group"), "workspace:x:1000:\n");
         Optional<Cgroups.Groups> groups = Cgroups.create("ws-" + name, (long) limits.memoryMb() << 20, limits.cpus(),
                 limits.maxProcesses());
+        if (groups.isEmpty()) {
+            egress.ifPresent(Egress::close);
+            // a shell runs any program: without a process and memory limit one fork bomb takes the machine
+            throw new IOException("workspaces need control groups for their limits and the hub cannot create them"
+                    + " (run it as root, or delegate a cgroup v2 subtree to it: docs/workspace.md)");
+        }
         List<String> command = new ArrayList<>();
         if (groups.isPresent()) {
             command.addAll(List.of("/bin/sh", "-c", CGROUP_JOIN, "sh"));
@@ -135,6 +144,8 @@ public final class ShellSession implements AutoCloseable {
         List<String> c = new ArrayList<>(List.of(limits.bwrap().toString(),
                 "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
                 "--clearenv", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000", "--hostname", "workspace",
+                // the private /tmp first: what is bound below it (a runtime or class path under /tmp) lands inside it
+                "--size", Long.toString(Math.min(limits.diskBytes(), 256L << 20)), "--tmpfs", "/tmp",
                 "--ro-bind", "/usr", "/usr"));
         for (String link : List.of("/bin", "/sbin", "/lib", "/lib64")) {
             if (Files.isSymbolicLink(Path.of(link))) {
@@ -164,8 +175,7 @@ public final class ShellSession implements AutoCloseable {
                 "--ro-bind", run.resolve("group").toString(), "/etc/group",
                 "--bind", folder.toAbsolutePath().toString(), "/workspace",
                 "--ro-bind", run.toAbsolutePath().toString(), "/run/hub",
-                "--proc", "/proc", "--dev", "/dev", "--size", Long.toString(Math.min(limits.diskBytes(), 256L << 20)),
-                "--tmpfs", "/tmp",
+                "--proc", "/proc", "--dev", "/dev",
                 "--setenv", "HOME", "/workspace", "--setenv", "USER", "workspace",
                 "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "TERM", "dumb", "--setenv", "GIT_TERMINAL_PROMPT", "0", "--chdir", "/workspace"));
@@ -179,18 +189,28 @@ public final class ShellSession implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Reads the shell's output: lines cut at 4,000 characters, kept only while a command runs (what background
+     * processes print in between is dropped) and at most {@link #QUEUED} waiting, the end marker always.
+     */
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lines.add(line.length() > 4000 ? line.substring(0, 4000) + "…" : line);
-            }
+        try {
+            BoundedLines.read(process.getInputStream(), 4000, line -> {
+                if (line.startsWith(marker)) {
+                    while (!lines.offer(line)) {
+                        lines.poll(); // the end marker always gets in; an output line gives way
+                    }
+                } else if (busy) {
+                    lines.offer(line);
+                }
+            });
         } catch (IOException ignored) {
             // the shell is gone
         }
         ended = true;
-        lines.add(marker + " ended");
+        while (!lines.offer(marker + " ended")) {
+            lines.poll();
+        }
     }
 
     /**
@@ -214,8 +234,9 @@ public final class ShellSession implements AutoCloseable {
             return new Outcome(-1, "", false, Optional.of("the workspace's shell has ended"));
         }
         String encoded = Base64.getEncoder().encodeToString(command.getBytes(StandardCharsets.UTF_8));
-        String wrapped = "eval \"$(printf '%s' '" + encoded + "' | base64 -d)\" </dev/null 2>&1; __rc=$?; printf '\\n"
-                + marker + " %d\\n' \"$__rc\"\n";
+        // traps and functions a former command left would run inside this one's wrapper: cleared first
+        String wrapped = "trap - DEBUG RETURN ERR; unset -f printf base64 eval trap 2>/dev/null; eval \"$(printf '%s' '"
+                + encoded + "' | base64 -d)\" </dev/null 2>&1; __rc=$?; printf '\\n" + marker + " %d\\n' \"$__rc\"\n";
         lines.clear();
         try {
             stdin.write(wrapped.getBytes(StandardCharsets.UTF_8));
@@ -233,7 +254,12 @@ public final class ShellSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 kill();
-                return new Outcome(-1, out.toString(), truncated, Optional.of("interrupted; the shell was stopped"));
+                return new Outcome(-1, out.toString(), truncated, Optional.of("the tool call's time limit"
+                        + " (clawless.tools.timeout) ended the command; it was killed with its shell"));
+            }
+            if (stoppedFor != null) {
+                kill();
+                return new Outcome(-1, out.toString(), truncated, Optional.of(stoppedFor));
             }
             if (line == null) {
                 kill();
@@ -246,7 +272,14 @@ public final class ShellSession implements AutoCloseable {
                     return new Outcome(-1, out.toString(), truncated, Optional.of("the shell ended"
                             + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")")));
                 }
-                int code = Integer.parseInt(rest);
+                int code;
+                try {
+                    code = Integer.parseInt(rest);
+                } catch (NumberFormatException e) {
+                    kill();
+                    return new Outcome(-1, out.toString(), truncated, Optional.of("the shell's output could not be"
+                            + " read; the shell was stopped"));
+                }
                 // the marker starts on a line of its own: its newline, and the command's last one, are not output
                 String text = out.toString();
                 if (text.endsWith("\n")) {
@@ -278,6 +311,12 @@ public final class ShellSession implements AutoCloseable {
     /** Whether a command runs now. */
     public boolean busy() {
         return busy;
+    }
+
+    /** Stops the shell and the command it runs, which ends with {@code reason}. */
+    public void stop(String reason) {
+        stoppedFor = reason;
+        kill();
     }
 
     private void kill() {
