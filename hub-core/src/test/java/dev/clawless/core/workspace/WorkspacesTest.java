@@ -1,8 +1,6 @@
 package dev.clawless.core.workspace;
 
 import java.net.InetSocketAddress;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.clawless.core.TestTurnContext;
 import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.tenant.WorkspaceSettings;
 import dev.clawless.plugin.api.ToolCall;
-import dev.clawless.plugin.api.ToolContext;
 import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.plugin.api.ToolResult;
 
@@ -71,7 +69,7 @@ class WorkspacesTest {
     private ToolResult tool(String name, String args) {
         ToolExtension t = workspaces.tools("ten_1").stream().filter(x -> x.spec().name().equals(name)).findFirst()
                 .orElseThrow();
-        return t.invoke(new ToolCall("c", name, args), new Context("ten_1", "cnv_1"));
+        return t.invoke(new ToolCall("c", name, args), new TestTurnContext("ten_1", Optional.of("cnv_1"), Map.of()));
     }
 
     private ToolResult shell(String command) {
@@ -197,31 +195,4 @@ class WorkspacesTest {
         assertTrue(workspaces.tools("ten_1").isEmpty());
     }
 
-    /** A turn's context: a tenant and a conversation. */
-    private record Context(String tenantId, String conversation) implements ToolContext {
-        @Override
-        public Optional<String> conversationId() {
-            return Optional.of(conversation);
-        }
-
-        @Override
-        public Map<String, String> config() {
-            return Map.of();
-        }
-
-        @Override
-        public Optional<String> secret(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("test");
-        }
-
-        @Override
-        public HttpResponse<byte[]> http(HttpRequest request) {
-            throw new SecurityException("not here");
-        }
-    }
 }

@@ -146,6 +146,42 @@ public final class PluginKit {
                 + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
     }
 
+    /** Calls one of the tenant's tools as a turn would, without a conversation (the installation's own context). */
+    public static dev.clawless.plugin.api.ToolResult invoke(TestHub hub, String tenantId, String tool, String args) {
+        dev.clawless.plugin.api.ToolExtension t = hub.hub().installations().tools(tenantId).stream()
+                .filter(x -> x.spec().name().equals(tool)).findFirst()
+                .orElseThrow(() -> new AssertionError(tool + " is not installed for " + tenantId));
+        return t.invoke(new dev.clawless.plugin.api.ToolCall("call_1", tool, args), new Turn(tenantId));
+    }
+
+    /** A turn's context as a tool of an installation sees it before the installation's own: only the tenant. */
+    private record Turn(String tenantId) implements dev.clawless.plugin.api.ToolContext {
+        @Override
+        public java.util.Optional<String> conversationId() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public Map<String, String> config() {
+            return Map.of();
+        }
+
+        @Override
+        public java.util.Optional<String> secret(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public System.Logger logger() {
+            return System.getLogger("test");
+        }
+
+        @Override
+        public HttpResponse<byte[]> http(HttpRequest request) {
+            throw new SecurityException("the installation's own context is used");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------ a fake model
 
     static String toolCallStream(String tool, String argumentsJson) {

@@ -1,10 +1,8 @@
 package dev.clawless.server.marketplace;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 import com.example.hostile.SlowTool;
 import com.example.sandboxed.BombTool;
@@ -18,9 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.clawless.core.marketplace.PluginRuntime;
 import dev.clawless.core.marketplace.sandbox.SandboxedPlugin;
-import dev.clawless.plugin.api.ToolCall;
-import dev.clawless.plugin.api.ToolContext;
-import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.plugin.api.ToolResult;
 import dev.clawless.server.Bubblewrap;
 import dev.clawless.server.TestHub;
@@ -106,40 +101,7 @@ class SandboxedPluginServerTest {
 
     /** Calls one of the tenant's installed tools as a turn would. */
     private static ToolResult run(String key, String tool, String args) {
-        String tenant = tenantOf(key);
-        ToolExtension t = hub.hub().installations().tools(tenant).stream().filter(x -> x.spec().name().equals(tool))
-                .findFirst().orElseThrow(() -> new AssertionError(tool + " is not installed for " + tenant));
-        return t.invoke(new ToolCall("call_1", tool, args), new ToolContext() {
-            @Override
-            public String tenantId() {
-                return tenant;
-            }
-
-            @Override
-            public Optional<String> conversationId() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Map<String, String> config() {
-                return Map.of();
-            }
-
-            @Override
-            public Optional<String> secret(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("test");
-            }
-
-            @Override
-            public HttpResponse<byte[]> http(HttpRequest request) {
-                throw new SecurityException("not in this test");
-            }
-        });
+        return PluginKit.invoke(hub, tenantOf(key), tool, args);
     }
 
     private static SandboxedPlugin sandboxOf(String pluginId) {

@@ -1,18 +1,12 @@
 package dev.clawless.server.marketplace;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.Optional;
 
 import com.example.hostile.LocalCallTool;
 import com.example.sandboxed.EscapeTool;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.clawless.plugin.api.ToolCall;
-import dev.clawless.plugin.api.ToolContext;
-import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.plugin.api.ToolResult;
 import dev.clawless.server.Bubblewrap;
 
@@ -75,38 +69,6 @@ class SandboxedSlackPluginServerTest extends SlackPluginServerTest {
     }
 
     private static ToolResult call(String tenant, String tool, String args) {
-        ToolExtension t = hub.hub().installations().tools(tenant).stream().filter(x -> x.spec().name().equals(tool))
-                .findFirst().orElseThrow();
-        return t.invoke(new ToolCall("c", tool, args), new ToolContext() {
-            @Override
-            public String tenantId() {
-                return tenant;
-            }
-
-            @Override
-            public Optional<String> conversationId() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Map<String, String> config() {
-                return Map.of();
-            }
-
-            @Override
-            public Optional<String> secret(String name) {
-                return Optional.empty();
-            }
-
-            @Override
-            public System.Logger logger() {
-                return System.getLogger("test");
-            }
-
-            @Override
-            public HttpResponse<byte[]> http(HttpRequest request) {
-                throw new SecurityException("the installation's own context is used");
-            }
-        });
+        return PluginKit.invoke(hub, tenant, tool, args);
     }
 }

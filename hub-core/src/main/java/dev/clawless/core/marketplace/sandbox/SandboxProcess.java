@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.clawless.core.sandbox.BoundedLines;
 import dev.clawless.core.sandbox.Cgroups;
 import dev.clawless.core.sandbox.Egress;
+import dev.clawless.core.sandbox.Launch;
 import dev.clawless.core.security.NetworkGuard;
 
 /**
@@ -32,8 +33,6 @@ import dev.clawless.core.security.NetworkGuard;
 final class SandboxProcess implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SandboxProcess.class.getName());
-    private static final String CGROUP_JOIN = "IFS=:; for f in $CLAWLESS_CGROUPS; do echo $$ > \"$f\" || exit 97;"
-            + " done; unset CLAWLESS_CGROUPS PWD OLDPWD; exec \"$@\"";
 
     private final String name;
     private final Process process;
@@ -74,28 +73,15 @@ final class SandboxProcess implements AutoCloseable {
         long processBytes = 3L * settings.memoryMb() << 20;
         Optional<Cgroups.Groups> groups = Cgroups.create(name, processBytes, settings.cpus(),
                 settings.maxProcesses());
-        List<String> command = new ArrayList<>();
-        if (groups.isPresent()) {
-            command.addAll(List.of("/bin/sh", "-c", CGROUP_JOIN, "sh"));
-        }
-        Path prlimit = Path.of("/usr/bin/prlimit");
-        if (Files.isExecutable(prlimit)) {
-            // address space: a small JVM reserves about 1.5 GiB (class space, code cache, stacks) beyond its heap
-            command.addAll(List.of(prlimit.toString(), "--as=" + (processBytes + (2L << 30)), "--nofile=512",
-                    "--core=0", "--"));
-        }
-        command.addAll(bwrap(settings, jar, folder));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().clear();
-        groups.ifPresent(g -> pb.environment().put("CLAWLESS_CGROUPS", g.procsFiles()));
         Process process;
         try {
-            process = pb.start();
+            // address space: a small JVM reserves about 1.5 GiB (class space, code cache, stacks) beyond its heap
+            process = Launch.start(groups, List.of("--as=" + (processBytes + (2L << 30)), "--nofile=512", "--core=0"),
+                    bwrap(settings, jar, folder), false, "sandboxed plugins");
         } catch (IOException e) {
             egress.close();
             groups.ifPresent(Cgroups.Groups::remove);
-            throw new IOException("cannot start " + settings.bwrap() + " (bubblewrap, which sandboxed plugins need): "
-                    + e.getMessage(), e);
+            throw e;
         }
         Peer peer = new Peer("clawless-sandbox-" + name, process.getInputStream(), process.getOutputStream(),
                 callbacks, 16);

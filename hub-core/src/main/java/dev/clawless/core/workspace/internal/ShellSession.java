@@ -23,6 +23,7 @@ import dev.clawless.core.sandbox.BoundedLines;
 import dev.clawless.core.sandbox.Cgroups;
 import dev.clawless.core.sandbox.Egress;
 import dev.clawless.core.sandbox.EgressForwarder;
+import dev.clawless.core.sandbox.Launch;
 import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.workspace.WorkspaceLimits;
 
@@ -38,8 +39,6 @@ public final class ShellSession implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ShellSession.class.getName());
     private static final int PROXY_PORT = 3128;
-    private static final String CGROUP_JOIN = "IFS=:; for f in $CLAWLESS_CGROUPS; do echo $$ > \"$f\" || exit 97;"
-            + " done; unset CLAWLESS_CGROUPS PWD OLDPWD; exec \"$@\"";
 
     /** What one command gave. */
     public record Outcome(int exitCode, String output, boolean truncated, Optional<String> stoppedFor) {
@@ -93,26 +92,14 @@ public final class ShellSession implements AutoCloseable {
             throw new IOException("workspaces need control groups for their limits and the hub cannot create them"
                     + " (run it as root, or delegate a cgroup v2 subtree to it: docs/workspace.md)");
         }
-        List<String> command = new ArrayList<>();
-        if (groups.isPresent()) {
-            command.addAll(List.of("/bin/sh", "-c", CGROUP_JOIN, "sh"));
-        }
-        if (Files.isExecutable(Path.of("/usr/bin/prlimit"))) {
-            command.addAll(List.of("/usr/bin/prlimit", "--fsize=" + limits.diskBytes(), "--core=0", "--nofile=1024",
-                    "--"));
-        }
-        command.addAll(bwrap(limits, folder, run, egress.isPresent()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().clear();
-        groups.ifPresent(g -> pb.environment().put("CLAWLESS_CGROUPS", g.procsFiles()));
         Process process;
         try {
-            process = pb.start();
+            process = Launch.start(groups, List.of("--fsize=" + limits.diskBytes(), "--core=0", "--nofile=1024"),
+                    bwrap(limits, folder, run, egress.isPresent()), true, "workspaces");
         } catch (IOException e) {
             egress.ifPresent(Egress::close);
             groups.ifPresent(Cgroups.Groups::remove);
-            throw new IOException("cannot start " + limits.bwrap() + " (bubblewrap, which workspaces need): "
-                    + e.getMessage(), e);
+            throw e;
         }
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);

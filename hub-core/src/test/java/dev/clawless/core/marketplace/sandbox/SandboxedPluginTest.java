@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.clawless.core.TestTurnContext;
 import dev.clawless.core.marketplace.PluginVersion;
 import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.plugin.api.ToolCall;
@@ -43,34 +44,6 @@ class SandboxedPluginTest {
         @Override
         public ToolResult invoke(ToolCall call, ToolContext context) {
             return ToolResult.ok(context.tenantId() + ":" + context.secret("token").map(String::length).orElse(-1));
-        }
-    }
-
-    /** What the hub hands a tool call: a tenant and its granted secrets; no HTTP in these tests. */
-    record Context(String tenantId, Map<String, String> secrets) implements ToolContext {
-        @Override
-        public Optional<String> conversationId() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Map<String, String> config() {
-            return Map.of();
-        }
-
-        @Override
-        public Optional<String> secret(String name) {
-            return Optional.ofNullable(secrets.get(name));
-        }
-
-        @Override
-        public System.Logger logger() {
-            return System.getLogger("test");
-        }
-
-        @Override
-        public java.net.http.HttpResponse<byte[]> http(java.net.http.HttpRequest request) {
-            throw new SecurityException("no HTTP here");
         }
     }
 
@@ -127,7 +100,7 @@ class SandboxedPluginTest {
             assertEquals(1, plugin.tools().size());
             assertEquals("secret_length", plugin.tools().get(0).spec().name());
             ToolResult r = plugin.tools().get(0).invoke(new ToolCall("c1", "secret_length", "{}"),
-                    new Context("ten_1", Map.of("token", "12345")));
+                    new TestTurnContext("ten_1", Optional.empty(), Map.of("token", "12345")));
             assertFalse(r.error(), r.content());
             assertEquals("ten_1:5", r.content());
         }
