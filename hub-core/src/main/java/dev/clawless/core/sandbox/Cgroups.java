@@ -27,13 +27,23 @@ public final class Cgroups {
             return String.join(":", folders.stream().map(f -> f.resolve("cgroup.procs").toString()).toList());
         }
 
-        /** Removes the groups (after the sandbox's processes are gone). */
+        /**
+         * Removes the groups once the sandbox's last process has left them (which can take a moment after the first
+         * one died); what is still busy after two seconds is removed by the next start's sweep.
+         */
         public void remove() {
             for (Path f : folders) {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // still has a process for a moment; the kernel frees it when it is empty and removed later
+                for (int attempt = 0; attempt < 40 && Files.exists(f); attempt++) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (IOException busy) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                 }
             }
         }
@@ -107,6 +117,7 @@ public final class Cgroups {
         Path parent = own.resolve("clawless-sandbox");
         Files.createDirectories(parent);
         Files.writeString(parent.resolve("cgroup.subtree_control"), wanted);
+        sweep(parent);
         Path g = parent.resolve(name);
         Files.createDirectories(g);
         List<String> limits = new ArrayList<>();
@@ -157,8 +168,32 @@ public final class Cgroups {
     }
 
     private static Path group(Path hierarchy, String name) throws IOException {
-        Path g = hierarchy.resolve("clawless-sandbox").resolve(name);
+        Path parent = hierarchy.resolve("clawless-sandbox");
+        sweep(parent);
+        Path g = parent.resolve(name);
         Files.createDirectories(g);
         return g;
+    }
+
+    private static final java.util.Set<Path> SWEPT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Once per hierarchy and process: removes the empty groups a killed hub or a slow exit left behind. */
+    private static void sweep(Path parent) {
+        if (!SWEPT.add(parent) || !Files.isDirectory(parent)) {
+            return;
+        }
+        try (var groups = Files.list(parent)) {
+            groups.filter(Files::isDirectory).forEach(g -> {
+                try {
+                    if (Files.readString(g.resolve("cgroup.procs")).isBlank()) {
+                        Files.deleteIfExists(g);
+                    }
+                } catch (IOException stillUsed) {
+                    // a sandbox of another hub on this machine, or not empty yet
+                }
+            });
+        } catch (IOException ignored) {
+            // nothing to sweep
+        }
     }
 }

@@ -104,5 +104,7 @@ class SandboxedPluginTest {
             assertFalse(r.error(), r.content());
             assertEquals("ten_1:5", r.content());
         }
+        // closed: its process and its control group are gone
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/pids/clawless-sandbox/ins_1")));
     }
 }
