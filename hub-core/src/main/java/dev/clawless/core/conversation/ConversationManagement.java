@@ -434,8 +434,15 @@ public final class ConversationManagement {
                         .map(Conversation::status).orElse(ConversationStatus.BOT), now);
                 event(tx, tenantId, answered.conversationId(), "message.created", messageEvent(reply), now);
                 enqueueDelivery(tx, reply);
+                return store.findReply(tx, tenantId, answered.id()).orElseThrow();
             }
-            return store.findReply(tx, tenantId, answered.id()).orElseThrow();
+            // a turn run again finds its reply stored: it makes sure the reply still goes out (the delivery job is
+            // enqueued once per message, so this adds one only where none exists)
+            Message stored = store.findReply(tx, tenantId, answered.id()).orElseThrow();
+            if (stored.status() == MessageStatus.PENDING) {
+                enqueueDelivery(tx, stored);
+            }
+            return stored;
         });
     }
 

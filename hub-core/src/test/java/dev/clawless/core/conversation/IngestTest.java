@@ -215,4 +215,21 @@ class IngestTest {
             return results;
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aTurnRunAgainOnAStoredReplyWithoutItsDeliveryEnqueuesTheDelivery(Engine engine) throws Exception {
+        open(engine);
+        Ingested in = conversations.ingest(tenant, msg("m9", "chat-9", "u9", "Hello"));
+        Message reply = conversations.recordReply(tenant, in.message(), "Hi!", java.util.Map.of());
+        long deliveries = count("jobs WHERE kind = 'deliver'");
+        assertEquals(reply.id(), conversations.recordReply(tenant, in.message(), "Hi again", java.util.Map.of()).id());
+        assertEquals(deliveries, count("jobs WHERE kind = 'deliver'"), "a second run adds no second delivery");
+        // a reply stored without its delivery job (as a crash test once left one): the next run adds it
+        database.execute().createDelete("DELETE FROM jobs WHERE kind = 'deliver' AND payload LIKE ?")
+                .params("%" + reply.id() + "%").execute();
+        assertEquals(deliveries - 1, count("jobs WHERE kind = 'deliver'"));
+        conversations.recordReply(tenant, in.message(), "Hi again", java.util.Map.of());
+        assertEquals(deliveries, count("jobs WHERE kind = 'deliver'"));
+    }
 }
