@@ -152,6 +152,34 @@ describe('conversation', () => {
     await waitFor(() => expect(need($$(c, 'message')[2], 'delivery-status').textContent).toBe('Read'));
   });
 
+  it('shows workspace commands, their live output as it streams, and why one was stopped', async () => {
+    signedIn();
+    const ES = installEventSource();
+    let commands = [{ id: 'wsc_1', command: 'mvn test', status: 'running', exit_code: null, reason: null, output: '',
+      created_at: T(1) }];
+    mockFetch([
+      ['GET', '/v1/conversations/cnv_1', { body: { id: 'cnv_1', channel: 'api', status: 'bot', contact: { display_name: 'M' } } }],
+      ['GET', '/v1/conversations/cnv_1/workspace/commands', () => ({ body: { object: 'list', data: commands } })],
+      ['GET', /./, { body: { data: [], next_cursor: null } }],
+      ['POST', /./, { status: 204 }],
+    ]);
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'workspace-command'));
+    expect(need(c, 'workspace-command-status').textContent).toBe('Running');
+    const es = ES.last('/v1/conversations/cnv_1/events');
+    es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_1', line: 'Tests run: 3' });
+    es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_1', line: 'BUILD SUCCESS' });
+    es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_other', line: 'not this one' });
+    await waitFor(() => expect(need(c, 'workspace-command-output').textContent).toBe('Tests run: 3\nBUILD SUCCESS'));
+    expect(need(c, 'workspace-command-output').getAttribute('aria-label')).toBe('Output of mvn test');
+    commands = [{ ...commands[0], status: 'killed', reason: 'the command ran past its limit of 1800 s',
+      output: 'Tests run: 3' }];
+    es.emit('workspace.command_ended', { conversation_id: 'cnv_1', command_id: 'wsc_1', status: 'killed' });
+    await waitFor(() => expect(need(c, 'workspace-command-status').textContent).toBe('Stopped at a limit'));
+    expect(need(c, 'workspace-command-reason').textContent).toContain('past its limit');
+    expect(need(c, 'workspace-command-output').textContent).toBe('Tests run: 3');
+  });
+
   it('re-reads the conversation when its status changes elsewhere', async () => {
     signedIn();
     const ES = installEventSource();

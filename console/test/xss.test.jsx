@@ -60,6 +60,8 @@ describe('untrusted text is shown as text', () => {
       ['GET', '/v1/approvals', { body: { data: [{ id: 'apr_1', conversation_id: 'cnv_x', tool: EVIL,
         arguments: { html: EVIL } }] } }],
       ['GET', '/v1/canned-responses', { body: { data: [{ id: 'cr', shortcut: `x${IMG}`, text: EVIL }] } }],
+      ['GET', '/v1/conversations/cnv_x/workspace/commands', { body: { data: [{ id: 'wsc_1', command: EVIL,
+        status: 'killed', exit_code: null, reason: EVIL, output: EVIL, created_at: '2026-11-05T10:04:00Z' }] } }],
       ['POST', /./, { status: 204 }],
     ]);
     const c = await mount(<Conversation id="cnv_x" />);
@@ -72,6 +74,10 @@ describe('untrusted text is shown as text', () => {
     expect(need(c, 'message-thinking').textContent).toContain(`The FAQ says 3-5 days ${EVIL}`);
     expect(need(c, 'message-thinking').tagName).toBe('DETAILS');
     expect(need(c, 'tool-call').textContent).toContain(EVIL);
+    await waitFor(() => need(c, 'workspace-command'));
+    expect(need(c, 'workspace-command-text').textContent).toBe(EVIL);
+    expect(need(c, 'workspace-command-reason').textContent).toBe(EVIL);
+    expect(need(c, 'workspace-command-output').textContent).toBe(EVIL);
     expect(need(c, 'labels-editor').textContent).toContain(EVIL);
     expect(need(c, 'assignee-select').textContent).toContain(EVIL);
     // attachment URLs that are not http(s) are never links

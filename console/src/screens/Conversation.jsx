@@ -116,6 +116,47 @@ function NoteItem({ n }) {
   );
 }
 
+// Workspace commands: each a job of its own; output arrives live on the conversation's stream and is kept (its tail)
+// on the command. At most this many live lines are kept per command on screen.
+const MAX_LIVE_LINES = 400;
+
+export function appendLine(commands, id, line) {
+  return commands.map((c) => {
+    if (c.id !== id) return c;
+    const lines = [...(c.live || []), line];
+    return { ...c, live: lines.length > MAX_LIVE_LINES ? lines.slice(lines.length - MAX_LIVE_LINES) : lines };
+  });
+}
+
+export function Workspace({ commands }) {
+  if (!commands.length) return null;
+  return (
+    <section class="workspace" aria-labelledby="workspace-title" data-test="workspace">
+      <h3 id="workspace-title">{t('workspace.title')}</h3>
+      {commands.map((c) => {
+        const shown = c.status === 'running' || c.status === 'queued' ? (c.live || []).join('\n') : (c.output || '');
+        return (
+          <article class="workspace-command" key={c.id} data-test="workspace-command" data-status={c.status}>
+            <p>
+              <code data-test="workspace-command-text">{c.command}</code>{' '}
+              <span class="status-badge" data-test="workspace-command-status">
+                {t(`workspace.status.${c.status}`)}{c.exit_code !== null && c.exit_code !== undefined
+                  ? ` · ${t('workspace.exit', { code: c.exit_code })}` : ''}
+              </span>{' '}
+              <Time iso={c.created_at} />
+            </p>
+            {c.reason && <p class="field-error" data-test="workspace-command-reason">{c.reason}</p>}
+            {shown && (
+              <pre tabIndex={0} aria-label={t('workspace.output', { command: c.command })}
+                data-test="workspace-command-output">{shown}</pre>
+            )}
+          </article>
+        );
+      })}
+    </section>
+  );
+}
+
 function ToolItem({ c }) {
   return (
     <li class="tool-line" data-test="tool-call">
@@ -247,6 +288,7 @@ export function Conversation({ id }) {
   const [notes, setNotes] = useState([]);
   const [tools, setTools] = useState([]);
   const [approvals, setApprovals] = useState([]);
+  const [commands, setCommands] = useState([]);
   const [contact, setContact] = useState(null);
   const [labelsOverride, setLabelsOverride] = useState(null);
   const [status, setStatusMessage] = useState('');
@@ -273,6 +315,10 @@ export function Conversation({ id }) {
       approvals: () => soft(get(`/v1/approvals${query({ status: 'pending', conversation_id: id })}`)
         .then((res) => setApprovals(((res && res.data) || []).filter((a) => !a.conversation_id
           || a.conversation_id === id)))),
+      workspace: () => soft(get(`${base}/workspace/commands`).then((res) => setCommands((prev) => {
+        const live = new Map(prev.map((c) => [c.id, c.live]));
+        return ((res && res.data) || []).map((c) => ({ ...c, live: live.get(c.id) || [] }));
+      }))),
       read: () => post(`${base}/read`).then(() => {
         setState((st) => ({ inboxRows: st.inboxRows.map((r) => (r.conversation?.id === id ? { ...r, unread: 0 } : r)) }));
       }, () => {}),
@@ -281,6 +327,7 @@ export function Conversation({ id }) {
     l.refreshNotes = coalesce(l.notes);
     l.refreshTools = coalesce(l.tools, 500);
     l.refreshApprovals = coalesce(l.approvals);
+    l.refreshWorkspace = coalesce(l.workspace, 300);
     l.refreshConv = coalesce(l.conv);
     l.refreshRead = coalesce(l.read, 1000);
     return l;
@@ -292,6 +339,7 @@ export function Conversation({ id }) {
     setNotes([]);
     setTools([]);
     setApprovals([]);
+    setCommands([]);
     setContact(null);
     setLabelsOverride(null);
     tail.current = null;
@@ -301,6 +349,7 @@ export function Conversation({ id }) {
     loaders.notes();
     loaders.tools();
     loaders.approvals();
+    loaders.workspace();
     loaders.read();
     const onEvent = ({ type, data }) => {
       if (type === 'message.created') {
@@ -324,6 +373,14 @@ export function Conversation({ id }) {
       } else if (type === 'approval.requested' || type === 'approval.decided') {
         loaders.refreshApprovals();
         loaders.refreshTools();
+      } else if (type === 'workspace.output') {
+        if (data && data.command_id && typeof data.line === 'string') {
+          setCommands((prev) => (prev.some((c) => c.id === data.command_id)
+            ? appendLine(prev, data.command_id, data.line) : prev));
+        }
+      } else if (type === 'workspace.command_started' || type === 'workspace.command_ended') {
+        loaders.refreshWorkspace();
+        loaders.refreshTools();
       } else if (type.startsWith('conversation.')) {
         loaders.refreshConv();
       }
@@ -337,8 +394,8 @@ export function Conversation({ id }) {
     return () => {
       close();
       off();
-      for (const k of ['refreshMessages', 'refreshNotes', 'refreshTools', 'refreshApprovals', 'refreshConv',
-        'refreshRead']) loaders[k].cancel();
+      for (const k of ['refreshMessages', 'refreshNotes', 'refreshTools', 'refreshApprovals', 'refreshWorkspace',
+        'refreshConv', 'refreshRead']) loaders[k].cancel();
     };
   }, [id]);
 
@@ -507,6 +564,7 @@ export function Conversation({ id }) {
           </ol>
         )}
       </div>
+      <Workspace commands={commands} />
       <Approvals approvals={approvals} onDecided={(aid, verb) => {
         setApprovals((prev) => prev.filter((a) => a.id !== aid));
         setStatusMessage(verb === 'approve' ? t('approval.approved') : t('approval.denied'));

@@ -23,6 +23,8 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
 import dev.clawless.core.security.Actor;
+import dev.clawless.core.workspace.WorkspaceCommands;
+import dev.clawless.core.workspace.WorkspaceEvents;
 import dev.clawless.core.workspace.Workspaces;
 import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.core.channel.ChannelHealth;
@@ -33,6 +35,7 @@ import dev.clawless.core.channel.Pollers;
 import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
 import dev.clawless.server.api.WidgetRoutes;
+import dev.clawless.server.api.WorkspaceRoutes;
 import dev.clawless.server.api.AssistantRoutes;
 import dev.clawless.server.api.EmbeddingRoutes;
 import dev.clawless.server.api.ModelRoutes;
@@ -335,6 +338,9 @@ public final class Hub implements AutoCloseable {
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
                     config.turns());
             turnHandler.onTurnStarted(channels::typing);
+            WorkspaceCommands workspaceCommands = new WorkspaceCommands(database, jobs, workspaces, clock, ids);
+            workspaceCommands.listener(new WorkspaceEvents(conversations, turns));
+            turnHandler.workspaceCommands(workspaceCommands);
             turnHandler.peopleDesk(new PeopleDesk() {
                 @Override
                 public String handOff(String tenantId, String conversationId, String reason) {
@@ -369,7 +375,8 @@ public final class Hub implements AutoCloseable {
             Pollers pollers = new Pollers(channels, workerName(), clock);
             Map<String, dev.clawless.core.jobs.JobHandler> handlers = Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
-                    DeliveryRequest.JOB_KIND, deliveries);
+                    DeliveryRequest.JOB_KIND, deliveries, WorkspaceCommands.JOB, workspaceCommands,
+                    WorkspaceCommands.RESUME_JOB, turnHandler);
             JobWorker worker = new JobWorker(jobs, handlers, workerName());
             worker.gate(acksFirst);
             worker.instruments(instruments);
@@ -391,6 +398,7 @@ public final class Hub implements AutoCloseable {
             new InstallationRoutes(installations, bodies).register(routes);
             new WebhookRoutes(webhooks, bodies).register(routes);
             new ApprovalRoutes(approvals, worker::wake, bodies).register(routes);
+            new WorkspaceRoutes(conversations, workspaceCommands).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants).register(routes);

@@ -32,6 +32,7 @@ import dev.clawless.core.tool.ToolRegistry;
 import dev.clawless.core.tool.ToolRunner;
 import dev.clawless.core.tool.TurnToolContext;
 import dev.clawless.core.usage.UsageMeter;
+import dev.clawless.core.workspace.WorkspaceCommands;
 import dev.clawless.plugin.api.ToolCall;
 import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.plugin.api.ToolResult;
@@ -52,8 +53,10 @@ public final class TurnHandler implements JobHandler {
     static final int HISTORY = 50;
     /** The job kind that folds older messages into the conversation's summary. */
     public static final String SUMMARY_JOB = "conversation_summary";
-    /** Model rounds (answer or tool calls) in one turn before it gives up. */
+    /** Model rounds (answer or tool calls) in one stretch of a turn (between pauses) before it gives up. */
     static final int MAX_ROUNDS = 6;
+    /** Model rounds in one turn however often it paused (a workspace job may take many commands). */
+    static final int MAX_TOTAL_ROUNDS = 40;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(TurnHandler.class.getName());
@@ -99,6 +102,12 @@ public final class TurnHandler implements JobHandler {
     }
 
     private volatile PeopleDesk desk;
+    private volatile WorkspaceCommands commands;
+
+    /** Where {@code workspace_shell} calls run, as jobs of their own; set once while wiring (none: run inline). */
+    public void workspaceCommands(WorkspaceCommands commands) {
+        this.commands = commands;
+    }
 
     /** Called as a turn starts working (a channel shows a typing indicator); set once while wiring. */
     public void onTurnStarted(java.util.function.BiConsumer<String, Conversation> listener) {
@@ -106,7 +115,8 @@ public final class TurnHandler implements JobHandler {
     }
 
     /** A turn in progress: whom it answers and the messages so far. */
-    private record Turn(Tenant tenant, Conversation conversation, Message inbound, List<ChatMessage> messages) {
+    private record Turn(Tenant tenant, Conversation conversation, Message inbound, List<ChatMessage> messages,
+                        java.util.concurrent.atomic.AtomicInteger rounds) {
     }
 
     @Override
@@ -118,6 +128,10 @@ public final class TurnHandler implements JobHandler {
         }
         if (job.kind().equals(Approvals.RESUME_JOB)) {
             resume(payload.path("tenant_id").asText(), payload.path("approval_id").asText());
+            return;
+        }
+        if (job.kind().equals(WorkspaceCommands.RESUME_JOB)) {
+            resumeAfterCommand(payload.path("tenant_id").asText(), payload.path("command_id").asText());
             return;
         }
         Optional<Turn> turn = load(payload.path("tenant_id").asText(), payload.path("conversation_id").asText(),
@@ -210,7 +224,8 @@ public final class TurnHandler implements JobHandler {
         if (conversation.status() != ConversationStatus.BOT) {
             return Optional.empty();
         }
-        return Optional.of(new Turn(tenant, conversation, inbound, new ArrayList<>()));
+        return Optional.of(new Turn(tenant, conversation, inbound, new ArrayList<>(),
+                new java.util.concurrent.atomic.AtomicInteger()));
     }
 
     private void resume(String tenantId, String approvalId) throws Exception {
@@ -230,9 +245,14 @@ public final class TurnHandler implements JobHandler {
         Turn t = turn.get();
         JsonNode state = JSON.readTree(approvals.state(tenantId, approvalId));
         t.messages().addAll(messagesFrom(state.path("messages")));
+        t.rounds().set(state.path("rounds").asInt(0));
         ToolCall pending = callFrom(state.path("pending"));
         List<ToolCall> remaining = new ArrayList<>();
         state.path("remaining").forEach(c -> remaining.add(callFrom(c)));
+        if (approval.status().equals("approved") && runsAsJob(tenantId, pending)) {
+            runAsJob(t, pending, remaining); // once per call: a re-run finds the command already started
+            return;
+        }
         String result = approvals.result(tenantId, approvalId).orElseGet(() -> {
             String r;
             if (approval.status().equals("approved")) {
@@ -250,6 +270,41 @@ public final class TurnHandler implements JobHandler {
         continueTurn(t, remaining, target(t));
     }
 
+    /** Continues a turn a workspace command paused, with the command's outcome as the call's result. */
+    private void resumeAfterCommand(String tenantId, String commandId) throws Exception {
+        WorkspaceCommands.Command command;
+        try {
+            command = commands.get(tenantId, commandId);
+        } catch (ClawlessException.NotFound gone) {
+            return;
+        }
+        Optional<Turn> turn = load(tenantId, command.conversationId(), command.messageId());
+        if (turn.isEmpty() || !command.done()) {
+            return;
+        }
+        Turn t = turn.get();
+        JsonNode state = JSON.readTree(commands.state(tenantId, commandId));
+        t.messages().addAll(messagesFrom(state.path("messages")));
+        t.rounds().set(state.path("rounds").asInt(0));
+        ToolCall pending = callFrom(state.path("pending"));
+        List<ToolCall> remaining = new ArrayList<>();
+        state.path("remaining").forEach(c -> remaining.add(callFrom(c)));
+        t.messages().add(ChatMessage.toolResult(pending, command.result()));
+        continueTurn(t, remaining, target(t));
+    }
+
+    private boolean runsAsJob(String tenantId, ToolCall call) {
+        return commands != null && WorkspaceCommands.runsAsJob(call.name())
+                && tools.find(tenantId, call.name()).isPresent();
+    }
+
+    /** Pauses the turn on a workspace command, which runs as a job of its own and then continues the turn. */
+    private void runAsJob(Turn t, ToolCall call, List<ToolCall> remaining) {
+        commands.start(t.tenant().id(), t.conversation().id(), t.inbound().id(), call.id(), call.argumentsJson(),
+                state(t, call, remaining).toString());
+        runner.logSkipped(context(t), call, "running_as_job");
+    }
+
     /** The provider and model for the turn: routing rules on the message's traits, else the tenant's assistant. */
     private AssistantRuntime.Target target(Turn t) {
         return runtime.resolve(t.tenant(), "", new RoutingRules.Traits(t.inbound().text(),
@@ -264,7 +319,7 @@ public final class TurnHandler implements JobHandler {
             if (!runCalls(t, pending)) {
                 return;
             }
-            for (int round = 0; round < MAX_ROUNDS; round++) {
+            for (int round = 0; round < MAX_ROUNDS && t.rounds().incrementAndGet() <= MAX_TOTAL_ROUNDS; round++) {
                 Completion c = runtime.complete(target, new AssistantRequest(t.tenant().id(), target.model(),
                         t.messages(), tools.specs(t.tenant().id())).withThinking(
                                 t.tenant().settings().assistant().thinkingBudgetTokens()),
@@ -308,6 +363,10 @@ public final class TurnHandler implements JobHandler {
                 pause(t, call, calls.subList(i + 1, calls.size()));
                 return false;
             }
+            if (runsAsJob(t.tenant().id(), call)) {
+                runAsJob(t, call, calls.subList(i + 1, calls.size()));
+                return false;
+            }
             ToolResult result = runner.run(tool.get(), call, context(t));
             t.messages().add(ChatMessage.toolResult(call, result.error() ? "error: " + result.content()
                     : result.content()));
@@ -321,14 +380,20 @@ public final class TurnHandler implements JobHandler {
         return true;
     }
 
-    private void pause(Turn t, ToolCall call, List<ToolCall> remaining) {
+    /** Everything needed to continue the turn once {@code call} has a result. */
+    private static ObjectNode state(Turn t, ToolCall call, List<ToolCall> remaining) {
         ObjectNode state = JSON.createObjectNode();
         state.set("messages", messagesJson(t.messages()));
         state.set("pending", callJson(call));
         ArrayNode rest = state.putArray("remaining");
         remaining.forEach(c -> rest.add(callJson(c)));
+        state.put("rounds", t.rounds().get());
+        return state;
+    }
+
+    private void pause(Turn t, ToolCall call, List<ToolCall> remaining) {
         Approval approval = approvals.request(t.tenant().id(), t.conversation().id(), t.inbound().id(), call,
-                state.toString());
+                state(t, call, remaining).toString());
         runner.logSkipped(context(t), call, "pending_approval");
         conversations.publish(t.tenant().id(), t.conversation().id(), "approval.requested", JSON.createObjectNode()
                 .put("approval_id", approval.id()).put("message_id", t.inbound().id()).put("tool", call.name())

@@ -26,6 +26,10 @@ public final class TurnStreams {
         /** The turn waits for an operator to approve a tool call. */
         default void paused(String messageId, String approvalId) {
         }
+
+        /** A line of output of a workspace command the turn runs (on this node; not replayed). */
+        default void workspaceOutput(String commandId, String line) {
+        }
     }
 
     /** Carries this node's text deltas to the other nodes; must not block. */
@@ -71,6 +75,11 @@ public final class TurnStreams {
 
     void paused(String conversationId, String messageId, String approvalId) {
         each(conversationId).forEach(l -> l.paused(messageId, approvalId));
+    }
+
+    /** A line a workspace command of the conversation printed, for its subscribers on this node. */
+    public void workspaceOutput(String conversationId, String commandId, String line) {
+        each(conversationId).forEach(l -> l.workspaceOutput(commandId, line));
     }
 
     private List<Listener> each(String conversationId) {

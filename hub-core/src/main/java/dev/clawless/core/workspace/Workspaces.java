@@ -42,12 +42,6 @@ public final class Workspaces implements AutoCloseable {
         void record(String tenantId, String conversationId, String tool, String detail, String outcome);
     }
 
-    /** Told of each line of a command's output as it comes, for people watching the conversation. */
-    @FunctionalInterface
-    public interface OutputListener {
-        void line(String tenantId, String conversationId, String line);
-    }
-
     private final Path root;
     private final Path runRoot;
     private final WorkspaceLimits limits;
@@ -57,7 +51,6 @@ public final class Workspaces implements AutoCloseable {
     private final List<ToolExtension> tools;
     private final Map<String, ShellSession> shells = new ConcurrentHashMap<>();
     private final AtomicLong started = new AtomicLong();
-    private volatile OutputListener listener = (t, c, l) -> { };
 
     /**
      * @param root     the workspaces' folders
@@ -74,11 +67,6 @@ public final class Workspaces implements AutoCloseable {
         this.log = log;
         this.tools = List.of(new WorkspaceTool(WorkspaceTool.SHELL, this), new WorkspaceTool(WorkspaceTool.READ, this),
                 new WorkspaceTool(WorkspaceTool.WRITE, this), new WorkspaceTool(WorkspaceTool.LIST, this));
-    }
-
-    /** Where command output goes as it comes. */
-    public void onOutput(OutputListener listener) {
-        this.listener = listener;
     }
 
     /** The workspace tools, when the tenant may have them. */
@@ -112,9 +100,10 @@ public final class Workspaces implements AutoCloseable {
      * Runs a command in the conversation's shell (started first if it is not running) and records it.
      *
      * @param tool the tool the command is for, for the record
+     * @param each told of each line of output as it comes (for people watching the conversation)
      */
     public ShellSession.Outcome run(String tenantId, String conversationId, String tool, String detail,
-                                    String command) {
+                                    String command, Consumer<String> each) {
         if (!limits.enabled() || !settings.apply(tenantId).enabled()) {
             throw new IllegalStateException("the workspace is off for this tenant");
         }
@@ -152,7 +141,6 @@ public final class Workspaces implements AutoCloseable {
             log.record(tenantId, conversationId, tool, detail, "failed: " + e.getCause().getMessage());
             return new ShellSession.Outcome(-1, "", false, java.util.Optional.of(e.getCause().getMessage()));
         }
-        Consumer<String> each = line -> listener.line(tenantId, conversationId, line);
         // the folder is measured while the command runs: one that fills it past the limit is stopped within a second
         ShellSession running = shell;
         Thread watch = Thread.ofVirtual().name("clawless-workspace-disk").start(() -> {

@@ -272,7 +272,7 @@ public final class ConversationRoutes {
         Conversation c = conversation(p, req);
         EventStream.after(req); // a bad Last-Event-ID is a 400 before the stream starts
         EventStream.stream(req, res, conversations, turns, pump, p.tenantId(), c.id(),
-                frames, EventStream.Access.of(req, Scope.CONVERSATIONS_READ));
+                frames, EventStream.Access.of(req, Scope.CONVERSATIONS_READ), true);
     }
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {

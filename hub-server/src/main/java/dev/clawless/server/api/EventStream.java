@@ -122,10 +122,12 @@ final class EventStream {
      *
      * @param frames what the route sends for each stored event
      * @param access whether the caller may still read the conversation, and when to ask
+     * @param workspaceOutput whether the lines workspace commands print come too, live, as {@code workspace.output}
+     *                        events (for operators; never for the contact)
      */
     static void stream(ServerRequest req, ServerResponse res, ConversationManagement conversations,
                        TurnStreams turns, EventPump pump, String tenantId, String conversationId,
-                       Frames frames, Access access) {
+                       Frames frames, Access access, boolean workspaceOutput) {
         long after = after(req);
         begin(res);
         BlockingQueue<String> deltas = new LinkedBlockingQueue<>(MAX_DELTAS); // no array up front
@@ -134,7 +136,19 @@ final class EventStream {
                 @Override
                 public void delta(String messageId, String text) {
                     // live text is not replayed: a reader this far behind gets the stored message instead
-                    deltas.offer(Json.object().put("message_id", messageId).put("text", text).toString());
+                    deltas.offer("event: delta\ndata: " + Json.object().put("message_id", messageId)
+                            .put("text", text) + "\n\n");
+                    events.signal();
+                }
+
+                @Override
+                public void workspaceOutput(String commandId, String line) {
+                    if (!workspaceOutput) {
+                        return; // operators' only: never a contact's (the widget's) stream
+                    }
+                    // live too: the command's stored record keeps the tail of its output
+                    deltas.offer("event: workspace.output\ndata: " + Json.object().put("conversation_id",
+                            conversationId).put("command_id", commandId).put("line", line) + "\n\n");
                     events.signal();
                 }
 
@@ -214,7 +228,7 @@ final class EventStream {
             if (deltas != null) {
                 String delta = deltas.poll();
                 while (delta != null) {
-                    write(out, "event: delta\ndata: " + delta + "\n\n");
+                    write(out, delta);
                     delta = deltas.poll();
                 }
             }

@@ -181,7 +181,7 @@ public final class WidgetRoutes {
                     } catch (ClawlessException ended) {
                         return false; // the session expired, or its connection was removed or changed
                     }
-                }, judgedAt));
+                }, judgedAt), false);
     }
 
     private static Optional<String> render(ConversationEvent e) {

@@ -233,6 +233,7 @@ public final class ShellSession implements AutoCloseable {
         }
         StringBuilder out = new StringBuilder();
         boolean truncated = false;
+        boolean heldEmpty = false;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String line;
@@ -241,8 +242,8 @@ public final class ShellSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 kill();
-                return new Outcome(-1, out.toString(), truncated, Optional.of("the tool call's time limit"
-                        + " (clawless.tools.timeout) ended the command; it was killed with its shell"));
+                return new Outcome(-1, out.toString(), truncated, Optional.of("the command was interrupted"
+                        + " (its call ended or the hub is stopping) and was killed with its shell"));
             }
             if (stoppedFor != null) {
                 kill();
@@ -278,7 +279,14 @@ public final class ShellSession implements AutoCloseable {
                 lastUsed = Instant.now();
                 return new Outcome(code, text, truncated, Optional.empty());
             }
-            each.accept(line);
+            // the wrapper's newline before the marker comes as an empty line: one is held back until the next line
+            if (heldEmpty) {
+                each.accept("");
+            }
+            heldEmpty = line.isEmpty();
+            if (!heldEmpty) {
+                each.accept(line);
+            }
             out.append(line).append('\n');
             if (out.length() > 200_000) {
                 out.delete(0, out.length() - 100_000);

@@ -100,19 +100,35 @@ public final class WorkspaceTool implements ToolExtension {
             }
         }
         ShellSession.Outcome o = workspaces.run(context.tenantId(), context.conversationId().get(), name,
-                detail.length() > 2000 ? detail.substring(0, 2000) + "…" : detail, command);
-        String output = o.output();
-        int max = workspaces.limits().maxOutputChars();
-        if (output.length() > max) {
-            output = "…(" + (output.length() - max) + " characters before)\n" + output.substring(output.length() - max);
-        }
+                detail.length() > 2000 ? detail.substring(0, 2000) + "…" : detail, command, line -> { });
+        return result(name, o, workspaces.limits().maxOutputChars());
+    }
+
+    /** What the model is told of a command of {@code tool}: its output's last {@code max} characters and outcome. */
+    public static ToolResult result(String tool, ShellSession.Outcome o, int max) {
+        String output = tail(o.output(), max);
         if (o.stoppedFor().isPresent()) {
             return ToolResult.error(o.stoppedFor().get() + (output.isEmpty() ? "" : "\n" + output));
         }
-        if (!name.equals(SHELL) && o.exitCode() != 0) {
+        if (!tool.equals(SHELL) && o.exitCode() != 0) {
             return ToolResult.error(output.isEmpty() ? "exit " + o.exitCode() : output);
         }
-        return name.equals(SHELL) ? ToolResult.ok("exit " + o.exitCode() + "\n" + output) : ToolResult.ok(output);
+        return tool.equals(SHELL) ? ToolResult.ok("exit " + o.exitCode() + "\n" + output) : ToolResult.ok(output);
+    }
+
+    /** The last {@code max} characters of {@code output}, saying how many came before. */
+    public static String tail(String output, int max) {
+        return output.length() <= max ? output
+                : "…(" + (output.length() - max) + " characters before)\n" + output.substring(output.length() - max);
+    }
+
+    /** The command {@code arguments} of a {@code workspace_shell} call ask for, or empty when there is none. */
+    public static String command(String argumentsJson) {
+        try {
+            return JSON.readTree(argumentsJson).path("command").asText("");
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     /** A shell word: single-quoted, with single quotes escaped. */
