@@ -300,8 +300,9 @@ public final class TurnHandler implements JobHandler {
 
     /** Pauses the turn on a workspace command, which runs as a job of its own and then continues the turn. */
     private void runAsJob(Turn t, ToolCall call, List<ToolCall> remaining) {
-        commands.start(t.tenant().id(), t.conversation().id(), t.inbound().id(), call.id(), call.argumentsJson(),
-                state(t, call, remaining).toString());
+        // keyed by the call and the round: a model that reuses call ids across rounds still gets each command run
+        commands.start(t.tenant().id(), t.conversation().id(), t.inbound().id(), call.id() + "@" + t.rounds().get(),
+                call.argumentsJson(), state(t, call, remaining).toString());
         runner.logSkipped(context(t), call, "running_as_job");
     }
 

@@ -185,10 +185,14 @@ public final class PluginKit {
     // ------------------------------------------------------------------------------------------ a fake model
 
     static String toolCallStream(String tool, String argumentsJson) {
+        return toolCallStream("call_1", tool, argumentsJson);
+    }
+
+    static String toolCallStream(String id, String tool, String argumentsJson) {
         String args = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
         return "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
                 + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,"
-                + "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":\""
+                + "\"id\":\"" + id + "\",\"type\":\"function\",\"function\":{\"name\":\"" + tool + "\",\"arguments\":\""
                 + args + "\"}}]},\"finish_reason\":null}]}\n\n"
                 + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
                 + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n";
@@ -199,6 +203,22 @@ public final class PluginKit {
                 + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + text + "\"},\"finish_reason\":null}]}\n\n"
                 + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-test\",\"choices\":"
                 + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    }
+
+    /**
+     * The model calls each of {@code calls} ({tool, arguments JSON}) in turn, one per request (whatever it was
+     * given), then answers {@code answer}.
+     */
+    public static void modelScript(WireMockServer fake, java.util.List<String[]> calls, String answer) {
+        for (int i = 0; i < calls.size(); i++) {
+            fake.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("script")
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "step" + i).willSetStateTo("step" + (i + 1))
+                    .willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                            .withBody(toolCallStream("call_" + (i + 1), calls.get(i)[0], calls.get(i)[1]))));
+        }
+        fake.stubFor(post(urlEqualTo("/v1/chat/completions")).inScenario("script")
+                .whenScenarioStateIs(calls.isEmpty() ? Scenario.STARTED : "step" + calls.size())
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(textStream(answer))));
     }
 
     /** The model first calls {@code tool}, then (given its result) answers {@code answer}. */
