@@ -172,6 +172,15 @@ describe('conversation', () => {
     es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_other', line: 'not this one' });
     await waitFor(() => expect(need(c, 'workspace-command-output').textContent).toBe('Tests run: 3\nBUILD SUCCESS'));
     expect(need(c, 'workspace-command-output').getAttribute('aria-label')).toBe('Output of mvn test');
+    // a command not listed yet: its first lines are kept until the list has it
+    es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_2', line: 'cloning' });
+    commands = [...commands, { id: 'wsc_2', command: 'git clone x', status: 'running', exit_code: null, reason: null,
+      output: '', created_at: T(2) }];
+    es.emit('workspace.output', { conversation_id: 'cnv_1', command_id: 'wsc_2', line: 'done' });
+    await waitFor(() => expect($$(c, 'workspace-command')).toHaveLength(2));
+    await waitFor(() => expect(need($$(c, 'workspace-command')[1], 'workspace-command-output').textContent)
+      .toBe('cloning\ndone'));
+    commands = [commands[0]];
     commands = [{ ...commands[0], status: 'killed', reason: 'the command ran past its limit of 1800 s',
       output: 'Tests run: 3' }];
     es.emit('workspace.command_ended', { conversation_id: 'cnv_1', command_id: 'wsc_1', status: 'killed' });

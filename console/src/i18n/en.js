@@ -206,6 +206,7 @@ export default {
   'workspace.status.finished': 'Finished',
   'workspace.status.killed': 'Stopped at a limit',
   'workspace.status.interrupted': 'Interrupted',
+  'workspace.status.refused': 'Not run',
   'workspace.exit': 'exit {code}',
   'workspace.output': 'Output of {command}',
   'approval.title': 'Waiting for your approval',

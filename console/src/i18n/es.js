@@ -206,6 +206,7 @@ export default {
   'workspace.status.finished': 'Terminado',
   'workspace.status.killed': 'Detenido en un límite',
   'workspace.status.interrupted': 'Interrumpido',
+  'workspace.status.refused': 'No ejecutado',
   'workspace.exit': 'salida {code}',
   'workspace.output': 'Salida de {command}',
   'approval.title': 'Esperando tu aprobación',

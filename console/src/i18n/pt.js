@@ -206,6 +206,7 @@ export default {
   'workspace.status.finished': 'Concluído',
   'workspace.status.killed': 'Parado num limite',
   'workspace.status.interrupted': 'Interrompido',
+  'workspace.status.refused': 'Não executado',
   'workspace.exit': 'saída {code}',
   'workspace.output': 'Saída de {command}',
   'approval.title': 'Aguardando sua aprovação',

@@ -294,6 +294,7 @@ export function Conversation({ id }) {
   const [status, setStatusMessage] = useState('');
   const action = useSubmit();
   const tail = useRef(null);
+  const early = useRef(new Map());
   const log = useRef(null);
   const stuckToBottom = useRef(true);
   const base = `/v1/conversations/${encodeURIComponent(id)}`;
@@ -317,7 +318,13 @@ export function Conversation({ id }) {
           || a.conversation_id === id)))),
       workspace: () => soft(get(`${base}/workspace/commands`).then((res) => setCommands((prev) => {
         const live = new Map(prev.map((c) => [c.id, c.live]));
-        return ((res && res.data) || []).map((c) => ({ ...c, live: live.get(c.id) || [] }));
+        return ((res && res.data) || []).map((c) => {
+          // lines that came before the command was listed (its start event and this read race them)
+          const before = early.current.get(c.id) || [];
+          early.current.delete(c.id);
+          const lines = [...before, ...(live.get(c.id) || [])];
+          return { ...c, live: lines.slice(Math.max(0, lines.length - MAX_LIVE_LINES)) };
+        });
       }))),
       read: () => post(`${base}/read`).then(() => {
         setState((st) => ({ inboxRows: st.inboxRows.map((r) => (r.conversation?.id === id ? { ...r, unread: 0 } : r)) }));
@@ -340,6 +347,7 @@ export function Conversation({ id }) {
     setTools([]);
     setApprovals([]);
     setCommands([]);
+    early.current = new Map();
     setContact(null);
     setLabelsOverride(null);
     tail.current = null;
@@ -375,8 +383,16 @@ export function Conversation({ id }) {
         loaders.refreshTools();
       } else if (type === 'workspace.output') {
         if (data && data.command_id && typeof data.line === 'string') {
-          setCommands((prev) => (prev.some((c) => c.id === data.command_id)
-            ? appendLine(prev, data.command_id, data.line) : prev));
+          setCommands((prev) => {
+            if (prev.some((c) => c.id === data.command_id)) return appendLine(prev, data.command_id, data.line);
+            // not listed yet: kept until it is (a few commands' worth at most)
+            const kept = early.current.get(data.command_id) || [];
+            if (kept.length < MAX_LIVE_LINES && (kept.length || early.current.size < 8)) {
+              early.current.set(data.command_id, [...kept, data.line]);
+            }
+            loaders.refreshWorkspace();
+            return prev;
+          });
         }
       } else if (type === 'workspace.command_started' || type === 'workspace.command_ended') {
         loaders.refreshWorkspace();

@@ -1,5 +1,6 @@
 -- Workspace commands: each shell command an assistant runs in its workspace is a job of its own, not bounded by the
--- turn that asked for it. The row holds the paused turn's state, the command's outcome and its output's tail.
+-- turn that asked for it. The row holds the paused turn's state, the command's outcome and its output's tail;
+-- while it runs, the node running it and that node's last heartbeat.
 -- Runs unchanged on H2 (PostgreSQL mode) and PostgreSQL.
 
 CREATE TABLE workspace_commands (
@@ -14,12 +15,14 @@ CREATE TABLE workspace_commands (
     exit_code        INTEGER,
     output           TEXT,
     reason           TEXT,
+    node             VARCHAR(120),
+    heartbeat_at     TIMESTAMP WITH TIME ZONE,
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     started_at       TIMESTAMP WITH TIME ZONE,
     finished_at      TIMESTAMP WITH TIME ZONE,
     CONSTRAINT workspace_commands_call_unique UNIQUE (tenant_id, message_id, call_id),
     CONSTRAINT workspace_commands_status_check CHECK (status IN ('queued', 'running', 'finished', 'killed',
-                                                                 'interrupted'))
+                                                                 'interrupted', 'refused'))
 );
 
 CREATE INDEX workspace_commands_conversation_idx ON workspace_commands (tenant_id, conversation_id, created_at);

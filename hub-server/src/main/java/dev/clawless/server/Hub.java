@@ -24,7 +24,6 @@ import io.helidon.webserver.http.HttpRouting;
 
 import dev.clawless.core.security.Actor;
 import dev.clawless.core.workspace.WorkspaceCommands;
-import dev.clawless.core.workspace.WorkspaceEvents;
 import dev.clawless.core.workspace.Workspaces;
 import dev.clawless.plugin.api.ToolExtension;
 import dev.clawless.core.channel.ChannelHealth;
@@ -338,7 +337,16 @@ public final class Hub implements AutoCloseable {
                     new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
                     config.turns());
             turnHandler.onTurnStarted(channels::typing);
-            WorkspaceCommands workspaceCommands = new WorkspaceCommands(database, jobs, workspaces, clock, ids);
+            // a quarter of the node's job workers at most (a tenant half of that): long builds never starve turns
+            WorkspaceCommands workspaceCommands = new WorkspaceCommands(database, jobs, workspaces, clock, ids,
+                    workerName(), Math.max(1, config.jobs().workers() / 4), (tenantId, conversationId) -> {
+                        try {
+                            return conversations.get(tenantId, conversationId).status()
+                                    == dev.clawless.core.conversation.ConversationStatus.BOT;
+                        } catch (dev.clawless.core.common.ClawlessException.NotFound gone) {
+                            return false;
+                        }
+                    });
             workspaceCommands.listener(new WorkspaceEvents(conversations, turns));
             turnHandler.workspaceCommands(workspaceCommands);
             turnHandler.peopleDesk(new PeopleDesk() {

@@ -300,8 +300,10 @@ public final class TurnHandler implements JobHandler {
 
     /** Pauses the turn on a workspace command, which runs as a job of its own and then continues the turn. */
     private void runAsJob(Turn t, ToolCall call, List<ToolCall> remaining) {
-        // keyed by the call and the round: a model that reuses call ids across rounds still gets each command run
-        commands.start(t.tenant().id(), t.conversation().id(), t.inbound().id(), call.id() + "@" + t.rounds().get(),
+        // keyed by where the turn is — its round and the tool results it has — not by the model's call id: a turn
+        // run again after a crash asks the model again and gets new ids, and must find this command, not start one
+        long results = t.messages().stream().filter(m -> m.role() == ChatMessage.Role.TOOL).count();
+        commands.start(t.tenant().id(), t.conversation().id(), t.inbound().id(), "r" + t.rounds().get() + "t" + results,
                 call.argumentsJson(), state(t, call, remaining).toString());
         runner.logSkipped(context(t), call, "running_as_job");
     }

@@ -46,6 +46,10 @@ public final class Egress implements AutoCloseable {
     private final String who;
     private final Consumer<String> refused;
     private final Semaphore open = new Semaphore(MAX_CONNECTIONS);
+    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong nextWarning = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime());
+    private final java.util.concurrent.atomic.AtomicInteger suppressed = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param socket  the Unix socket to listen on (its folder is the sandbox's own)
@@ -248,7 +252,18 @@ public final class Egress implements AutoCloseable {
     }
 
     private void refuse(OutputStream out, int status, String reason) {
-        LOG.log(System.Logger.Level.WARNING, "sandbox {0}: egress refused ({1}): {2}", who, status, reason);
+        // a sandbox that retries a refused host in a loop must not flood the hub's log: one warning per 10 s, the
+        // rest at DEBUG and counted in the next warning
+        long now = System.nanoTime();
+        long next = nextWarning.get();
+        if (now - next >= 0 && nextWarning.compareAndSet(next, now + WARN_EVERY_NANOS)) {
+            int quiet = suppressed.getAndSet(0);
+            LOG.log(System.Logger.Level.WARNING, "sandbox {0}: egress refused ({1}): {2}{3}", who, status, reason,
+                    quiet == 0 ? "" : " (" + quiet + " more refusals in the last 10 s logged at DEBUG)");
+        } else {
+            suppressed.incrementAndGet();
+            LOG.log(System.Logger.Level.DEBUG, "sandbox {0}: egress refused ({1}): {2}", who, status, reason);
+        }
         refused.accept(reason);
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + (status == 403 ? " Forbidden" : status == 502 ? " Bad Gateway"

@@ -18,6 +18,7 @@ import dev.clawless.core.jobs.Job;
 import dev.clawless.core.jobs.JobHandler;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.NewJob;
+import dev.clawless.core.jobs.RetryLater;
 import dev.clawless.core.store.Database;
 import dev.clawless.core.workspace.internal.ShellSession;
 import dev.clawless.core.workspace.internal.WorkspaceTool;
@@ -29,9 +30,13 @@ import dev.clawless.core.workspace.internal.WorkspaceTool;
  * and the tail of its output are stored and a {@code workspace_resume} job, enqueued in the same transaction,
  * continues the turn with the result.
  *
- * <p>Commands of one conversation run one at a time, in order (one queue key). A job that finds its command marked
- * running but not running on this node is a re-run after the node died: the shell went with it, so the command is
- * marked {@code interrupted} and the turn continues with that, never with the command run twice. Thread-safe.
+ * <p>Commands of one conversation run one at a time, in order (one queue key). A node runs at most
+ * {@code maxRunning} commands at once and a tenant at most half of them (at least one), so long builds never take
+ * every job worker; a command over either limit waits (postponed, not failed). While it runs, the node beats on its
+ * row every {@link #HEARTBEAT}; a job that finds its command running elsewhere with a fresh heartbeat (a lease lost
+ * to a slow database, not a dead node) waits, and one whose heartbeat went stale is a re-run after the node died:
+ * the shell went with it, so the command is marked {@code interrupted} and the turn continues with that, never with
+ * the command run twice. A command whose conversation a person took over (or that is gone) does not run. Thread-safe.
  */
 public final class WorkspaceCommands implements JobHandler {
 
@@ -43,7 +48,10 @@ public final class WorkspaceCommands implements JobHandler {
     private static final String COLUMNS = "id, tenant_id, conversation_id, message_id, call_id, command, status,"
             + " exit_code, output, reason, created_at, started_at, finished_at";
 
-    /** A stored command. {@code status}: queued, running, finished, killed (at a limit) or interrupted. */
+    /**
+     * A stored command. {@code status}: queued, running, finished, killed (at a limit: time, disk, memory, or the
+     * hub stopping), interrupted (its node died) or refused (not run: no command, or a person took over).
+     */
     public record Command(String id, String tenantId, String conversationId, String messageId, String callId,
                           String command, String status, Optional<Integer> exitCode, String output,
                           Optional<String> reason, Instant createdAt, Optional<Instant> startedAt,
@@ -77,7 +85,16 @@ public final class WorkspaceCommands implements JobHandler {
     private final Workspaces workspaces;
     private final Clock clock;
     private final Ids ids;
+    /** How often a running command's node marks it alive. */
+    static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(15);
+    /** A running command whose heartbeat is older than this belongs to a node that died. */
+    static final java.time.Duration STALE = java.time.Duration.ofSeconds(60);
     private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.Semaphore slots;
+    private final int perTenant;
+    private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> tenants = new ConcurrentHashMap<>();
+    private final String node;
+    private final java.util.function.BiPredicate<String, String> assistantHolds;
     private volatile Listener listener = new Listener() {
         @Override
         public void started(Command command) {
@@ -92,7 +109,18 @@ public final class WorkspaceCommands implements JobHandler {
         }
     };
 
-    public WorkspaceCommands(Database database, JobQueue jobs, Workspaces workspaces, Clock clock, Ids ids) {
+    /**
+     * @param node           this node's name (on the rows it runs)
+     * @param maxRunning     commands this node runs at once
+     * @param assistantHolds whether the assistant still answers a conversation (tenant, conversation): a command
+     *                       of one a person took over, or that is gone, does not run
+     */
+    public WorkspaceCommands(Database database, JobQueue jobs, Workspaces workspaces, Clock clock, Ids ids,
+                             String node, int maxRunning, java.util.function.BiPredicate<String, String> assistantHolds) {
+        this.node = node;
+        this.slots = new java.util.concurrent.Semaphore(Math.max(1, maxRunning));
+        this.perTenant = Math.max(1, maxRunning / 2);
+        this.assistantHolds = assistantHolds;
         this.database = database;
         this.jobs = jobs;
         this.workspaces = workspaces;
@@ -126,7 +154,7 @@ public final class WorkspaceCommands implements JobHandler {
                                 + " command, state, status, reason, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?,"
                                 + " ?, ?, ?, ?, ?)")
                         .params(id, tenantId, conversationId, messageId, callId, command, state,
-                                blank ? "killed" : "queued", blank ? "command is required" : null,
+                                blank ? "refused" : "queued", blank ? "command is required" : null,
                                 Database.timestamp(now), blank ? Database.timestamp(now) : null)
                         .execute();
                 if (blank) {
@@ -170,18 +198,64 @@ public final class WorkspaceCommands implements JobHandler {
             if (runningHere.contains(id)) {
                 return; // a duplicate claim while it runs here: the run in progress finishes it
             }
+            if (heartbeat(tenantId, id).map(h -> h.isAfter(clock.instant().minus(STALE))).orElse(false)) {
+                // another node runs it and is alive (this job's lease lapsed there): look again later
+                throw RetryLater.postpone("the command runs on another node", HEARTBEAT.multipliedBy(2));
+            }
             end(c, "interrupted", Optional.empty(), "", Optional.of("the hub stopped while the command ran, and its"
                     + " shell with it; it did not finish (run it again if it is safe to)"));
             return;
         }
+        if (!assistantHolds.test(tenantId, c.conversationId())) {
+            end(c, "refused", Optional.empty(), "", Optional.of("not run: a person took over the conversation (or it is"
+                    + " gone)"));
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger mine = tenants.computeIfAbsent(tenantId,
+                k -> new java.util.concurrent.atomic.AtomicInteger());
+        if (mine.incrementAndGet() > perTenant) {
+            mine.decrementAndGet();
+            throw RetryLater.postpone("the tenant runs " + perTenant + " workspace commands already",
+                    java.time.Duration.ofSeconds(5));
+        }
+        if (!slots.tryAcquire()) {
+            mine.decrementAndGet();
+            throw RetryLater.postpone("this node runs its most workspace commands already",
+                    java.time.Duration.ofSeconds(5));
+        }
+        try {
+            run(c);
+        } finally {
+            slots.release();
+            mine.decrementAndGet();
+        }
+    }
+
+    private void run(Command c) {
+        String tenantId = c.tenantId();
+        String id = c.id();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         long claimed = database.execute().createUpdate("UPDATE workspace_commands SET status = 'running', started_at"
-                        + " = ? WHERE tenant_id = ? AND id = ? AND status = 'queued'")
-                .params(Database.timestamp(now), tenantId, id).execute();
+                        + " = ?, node = ?, heartbeat_at = ? WHERE tenant_id = ? AND id = ? AND status = 'queued'")
+                .params(Database.timestamp(now), node, Database.timestamp(now), tenantId, id).execute();
         if (claimed == 0) {
             return;
         }
         runningHere.add(id);
+        Thread beat = Thread.ofVirtual().name("clawless-workspace-heartbeat").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(HEARTBEAT.toMillis());
+                    database.execute().createUpdate("UPDATE workspace_commands SET heartbeat_at = ? WHERE id = ? AND"
+                                    + " status = 'running'")
+                            .params(Database.timestamp(clock.instant().truncatedTo(ChronoUnit.MICROS)), id).execute();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // the database is away: the next beat tries again
+                }
+            }
+        });
         try {
             Command running = get(tenantId, id);
             listener.started(running);
@@ -189,7 +263,7 @@ public final class WorkspaceCommands implements JobHandler {
             try {
                 o = workspaces.run(tenantId, c.conversationId(), WorkspaceTool.SHELL, c.command().length() > 2000
                         ? c.command().substring(0, 2000) + "…" : c.command(), c.command(),
-                        line -> listener.output(running, line));
+                        line -> listener.output(running, line), true);
             } catch (RuntimeException e) {
                 o = new ShellSession.Outcome(-1, "", false, Optional.of("the workspace could not run it: "
                         + e.getMessage()));
@@ -202,13 +276,19 @@ public final class WorkspaceCommands implements JobHandler {
                 end(c, "finished", Optional.of(o.exitCode()), output, Optional.empty());
             }
         } finally {
+            beat.interrupt();
             runningHere.remove(id);
         }
     }
 
+    private Optional<Instant> heartbeat(String tenantId, String id) {
+        return database.execute().createGet("SELECT heartbeat_at FROM workspace_commands WHERE tenant_id = ? AND id = ?")
+                .params(tenantId, id).execute().flatMap(r -> Database.instant(r.column(1)));
+    }
+
     private void end(Command c, String status, Optional<Integer> exit, String output, Optional<String> reason) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        database.inTransaction(tx -> {
+        boolean ended = database.inTransaction(tx -> {
             long updated = tx.createUpdate("UPDATE workspace_commands SET status = ?, exit_code = ?, output = ?,"
                             + " reason = ?, finished_at = ? WHERE tenant_id = ? AND id = ? AND status IN ('queued',"
                             + " 'running')")
@@ -218,9 +298,11 @@ public final class WorkspaceCommands implements JobHandler {
             if (updated > 0) {
                 enqueueResume(tx, c.tenantId(), c.id());
             }
-            return null;
+            return updated > 0;
         });
-        listener.ended(get(c.tenantId(), c.id()));
+        if (ended) {
+            listener.ended(get(c.tenantId(), c.id())); // once: a row another node already ended says nothing more
+        }
     }
 
     private void enqueueResume(io.helidon.dbclient.DbExecute tx, String tenantId, String id) {

@@ -10,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,9 +102,11 @@ public final class Workspaces implements AutoCloseable {
      *
      * @param tool the tool the command is for, for the record
      * @param each told of each line of output as it comes (for people watching the conversation)
+     * @param wait whether to wait for a command running in the shell now (a command job) or to refuse at once (a
+     *             tool call within a turn, which must not hang on another turn's long command)
      */
     public ShellSession.Outcome run(String tenantId, String conversationId, String tool, String detail,
-                                    String command, Consumer<String> each) {
+                                    String command, Consumer<String> each, boolean wait) {
         if (!limits.enabled() || !settings.apply(tenantId).enabled()) {
             throw new IllegalStateException("the workspace is off for this tenant");
         }
@@ -161,7 +164,17 @@ public final class Workspaces implements AutoCloseable {
         });
         ShellSession.Outcome outcome;
         try {
-            outcome = shell.run(command, limits.commandTimeout(), each);
+            if (wait) {
+                outcome = shell.run(command, limits.commandTimeout(), each);
+            } else {
+                Optional<ShellSession.Outcome> now = shell.tryRun(command, limits.commandTimeout(), each);
+                if (now.isEmpty()) {
+                    log.record(tenantId, conversationId, tool, detail, "refused: a command is running");
+                    return new ShellSession.Outcome(-1, "", false, Optional.of("a command is running in the workspace"
+                            + " now; try again when it has ended"));
+                }
+                outcome = now.get();
+            }
         } finally {
             watch.interrupt();
         }

@@ -68,7 +68,8 @@ class WorkspaceCommandsTest {
                 Path.of("/usr/bin/bwrap"), 256, 1, 64, 1L << 28, Duration.ofSeconds(20), 20_000,
                 Duration.ofMinutes(30)), NetworkGuard.system(true), t -> new WorkspaceSettings(true, List.of()),
                 (t, c, tool, detail, outcome) -> { });
-        commands = new WorkspaceCommands(database, jobs, workspaces, clock, ids);
+        commands = new WorkspaceCommands(database, jobs, workspaces, clock, ids, "node-a", 4,
+                (t, c) -> !c.equals("cnv_taken"));
         commands.listener(new WorkspaceCommands.Listener() {
             @Override
             public void started(WorkspaceCommands.Command command) {
@@ -138,9 +139,69 @@ class WorkspaceCommandsTest {
     }
 
     @Test
+    void aCommandAnotherLiveNodeRunsWaitsAndOneOfADeadNodeIsInterrupted() throws Exception {
+        WorkspaceCommands.Command c = commands.start(tenant, "cnv_4", "msg_4", "r1t0",
+                "{\"command\":\"echo ran > ran.txt\"}", "{}");
+        // node B runs it and beat a moment ago: this node's job (its lease lapsed there) waits, runs nothing
+        database.execute().createUpdate("UPDATE workspace_commands SET status = 'running', node = 'node-b',"
+                        + " heartbeat_at = ? WHERE id = ?")
+                .params(Database.timestamp(java.time.Instant.now()), c.id()).execute();
+        Job job = pending(WorkspaceCommands.JOB).get(0);
+        dev.clawless.core.jobs.RetryLater later = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.clawless.core.jobs.RetryLater.class, () -> commands.handle(job));
+        assertTrue(later.getMessage().contains("another node"), later.getMessage());
+        assertEquals("running", commands.get(tenant, c.id()).status());
+        // node B's last beat was two minutes ago: it died, and its shell with it
+        database.execute().createUpdate("UPDATE workspace_commands SET heartbeat_at = ? WHERE id = ?")
+                .params(Database.timestamp(java.time.Instant.now().minusSeconds(120)), c.id()).execute();
+        commands.handle(job);
+        assertEquals("interrupted", commands.get(tenant, c.id()).status());
+        assertTrue(!java.nio.file.Files.exists(workspaces.folder(tenant, "cnv_4").resolve("ran.txt")));
+    }
+
+    @Test
+    void aCommandOfAConversationAPersonTookOverIsNotRun() throws Exception {
+        WorkspaceCommands.Command c = commands.start(tenant, "cnv_taken", "msg_5", "r1t0",
+                "{\"command\":\"echo ran > ran.txt\"}", "{}");
+        commands.handle(pending(WorkspaceCommands.JOB).get(0));
+        WorkspaceCommands.Command after = commands.get(tenant, c.id());
+        assertEquals("refused", after.status());
+        assertTrue(after.result().contains("a person took over"), after.result());
+        assertTrue(!java.nio.file.Files.exists(workspaces.folder(tenant, "cnv_taken").resolve("ran.txt")));
+        assertEquals(1, pending(WorkspaceCommands.RESUME_JOB).size());
+    }
+
+    @Test
+    void aToolCallInATurnDoesNotWaitForACommandRunningInTheShell() throws Exception {
+        WorkspaceCommands.Command c = commands.start(tenant, "cnv_6", "msg_6", "r1t0",
+                "{\"command\":\"sleep 3; echo slow\"}", "{}");
+        Job job = pending(WorkspaceCommands.JOB).get(0);
+        Thread running = Thread.ofVirtual().start(() -> {
+            try {
+                commands.handle(job);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long until = System.currentTimeMillis() + 10_000;
+        while (!commands.get(tenant, c.id()).status().equals("running") && System.currentTimeMillis() < until) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(300);
+        dev.clawless.plugin.api.ToolResult read = workspaces.tools(tenant).stream()
+                .filter(t -> t.spec().name().equals("workspace_list")).findFirst().orElseThrow()
+                .invoke(new dev.clawless.plugin.api.ToolCall("c", "workspace_list", "{}"),
+                        new dev.clawless.core.TestTurnContext(tenant, Optional.of("cnv_6"), Map.of()));
+        // refused at once (it did not wait for the command: then it would have listed the folder)
+        assertTrue(read.error() && read.content().contains("a command is running"), read.content());
+        running.join();
+        assertEquals("exit 0\nslow", commands.get(tenant, c.id()).result());
+    }
+
+    @Test
     void aCallWithoutACommandContinuesTheTurnWithTheError() {
         WorkspaceCommands.Command c = commands.start(tenant, "cnv_3", "msg_3", "call_1", "{}", "{}");
-        assertEquals("killed", c.status());
+        assertEquals("refused", c.status());
         assertEquals("error: command is required", c.result());
         assertEquals(0, pending(WorkspaceCommands.JOB).size());
         assertEquals(1, pending(WorkspaceCommands.RESUME_JOB).size());

@@ -16,7 +16,7 @@ import dev.clawless.server.http.Routes;
 /**
  * {@code GET /v1/conversations/{id}/workspace/commands} (scope {@code conversations:read}): the commands the
  * assistant ran in the conversation's workspace, each a job of its own, with its status (queued, running,
- * finished, killed at a limit, interrupted), exit code, the reason it was stopped, and the tail of its output. The
+ * finished, killed at a limit, interrupted, refused), exit code, the reason it was stopped, and the tail of its output. The
  * latest 100, oldest first; live output comes on the conversation's event stream.
  */
 public final class WorkspaceRoutes {

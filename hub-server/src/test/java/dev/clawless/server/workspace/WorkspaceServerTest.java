@@ -3,6 +3,7 @@ package dev.clawless.server.workspace;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -163,8 +164,12 @@ class WorkspaceServerTest {
         }
         String seen = String.join("\n", streamed);
         assertTrue(seen.contains("event: workspace.output") && seen.contains("\"line\":\"line-3\""), seen);
-        assertTrue(seen.indexOf("workspace.command_started") < seen.indexOf("line-1")
-                && seen.indexOf("line-4") < seen.indexOf("workspace.command_ended"), seen);
+        for (String part : List.of("workspace.command_started", "\"line\":\"line-1\"", "\"line\":\"line-4\"",
+                "workspace.command_ended")) {
+            assertTrue(seen.contains(part), part + " in " + seen);
+        }
+        assertTrue(seen.indexOf("workspace.command_started") < seen.indexOf("\"line\":\"line-1\"")
+                && seen.indexOf("\"line\":\"line-4\"") < seen.indexOf("workspace.command_ended"), seen);
         reader.interrupt();
         stream.body().close();
 

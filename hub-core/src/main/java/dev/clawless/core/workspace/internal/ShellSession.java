@@ -205,7 +205,28 @@ public final class ShellSession implements AutoCloseable {
      *
      * @param each told of every line as it comes (for operators watching)
      */
-    public synchronized Outcome run(String command, Duration timeout, Consumer<String> each) {
+    public Outcome run(String command, Duration timeout, Consumer<String> each) {
+        lock.lock(); // a lock, not synchronized: a virtual thread waiting here does not pin its carrier
+        try {
+            return runLocked(command, timeout, each);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs the command unless another one runs in the shell now (then empty, at once). */
+    public Optional<Outcome> tryRun(String command, Duration timeout, Consumer<String> each) {
+        if (!lock.tryLock()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(runLocked(command, timeout, each));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Outcome runLocked(String command, Duration timeout, Consumer<String> each) {
         busy = true;
         try {
             return runNow(command, timeout, each);
@@ -214,6 +235,8 @@ public final class ShellSession implements AutoCloseable {
             lastUsed = Instant.now();
         }
     }
+
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
     private Outcome runNow(String command, Duration timeout, Consumer<String> each) {
         lastUsed = Instant.now();

@@ -100,7 +100,7 @@ public final class WorkspaceTool implements ToolExtension {
             }
         }
         ShellSession.Outcome o = workspaces.run(context.tenantId(), context.conversationId().get(), name,
-                detail.length() > 2000 ? detail.substring(0, 2000) + "…" : detail, command, line -> { });
+                detail.length() > 2000 ? detail.substring(0, 2000) + "…" : detail, command, line -> { }, false);
         return result(name, o, workspaces.limits().maxOutputChars());
     }
 

@@ -1,10 +1,11 @@
-package dev.clawless.core.workspace;
+package dev.clawless.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.clawless.core.assistant.TurnStreams;
 import dev.clawless.core.conversation.ConversationManagement;
+import dev.clawless.core.workspace.WorkspaceCommands;
 
 /**
  * What people watching a conversation learn of its workspace commands: {@code workspace.command_started} and
@@ -12,13 +13,13 @@ import dev.clawless.core.conversation.ConversationManagement;
  * webhooks subscribed to everything), and each line of output live, to the conversation's operator streams on this
  * node (not stored: the command keeps the tail of its output).
  */
-public final class WorkspaceEvents implements WorkspaceCommands.Listener {
+final class WorkspaceEvents implements WorkspaceCommands.Listener {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConversationManagement conversations;
     private final TurnStreams streams;
 
-    public WorkspaceEvents(ConversationManagement conversations, TurnStreams streams) {
+    WorkspaceEvents(ConversationManagement conversations, TurnStreams streams) {
         this.conversations = conversations;
         this.streams = streams;
     }
