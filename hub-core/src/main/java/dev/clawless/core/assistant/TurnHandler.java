@@ -243,12 +243,9 @@ public final class TurnHandler implements JobHandler {
             return;
         }
         Turn t = turn.get();
-        JsonNode state = JSON.readTree(approvals.state(tenantId, approvalId));
-        t.messages().addAll(messagesFrom(state.path("messages")));
-        t.rounds().set(state.path("rounds").asInt(0));
-        ToolCall pending = callFrom(state.path("pending"));
-        List<ToolCall> remaining = new ArrayList<>();
-        state.path("remaining").forEach(c -> remaining.add(callFrom(c)));
+        Paused paused = restore(t, approvals.state(tenantId, approvalId));
+        ToolCall pending = paused.pending();
+        List<ToolCall> remaining = paused.remaining();
         if (approval.status().equals("approved") && runsAsJob(tenantId, pending)) {
             runAsJob(t, pending, remaining); // once per call: a re-run finds the command already started
             return;
@@ -283,14 +280,23 @@ public final class TurnHandler implements JobHandler {
             return;
         }
         Turn t = turn.get();
-        JsonNode state = JSON.readTree(commands.state(tenantId, commandId));
+        Paused paused = restore(t, commands.state(tenantId, commandId));
+        t.messages().add(ChatMessage.toolResult(paused.pending(), command.result()));
+        continueTurn(t, paused.remaining(), target(t));
+    }
+
+    /** The call a turn paused on and the calls after it. */
+    private record Paused(ToolCall pending, List<ToolCall> remaining) {
+    }
+
+    /** Puts a paused turn's saved messages and round count back into {@code t}; answers what it paused on. */
+    private static Paused restore(Turn t, String stateJson) throws java.io.IOException {
+        JsonNode state = JSON.readTree(stateJson);
         t.messages().addAll(messagesFrom(state.path("messages")));
         t.rounds().set(state.path("rounds").asInt(0));
-        ToolCall pending = callFrom(state.path("pending"));
         List<ToolCall> remaining = new ArrayList<>();
         state.path("remaining").forEach(c -> remaining.add(callFrom(c)));
-        t.messages().add(ChatMessage.toolResult(pending, command.result()));
-        continueTurn(t, remaining, target(t));
+        return new Paused(callFrom(state.path("pending")), remaining);
     }
 
     private boolean runsAsJob(String tenantId, ToolCall call) {
