@@ -4,6 +4,8 @@ import java.util.List;
 
 import dev.clawless.channel.email.EmailChannel;
 import dev.clawless.channel.github.GitHubChannel;
+import dev.clawless.channel.messenger.InstagramChannel;
+import dev.clawless.channel.messenger.MessengerChannel;
 import dev.clawless.channel.telegram.TelegramChannel;
 import dev.clawless.channel.webchat.WebChatChannel;
 import dev.clawless.channel.whatsapp.WhatsAppChannel;
@@ -16,6 +18,8 @@ final class BuiltInChannels {
     }
 
     static List<ChannelExtension> all() {
-        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel(), new WebChatChannel(), new EmailChannel());
+        return List.of(new TelegramChannel(), new WhatsAppChannel(), new GitHubChannel(), new WebChatChannel(),
+                new EmailChannel(),
+                new MessengerChannel(), new InstagramChannel());
     }
 }

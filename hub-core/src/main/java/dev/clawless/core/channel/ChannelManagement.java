@@ -429,22 +429,47 @@ public final class ChannelManagement {
 
     // ---------------------------------------------------------------------------------------------- sending
 
-    /** Whether a free-form message may be sent in a conversation now, on a channel with a reply window. */
-    public record ReplyWindow(boolean applies, boolean open, Optional<Instant> closesAt) {
-        public static final ReplyWindow NONE = new ReplyWindow(false, true, Optional.empty());
+    /**
+     * Whether a free-form message may be sent in a conversation now, on a channel with a reply window.
+     *
+     * @param applies       the channel has a reply window
+     * @param open          the assistant (and anyone) may send free-form now
+     * @param closesAt      when it closes (closed), from the contact's last message
+     * @param humanOpen     a person may still reply now, tagged ({@link ChannelExtension#humanReplyWindow()}), after
+     *                      the window closed
+     * @param humanClosesAt when that ends, on channels that have it
+     */
+    public record ReplyWindow(boolean applies, boolean open, Optional<Instant> closesAt, boolean humanOpen,
+                              Optional<Instant> humanClosesAt) {
+        public static final ReplyWindow NONE = new ReplyWindow(false, true, Optional.empty(), true, Optional.empty());
+
+        /** True when a message by a person ({@code person}) or by the assistant may go out free-form now. */
+        public boolean allows(boolean person) {
+            return open || (person && humanOpen);
+        }
+
+        /** True when a person's reply goes out only under the human-agent allowance (the window proper is closed). */
+        public boolean needsHumanTag(boolean person) {
+            return applies && !open && person && humanOpen;
+        }
     }
 
     /** The reply window of a conversation: open while the contact's last message is younger than the channel's. */
     public ReplyWindow replyWindow(String tenantId, Conversation conversation) {
         Optional<ChannelStore.Row> row = store.find(database.execute(), tenantId, conversation.connectionId());
-        Optional<Duration> window = row.flatMap(r -> registry.find(tenantId, r.type()))
-                .flatMap(ChannelExtension::replyWindow);
+        Optional<ChannelExtension> channel = row.flatMap(r -> registry.find(tenantId, r.type()));
+        Optional<Duration> window = channel.flatMap(ChannelExtension::replyWindow);
         if (window.isEmpty()) {
             return ReplyWindow.NONE;
         }
-        Optional<Instant> closes = conversations.lastInbound(tenantId, conversation.id())
-                .map(last -> last.plus(window.get()));
-        return new ReplyWindow(true, closes.map(c -> c.isAfter(clock.instant())).orElse(false), closes);
+        Optional<Instant> last = conversations.lastInbound(tenantId, conversation.id());
+        Optional<Instant> closes = last.map(l -> l.plus(window.get()));
+        Optional<Instant> humanCloses = channel.flatMap(ChannelExtension::humanReplyWindow)
+                .flatMap(h -> last.map(l -> l.plus(h)));
+        Instant now = clock.instant();
+        boolean open = closes.map(c -> c.isAfter(now)).orElse(false);
+        return new ReplyWindow(true, open, closes, open || humanCloses.map(c -> c.isAfter(now)).orElse(false),
+                humanCloses);
     }
 
     /**

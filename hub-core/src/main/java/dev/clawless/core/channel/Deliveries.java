@@ -38,6 +38,11 @@ public final class Deliveries implements JobHandler {
     public static final String TEMPLATE = "template";
     /** Metadata key of the template's variables, a JSON object as text. */
     public static final String TEMPLATE_VARIABLES = "template_variables";
+    /**
+     * Metadata key of suggested answers, a JSON array of {@code {"title", "payload"}}: sent with the message's last
+     * text part on channels that show quick replies (Messenger, Instagram, WhatsApp buttons).
+     */
+    public static final String QUICK_REPLIES = "quick_replies";
 
     /** How long a delivery waits after a 429 that did not say how long. */
     private static final Duration RATE_LIMITED_WAIT = Duration.ofSeconds(30);
@@ -56,6 +61,23 @@ public final class Deliveries implements JobHandler {
     }
 
     private volatile dev.clawless.core.common.Instruments instruments = dev.clawless.core.common.Instruments.NONE;
+
+    /** The message's suggested answers ({@link #QUICK_REPLIES}); none when absent or not as stored by the API. */
+    static List<dev.clawless.plugin.api.QuickReply> quickReplies(Message message) {
+        String json = message.metadata().get(QUICK_REPLIES);
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            List<dev.clawless.plugin.api.QuickReply> out = new java.util.ArrayList<>();
+            for (JsonNode q : JSON.readTree(json)) {
+                out.add(new dev.clawless.plugin.api.QuickReply(q.path("title").asText(), q.path("payload").asText()));
+            }
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return List.of();
+        }
+    }
 
     /** Where platform calls and deliveries are counted, each platform call a span of the delivery's trace. */
     public void instruments(dev.clawless.core.common.Instruments instruments) {
@@ -91,15 +113,23 @@ public final class Deliveries implements JobHandler {
             return;
         }
         ChannelManagement.Connected c = connected.get();
+        boolean humanTag = false;
         if (!message.metadata().containsKey(TEMPLATE)) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(tenantId, conversation);
-            if (window.applies() && !window.open()) {
-                records.markFailed(message, "the contact's reply window is closed"
+            boolean person = message.role() == dev.clawless.core.conversation.MessageRole.OPERATOR;
+            if (window.applies() && !window.allows(person)) {
+                String reason = "the contact's reply window is closed"
                         + window.closesAt().map(t -> " (since " + t + ")").orElse("")
-                        + "; only an approved template may be sent", Optional.of("window_closed"));
+                        + (c.channel().humanReplyWindow().isPresent()
+                        ? (person ? "; a person's reply was allowed until "
+                        + window.humanClosesAt().map(Object::toString).orElse("?")
+                        : "; only a person may still reply (the assistant's reply is not sent)")
+                        : "; only an approved template may be sent");
+                records.markFailed(message, reason, Optional.of("window_closed"));
                 instruments.meters().delivery(c.channel().type(), "failed");
                 return;
             }
+            humanTag = window.needsHumanTag(person);
         }
         // what the reply answers: the message it was written for, else the contact's latest; its facts (sender,
         // subject) travel as reply_to.* hints, e.g. for e-mail's To, Subject and thread headers
@@ -109,6 +139,10 @@ public final class Deliveries implements JobHandler {
         Map<String, String> hints = new java.util.LinkedHashMap<>(message.metadata());
         // the model's thinking is for operators only: it never travels to the channel
         hints.remove(Message.THINKING);
+        hints.remove(QUICK_REPLIES);
+        if (humanTag) {
+            hints.put(ChannelExtension.HUMAN_AGENT_HINT, "true");
+        }
         answered.ifPresent(a -> a.metadata().forEach((k, v) -> hints.put("reply_to." + k, v)));
         Optional<String> replyTo = message.replyToExternalId().or(() -> answered.flatMap(Message::externalMessageId));
         List<String> texts = message.text().isBlank() ? List.of()
@@ -142,7 +176,8 @@ public final class Deliveries implements JobHandler {
                 }
                 OutboundMessage out = new OutboundMessage(conversation.id(),
                         i == 0 ? message.id() : message.id() + "-" + i, conversation.externalThreadKey(),
-                        text ? texts.get(i) : "", these, List.of(), i == 0 ? replyTo : Optional.empty(), hints, media);
+                        text ? texts.get(i) : "", these, i == texts.size() - 1 ? quickReplies(message) : List.of(),
+                        i == 0 ? replyTo : Optional.empty(), hints, media);
                 sent = sendOnce(message, part, out, c);
             } catch (ChannelException.Throttled throttled) {
                 // the channel's own pacing delays, but not past the delivery's maximum age

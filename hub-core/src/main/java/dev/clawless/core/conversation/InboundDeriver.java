@@ -223,8 +223,13 @@ public final class InboundDeriver implements AutoCloseable {
         return switch (p.event()) {
             case InboundMessage m -> conversations.ingest(tx, p.row().tenantId(), m, p.intent()).turnJobId().isPresent();
             case DeliveryUpdate u -> {
-                conversations.deliveries().applyDeliveryStatus(tx, u.connectionId(), u.externalMessageId(),
-                        MessageStatus.valueOf(u.status().name()), u.error());
+                if (u.readUpToThread().isPresent() && u.readUpToTime().isPresent()) {
+                    conversations.deliveries().applyReadUpTo(tx, u.connectionId(), u.readUpToThread().get(),
+                            u.readUpToTime().get());
+                } else {
+                    conversations.deliveries().applyDeliveryStatus(tx, u.connectionId(), u.externalMessageId(),
+                            MessageStatus.valueOf(u.status().name()), u.error());
+                }
                 yield false;
             }
         };

@@ -3,6 +3,7 @@ package dev.clawless.core.conversation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -191,6 +192,30 @@ public final class MessageDeliveries {
                     .put("platform_code", error.map(e -> e.split(":", 2)[0].strip()).orElse(null)).toString());
         }
         return true;
+    }
+
+    /**
+     * A read watermark (Messenger's): every message the hub sent in the thread by {@code at} that is sent or
+     * delivered becomes read, each with its own {@code message.status_changed} event.
+     *
+     * @return how many messages changed
+     */
+    int applyReadUpTo(DbExecute tx, String connectionId, String threadKey, Instant at) {
+        List<String> ids = tx.createQuery("SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                        + " WHERE c.connection_id = ? AND c.external_thread_key = ? AND m.direction = 'outbound'"
+                        + " AND m.status IN ('sent', 'delivered') AND m.created_at <= ? ORDER BY m.seq")
+                .params(connectionId, threadKey, Database.timestamp(at.plusSeconds(1)))
+                .execute().map(r -> r.column("id").getString()).toList();
+        int changed = 0;
+        for (String id : ids) {
+            String external = tx.createGet("SELECT external_message_id FROM messages WHERE id = ?").params(id)
+                    .execute().map(r -> r.column("external_message_id").getString()).orElse(null);
+            if (external != null && applyDeliveryStatus(tx, connectionId, external, MessageStatus.READ,
+                    Optional.empty())) {
+                changed++;
+            }
+        }
+        return changed;
     }
 
     private static int rank(MessageStatus s) {

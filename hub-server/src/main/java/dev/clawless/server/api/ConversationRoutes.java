@@ -87,12 +87,13 @@ public final class ConversationRoutes {
     private void get(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
         Conversation c = conversation(p, req);
+        ObjectNode body = view(c);
+        window(body, channels.replyWindow(p.tenantId(), c));
         if (inbox == null) {
-            Json.send(res, Status.OK_200, view(c));
+            Json.send(res, Status.OK_200, body);
             return;
         }
         var item = inbox.item(p.tenantId(), c.id(), RequestState.of(req).userId());
-        ObjectNode body = view(c);
         body.put("assignee_id", item.assignment().assigneeId().orElse(null));
         if (item.assignment().assigneeId().isPresent()) {
             body.set("assignee", Json.object().put("id", item.assignment().assigneeId().get())
@@ -151,7 +152,8 @@ public final class ConversationRoutes {
     private void reply(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_WRITE);
         Conversation c = conversation(p, req);
-        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role", "template", "attachments"));
+        JsonInput in = JsonInput.of(bodies.object(req), Set.of("text", "role", "template", "attachments",
+                "quick_replies"));
         Optional<JsonInput> template = in.object("template", Set.of("id", "variables"));
         List<dev.clawless.plugin.api.Attachment> attachments = attachments(in);
         String text = template.isPresent() || !attachments.isEmpty() ? in.string("text", 20_000).orElse("")
@@ -167,12 +169,34 @@ public final class ConversationRoutes {
                 }
             });
         });
+        in.node("quick_replies").ifPresent(q -> {
+            if (!q.isArray() || q.isEmpty() || q.size() > 13) {
+                in.error("quick_replies", "must be an array of 1-13 {\"title\", \"payload\"} objects");
+                return;
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode kept = Json.object().arrayNode();
+            for (com.fasterxml.jackson.databind.JsonNode one : q) {
+                String title = one.path("title").asText("");
+                String payload = one.path("payload").asText(title);
+                if (!one.isObject() || !one.path("title").isTextual() || title.isBlank() || title.length() > 20
+                        || payload.isEmpty() || payload.length() > 1000) {
+                    in.error("quick_replies", "each needs a title of 1-20 characters and a payload of at most 1000");
+                    return;
+                }
+                kept.addObject().put("title", title).put("payload", payload);
+            }
+            metadata.put(Deliveries.QUICK_REPLIES, kept.toString());
+        });
         in.choice("role", List.of("operator"), Optional::of);
         in.done();
         if (template.isEmpty()) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(p.tenantId(), c);
-            if (window.applies() && !window.open()) {
-                throw new ClawlessException.Conflict("the contact's 24-hour reply window on this channel is closed"
+            if (window.applies() && !window.allows(true)) {
+                throw new ClawlessException.Conflict(window.humanClosesAt().isPresent()
+                        ? "the contact has not written for too long: this channel allows no reply, not even a"
+                        + " person's, until they write again (" + window.humanClosesAt().map(t -> "it closed at " + t)
+                        .orElse("they never wrote") + ")"
+                        : "the contact's 24-hour reply window on this channel is closed"
                         + window.closesAt().map(t -> " (it closed at " + t + ")").orElse("")
                         + "; send an approved template instead: {\"template\": {\"id\": …, \"variables\": {…}}}");
             }
@@ -277,6 +301,23 @@ public final class ConversationRoutes {
 
     private Conversation conversation(TenantPrincipal p, ServerRequest req) {
         return conversations.get(p.tenantId(), Inputs.pathId(req, "cnv", "conversation"));
+    }
+
+    /**
+     * The channel's reply window, for operators: {@code reply_window} is null on channels without one, else whether
+     * the assistant may send ({@code open}, until {@code closes_at}) and whether a person still may
+     * ({@code human_open}, until {@code human_closes_at}, tagged as a human agent's reply).
+     */
+    private static void window(ObjectNode body, ChannelManagement.ReplyWindow w) {
+        if (!w.applies()) {
+            body.putNull("reply_window");
+            return;
+        }
+        ObjectNode o = body.putObject("reply_window");
+        o.put("open", w.open());
+        o.put("closes_at", w.closesAt().map(Object::toString).orElse(null));
+        o.put("human_open", w.humanOpen());
+        o.put("human_closes_at", w.humanClosesAt().map(Object::toString).orElse(null));
     }
 
     static com.fasterxml.jackson.databind.node.ObjectNode view(Conversation c) {

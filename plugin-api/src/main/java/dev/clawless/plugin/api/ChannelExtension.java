@@ -113,6 +113,19 @@ public interface ChannelExtension extends ExtensionPoint {
     }
 
     /**
+     * How long after the contact's last message a person (an operator, never the assistant) may still reply once the
+     * {@link #replyWindow()} has closed, where the platform allows it with a tag (Meta's {@code HUMAN_AGENT}: 7
+     * days). The hub sends such a reply with the metadata {@link #HUMAN_AGENT_HINT} set to {@code true}. Empty, the
+     * default, when the platform has no such rule.
+     */
+    default Optional<Duration> humanReplyWindow() {
+        return Optional.empty();
+    }
+
+    /** Metadata the hub sets on an operator's reply sent under {@link #humanReplyWindow()}. */
+    String HUMAN_AGENT_HINT = "reply_window.human_agent";
+
+    /**
      * Answers a request the platform makes outside the event flow — a subscription challenge such as WhatsApp's
      * {@code GET ?hub.challenge=} — or empty when {@code request} carries events. Called before {@link #verify}, so
      * implementations check the challenge's own secret themselves.

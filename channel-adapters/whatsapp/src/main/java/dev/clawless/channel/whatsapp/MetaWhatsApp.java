@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.clawless.channel.metagraph.GraphApi;
+import dev.clawless.channel.metagraph.MetaWebhooks;
 import dev.clawless.plugin.api.Attachment;
 import dev.clawless.plugin.api.ChannelConnection;
 import dev.clawless.plugin.api.ChannelException;
@@ -47,10 +49,9 @@ import dev.clawless.plugin.api.Signatures;
 final class MetaWhatsApp implements WhatsAppChannel.Provider {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Meta's throttling codes: retrying later helps. */
-    private static final Set<Integer> THROTTLED = Set.of(4, 80007, 130429, 131056, 131048);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    /** WhatsApp's own throttling codes: retrying later helps. */
+    private final GraphApi graph = new GraphApi(Set.of(130429, 131056, 131048));
+    private final HttpClient http = graph.http();
 
     @Override
     public void check(ChannelConnection c) {
@@ -64,24 +65,12 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
 
     @Override
     public Optional<HookReply> handshake(InboundRequest request, ChannelConnection c) {
-        if (!request.method().equals("GET")) {
-            return Optional.empty();
-        }
-        String mode = request.queryParam("hub.mode").orElse("");
-        String token = request.queryParam("hub.verify_token").orElse("");
-        String challenge = request.queryParam("hub.challenge").orElse("");
-        if (!mode.equals("subscribe") || !Signatures.constantTimeEquals(c.secret("verify_token").orElse(null), token)) {
-            throw new ChannelException.Unverified("hub.mode must be subscribe and hub.verify_token must match");
-        }
-        if (!challenge.matches("[A-Za-z0-9_-]{1,200}")) {
-            throw new ChannelException.Malformed("hub.challenge is missing or not a token", null);
-        }
-        return Optional.of(HookReply.text(challenge));
+        return MetaWebhooks.handshake(request, c);
     }
 
     @Override
     public void verify(InboundRequest request, ChannelConnection c) {
-        Signatures.requireSha256Body(request, "X-Hub-Signature-256", c.secret("app_secret"));
+        MetaWebhooks.verify(request, c);
     }
 
     @Override
@@ -335,37 +324,8 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
 
     /** One Graph API call on the phone number: its JSON answer, or the platform's refusal as SendFailed. */
     private JsonNode call(ChannelConnection c, String edge, HttpRequest.BodyPublisher publisher, String type) {
-        String base = c.config("api_base_url").orElse("https://graph.facebook.com").replaceAll("/+$", "");
-        URI uri = URI.create(base + "/" + c.config("graph_version").orElse("v21.0") + "/"
-                + c.config("phone_number_id").orElseThrow() + "/" + edge);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + WhatsAppChannel.need(c, "access_token", "meta"))
-                .header("Content-Type", type)
-                .POST(publisher).build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, dev.clawless.plugin.api.HttpBodies.text(1024 * 1024));
-        } catch (HttpTimeoutException e) {
-            throw new ChannelException.SendFailed("Graph API timed out", 0, true, Optional.empty(), Optional.empty(),
-                    null);
-        } catch (IOException e) {
-            throw new ChannelException.SendFailed("Graph API unreachable: " + e.getClass().getSimpleName(), 0, true,
-                    Optional.empty(), Optional.empty(), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ChannelException.SendFailed("interrupted", 0, true, Optional.empty(), Optional.empty(), null);
-        }
-        JsonNode answer = parseQuietly(response.body());
-        if (response.statusCode() / 100 == 2) {
-            return answer;
-        }
-        JsonNode error = answer.path("error");
-        int code = error.path("code").asInt(0);
-        boolean retryable = response.statusCode() == 429 || response.statusCode() >= 500 || THROTTLED.contains(code);
-        Optional<Duration> after = response.headers().firstValue("Retry-After").flatMap(TwilioWhatsApp::seconds);
-        throw new ChannelException.SendFailed("Graph API: " + error.path("message").asText("HTTP "
-                + response.statusCode()), response.statusCode(), retryable, after,
-                code == 0 ? Optional.empty() : Optional.of(String.valueOf(code)), null);
+        return graph.call(c, GraphApi.uri(c, c.config("phone_number_id").orElseThrow() + "/" + edge),
+                WhatsAppChannel.need(c, "access_token", "meta"), publisher, type);
     }
 
     /** Meta media: the media id resolves to a short-lived URL, fetched with the same token. */
@@ -373,12 +333,11 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
     public WhatsAppChannel.Media download(ChannelConnection c, Attachment attachment, long maxBytes) {
         String id = attachment.externalId().filter(i -> i.matches("[0-9]{1,30}"))
                 .orElseThrow(() -> new ChannelException.Malformed("not a Meta media id", null));
-        String base = c.config("api_base_url").orElse("https://graph.facebook.com").replaceAll("/+$", "");
+        String base = GraphApi.base(c);
         String bearer = "Bearer " + WhatsAppChannel.need(c, "access_token", "meta");
-        WhatsAppChannel.Media info = WhatsAppChannel.fetch(http, URI.create(base + "/"
-                + c.config("graph_version").orElse("v21.0") + "/" + id), Optional.of(bearer), 64 * 1024,
+        WhatsAppChannel.Media info = WhatsAppChannel.fetch(http, GraphApi.uri(c, id), Optional.of(bearer), 64 * 1024,
                 "application/json", c);
-        String url = parseQuietly(new String(info.bytes(), StandardCharsets.UTF_8)).path("url").asText("");
+        String url = GraphApi.parseQuietly(new String(info.bytes(), StandardCharsets.UTF_8)).path("url").asText("");
         if (!url.startsWith("https://") && !url.startsWith(base)) {
             throw new ChannelException.SendFailed("Graph API gave no media URL", 502, true, Optional.empty(),
                     Optional.empty(), null);
@@ -396,12 +355,4 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         }
     }
 
-    private static JsonNode parseQuietly(String body) {
-        try {
-            JsonNode n = JSON.readTree(body);
-            return n == null ? JSON.createObjectNode() : n;
-        } catch (JsonProcessingException e) {
-            return JSON.createObjectNode();
-        }
-    }
 }
