@@ -189,6 +189,47 @@ describe('conversation', () => {
     expect(need(c, 'workspace-command-output').textContent).toBe('Tests run: 3');
   });
 
+  it('shows the channel reply window: open, a person only (human agent), or closed until the contact writes', async () => {
+    signedIn();
+    const ES = installEventSource();
+    let window = { open: false, closes_at: T(0), human_open: true, human_closes_at: '2026-12-12T10:00:00Z' };
+    let reads = 0;
+    mockFetch([
+      ['GET', '/v1/conversations/cnv_1', () => {
+        reads++;
+        return { body: { id: 'cnv_1', channel: 'messenger', status: 'human', contact: { display_name: 'Lucía' },
+          reply_window: window } };
+      }],
+      ['GET', /./, { body: { data: [], next_cursor: null } }],
+      ['POST', /./, { status: 204 }],
+    ]);
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'reply-window'));
+    expect(need(c, 'reply-window').dataset.state).toBe('human');
+    expect(need(c, 'reply-window').textContent).toContain('tagged as a person');
+    expect(need(c, 'reply-window').getAttribute('role')).toBe('status');
+    // the contact writes again: the conversation is read again and the window shows open
+    window = { open: true, closes_at: '2026-12-07T10:00:00Z', human_open: true, human_closes_at: '2026-12-13T10:00:00Z' };
+    const es = ES.last();
+    es.emit('message.created', { conversation_id: 'cnv_1', message: { id: 'msg_9', role: 'user', direction: 'inbound',
+      status: 'received', text: 'hola', created_at: T(9) } });
+    await waitFor(() => expect(need(c, 'reply-window').dataset.state).toBe('open'));
+    expect(reads).toBeGreaterThan(1);
+    window = { open: false, closes_at: T(0), human_open: false, human_closes_at: T(1) };
+    es.emit('conversation.status_changed', { conversation_id: 'cnv_1', status: 'human' });
+    await waitFor(() => expect(need(c, 'reply-window').dataset.state).toBe('closed'));
+    expect(need(c, 'reply-window').textContent).toContain('until the contact writes again');
+  });
+
+  it('shows no reply window on channels without one', async () => {
+    signedIn();
+    installEventSource();
+    hub({ conversation: { reply_window: null } });
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'timeline'));
+    expect($(c, 'reply-window')).toBeNull();
+  });
+
   it('re-reads the conversation when its status changes elsewhere', async () => {
     signedIn();
     const ES = installEventSource();

@@ -200,6 +200,10 @@ export default {
   'note.label': 'Private note',
   'tool.line': 'tool: {tool} — {outcome}',
 
+  'window.open': "Reply window open: it closes",
+  'window.human': "The 24-hour window has closed: the assistant can no longer reply here. Your reply goes out tagged as a person's (human agent); that ends",
+  'window.closedAll': "This channel allows no reply, not even a person's, until the contact writes again.",
+  'window.closedTemplate': "The 24-hour window has closed: only an approved template can be sent until the contact writes again.",
   'workspace.title': 'Workspace commands',
   'workspace.status.queued': 'Queued',
   'workspace.status.running': 'Running',

@@ -200,6 +200,10 @@ export default {
   'note.label': 'Nota privada',
   'tool.line': 'ferramenta: {tool} — {outcome}',
 
+  'window.open': "Janela de resposta aberta: fecha",
+  'window.human': "A janela de 24 horas fechou: o assistente não pode mais responder aqui. Sua resposta sai marcada como de uma pessoa (agente humano); isso termina",
+  'window.closedAll': "Este canal não permite respostas, nem de uma pessoa, até que o contato escreva de novo.",
+  'window.closedTemplate': "A janela de 24 horas fechou: só um modelo aprovado pode ser enviado até que o contato escreva de novo.",
   'workspace.title': 'Comandos do espaço de trabalho',
   'workspace.status.queued': 'Na fila',
   'workspace.status.running': 'Em execução',

@@ -157,6 +157,31 @@ export function Workspace({ commands }) {
   );
 }
 
+// The channel's reply window (Messenger, Instagram, WhatsApp): whether the assistant may still write, whether a
+// person may (tagged as a human agent's reply), or whether nobody may until the contact writes again.
+export function ReplyWindow({ window: w }) {
+  if (!w) return null;
+  if (w.open) {
+    return (
+      <p class="reply-window muted" data-test="reply-window" data-state="open">
+        {t('window.open')} <Time iso={w.closes_at} />
+      </p>
+    );
+  }
+  if (w.human_open) {
+    return (
+      <p class="reply-window warning" role="status" data-test="reply-window" data-state="human">
+        {t('window.human')} <Time iso={w.human_closes_at} />
+      </p>
+    );
+  }
+  return (
+    <p class="reply-window field-error" role="status" data-test="reply-window" data-state="closed">
+      {w.human_closes_at ? t('window.closedAll') : t('window.closedTemplate')}
+    </p>
+  );
+}
+
 function ToolItem({ c }) {
   return (
     <li class="tool-line" data-test="tool-call">
@@ -367,6 +392,8 @@ export function Conversation({ id }) {
         loaders.refreshMessages();
         loaders.refreshTools();
         loaders.refreshRead();
+        // a contact's message reopens a channel's reply window
+        if (m && m.direction === 'inbound') loaders.refreshConv();
       } else if (type === 'message.status_changed' || type === 'delivery.failed' || type === 'delivery.uncertain') {
         const mid = data && (data.message_id || (data.message && data.message.id));
         if (mid && data.status) {
@@ -587,6 +614,7 @@ export function Conversation({ id }) {
         loaders.refreshApprovals();
         loaders.refreshTools();
       }} />
+      <ReplyWindow window={conv.reply_window} />
       <Composer conversationId={id} contactName={contactName} onSent={onSent} />
     </div>
   );
