@@ -9,7 +9,8 @@ export const INBOX_EVENTS = ['conversation.created', 'message.created', 'convers
 export const CONVERSATION_EVENTS = ['conversation.created', 'message.created', 'message.status_changed',
   'note.created', 'approval.requested', 'approval.decided', 'conversation.status_changed',
   'conversation.assigned', 'conversation.labels_changed', 'delivery.failed', 'delivery.uncertain',
-  'workspace.command_started', 'workspace.command_ended', 'workspace.output'];
+  'workspace.command_started', 'workspace.command_ended', 'workspace.output', 'contact.opted_out',
+  'contact.opted_in'];
 const RETRY_MS = 10000;
 
 /**

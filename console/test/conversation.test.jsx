@@ -221,6 +221,24 @@ describe('conversation', () => {
     expect(need(c, 'reply-window').textContent).toContain('until the contact writes again');
   });
 
+  it('says when an SMS contact opted out, and updates when they opt back in', async () => {
+    signedIn();
+    const ES = installEventSource();
+    let metadata = { opted_out: 'true' };
+    mockFetch([
+      ['GET', '/v1/conversations/cnv_1', () => ({ body: { id: 'cnv_1', channel: 'sms', status: 'bot',
+        contact: { display_name: '+573001234567' }, metadata, reply_window: null } })],
+      ['GET', /./, { body: { data: [], next_cursor: null } }],
+      ['POST', /./, { status: 204 }],
+    ]);
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'opted-out'));
+    expect(need(c, 'opted-out').textContent).toContain('START');
+    metadata = {};
+    ES.last().emit('contact.opted_in', { conversation_id: 'cnv_1' });
+    await waitFor(() => expect($(c, 'opted-out')).toBeNull());
+  });
+
   it('shows no reply window on channels without one', async () => {
     signedIn();
     installEventSource();

@@ -204,6 +204,7 @@ export default {
   'window.human': "The 24-hour window has closed: the assistant can no longer reply here. Your reply goes out tagged as a person's (human agent); that ends",
   'window.closedAll': "This channel allows no reply, not even a person's, until the contact writes again.",
   'window.closedTemplate': "The 24-hour window has closed: only an approved template can be sent until the contact writes again.",
+  'window.optedOut': "The contact opted out (STOP): nothing can be sent here until they send START.",
   'workspace.title': 'Workspace commands',
   'workspace.status.queued': 'Queued',
   'workspace.status.running': 'Running',

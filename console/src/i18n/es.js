@@ -204,6 +204,7 @@ export default {
   'window.human': "La ventana de 24 horas se cerró: el asistente ya no puede responder aquí. Tu respuesta sale marcada como de una persona (agente humano); eso termina",
   'window.closedAll': "Este canal no permite responder, ni siquiera a una persona, hasta que el contacto vuelva a escribir.",
   'window.closedTemplate': "La ventana de 24 horas se cerró: solo se puede enviar una plantilla aprobada hasta que el contacto vuelva a escribir.",
+  'window.optedOut': "El contacto se dio de baja (STOP): no se puede enviar nada aquí hasta que envíe START.",
   'workspace.title': 'Comandos del espacio de trabajo',
   'workspace.status.queued': 'En cola',
   'workspace.status.running': 'En ejecución',

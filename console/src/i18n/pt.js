@@ -204,6 +204,7 @@ export default {
   'window.human': "A janela de 24 horas fechou: o assistente não pode mais responder aqui. Sua resposta sai marcada como de uma pessoa (agente humano); isso termina",
   'window.closedAll': "Este canal não permite respostas, nem de uma pessoa, até que o contato escreva de novo.",
   'window.closedTemplate': "A janela de 24 horas fechou: só um modelo aprovado pode ser enviado até que o contato escreva de novo.",
+  'window.optedOut': "O contato cancelou (STOP): nada pode ser enviado aqui até que ele envie START.",
   'workspace.title': 'Comandos do espaço de trabalho',
   'workspace.status.queued': 'Na fila',
   'workspace.status.running': 'Em execução',

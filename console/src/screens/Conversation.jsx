@@ -424,7 +424,7 @@ export function Conversation({ id }) {
       } else if (type === 'workspace.command_started' || type === 'workspace.command_ended') {
         loaders.refreshWorkspace();
         loaders.refreshTools();
-      } else if (type.startsWith('conversation.')) {
+      } else if (type.startsWith('conversation.') || type === 'contact.opted_out' || type === 'contact.opted_in') {
         loaders.refreshConv();
       }
     };
@@ -614,7 +614,9 @@ export function Conversation({ id }) {
         loaders.refreshApprovals();
         loaders.refreshTools();
       }} />
-      <ReplyWindow window={conv.reply_window} />
+      {conv.metadata && conv.metadata.opted_out === 'true' ? (
+        <p class="reply-window field-error" role="status" data-test="opted-out">{t('window.optedOut')}</p>
+      ) : <ReplyWindow window={conv.reply_window} />}
       <Composer conversationId={id} contactName={contactName} onSent={onSent} />
     </div>
   );

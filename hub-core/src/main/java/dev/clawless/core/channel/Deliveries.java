@@ -113,6 +113,12 @@ public final class Deliveries implements JobHandler {
             return;
         }
         ChannelManagement.Connected c = connected.get();
+        if ("true".equals(conversation.metadata().get(ConversationManagement.OPTED_OUT))) {
+            records.markFailed(message, "the contact opted out of messages here (STOP); nothing is sent until they"
+                    + " opt back in (START)", Optional.of("opted_out"));
+            instruments.meters().delivery(c.channel().type(), "failed");
+            return;
+        }
         boolean humanTag = false;
         if (!message.metadata().containsKey(TEMPLATE)) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(tenantId, conversation);

@@ -22,6 +22,7 @@ import dev.clawless.core.conversation.internal.ConversationStore;
 import dev.clawless.core.jobs.JobQueue;
 import dev.clawless.core.jobs.NewJob;
 import dev.clawless.core.store.Database;
+import dev.clawless.plugin.api.ChannelExtension;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 
@@ -30,6 +31,13 @@ import dev.clawless.plugin.api.Participant;
  * of another tenant's rows are not found. Thread-safe.
  */
 public final class ConversationManagement {
+
+    /**
+     * Conversation metadata set while the contact has opted out of messages on its channel (an SMS STOP): nothing is
+     * sent in it until they opt back in.
+     */
+    public static final String OPTED_OUT = "opted_out";
+
 
     /** SQL states of a lost race that a retry resolves: unique violation, serialization failure, deadlock, H2 lock timeout. */
     private static final Set<String> RETRYABLE = Set.of("23505", "40001", "40P01", "HYT00");
@@ -172,8 +180,26 @@ public final class ConversationManagement {
         intent.ifPresent(i -> event(tx, tenantId, conversation.id(), "intent.detected", JSON.createObjectNode()
                 .put("message_id", message.id()).put("conversation_id", conversation.id()).put("intent", i.name())
                 .put("score", i.score()).put("mode", i.mode().orElse(null)).toString(), now));
+        // an opt-out keyword (SMS STOP) or its reversal: kept on the conversation, and never answered (the platform
+        // confirms it itself)
+        Optional<String> optOut = Optional.ofNullable(in.metadata().get(ChannelExtension.OPT_OUT));
+        java.util.Map<String, String> conversationMetadata = conversation.metadata();
+        if (optOut.isPresent()) {
+            java.util.Map<String, String> changed = new java.util.LinkedHashMap<>(conversation.metadata());
+            boolean stop = optOut.get().equals("stop");
+            if (stop) {
+                changed.put(OPTED_OUT, "true");
+            } else {
+                changed.remove(OPTED_OUT);
+            }
+            store.setMetadata(tx, conversation.id(), changed, now);
+            conversationMetadata = changed;
+            event(tx, tenantId, conversation.id(), stop ? "contact.opted_out" : "contact.opted_in",
+                    JSON.createObjectNode().put("conversation_id", conversation.id())
+                            .put("message_id", message.id()).put("connection_id", in.connectionId()).toString(), now);
+        }
         Optional<Long> job = Optional.empty();
-        if (status == ConversationStatus.BOT) {
+        if (status == ConversationStatus.BOT && optOut.isEmpty()) {
             ObjectNode payload = JSON.createObjectNode()
                     .put("tenant_id", tenantId)
                     .put("conversation_id", conversation.id())
@@ -187,7 +213,7 @@ public final class ConversationManagement {
         Conversation current = new Conversation(conversation.id(), conversation.tenantId(),
                 conversation.channelType(), conversation.connectionId(), conversation.externalThreadKey(),
                 conversation.contactId(), conversation.chatType(), status, conversation.title(),
-                conversation.metadata(), conversation.summary(), conversation.summaryVersion(),
+                conversationMetadata, conversation.summary(), conversation.summaryVersion(),
                 conversation.messageCursor(), Optional.of(now), conversation.createdAt(), now);
         Message stored = store.findMessage(tx, tenantId, message.id()).orElseThrow();
         return new Ingested(current, stored, Ingested.Outcome.NEW, job);

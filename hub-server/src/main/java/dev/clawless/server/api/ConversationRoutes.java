@@ -189,6 +189,10 @@ public final class ConversationRoutes {
         });
         in.choice("role", List.of("operator"), Optional::of);
         in.done();
+        if ("true".equals(c.metadata().get(ConversationManagement.OPTED_OUT))) {
+            throw new ClawlessException.Conflict("the contact opted out of messages on this channel (STOP): nothing"
+                    + " can be sent until they opt back in (START)");
+        }
         if (template.isEmpty()) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(p.tenantId(), c);
             if (window.applies() && !window.allows(true)) {

@@ -122,6 +122,13 @@ public interface ChannelExtension extends ExtensionPoint {
         return Optional.empty();
     }
 
+    /**
+     * Metadata of an inbound message by which the contact opts out of messages on this connection ({@code stop}: an
+     * SMS STOP) or back in ({@code start}). The hub stores the message, does not answer it, and sends nothing in the
+     * conversation while the contact is opted out.
+     */
+    String OPT_OUT = "contact.opt_out";
+
     /** Metadata the hub sets on an operator's reply sent under {@link #humanReplyWindow()}. */
     String HUMAN_AGENT_HINT = "reply_window.human_agent";
 

@@ -14,9 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.twilio.exception.ApiException;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Message;
-import com.twilio.security.RequestValidator;
 import com.twilio.type.PhoneNumber;
 
+import dev.clawless.channel.twilio.Forms;
+import dev.clawless.channel.twilio.TwilioHttp;
+import dev.clawless.channel.twilio.TwilioWebhooks;
 import dev.clawless.plugin.api.Attachment;
 import dev.clawless.plugin.api.ChannelConnection;
 import dev.clawless.plugin.api.ChannelException;
@@ -53,37 +55,15 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
 
     @Override
     public void verify(InboundRequest request, ChannelConnection c) {
-        String signature = request.header("X-Twilio-Signature").orElseThrow(() ->
-                new ChannelException.Unverified("missing X-Twilio-Signature"));
-        String type = request.header("Content-Type").orElse("");
-        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-            throw new ChannelException.Unverified("Twilio posts application/x-www-form-urlencoded; cannot check "
-                    + "a signature over anything else");
-        }
-        Map<String, String> params;
-        try {
-            params = Forms.parse(request.body());
-        } catch (ChannelException.Malformed e) {
-            throw new ChannelException.Unverified("the signed form cannot be read: " + e.getMessage());
-        }
-        String token = c.secret("auth_token").orElseThrow(() -> new ChannelException.Unverified(
-                "this connection has no auth_token"));
-        if (!new RequestValidator(token).validate(request.publicUrl(), params, signature)) {
-            throw new ChannelException.Unverified("X-Twilio-Signature does not match (it covers "
-                    + "clawless.public-base-url + /hooks/<id>; check both)");
-        }
+        TwilioWebhooks.verify(request, c);
     }
 
     @Override
     public List<InboundEvent> parse(InboundRequest request, ChannelConnection c) {
         Map<String, String> p = Forms.parse(request.body());
-        String sid = p.get("MessageSid");
-        if (sid == null || !sid.matches("(SM|MM)[0-9a-fA-F]{32}")) {
-            throw new ChannelException.Malformed("MessageSid is missing or not a Twilio message sid", null);
-        }
-        String status = p.getOrDefault("MessageStatus", p.getOrDefault("SmsStatus", ""));
-        if (!status.equals("received") && p.containsKey("MessageStatus")) {
-            return status(sid, status, p, c).<List<InboundEvent>>map(List::of).orElse(List.of());
+        String sid = TwilioWebhooks.messageSid(p);
+        if (TwilioWebhooks.isStatusCallback(p)) {
+            return TwilioWebhooks.status(sid, p, c).<List<InboundEvent>>map(List::of).orElse(List.of());
         }
         String from = p.get("From");
         if (from == null || !from.startsWith("whatsapp:+") || from.length() > 40) {
@@ -118,25 +98,6 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
                         Optional.empty()),
                 text, attachments, Instant.now(), ChatType.DIRECT,
                 Optional.ofNullable(p.get("OriginalRepliedMessageSid")), false, meta));
-    }
-
-    private static Optional<InboundEvent> status(String sid, String status, Map<String, String> p,
-                                                 ChannelConnection c) {
-        DeliveryStatus s = switch (status) {
-            case "sent" -> DeliveryStatus.SENT;
-            case "delivered" -> DeliveryStatus.DELIVERED;
-            case "read" -> DeliveryStatus.READ;
-            case "failed", "undelivered" -> DeliveryStatus.FAILED;
-            case "queued", "accepted", "sending", "scheduled" -> null;
-            default -> throw new ChannelException.Malformed("unknown MessageStatus", null);
-        };
-        if (s == null) {
-            return Optional.empty();
-        }
-        Optional<String> error = s == DeliveryStatus.FAILED
-                ? Optional.of(p.getOrDefault("ErrorCode", "unknown") + ": "
-                + p.getOrDefault("ErrorMessage", status)) : Optional.empty();
-        return Optional.of(new DeliveryUpdate(c.id(), sid, s, Instant.now(), error));
     }
 
     private static List<Attachment> media(Map<String, String> p) {
@@ -270,16 +231,10 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
     }
 
     static Optional<Duration> seconds(String retryAfter) {
-        try {
-            long s = Long.parseLong(retryAfter.strip());
-            return s >= 0 ? Optional.of(Duration.ofSeconds(s)) : Optional.empty();
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return TwilioWebhooks.seconds(retryAfter);
     }
 
     static String firstLine(String s) {
-        String line = s == null ? "" : s.lines().findFirst().orElse("");
-        return line.length() > 300 ? line.substring(0, 300) : line;
+        return TwilioWebhooks.firstLine(s);
     }
 }

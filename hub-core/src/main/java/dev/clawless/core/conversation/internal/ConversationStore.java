@@ -345,6 +345,13 @@ public final class ConversationStore {
                 .execute();
     }
 
+    /** Replaces a conversation's metadata. */
+    public void setMetadata(DbExecute tx, String conversationId, Map<String, String> metadata, Instant at) {
+        tx.createUpdate("UPDATE conversations SET metadata = ?, updated_at = ? WHERE id = ?")
+                .params(metadataJson(metadata), Database.timestamp(at), conversationId)
+                .execute();
+    }
+
     public void setStatus(DbExecute tx, String conversationId, ConversationStatus status, Instant at) {
         tx.createUpdate("UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?")
                 .params(status.wire(), Database.timestamp(at), conversationId)

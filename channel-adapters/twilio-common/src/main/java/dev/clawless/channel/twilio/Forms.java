@@ -1,4 +1,4 @@
-package dev.clawless.channel.whatsapp;
+package dev.clawless.channel.twilio;
 
 import java.net.URLDecoder;
 import java.nio.charset.CharacterCodingException;
@@ -12,14 +12,14 @@ import java.util.Map;
 import dev.clawless.plugin.api.ChannelException;
 
 /** Strict {@code application/x-www-form-urlencoded} parsing: valid UTF-8, bounded, each name once. */
-final class Forms {
+public final class Forms {
 
     private static final int MAX_FIELDS = 200;
 
     private Forms() {
     }
 
-    static Map<String, String> parse(byte[] body) {
+    public static Map<String, String> parse(byte[] body) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -1,4 +1,4 @@
-package dev.clawless.channel.whatsapp;
+package dev.clawless.channel.twilio;
 
 import java.util.List;
 import java.util.Map;
@@ -23,14 +23,14 @@ import org.apache.hc.core5.util.Timeout;
  * {@code Retry-After}), reads time out, and the last raw response of the calling thread stays readable so the
  * {@code Retry-After} header survives the SDK's exception.
  */
-final class TwilioHttp extends NetworkHttpClient {
+public final class TwilioHttp extends NetworkHttpClient {
 
     private static final Pattern TWILIO_ORIGIN = Pattern.compile("^https://[a-z0-9.-]+\\.twilio\\.com");
 
     private final Optional<String> baseUrl;
     private final ThreadLocal<Response> last = new ThreadLocal<>();
 
-    TwilioHttp(Optional<String> baseUrl) {
+    public TwilioHttp(Optional<String> baseUrl) {
         super(HttpClientBuilder.create()
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
@@ -56,11 +56,11 @@ final class TwilioHttp extends NetworkHttpClient {
     }
 
     /** The calling thread's last response: its HTTP status and headers. */
-    Optional<Response> lastResponse() {
+    public Optional<Response> lastResponse() {
         return Optional.ofNullable(last.get());
     }
 
-    Optional<String> lastHeader(String name) {
+    public Optional<String> lastHeader(String name) {
         return lastResponse().flatMap(r -> {
             if (r.getHeaders() == null) {
                 return Optional.empty();
