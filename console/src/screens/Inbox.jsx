@@ -9,7 +9,7 @@ import { getState, setState, useStore } from '../store.js';
 import { Field, Loading, PageTitle, Problem, Time, displayName } from '../ui/common.jsx';
 import { Conversation, labelName } from './Conversation.jsx';
 
-export const FALLBACK_CHANNELS = ['webchat', 'telegram', 'whatsapp', 'messenger', 'instagram', 'email', 'github', 'api'];
+export const FALLBACK_CHANNELS = ['webchat', 'telegram', 'whatsapp', 'messenger', 'instagram', 'sms', 'email', 'github', 'api'];
 const FILTERS_KEY = 'clawless:inbox-filters';
 const PAGE_SIZE = 50;
 export const DEFAULT_FILTERS = { status: 'all', channel: '', assignee: 'anyone', team: '', label: '', unread: false };

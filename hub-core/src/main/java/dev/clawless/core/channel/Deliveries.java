@@ -43,6 +43,8 @@ public final class Deliveries implements JobHandler {
      * text part on channels that show quick replies (Messenger, Instagram, WhatsApp buttons).
      */
     public static final String QUICK_REPLIES = "quick_replies";
+    /** Metadata key of the signed-in person who wrote an operator reply; absent for an API integration's. */
+    public static final String AUTHOR_ID = "author_id";
 
     /** How long a delivery waits after a 429 that did not say how long. */
     private static final Duration RATE_LIMITED_WAIT = Duration.ofSeconds(30);
@@ -122,7 +124,9 @@ public final class Deliveries implements JobHandler {
         boolean humanTag = false;
         if (!message.metadata().containsKey(TEMPLATE)) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(tenantId, conversation);
-            boolean person = message.role() == dev.clawless.core.conversation.MessageRole.OPERATOR;
+            // a person: an operator's reply written by someone signed in (author_id), never an API integration's
+            boolean person = message.role() == dev.clawless.core.conversation.MessageRole.OPERATOR
+                    && message.metadata().containsKey(AUTHOR_ID);
             if (window.applies() && !window.allows(person)) {
                 String reason = "the contact's reply window is closed"
                         + window.closesAt().map(t -> " (since " + t + ")").orElse("")
@@ -146,6 +150,7 @@ public final class Deliveries implements JobHandler {
         // the model's thinking is for operators only: it never travels to the channel
         hints.remove(Message.THINKING);
         hints.remove(QUICK_REPLIES);
+        hints.remove(ChannelExtension.HUMAN_AGENT_HINT);
         if (humanTag) {
             hints.put(ChannelExtension.HUMAN_AGENT_HINT, "true");
         }

@@ -182,7 +182,10 @@ public final class ConversationManagement {
                 .put("score", i.score()).put("mode", i.mode().orElse(null)).toString(), now));
         // an opt-out keyword (SMS STOP) or its reversal: kept on the conversation, and never answered (the platform
         // confirms it itself)
-        Optional<String> optOut = Optional.ofNullable(in.metadata().get(ChannelExtension.OPT_OUT));
+        boolean optedOut = "true".equals(conversation.metadata().get(OPTED_OUT));
+        // START (or YES) matters only to a contact who opted out; from anyone else it is an ordinary message
+        Optional<String> optOut = Optional.ofNullable(in.metadata().get(ChannelExtension.OPT_OUT))
+                .filter(k -> k.equals("stop") || (k.equals("start") && optedOut));
         java.util.Map<String, String> conversationMetadata = conversation.metadata();
         if (optOut.isPresent()) {
             java.util.Map<String, String> changed = new java.util.LinkedHashMap<>(conversation.metadata());
@@ -199,7 +202,8 @@ public final class ConversationManagement {
                             .put("message_id", message.id()).put("connection_id", in.connectionId()).toString(), now);
         }
         Optional<Long> job = Optional.empty();
-        if (status == ConversationStatus.BOT && optOut.isEmpty()) {
+        boolean stillOptedOut = "true".equals(conversationMetadata.get(OPTED_OUT));
+        if (status == ConversationStatus.BOT && optOut.isEmpty() && !stillOptedOut) {
             ObjectNode payload = JSON.createObjectNode()
                     .put("tenant_id", tenantId)
                     .put("conversation_id", conversation.id())

@@ -201,17 +201,18 @@ public final class MessageDeliveries {
      * @return how many messages changed
      */
     int applyReadUpTo(DbExecute tx, String connectionId, String threadKey, Instant at) {
-        List<String> ids = tx.createQuery("SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        // a watermark from the future (a skewed or hostile clock) reads no further than now
+        Instant upTo = at.isAfter(clock.instant()) ? clock.instant() : at;
+        List<String> externalIds = tx.createQuery("SELECT m.external_message_id FROM messages m"
+                        + " JOIN conversations c ON c.id = m.conversation_id"
                         + " WHERE c.connection_id = ? AND c.external_thread_key = ? AND m.direction = 'outbound'"
-                        + " AND m.status IN ('sent', 'delivered') AND m.created_at <= ? ORDER BY m.seq")
-                .params(connectionId, threadKey, Database.timestamp(at.plusSeconds(1)))
-                .execute().map(r -> r.column("id").getString()).toList();
+                        + " AND m.status IN ('sent', 'delivered') AND m.external_message_id IS NOT NULL"
+                        + " AND m.updated_at <= ? ORDER BY m.seq")
+                .params(connectionId, threadKey, Database.timestamp(upTo))
+                .execute().map(r -> r.column("external_message_id").getString()).toList();
         int changed = 0;
-        for (String id : ids) {
-            String external = tx.createGet("SELECT external_message_id FROM messages WHERE id = ?").params(id)
-                    .execute().map(r -> r.column("external_message_id").getString()).orElse(null);
-            if (external != null && applyDeliveryStatus(tx, connectionId, external, MessageStatus.READ,
-                    Optional.empty())) {
+        for (String external : externalIds) {
+            if (applyDeliveryStatus(tx, connectionId, external, MessageStatus.READ, Optional.empty())) {
                 changed++;
             }
         }

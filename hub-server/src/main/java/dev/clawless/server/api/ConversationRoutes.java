@@ -170,6 +170,10 @@ public final class ConversationRoutes {
             });
         });
         in.node("quick_replies").ifPresent(q -> {
+            if (text.isBlank()) {
+                in.error("quick_replies", "need a text to go with");
+                return;
+            }
             if (!q.isArray() || q.isEmpty() || q.size() > 13) {
                 in.error("quick_replies", "must be an array of 1-13 {\"title\", \"payload\"} objects");
                 return;
@@ -195,7 +199,13 @@ public final class ConversationRoutes {
         }
         if (template.isEmpty()) {
             ChannelManagement.ReplyWindow window = channels.replyWindow(p.tenantId(), c);
-            if (window.applies() && !window.allows(true)) {
+            boolean person = RequestState.of(req).person().isPresent();
+            if (window.applies() && !window.allows(person)) {
+                if (window.humanOpen()) {
+                    throw new ClawlessException.Conflict("the contact's 24-hour reply window on this channel is"
+                            + " closed for automated messages; a person signed in to the console may still reply"
+                            + window.humanClosesAt().map(t -> " until " + t).orElse(""));
+                }
                 throw new ClawlessException.Conflict(window.humanClosesAt().isPresent()
                         ? "the contact has not written for too long: this channel allows no reply, not even a"
                         + " person's, until they write again (" + window.humanClosesAt().map(t -> "it closed at " + t)
@@ -206,7 +216,7 @@ public final class ConversationRoutes {
             }
         }
         RequestState.of(req).person().ifPresent(who -> {
-            metadata.put("author_id", who.user().id());
+            metadata.put(Deliveries.AUTHOR_ID, who.user().id());
             metadata.put("author_name", who.user().displayName());
         });
         Message m = conversations.operatorReply(p.tenantId(), c.id(), text, metadata, attachments);

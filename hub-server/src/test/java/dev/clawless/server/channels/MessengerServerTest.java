@@ -211,21 +211,27 @@ class MessengerServerTest {
         JsonNode open = json(hub.call("GET", "/v1/conversations/" + cid, t[0], null)).get("reply_window");
         assertTrue(open.get("open").asBoolean(), open.toString());
 
-        // 25 hours on: the assistant may not write; a person may, tagged HUMAN_AGENT
+        // 25 hours on: the assistant may not write; a person may (tagged HUMAN_AGENT: ReplyWindowBrowserTest), but an
+        // integration's API key is not a person
         ageMessages(cid, Duration.ofHours(25));
         JsonNode human = json(hub.call("GET", "/v1/conversations/" + cid, t[0], null)).get("reply_window");
         assertFalse(human.get("open").asBoolean(), human.toString());
         assertTrue(human.get("human_open").asBoolean(), human.toString());
         assertTrue(Instant.parse(human.get("human_closes_at").asText()).isAfter(Instant.now().plus(Duration.ofDays(5))));
-        HttpResponse<String> tagged = hub.call("POST", "/v1/conversations/" + cid + "/messages", t[0],
-                "{\"text\":\"Hola, soy Ana del equipo de ventas\"}");
-        assertEquals(201, tagged.statusCode(), tagged.body());
-        await("the tagged reply", () -> sentMessages(t[2]).stream().anyMatch(r ->
-                r.path("tag").asText().equals("HUMAN_AGENT")));
-        JsonNode body = sentMessages(t[2]).stream().filter(r -> r.path("tag").asText().equals("HUMAN_AGENT"))
-                .findFirst().orElseThrow();
-        assertEquals("MESSAGE_TAG", body.path("messaging_type").asText());
-        assertEquals("Hola, soy Ana del equipo de ventas", body.path("message").path("text").asText());
+        HttpResponse<String> automated = hub.call("POST", "/v1/conversations/" + cid + "/messages", t[0],
+                "{\"text\":\"Hola, ¿sigues ahí?\"}");
+        assertEquals(409, automated.statusCode(), automated.body());
+        assertTrue(automated.body().contains("a person signed in"), automated.body());
+        // a template is WhatsApp's way past the window; here it is refused, never sent as free-form text
+        int before = sentMessages(t[2]).size();
+        HttpResponse<String> templated = hub.call("POST", "/v1/conversations/" + cid + "/messages", t[0],
+                "{\"template\":{\"id\":\"follow_up\"},\"text\":\"Hola\"}");
+        assertEquals(201, templated.statusCode(), templated.body());
+        String templateId = json(templated).get("id").asText();
+        await("the template refused", () -> messages(hub, t[0], cid).stream().anyMatch(m ->
+                m.get("id").asText().equals(templateId) && m.get("status").asText().equals("failed")
+                        && m.get("error").asText().contains("no message templates")));
+        assertEquals(before, sentMessages(t[2]).size());
 
         // 8 days on: nobody may write; the API says why
         ageMessages(cid, Duration.ofDays(8));

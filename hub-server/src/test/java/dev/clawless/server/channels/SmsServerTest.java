@@ -136,6 +136,9 @@ class SmsServerTest {
                 "{\"text\":\"Hola de nuevo, ¿en qué te ayudo?\"}").statusCode());
         await("the operator's message", () -> sent(t).size() == 2);
         assertTrue(sent(t).get(1).contains("Body=Hola de nuevo"), sent(t).get(1));
+        // neither STOP, the MMS after it nor START started an assistant turn: one assistant message in all
+        assertEquals(1, messages(hub, t[0], cid).stream().filter(m -> m.get("role").asText().equals("assistant"))
+                .count(), messages(hub, t[0], cid).toString());
         JsonNode mms = messages(hub, t[0], cid).stream().filter(m -> m.get("attachments").size() == 1).findFirst()
                 .orElseThrow();
         assertEquals("image", mms.get("attachments").get(0).get("kind").asText().toLowerCase());
@@ -153,16 +156,18 @@ class SmsServerTest {
     }
 
     @Test
-    void aWhatsAppContactWhoTextsIsTheSameContact() {
-        String[] t = connect("Sms contact");
-        assertEquals(200, signed(t[1], fixture("inbound_text.form", t[2])).statusCode());
-        await("the conversation", () -> conversations(hub, t[0], "sms").size() == 1);
-        JsonNode c = conversations(hub, t[0], "sms").get(0);
-        assertFalse(c.path("contact_id").asText().isEmpty());
-        // a transfer to SMS reaches a number
+    void aYesFromAContactWhoNeverOptedOutIsAnsweredAndAddressesMustBeNumbers() {
+        String[] t = connect("Sms yes");
+        assertEquals(200, signed(t[1], fixture("inbound_start.form", t[2]).replace("Body=Start", "Body=Yes"))
+                .statusCode());
+        await("the answer", () -> sent(t).size() == 1);
+        String cid = conversations(hub, t[0], "sms").get(0).get("id").asText();
+        assertFalse(TestHub.json(hub.call("GET", "/v1/conversations/" + cid, t[0], null)).path("metadata")
+                .has("opted_out"));
         HttpResponse<String> bad = hub.call("POST", "/v1/channels/" + t[1] + "/test-message", t[0],
                 "{\"to\":\"not a number\",\"text\":\"hi\"}");
         assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("E.164"), bad.body());
     }
 
     @Test

@@ -14,6 +14,11 @@ import dev.clawless.plugin.api.ChannelException;
  */
 record MessengerConfig(MessengerPlatform platform, String accountId, String token) {
 
+    @Override
+    public String toString() {
+        return "MessengerConfig[platform=" + platform.type() + ", accountId=" + accountId + ", token=(hidden)]";
+    }
+
     static MessengerConfig of(MessengerPlatform platform, ChannelConnection c) {
         String account = c.config(platform.accountField()).filter(a -> a.matches("[0-9]{5,30}"))
                 .orElseThrow(() -> new ChannelException.Malformed(platform.type() + " needs config."

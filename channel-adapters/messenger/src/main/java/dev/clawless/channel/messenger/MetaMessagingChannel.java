@@ -87,6 +87,12 @@ abstract class MetaMessagingChannel implements ChannelExtension {
     @Override
     public SendResult send(OutboundMessage message, ChannelConnection c) {
         MessengerConfig config = MessengerConfig.of(platform, c);
+        if (message.metadata().containsKey("template")) {
+            // WhatsApp's way past the window; here it would be free-form text sent where Meta forbids it
+            throw new ChannelException.SendFailed(platform.type() + " has no message templates: past the 24-hour"
+                    + " window only a person's reply may go out (tagged HUMAN_AGENT)", 0, false, Optional.empty(),
+                    Optional.of("no_templates"), null);
+        }
         List<String> ids = new ArrayList<>();
         for (ObjectNode request : MessengerOutbound.requests(message)) {
             JsonNode answer = graph.postJson(c, "me/messages", config.token(), request);
@@ -113,8 +119,9 @@ abstract class MetaMessagingChannel implements ChannelExtension {
     /** Inbound media live on Meta's CDN under a signed URL: fetched without the token, public addresses only. */
     @Override
     public Media download(ChannelConnection c, Attachment attachment, long maxBytes) {
-        String url = attachment.url().filter(u -> u.startsWith("https://") || u.startsWith("http://"))
-                .orElseThrow(() -> new ChannelException.Malformed("the attachment has no URL", null));
+        String apiBase = GraphApi.base(c);
+        String url = attachment.url().filter(u -> u.startsWith("https://") || u.startsWith(apiBase + "/"))
+                .orElseThrow(() -> new ChannelException.Malformed("the attachment has no https URL", null));
         return PublicMedia.fetch(graph.http(), java.net.URI.create(url), Optional.empty(), maxBytes,
                 attachment.mimeType().orElse("application/octet-stream"), c);
     }

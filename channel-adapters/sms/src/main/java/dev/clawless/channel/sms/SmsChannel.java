@@ -92,6 +92,10 @@ public final class SmsChannel implements ChannelExtension {
 
     @Override
     public SendResult send(OutboundMessage message, ChannelConnection c) {
+        if (message.metadata().containsKey("template")) {
+            throw new ChannelException.SendFailed("sms has no message templates: send text", 0, false,
+                    Optional.empty(), Optional.of("no_templates"), null);
+        }
         TwilioHttp http = clients.computeIfAbsent(c.id() + "|" + c.config("api_base_url").orElse(""),
                 k -> new TwilioHttp(c.config("api_base_url")));
         TwilioRestClient client = new TwilioRestClient.Builder(need(c, "account_sid"), need(c, "auth_token"))
