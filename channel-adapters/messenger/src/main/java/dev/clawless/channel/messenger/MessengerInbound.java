@@ -21,6 +21,9 @@ import dev.clawless.plugin.api.InboundEvent;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.Participant;
 
+
+import static dev.clawless.channel.metagraph.GraphJson.array;
+import static dev.clawless.channel.metagraph.GraphJson.text;
 /**
  * A Messenger Platform webhook (Messenger's {@code object: page}, Instagram's {@code object: instagram}) turned into
  * the hub's events, pure: {@code entry[].messaging[]} with
@@ -220,28 +223,6 @@ final class MessengerInbound {
         return id;
     }
 
-    private static Iterable<JsonNode> array(JsonNode node, String field) {
-        JsonNode a = node.path(field);
-        if (a.isMissingNode() || a.isNull()) {
-            return List.of();
-        }
-        if (!a.isArray() || a.size() > 1000) {
-            throw new ChannelException.Malformed(field + " must be an array", null);
-        }
-        return a;
-    }
-
-    private static String text(JsonNode node, String field, int max) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual() || v.asText().length() > max) {
-            throw new ChannelException.Malformed(field + " must be a string of at most " + max + " characters",
-                    null);
-        }
-        return v.asText();
-    }
 
     private static String firstLine(String s) {
         String line = s == null ? "" : s.lines().findFirst().orElse("");

@@ -1,13 +1,11 @@
 package dev.clawless.channel.sms;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 import dev.clawless.channel.twilio.TwilioWebhooks;
@@ -31,7 +29,6 @@ final class SmsInbound {
     static final Set<String> STOP = Set.of("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT",
             "REVOKE");
     static final Set<String> START = Set.of("START", "YES", "UNSTOP");
-    private static final int MAX_MEDIA = 10;
 
     private SmsInbound() {
     }
@@ -52,7 +49,7 @@ final class SmsInbound {
         if (body.length() > 1600) {
             throw new ChannelException.Malformed("Body is longer than an SMS can be (1600 characters)", null);
         }
-        List<Attachment> attachments = media(p);
+        List<Attachment> attachments = TwilioWebhooks.media(p);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("contact.verified", "phone:" + from);
         Optional.ofNullable(p.get("FromCountry")).filter(v -> v.matches("[A-Z]{2}"))
@@ -77,31 +74,5 @@ final class SmsInbound {
         String word = body.strip().replaceAll("[.!]+$", "").toUpperCase(Locale.ROOT);
         return STOP.contains(word) ? Optional.of("stop") : START.contains(word) ? Optional.of("start")
                 : Optional.empty();
-    }
-
-    private static List<Attachment> media(Map<String, String> p) {
-        List<Attachment> out = new ArrayList<>();
-        int n;
-        try {
-            n = Integer.parseInt(p.getOrDefault("NumMedia", "0"));
-        } catch (NumberFormatException e) {
-            throw new ChannelException.Malformed("NumMedia is not a number", null);
-        }
-        if (n < 0 || n > MAX_MEDIA) {
-            throw new ChannelException.Malformed("NumMedia must be 0-" + MAX_MEDIA, null);
-        }
-        for (int i = 0; i < n; i++) {
-            String url = p.get("MediaUrl" + i);
-            if (url == null || !url.startsWith("https://")) {
-                throw new ChannelException.Malformed("MediaUrl" + i + " is missing or not https", null);
-            }
-            String type = p.getOrDefault("MediaContentType" + i, "application/octet-stream");
-            Attachment.Kind kind = type.startsWith("image/") ? Attachment.Kind.IMAGE
-                    : type.startsWith("audio/") ? Attachment.Kind.AUDIO
-                    : type.startsWith("video/") ? Attachment.Kind.VIDEO : Attachment.Kind.FILE;
-            out.add(new Attachment(kind, Optional.of(url), Optional.of(type), Optional.empty(), OptionalLong.empty(),
-                    Optional.empty()));
-        }
-        return out;
     }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import com.twilio.security.RequestValidator;
 
+import dev.clawless.plugin.api.Attachment;
 import dev.clawless.plugin.api.ChannelConnection;
 import dev.clawless.plugin.api.ChannelException;
 import dev.clawless.plugin.api.DeliveryStatus;
@@ -80,6 +81,39 @@ public final class TwilioWebhooks {
                 ? Optional.of(p.getOrDefault("ErrorCode", "unknown") + ": "
                 + p.getOrDefault("ErrorMessage", status)) : Optional.empty();
         return Optional.of(new DeliveryUpdate(c.id(), sid, s, Instant.now(), error));
+    }
+
+    /** The most media one Twilio message carries. */
+    public static final int MAX_MEDIA = 10;
+
+    /**
+     * A message's media ({@code NumMedia}, {@code MediaUrlN}, {@code MediaContentTypeN}) as attachments: https URLs
+     * only, the media sid as external id.
+     */
+    public static java.util.List<Attachment> media(Map<String, String> p) {
+        java.util.List<Attachment> out = new java.util.ArrayList<>();
+        int n;
+        try {
+            n = Integer.parseInt(p.getOrDefault("NumMedia", "0").strip());
+        } catch (NumberFormatException e) {
+            throw new ChannelException.Malformed("NumMedia is not a number", null);
+        }
+        if (n < 0 || n > MAX_MEDIA) {
+            throw new ChannelException.Malformed("NumMedia must be 0-" + MAX_MEDIA, null);
+        }
+        for (int i = 0; i < n; i++) {
+            String url = p.get("MediaUrl" + i);
+            if (url == null || !url.startsWith("https://")) {
+                throw new ChannelException.Malformed("MediaUrl" + i + " is missing or not https", null);
+            }
+            String type = p.getOrDefault("MediaContentType" + i, "application/octet-stream");
+            Attachment.Kind kind = type.startsWith("image/") ? Attachment.Kind.IMAGE
+                    : type.startsWith("audio/") ? Attachment.Kind.AUDIO
+                    : type.startsWith("video/") ? Attachment.Kind.VIDEO : Attachment.Kind.FILE;
+            out.add(new Attachment(kind, Optional.of(url), Optional.of(type), Optional.empty(),
+                    java.util.OptionalLong.empty(), Optional.of(url.substring(url.lastIndexOf('/') + 1))));
+        }
+        return out;
     }
 
     /** A {@code Retry-After} in seconds. */

@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +35,10 @@ import dev.clawless.plugin.api.InboundRequest;
 import dev.clawless.plugin.api.OutboundMessage;
 import dev.clawless.plugin.api.Participant;
 import dev.clawless.plugin.api.SendResult;
-import dev.clawless.plugin.api.Signatures;
 
+
+import static dev.clawless.channel.metagraph.GraphJson.array;
+import static dev.clawless.channel.metagraph.GraphJson.text;
 /**
  * WhatsApp via Meta's Cloud API: the {@code GET} subscription challenge ({@code hub.verify_token}), webhooks signed
  * {@code X-Hub-Signature-256: sha256=<hex hmac(app secret, raw body)>}, {@code messages} (text, media, location,
@@ -111,28 +110,6 @@ final class MetaWhatsApp implements WhatsAppChannel.Provider {
         return events;
     }
 
-    private static Iterable<JsonNode> array(JsonNode node, String field) {
-        JsonNode a = node.path(field);
-        if (a.isMissingNode() || a.isNull()) {
-            return List.of();
-        }
-        if (!a.isArray() || a.size() > 1000) {
-            throw new ChannelException.Malformed(field + " must be an array", null);
-        }
-        return a;
-    }
-
-    private static String text(JsonNode node, String field, int max) {
-        JsonNode v = node.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isTextual() || v.asText().length() > max) {
-            throw new ChannelException.Malformed(field + " must be a string of at most " + max + " characters",
-                    null);
-        }
-        return v.asText();
-    }
 
     private static Optional<InboundEvent> message(JsonNode m, Map<String, String> names, ChannelConnection c) {
         String id = text(m, "id", 300);

@@ -24,7 +24,6 @@ import dev.clawless.plugin.api.ChannelConnection;
 import dev.clawless.plugin.api.ChannelException;
 import dev.clawless.plugin.api.ChatType;
 import dev.clawless.plugin.api.DeliveryStatus;
-import dev.clawless.plugin.api.DeliveryUpdate;
 import dev.clawless.plugin.api.InboundEvent;
 import dev.clawless.plugin.api.InboundMessage;
 import dev.clawless.plugin.api.InboundRequest;
@@ -41,7 +40,6 @@ import dev.clawless.plugin.api.SentCheck;
  */
 final class TwilioWhatsApp implements WhatsAppChannel.Provider {
 
-    private static final int MAX_MEDIA = 10;
     private final Map<String, TwilioHttp> clients = new ConcurrentHashMap<>();
 
     @Override
@@ -76,7 +74,7 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
         if (body.length() > 4096) {
             throw new ChannelException.Malformed("Body is longer than WhatsApp allows", null);
         }
-        List<Attachment> attachments = media(p);
+        List<Attachment> attachments = TwilioWebhooks.media(p);
         if (p.containsKey("Latitude") && p.containsKey("Longitude")) {
             double lat = number(p.get("Latitude"), "Latitude");
             double lon = number(p.get("Longitude"), "Longitude");
@@ -98,27 +96,6 @@ final class TwilioWhatsApp implements WhatsAppChannel.Provider {
                         Optional.empty()),
                 text, attachments, Instant.now(), ChatType.DIRECT,
                 Optional.ofNullable(p.get("OriginalRepliedMessageSid")), false, meta));
-    }
-
-    private static List<Attachment> media(Map<String, String> p) {
-        List<Attachment> out = new ArrayList<>();
-        int n = (int) number(p.getOrDefault("NumMedia", "0"), "NumMedia");
-        if (n < 0 || n > MAX_MEDIA) {
-            throw new ChannelException.Malformed("NumMedia must be 0-" + MAX_MEDIA, null);
-        }
-        for (int i = 0; i < n; i++) {
-            String url = p.get("MediaUrl" + i);
-            if (url == null || !url.startsWith("https://")) {
-                throw new ChannelException.Malformed("MediaUrl" + i + " is missing or not https", null);
-            }
-            String type = p.getOrDefault("MediaContentType" + i, "application/octet-stream");
-            Attachment.Kind kind = type.startsWith("image/") ? Attachment.Kind.IMAGE
-                    : type.startsWith("audio/") ? Attachment.Kind.AUDIO
-                    : type.startsWith("video/") ? Attachment.Kind.VIDEO : Attachment.Kind.FILE;
-            out.add(new Attachment(kind, Optional.of(url), Optional.of(type), Optional.empty(), OptionalLong.empty(),
-                    Optional.of(url.substring(url.lastIndexOf('/') + 1))));
-        }
-        return out;
     }
 
     private static double number(String value, String field) {
