@@ -88,7 +88,8 @@ class ChannelOperationsServerTest {
         JsonNode data = json(r).get("data");
         List<String> types = new java.util.ArrayList<>();
         data.forEach(t -> types.add(t.get("type").asText()));
-        assertEquals(List.of("email", "github", "telegram", "webchat", "whatsapp"), types);
+        assertEquals(List.of("email", "github", "instagram", "messenger", "sms", "telegram", "webchat", "whatsapp"),
+                types);
         for (JsonNode t : data) {
             assertTrue(t.get("built_in").asBoolean(), t.toString());
             assertTrue(t.get("config_schema").isObject() && t.get("config_schema").has("properties"), t.toString());
