@@ -97,6 +97,23 @@ final class Pages {
     }
 
     /** Saves a screenshot as {@code target/<name>} (copied into docs/ by hand after looking at it). */
+    /**
+     * Signs the platform admin made by {@code Browser.firstAdmin(hub, email)} in, acting for {@code tenant}, and opens
+     * the conversation {@code conversationId} in the inbox, its timeline shown.
+     */
+    static void openConversation(ChromeDriver d, dev.clawless.server.TestHub hub, String email, String tenant,
+                                 String conversationId) {
+        d.get(hub.base() + "/console#/login");
+        type(d, "login-email", email);
+        type(d, "login-password", dev.clawless.server.Browser.PASSWORD);
+        find(d, "login-submit").click();
+        find(d, "nav-inbox");
+        js(d, "localStorage.setItem('clawless:tenant','" + tenant + "')");
+        d.get(hub.base() + "/console#/inbox/" + conversationId);
+        d.navigate().refresh();
+        find(d, "timeline");
+    }
+
     static void screenshot(ChromeDriver d, String name) throws IOException {
         Files.copy(((TakesScreenshot) d).getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", name),
                 StandardCopyOption.REPLACE_EXISTING);

@@ -30,7 +30,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.clawless.server.TestHub.json;
 import static dev.clawless.server.console.Pages.accessibilityViolations;
 import static dev.clawless.server.console.Pages.find;
-import static dev.clawless.server.console.Pages.js;
+import static dev.clawless.server.console.Pages.openConversation;
 import static dev.clawless.server.console.Pages.screenshot;
 import static dev.clawless.server.console.Pages.type;
 import static dev.clawless.server.console.Pages.waitFor;
@@ -98,15 +98,7 @@ class ReplyWindowBrowserTest {
 
         ChromeDriver d = Chromium.start(1280, 900);
         try {
-            d.get(hub.base() + "/console#/login");
-            type(d, "login-email", "root@ops.example");
-            type(d, "login-password", Browser.PASSWORD);
-            find(d, "login-submit").click();
-            find(d, "nav-inbox");
-            js(d, "localStorage.setItem('clawless:tenant','" + tenant + "')");
-            d.get(hub.base() + "/console#/inbox/" + cid);
-            d.navigate().refresh();
-            find(d, "timeline");
+            openConversation(d, hub, "root@ops.example", tenant, cid);
             waitFor(d, "the window notice", () -> find(d, "reply-window").getAttribute("data-state").equals("human"));
             assertTrue(find(d, "reply-window").getText().contains("the assistant can no longer reply here"),
                     find(d, "reply-window").getText());

@@ -21,9 +21,8 @@ import dev.clawless.server.marketplace.PluginKit;
 import static dev.clawless.server.TestHub.json;
 import static dev.clawless.server.console.Pages.accessibilityViolations;
 import static dev.clawless.server.console.Pages.find;
-import static dev.clawless.server.console.Pages.js;
+import static dev.clawless.server.console.Pages.openConversation;
 import static dev.clawless.server.console.Pages.screenshot;
-import static dev.clawless.server.console.Pages.type;
 import static dev.clawless.server.console.Pages.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,15 +72,7 @@ class WorkspaceBrowserTest {
 
         ChromeDriver d = Chromium.start(1280, 900);
         try {
-            d.get(hub.base() + "/console#/login");
-            type(d, "login-email", "root@ops.example");
-            type(d, "login-password", Browser.PASSWORD);
-            find(d, "login-submit").click();
-            find(d, "nav-inbox");
-            js(d, "localStorage.setItem('clawless:tenant','" + tenant + "')");
-            d.get(hub.base() + "/console#/inbox/" + session);
-            d.navigate().refresh();
-            find(d, "timeline");
+            openConversation(d, hub, "root@ops.example", tenant, session);
 
             CompletableFuture<HttpResponse<String>> answer = CompletableFuture.supplyAsync(() -> hub.call("POST",
                     "/v1/chat/completions", key, "{\"session_id\":\"" + session + "\",\"messages\":[{\"role\":\"user\","
