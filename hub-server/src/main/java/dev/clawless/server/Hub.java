@@ -33,6 +33,7 @@ import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.channel.Pollers;
 import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
+import dev.clawless.server.api.SalesRoutes;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.server.api.WorkspaceRoutes;
 import dev.clawless.server.api.AssistantRoutes;
@@ -90,6 +91,9 @@ import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approvals;
 import dev.clawless.core.security.NetworkGuard;
+import dev.clawless.core.sales.CrmPush;
+import dev.clawless.core.sales.LeadExtraction;
+import dev.clawless.core.sales.Leads;
 import dev.clawless.core.tool.ToolRegistry;
 import dev.clawless.core.tool.ToolRunner;
 import dev.clawless.core.tool.internal.HandoffTool;
@@ -366,6 +370,12 @@ public final class Hub implements AutoCloseable {
                     return inbox.captureRating(tenantId, c, inbound);
                 }
             });
+            // the sales mode: lead forms filled during turns, pushed to a CRM plugin's tool by the crm_push job
+            ToolRunner toolRunner = new ToolRunner(database, config.tools().timeout(), clock);
+            Leads leads = new Leads(database, conversations, channels, jobs, new LeadExtraction(assistant, usage), audit,
+                    clock, ids);
+            turnHandler.leadCapture(leads);
+            CrmPush crmPush = new CrmPush(leads, conversations, tools, toolRunner, guard, java.time.Duration.ofSeconds(2));
             approvals.onDecided(a -> conversations.publish(a.tenantId(), a.conversationId(),
                     "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())
                             .put("tool", a.tool()).toString()));
@@ -384,7 +394,7 @@ public final class Hub implements AutoCloseable {
             Map<String, dev.clawless.core.jobs.JobHandler> handlers = Map.of(TurnRequest.JOB_KIND, turnHandler,
                     Approvals.RESUME_JOB, turnHandler, TurnHandler.SUMMARY_JOB, turnHandler, Webhooks.JOB_KIND, webhooks,
                     DeliveryRequest.JOB_KIND, deliveries, WorkspaceCommands.JOB, workspaceCommands,
-                    WorkspaceCommands.RESUME_JOB, turnHandler);
+                    WorkspaceCommands.RESUME_JOB, turnHandler, CrmPush.JOB, crmPush);
             JobWorker worker = new JobWorker(jobs, handlers, workerName());
             worker.gate(acksFirst);
             worker.instruments(instruments);
@@ -409,7 +419,8 @@ public final class Hub implements AutoCloseable {
             new WorkspaceRoutes(conversations, workspaceCommands).register(routes);
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
-            new UsageRoutes(usage, tenants).register(routes);
+            new UsageRoutes(usage, tenants, leads).register(routes);
+            new SalesRoutes(leads, bodies).register(routes);
             new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
             new ConversationRoutes(conversations, turns, pump, bodies, channels).inbox(inbox).register(routes);
@@ -421,7 +432,7 @@ public final class Hub implements AutoCloseable {
             new InboxRoutes(inbox, new Labels(database, conversations, audit, clock), new Notes(database,
                     conversations, clock, ids), new CannedResponses(database, audit, clock, ids), conversations,
                     channels, approvals, accounts, contacts, bodies, pump).register(routes);
-            new ContactRoutes(contacts, bodies).register(routes);
+            new ContactRoutes(contacts, bodies, leads::crmRecords).register(routes);
 
             Optional<NodeBus> bus = redis.map(r -> nodeBus(r, turns, pump, channels, installations));
             // events committed on this node wake its pump at once (and, with Redis, the other nodes' pumps)

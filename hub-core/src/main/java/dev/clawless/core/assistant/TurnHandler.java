@@ -101,6 +101,13 @@ public final class TurnHandler implements JobHandler {
         this.desk = desk;
     }
 
+    /** What fills the tenant's lead form during turns (the sales module); set once while wiring. */
+    public void leadCapture(LeadCapture capture) {
+        this.leads = capture;
+    }
+
+    private volatile LeadCapture leads = LeadCapture.NONE;
+
     private volatile PeopleDesk desk;
     private volatile WorkspaceCommands commands;
 
@@ -116,7 +123,8 @@ public final class TurnHandler implements JobHandler {
 
     /** A turn in progress: whom it answers and the messages so far. */
     private record Turn(Tenant tenant, Conversation conversation, Message inbound, List<ChatMessage> messages,
-                        java.util.concurrent.atomic.AtomicInteger rounds) {
+                        java.util.concurrent.atomic.AtomicInteger rounds,
+                        java.util.concurrent.atomic.AtomicReference<String> followUp) {
     }
 
     @Override
@@ -162,7 +170,17 @@ public final class TurnHandler implements JobHandler {
         }
         turnStarted.accept(t.tenant().id(), t.conversation());
         AssistantRuntime.Target target = target(t);
+        LeadCapture.Step lead = leads.capture(t.tenant(), t.conversation(), t.inbound(), target);
+        if (lead.answer().isPresent()) {
+            reply(t, lead.answer().get(), Map.of("finish_reason", "lead_form"));
+            return;
+        }
+        t.followUp().set(lead.followUp());
         t.messages().addAll(context(t, target));
+        if (!lead.systemNote().isEmpty()) {
+            t.messages().add(t.messages().isEmpty() || t.messages().get(0).role() != ChatMessage.Role.SYSTEM ? 0 : 1,
+                    new ChatMessage(ChatMessage.Role.SYSTEM, lead.systemNote()));
+        }
         continueTurn(t, List.of(), target);
     }
 
@@ -225,7 +243,7 @@ public final class TurnHandler implements JobHandler {
             return Optional.empty();
         }
         return Optional.of(new Turn(tenant, conversation, inbound, new ArrayList<>(),
-                new java.util.concurrent.atomic.AtomicInteger()));
+                new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicReference<>("")));
     }
 
     private void resume(String tenantId, String approvalId) throws Exception {
@@ -411,6 +429,11 @@ public final class TurnHandler implements JobHandler {
     }
 
     private void reply(Turn t, String text, Map<String, String> metadata) {
+        String followUp = t.followUp().get();
+        if (!followUp.isEmpty() && !metadata.getOrDefault("finish_reason", "").equals("handed_off")) {
+            // the lead form's next question, after the retrieval assistant's answer
+            text = text.isBlank() ? followUp : text.strip() + "\n\n" + followUp;
+        }
         Message reply = conversations.recordReply(t.tenant().id(), t.inbound(), text, metadata);
         streams.completed(t.conversation().id(), t.inbound().id(), reply);
         Conversation c = t.conversation();

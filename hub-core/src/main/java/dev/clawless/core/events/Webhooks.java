@@ -52,7 +52,8 @@ public final class Webhooks implements JobHandler, EventSink {
     public static final String JOB_KIND = "webhook_delivery";
     public static final Set<String> EVENT_TYPES = Set.of("conversation.created", "message.created",
             "conversation.status_changed", "intent.detected", "approval.requested", "message.status_changed",
-            "delivery.failed", "delivery.uncertain", "contact.opted_out", "contact.opted_in", "*");
+            "delivery.failed", "delivery.uncertain", "contact.opted_out", "contact.opted_in", "lead.qualified",
+            "lead.pushed", "lead.push_failed", "*");
     private static final int MAX_WEBHOOKS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)

@@ -23,10 +23,15 @@ public final class ContactRoutes {
 
     private final Contacts contacts;
     private final Bodies bodies;
+    private final java.util.function.BiFunction<String, String, java.util.List<dev.clawless.core.sales.Lead.CrmRecord>>
+            crmRecords;
 
-    public ContactRoutes(Contacts contacts, Bodies bodies) {
+    /** @param crmRecords a contact's records in CRMs, by tenant and contact id */
+    public ContactRoutes(Contacts contacts, Bodies bodies, java.util.function.BiFunction<String, String,
+            java.util.List<dev.clawless.core.sales.Lead.CrmRecord>> crmRecords) {
         this.contacts = contacts;
         this.bodies = bodies;
+        this.crmRecords = crmRecords;
     }
 
     public void register(Routes routes) {
@@ -44,7 +49,8 @@ public final class ContactRoutes {
 
     private void get(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        Json.send(res, Status.OK_200, profile(contacts.get(p.tenantId(), Inputs.pathId(req, "ctc", "contact"))));
+        Json.send(res, Status.OK_200, withCrm(p.tenantId(), profile(contacts.get(p.tenantId(),
+                Inputs.pathId(req, "ctc", "contact")))));
     }
 
     private void rename(ServerRequest req, ServerResponse res) {
@@ -53,7 +59,8 @@ public final class ContactRoutes {
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("display_name"));
         String name = in.requiredString("display_name", 200);
         in.done();
-        Json.send(res, Status.OK_200, profile(contacts.rename(RequestState.of(req).actor(), p.tenantId(), id, name)));
+        Json.send(res, Status.OK_200, withCrm(p.tenantId(), profile(contacts.rename(RequestState.of(req).actor(),
+                p.tenantId(), id, name))));
     }
 
     private void merge(ServerRequest req, ServerResponse res) {
@@ -62,7 +69,14 @@ public final class ContactRoutes {
         JsonInput in = JsonInput.of(bodies.object(req), Set.of("contact_id"));
         String other = Inputs.id(in.requiredString("contact_id", 60), "ctc", "contact");
         in.done();
-        Json.send(res, Status.OK_200, profile(contacts.merge(RequestState.of(req).actor(), p.tenantId(), id, other)));
+        Json.send(res, Status.OK_200, withCrm(p.tenantId(), profile(contacts.merge(RequestState.of(req).actor(),
+                p.tenantId(), id, other))));
+    }
+
+    /** The profile with the contact's records in CRMs ({@code crm_records}). */
+    private ObjectNode withCrm(String tenantId, ObjectNode profile) {
+        profile.set("crm_records", SalesRoutes.records(crmRecords.apply(tenantId, profile.get("id").asText())));
+        return profile;
     }
 
     static ObjectNode contact(Contacts.Contact c) {

@@ -6,6 +6,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.clawless.core.sales.Leads;
 import dev.clawless.core.tenant.Quotas;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.Tenant;
@@ -22,10 +23,12 @@ public final class UsageRoutes {
 
     private final UsageMeter usage;
     private final TenantManagement tenants;
+    private final Leads leads;
 
-    public UsageRoutes(UsageMeter usage, TenantManagement tenants) {
+    public UsageRoutes(UsageMeter usage, TenantManagement tenants, Leads leads) {
         this.usage = usage;
         this.tenants = tenants;
+        this.leads = leads;
     }
 
     public void register(Routes routes) {
@@ -60,6 +63,14 @@ public final class UsageRoutes {
         ObjectNode remaining = node.putObject("remaining");
         remaining.put("messages", q.messagesPerMonth() < 0 ? -1 : Math.max(0, q.messagesPerMonth() - s.messages()));
         remaining.put("tokens", q.tokensPerMonth() < 0 ? -1 : Math.max(0, q.tokensPerMonth() - s.tokens()));
+        // the sales funnel of the period: conversations started → leads (a form field filled) → qualified →
+        // moved to WhatsApp (and pushed to the CRM)
+        java.time.YearMonth month = java.time.YearMonth.parse(s.period());
+        java.time.Instant from = month.atDay(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        dev.clawless.core.sales.Funnel f = leads.funnel(t.id(), from, month.plusMonths(1).atDay(1)
+                .atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+        node.putObject("funnel").put("conversations", f.conversations()).put("leads", f.leads())
+                .put("qualified", f.qualified()).put("transferred", f.transferred()).put("pushed", f.pushed());
         ArrayNode models = node.putArray("by_model");
         for (UsageRow r : s.byModel()) {
             models.addObject().put("provider", r.provider()).put("model", r.model()).put("messages", r.messages())
