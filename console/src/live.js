@@ -10,7 +10,7 @@ export const CONVERSATION_EVENTS = ['conversation.created', 'message.created', '
   'note.created', 'approval.requested', 'approval.decided', 'conversation.status_changed',
   'conversation.assigned', 'conversation.labels_changed', 'delivery.failed', 'delivery.uncertain',
   'workspace.command_started', 'workspace.command_ended', 'workspace.output', 'contact.opted_out',
-  'contact.opted_in'];
+  'contact.opted_in', 'lead.updated', 'lead.qualified', 'lead.pushed', 'lead.push_failed'];
 const RETRY_MS = 10000;
 
 /**

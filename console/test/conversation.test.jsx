@@ -221,6 +221,45 @@ describe('conversation', () => {
     expect(need(c, 'reply-window').textContent).toContain('until the contact writes again');
   });
 
+  it('shows the lead: answers, a push retrying with its reason, then the CRM records; a failed push is sent again', async () => {
+    signedIn();
+    const ES = installEventSource();
+    let lead = { id: 'lead_1', conversation_id: 'cnv_1', answers: { name: 'Ana <b>Gómez</b>', email: 'ana@tienda.co' },
+      score: 50, qualified: true, asking: 'whatsapp_offer', transferred_at: null, crm_records: [],
+      push: { status: 'retrying', attempts: 1, error: "HubSpot's rate limit was reached (429) (attempt 1 of 8; next in 1 s)", pushed_at: null } };
+    const pushes = [];
+    mockFetch([
+      ['GET', '/v1/conversations/cnv_1', { body: { id: 'cnv_1', channel: 'webchat', status: 'bot', contact: { display_name: 'Ana' } } }],
+      ['GET', '/v1/conversations/cnv_1/lead', () => ({ body: lead })],
+      ['POST', '/v1/leads/lead_1/push', () => { pushes.push(1); return { status: 202, body: { ...lead, push: { status: 'queued', attempts: 0 } } }; }],
+      ['GET', /./, { body: { data: [], next_cursor: null } }],
+      ['POST', /./, { status: 204 }],
+    ]);
+    const c = await mount(<Conversation id="cnv_1" />);
+    await waitFor(() => need(c, 'lead'));
+    expect(need(c, 'lead-state').textContent).toBe('Qualified');
+    expect(need(c, 'lead-answers').textContent).toContain('Ana <b>Gómez</b>');
+    expect(need(c, 'lead-answers').querySelector('b')).toBeNull();
+    expect(need(c, 'lead-push-error').textContent).toContain('(429)');
+    expect(need(c, 'lead-asking').textContent).toContain('WhatsApp');
+    expect($(c, 'lead-push-again')).toBeNull();
+    lead = { ...lead, push: { status: 'pushed', attempts: 3, error: null, pushed_at: T(9) },
+      crm_records: [{ crm: 'hubspot', object_type: 'contact', id: '1501', url: 'https://app.hubspot.com/contacts/4242/record/0-1/1501' },
+        { crm: 'evil', object_type: 'contact', id: '2', url: 'javascript:alert(1)' }] };
+    ES.last().emit('lead.pushed', { lead_id: 'lead_1', conversation_id: 'cnv_1' });
+    await waitFor(() => expect(need(c, 'lead-push').dataset.status).toBe('pushed'));
+    const links = $$(c, 'crm-record');
+    expect(links[0].getAttribute('href')).toBe('https://app.hubspot.com/contacts/4242/record/0-1/1501');
+    expect(links[1].getAttribute('href')).toBeNull();
+    lead = { ...lead, push: { status: 'failed', attempts: 8, error: 'HubSpot refused the access token (401)', pushed_at: null } };
+    ES.last().emit('lead.push_failed', { lead_id: 'lead_1', conversation_id: 'cnv_1' });
+    await waitFor(() => expect(need(c, 'lead-push').dataset.status).toBe('failed'));
+    expect(need(c, 'lead-push-error').className).toContain('field-error');
+    click(need(c, 'lead-push-again'));
+    await waitFor(() => expect(pushes).toHaveLength(1));
+    await waitFor(() => expect(need(c, 'lead-push').dataset.status).toBe('queued'));
+  });
+
   it('says when an SMS contact opted out, and updates when they opt back in', async () => {
     signedIn();
     const ES = installEventSource();

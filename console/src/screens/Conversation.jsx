@@ -8,6 +8,7 @@ import { CONVERSATION_EVENTS, coalesce, notifyInbox, onInboxEvent, openStream } 
 import { navigate, href } from '../router.js';
 import { setState, useStore } from '../store.js';
 import { Composer } from '../ui/Composer.jsx';
+import { LeadPanel } from './LeadPanel.jsx';
 import { Field, Loading, Problem, SafeLink, Status, Time, displayName, useId, useSubmit } from '../ui/common.jsx';
 
 const idOf = (x) => x && x.id;
@@ -314,6 +315,7 @@ export function Conversation({ id }) {
   const [tools, setTools] = useState([]);
   const [approvals, setApprovals] = useState([]);
   const [commands, setCommands] = useState([]);
+  const [lead, setLead] = useState(null);
   const [contact, setContact] = useState(null);
   const [labelsOverride, setLabelsOverride] = useState(null);
   const [status, setStatusMessage] = useState('');
@@ -351,6 +353,8 @@ export function Conversation({ id }) {
           return { ...c, live: lines.slice(Math.max(0, lines.length - MAX_LIVE_LINES)) };
         });
       }))),
+      // the sales mode's lead, when the conversation has one (404 otherwise)
+      lead: () => get(`${base}/lead`).then(setLead, () => setLead(null)),
       read: () => post(`${base}/read`).then(() => {
         setState((st) => ({ inboxRows: st.inboxRows.map((r) => (r.conversation?.id === id ? { ...r, unread: 0 } : r)) }));
       }, () => {}),
@@ -361,6 +365,7 @@ export function Conversation({ id }) {
     l.refreshApprovals = coalesce(l.approvals);
     l.refreshWorkspace = coalesce(l.workspace, 300);
     l.refreshConv = coalesce(l.conv);
+    l.refreshLead = coalesce(l.lead, 300);
     l.refreshRead = coalesce(l.read, 1000);
     return l;
   }, [id]);
@@ -372,6 +377,7 @@ export function Conversation({ id }) {
     setTools([]);
     setApprovals([]);
     setCommands([]);
+    setLead(null);
     early.current = new Map();
     setContact(null);
     setLabelsOverride(null);
@@ -383,6 +389,7 @@ export function Conversation({ id }) {
     loaders.tools();
     loaders.approvals();
     loaders.workspace();
+    loaders.lead();
     loaders.read();
     const onEvent = ({ type, data }) => {
       if (type === 'message.created') {
@@ -424,6 +431,8 @@ export function Conversation({ id }) {
       } else if (type === 'workspace.command_started' || type === 'workspace.command_ended') {
         loaders.refreshWorkspace();
         loaders.refreshTools();
+      } else if (type.startsWith('lead.')) {
+        loaders.refreshLead();
       } else if (type.startsWith('conversation.') || type === 'contact.opted_out' || type === 'contact.opted_in') {
         loaders.refreshConv();
       }
@@ -438,7 +447,7 @@ export function Conversation({ id }) {
       close();
       off();
       for (const k of ['refreshMessages', 'refreshNotes', 'refreshTools', 'refreshApprovals', 'refreshWorkspace',
-        'refreshConv', 'refreshRead']) loaders[k].cancel();
+        'refreshConv', 'refreshLead', 'refreshRead']) loaders[k].cancel();
     };
   }, [id]);
 
@@ -593,6 +602,10 @@ export function Conversation({ id }) {
         <Problem error={action.error} test="conversation-error" />
         <Status message={status} test="conversation-status-line" />
       </header>
+      <LeadPanel lead={lead} onChanged={(updated) => {
+        if (updated && updated.id) setLead(updated);
+        setStatusMessage(t('lead.pushQueued'));
+      }} />
       <div class="transcript" ref={log} role="log" aria-label={t('conversation.transcript')} tabIndex={0}
         onScroll={(e) => {
           const el = e.currentTarget;

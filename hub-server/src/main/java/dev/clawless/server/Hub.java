@@ -372,8 +372,8 @@ public final class Hub implements AutoCloseable {
             });
             // the sales mode: lead forms filled during turns, pushed to a CRM plugin's tool by the crm_push job
             ToolRunner toolRunner = new ToolRunner(database, config.tools().timeout(), clock);
-            Leads leads = new Leads(database, conversations, channels, jobs, new LeadExtraction(assistant, usage), audit,
-                    clock, ids);
+            Leads leads = new Leads(database, conversations, contacts, channels, jobs,
+                    new LeadExtraction(assistant, usage), audit, clock, ids);
             turnHandler.leadCapture(leads);
             CrmPush crmPush = new CrmPush(leads, conversations, tools, toolRunner, guard, java.time.Duration.ofSeconds(2));
             approvals.onDecided(a -> conversations.publish(a.tenantId(), a.conversationId(),

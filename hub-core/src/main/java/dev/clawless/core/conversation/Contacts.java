@@ -11,6 +11,8 @@ import java.util.Optional;
 
 import io.helidon.dbclient.DbRow;
 
+import io.helidon.dbclient.DbExecute;
+
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Cursors;
 import dev.clawless.core.common.Page;
@@ -115,6 +117,21 @@ public final class Contacts {
             return null;
         });
         return get(tenantId, contactId);
+    }
+
+    /**
+     * Names a contact that has no name yet, in {@code tx} (the name a contact gave the sales mode's lead form); a
+     * contact an operator or a platform named keeps its name.
+     */
+    public void nameIfUnnamed(DbExecute tx, String tenantId, String contactId, String displayName) {
+        String name = Texts.clean(displayName).strip();
+        if (name.isEmpty() || name.length() > 200 || !Texts.hasContent(name)) {
+            return;
+        }
+        tx.createUpdate("UPDATE contacts SET display_name = ?, updated_at = ? WHERE tenant_id = ? AND id = ?"
+                        + " AND display_name IS NULL")
+                .params(name, Database.timestamp(clock.instant().truncatedTo(ChronoUnit.MICROS)), tenantId, contactId)
+                .execute();
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.clawless.core.channel.ChannelManagement;
 import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.common.Ids;
+import dev.clawless.core.conversation.Contacts;
 import dev.clawless.core.conversation.Conversation;
 import dev.clawless.core.conversation.ConversationManagement;
 import dev.clawless.core.conversation.Message;
@@ -47,6 +48,7 @@ public final class Leads implements LeadCapture {
     private final Database database;
     private final LeadStore store = new LeadStore();
     private final ConversationManagement conversations;
+    private final Contacts contacts;
     private final ChannelManagement channels;
     private final JobQueue jobs;
     private final LeadExtraction extraction;
@@ -54,10 +56,11 @@ public final class Leads implements LeadCapture {
     private final Clock clock;
     private final Ids ids;
 
-    public Leads(Database database, ConversationManagement conversations, ChannelManagement channels, JobQueue jobs,
-                 LeadExtraction extraction, AuditLog audit, Clock clock, Ids ids) {
+    public Leads(Database database, ConversationManagement conversations, Contacts contacts, ChannelManagement channels,
+                 JobQueue jobs, LeadExtraction extraction, AuditLog audit, Clock clock, Ids ids) {
         this.database = database;
         this.conversations = conversations;
+        this.contacts = contacts;
         this.channels = channels;
         this.jobs = jobs;
         this.extraction = extraction;
@@ -229,6 +232,10 @@ public final class Leads implements LeadCapture {
                     lead.transferredAt(), lead.transferredTo(), pushStatus, lead.pushAttempts(), lead.pushError(),
                     lead.pushedAt(), lead.createdAt(), now, List.of());
             store.update(tx, updated);
+            // the name the contact gave names the contact, for operators, unless it has one
+            form.fields().stream().filter(f -> f.type() == LeadForm.Type.NAME && found.containsKey(f.name()))
+                    .findFirst().filter(f -> !updated.contactId().isEmpty())
+                    .ifPresent(f -> contacts.nameIfUnnamed(tx, tenant.id(), updated.contactId(), found.get(f.name())));
             if (!updated.answers().equals(lead.answers()) || updated.score() != lead.score()
                     || !updated.asking().equals(lead.asking()) || qualifiesNow) {
                 conversations.publish(tx, tenant.id(), conversation.id(), "lead.updated", event(updated).toString());

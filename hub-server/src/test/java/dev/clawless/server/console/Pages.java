@@ -96,7 +96,6 @@ final class Pages {
         return r == null ? "" : r.toString();
     }
 
-    /** Saves a screenshot as {@code target/<name>} (copied into docs/ by hand after looking at it). */
     /**
      * Signs the platform admin made by {@code Browser.firstAdmin(hub, email)} in, acting for {@code tenant}, and opens
      * the conversation {@code conversationId} in the inbox, its timeline shown.
@@ -114,6 +113,7 @@ final class Pages {
         find(d, "timeline");
     }
 
+    /** Saves a screenshot as {@code target/<name>} (copied into docs/ by hand after looking at it). */
     static void screenshot(ChromeDriver d, String name) throws IOException {
         Files.copy(((TakesScreenshot) d).getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", name),
                 StandardCopyOption.REPLACE_EXISTING);

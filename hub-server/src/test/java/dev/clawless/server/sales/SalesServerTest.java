@@ -43,9 +43,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 public class SalesServerTest {
 
-    static final String TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555";
-    static final String ACCOUNT = "AC" + "d".repeat(32);
-    static final String MESSAGES = "/2010-04-01/Accounts/" + ACCOUNT + "/Messages.json";
+    public static final String TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555";
+    public static final String ACCOUNT = "AC" + "d".repeat(32);
+    public static final String MESSAGES = "/2010-04-01/Accounts/" + ACCOUNT + "/Messages.json";
     static WireMockServer platforms;
     static WireMockServer model;
     static TestHub hub;
@@ -77,7 +77,7 @@ public class SalesServerTest {
     }
 
     /** HubSpot's CRM v3 API: the contact search answers 429, then 503, then works; creates answer ids. */
-    static void hubSpot(WireMockServer fake) {
+    public static void hubSpot(WireMockServer fake) {
         fake.stubFor(post(urlEqualTo("/crm/v3/objects/contacts/search")).inScenario("crm")
                 .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("limited").willReturn(aResponse().withStatus(429)
                         .withHeader("Retry-After", "1").withHeader("Content-Type", "application/json")
@@ -100,6 +100,12 @@ public class SalesServerTest {
     }
 
     public static Agency agency(TestHub hub, String name, String crmBase, String twilioBase, boolean llm) {
+        return agency(hub, name, crmBase, twilioBase, llm, "https://agencia.example");
+    }
+
+    /** The agency, its web chat embeddable on {@code origin}. */
+    public static Agency agency(TestHub hub, String name, String crmBase, String twilioBase, boolean llm,
+                                String origin) {
         String tenant = hub.tenant(name);
         String key = hub.key(tenant, "[\"chat\",\"knowledge:admin\",\"channels:admin\",\"conversations:read\","
                 + "\"conversations:write\",\"plugins:admin\",\"tenant:admin\",\"usage:read\",\"webhooks:admin\"]");
@@ -112,7 +118,7 @@ public class SalesServerTest {
         PluginKit.install(hub, key, "hubspot", "1.0.0", "{\"api_base_url\":\"" + crmBase + "\",\"portal_id\":\"4242\"}",
                 "{\"access_token\":\"" + TOKEN + "\"}");
         String pk = json(hub.call("POST", "/v1/channels", key, "{\"type\":\"webchat\",\"config\":{\"allowed_origins\":"
-                + "[\"https://agencia.example\"]}}")).get("publishable_key").asText();
+                + "[\"" + origin + "\"]}}")).get("publishable_key").asText();
         HttpResponse<String> wa = hub.call("POST", "/v1/channels", key, "{\"type\":\"whatsapp\",\"config\":{"
                 + "\"provider\":\"twilio\",\"from\":\"whatsapp:+14155238886\",\"api_base_url\":\"" + twilioBase + "\"},"
                 + "\"secrets\":{\"account_sid\":\"" + ACCOUNT + "\",\"auth_token\":\"tok\"}}");
