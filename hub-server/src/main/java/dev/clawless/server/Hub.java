@@ -33,6 +33,7 @@ import dev.clawless.core.channel.Deliveries;
 import dev.clawless.core.channel.Pollers;
 import dev.clawless.core.channel.TransferChannelTool;
 import dev.clawless.core.channel.WidgetSessions;
+import dev.clawless.server.api.ContextPackRoutes;
 import dev.clawless.server.api.SalesRoutes;
 import dev.clawless.server.api.WidgetRoutes;
 import dev.clawless.server.api.WorkspaceRoutes;
@@ -91,6 +92,7 @@ import dev.clawless.core.store.Database;
 import dev.clawless.core.tenant.TenantManagement;
 import dev.clawless.core.tool.Approvals;
 import dev.clawless.core.security.NetworkGuard;
+import dev.clawless.core.pack.ContextPacks;
 import dev.clawless.core.sales.CrmPush;
 import dev.clawless.core.sales.LeadExtraction;
 import dev.clawless.core.sales.Leads;
@@ -421,6 +423,8 @@ public final class Hub implements AutoCloseable {
                     .register(routes);
             new UsageRoutes(usage, tenants, leads).register(routes);
             new SalesRoutes(leads, bodies).register(routes);
+            new ContextPackRoutes(new ContextPacks(tenants, knowledge, intents, leads, channels, clock), bodies)
+                    .register(routes);
             new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);
             new ConversationRoutes(conversations, turns, pump, bodies, channels).inbox(inbox).register(routes);
