@@ -77,9 +77,8 @@ public final class Pollers implements AutoCloseable {
     }
 
     private void scan() {
-        List<String> types = channels.registry().types("").stream()
-                .filter(t -> channels.registry().find("", t).isPresent()).toList();
-        List<ChannelStore.Row> rows = channels.store().enabled(channels.database().execute(), types);
+        // every type: a channel plugin's connections poll too (Discord's gateway), through the tenant's installation
+        List<ChannelStore.Row> rows = channels.store().enabled(channels.database().execute());
         Map<String, ChannelStore.Row> wanted = new ConcurrentHashMap<>();
         for (ChannelStore.Row row : rows) {
             ChannelExtension channel = channels.registry().find(row.tenantId(), row.type()).orElse(null);

@@ -59,6 +59,12 @@ public final class ChannelStore {
     }
 
     /** Every enabled connection of the given types, for the pollers. */
+    /** Every enabled connection, of any type (built-in or a plugin's). */
+    public List<Row> enabled(DbExecute exec) {
+        return exec.createQuery("SELECT " + COLUMNS + " FROM channel_connections WHERE enabled = TRUE ORDER BY id")
+                .execute().map(ChannelStore::row).toList();
+    }
+
     public List<Row> enabled(DbExecute exec, List<String> types) {
         if (types.isEmpty()) {
             return List.of();
