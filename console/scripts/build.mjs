@@ -1,13 +1,14 @@
 // Bundles the console into OUTDIR: index.html plus content-hashed, minified assets under assets/
 // (app-<hash>.js, app-<hash>.css), referenced as /console/assets/… since the hub serves the console at /console.
-// Prints the sizes and fails when the gzipped JavaScript is over its 120 KB budget.
+// Prints the sizes and fails when the gzipped JavaScript is over its 140 KB budget.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BUDGET = 120 * 1024;
+// 120 KB until the sales screens: three languages of their strings took it to 125 KB (docs/console.md)
+const BUDGET = 140 * 1024;
 const PUBLIC_PATH = '/console/assets/';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = resolve(process.argv[2] || join(root, 'dist'));

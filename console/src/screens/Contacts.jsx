@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { get, patch, post, query } from '../api.js';
 import { t } from '../i18n/index.js';
 import { href, navigate } from '../router.js';
-import { Field, Loading, PageTitle, Problem, Status, Time, displayName, useAsync, useSubmit } from '../ui/common.jsx';
+import { Field, Loading, PageTitle, Problem, SafeLink, Status, Time, displayName, useAsync, useSubmit } from '../ui/common.jsx';
 
 function identityText(i) {
   const parts = [i.display_name, i.username ? `@${i.username}` : null, i.address || i.external_id];
@@ -152,6 +152,18 @@ export function ContactPage({ id }) {
           {!identities.length && <li class="muted">{t('contacts.noIdentities')}</li>}
         </ul>
       </section>
+      {(contact.crm_records || []).length > 0 && (
+        <section aria-labelledby="crm-title">
+          <h2 id="crm-title">{t('contacts.crm')}</h2>
+          <ul class="list" data-test="contact-crm">
+            {contact.crm_records.map((r) => (
+              <li key={`${r.crm}-${r.object_type}-${r.id}`}>
+                <SafeLink url={r.url} test="contact-crm-record">{t('lead.record', { crm: r.crm, type: r.object_type, id: r.id })}</SafeLink>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="conversations-title">
         <h2 id="conversations-title">{t('contacts.conversations')}</h2>
         <ul class="list" data-test="contact-conversations">

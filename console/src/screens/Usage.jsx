@@ -124,6 +124,38 @@ function Quotas({ quotas }) {
   );
 }
 
+/**
+ * The sales funnel of the month the range ends in (GET /v1/usage): conversations → leads → qualified → moved to
+ * WhatsApp, each with its share of the step before. Shown once the tenant has a lead.
+ */
+export function Funnel({ month }) {
+  const [usage, setUsage] = useState(null);
+  useEffect(() => {
+    get(`/v1/usage${query({ period: month })}`).then(setUsage, () => setUsage(null));
+  }, [month]);
+  const f = usage && usage.funnel;
+  if (!f || !f.leads) return null;
+  const steps = [['conversations', t('funnel.conversations')], ['leads', t('funnel.leads')],
+    ['qualified', t('funnel.qualified')], ['transferred', t('funnel.transferred')]];
+  return (
+    <section class="panel" aria-labelledby="funnel-title" data-test="funnel">
+      <h2 id="funnel-title">{t('funnel.title', { month })}</h2>
+      <ol class="funnel">
+        {steps.map(([k, label], i) => {
+          const before = i === 0 ? null : f[steps[i - 1][0]];
+          const pct = before ? Math.round((f[k] / before) * 100) : null;
+          return (
+            <li key={k} data-test={`funnel-${k}`}>
+              <span class="funnel-count">{f[k]}</span> {label}{pct == null ? '' : ` · ${pct} %`}
+            </li>
+          );
+        })}
+      </ol>
+      <p class="muted" data-test="funnel-pushed">{t('funnel.pushed', { n: f.pushed })}</p>
+    </section>
+  );
+}
+
 const minutes = (secs) => (secs == null ? null : Math.round(secs / 6) / 10);
 
 /** The six charts of a report, computed once per report (uPlot rebuilds a chart whenever its data changes). */
@@ -236,6 +268,7 @@ export function Usage() {
             <div><dt>{t('usage.cost')}</dt><dd>${totals.cost.toFixed(4)}</dd></div>
           </dl>
           <Quotas quotas={report.quotas} />
+          <Funnel month={(applied.to || '').slice(0, 7)} />
           <div class="charts">
             {charts.map((c) => <Chart key={c.test} title={c.title} test={c.test} unit={c.unit} data={c.data} />)}
           </div>

@@ -16,6 +16,7 @@ import { Assistant } from '../screens/settings/Assistant.jsx';
 import { Channels } from '../screens/settings/Channels.jsx';
 import { InboxSettings } from '../screens/settings/InboxSettings.jsx';
 import { Intents } from '../screens/settings/Intents.jsx';
+import { Sales } from '../screens/settings/Sales.jsx';
 import { Knowledge } from '../screens/settings/Knowledge.jsx';
 import { Replies } from '../screens/settings/Replies.jsx';
 import { Plugins } from '../screens/settings/Plugins.jsx';
@@ -63,6 +64,7 @@ function Settings({ route }) {
     case 'replies': return <Replies />;
     case 'knowledge': return <Knowledge id={id} />;
     case 'intents': return <Intents />;
+    case 'sales': return <Sales />;
     case 'plugins': return <Plugins />;
     case 'api-keys': return <ApiKeys />;
     case 'webhooks': return <Webhooks />;

@@ -5,8 +5,8 @@ import { t } from '../i18n/index.js';
 import { currentRole, useStore } from '../store.js';
 import { Field, PageTitle, Status } from './common.jsx';
 
-export const SECTIONS = ['channels', 'assistant', 'inbox', 'replies', 'knowledge', 'intents', 'plugins', 'apiKeys',
-  'webhooks'];
+export const SECTIONS = ['channels', 'assistant', 'inbox', 'replies', 'knowledge', 'intents', 'sales', 'plugins',
+  'apiKeys', 'webhooks'];
 const PATHS = { apiKeys: 'api-keys' };
 
 export function sectionHash(section) {

@@ -47,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SalesBrowserTest {
 
+    private static final String ADMIN = "root@agencia.example";
     private static WireMockServer platforms;
     private static TestHub hub;
     private static HttpServer site;
@@ -62,6 +63,7 @@ class SalesBrowserTest {
                 .withBody("{\"sid\":\"SM{{randomValue length=32 type='HEXADECIMAL'}}\",\"status\":\"queued\"}")));
         hub = TestHub.start(Map.of("CLAWLESS_NETWORK_ALLOW_PRIVATE_ADDRESSES", "true"));
         PluginKit.publish(hub, hub.key(hub.tenant("Publisher"), "[\"plugins:admin\"]"), PluginKit.built("hubspot"));
+        Browser.firstAdmin(hub, ADMIN);
     }
 
     @AfterAll
@@ -79,7 +81,6 @@ class SalesBrowserTest {
 
     @Test
     void aVisitorBecomesAQualifiedLeadInHubSpotAndTheOperatorSeesIt() throws Exception {
-        Browser.firstAdmin(hub, "root@agencia.example");
         int sitePort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             sitePort = s.getLocalPort();
@@ -110,7 +111,7 @@ class SalesBrowserTest {
             String cid = json(hub.call("GET", "/v1/conversations?channel=webchat", a.key(), null)).get("data").get(0)
                     .get("id").asText();
 
-            openConversation(d, hub, "root@agencia.example", a.tenant(), cid);
+            openConversation(d, hub, ADMIN, a.tenant(), cid);
             waitFor(d, "the lead, sent to HubSpot", () -> "pushed".equals(find(d, "lead-push")
                     .getAttribute("data-status")));
             assertEquals("Qualified", find(d, "lead-state").getText());
@@ -126,6 +127,47 @@ class SalesBrowserTest {
         } finally {
             d.quit();
         }
+    }
+
+    @Test
+    void anAdminEditsTheLeadFormAndImportsTheOwnerTenantsContextPack() throws Exception {
+        SalesServerTest.Agency a = SalesServerTest.agency(hub, "Agencia Ventas", platforms.baseUrl(),
+                platforms.baseUrl(), false);
+        ChromeDriver d = Chromium.start(1100, 1400);
+        try {
+            openConversationList(d, ADMIN, a.tenant());
+            d.get(hub.base() + "/console#/settings/sales");
+            d.navigate().refresh();
+            find(d, "lead-form");
+            assertEquals(3, Pages.all(d, "lead-field").size());
+            assertEquals(a.whatsapp(), Pages.value(d, "lead-whatsapp"));
+            Pages.type(d, "lead-qualify-at", "60");
+            Pages.click(d, "lead-form-save");
+            Pages.waitForText(d, "lead-form-status", "saved");
+            assertEquals(60, json(hub.call("GET", "/v1/sales/lead-form", a.key(), null)).get("qualify_at").asInt());
+            js(d, "document.querySelector('[data-test=lead-form]').scrollIntoView()");
+            screenshot(d, "console-settings-sales.png");
+            assertEquals(List.of(), accessibilityViolations(d), "the sales settings");
+            // the owner tenant's context pack, from docs/, through the file picker
+            find(d, "pack-file").sendKeys(java.nio.file.Path.of("..", "docs", "examples",
+                    "agencia-web.context-pack.json").toAbsolutePath().normalize().toString());
+            String status = Pages.waitForText(d, "pack-status", "Imported");
+            assertTrue(status.contains("2 documents added"), status);
+            assertEquals(4, json(hub.call("GET", "/v1/intents", hub.key(a.tenant(), "[\"knowledge:admin\"]"), null))
+                    .get("data").size());
+        } finally {
+            d.quit();
+        }
+    }
+
+    /** Signs in and picks the tenant (the inbox is the first screen). */
+    private static void openConversationList(ChromeDriver d, String email, String tenant) {
+        d.get(hub.base() + "/console#/login");
+        Pages.type(d, "login-email", email);
+        Pages.type(d, "login-password", Browser.PASSWORD);
+        find(d, "login-submit").click();
+        find(d, "nav-inbox");
+        js(d, "localStorage.setItem('clawless:tenant','" + tenant + "')");
     }
 
     /** The agency's own page, with the widget on it, served on {@code port}. */
