@@ -423,7 +423,8 @@ public final class Hub implements AutoCloseable {
                     .register(routes);
             new UsageRoutes(usage, tenants, leads).register(routes);
             new SalesRoutes(leads, bodies).register(routes);
-            new ContextPackRoutes(new ContextPacks(tenants, knowledge, intents, leads, channels, clock), bodies)
+            new ContextPackRoutes(new ContextPacks(tenants, knowledge, intents, leads, channels,
+                    (tenantId, tool) -> tools.find(tenantId, tool).isPresent(), clock), bodies)
                     .register(routes);
             new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);
             new SessionRoutes(conversations, bodies).register(routes);

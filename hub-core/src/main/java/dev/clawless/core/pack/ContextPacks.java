@@ -57,15 +57,19 @@ public final class ContextPacks {
     private final IntentManagement intents;
     private final Leads leads;
     private final ChannelManagement channels;
+    private final java.util.function.BiPredicate<String, String> toolOffered;
     private final Clock clock;
 
+    /** @param toolOffered whether a tenant (first) has a tool of that name (second) */
     public ContextPacks(TenantManagement tenants, KnowledgeManagement knowledge, IntentManagement intents, Leads leads,
-                        ChannelManagement channels, Clock clock) {
+                        ChannelManagement channels, java.util.function.BiPredicate<String, String> toolOffered,
+                        Clock clock) {
         this.tenants = tenants;
         this.knowledge = knowledge;
         this.intents = intents;
         this.leads = leads;
         this.channels = channels;
+        this.toolOffered = toolOffered;
         this.clock = clock;
     }
 
@@ -313,8 +317,9 @@ public final class ContextPacks {
         }
         try {
             LeadForm parsed = LeadForm.parse(form);
-            parsed.crm().ifPresent(c -> notes.add("lead_form.crm names the tool " + c.tool() + ": leads are pushed"
-                    + " once a plugin offering it is installed here"));
+            parsed.crm().filter(c -> !toolOffered.test(tenantId, c.tool())).ifPresent(c -> notes.add("lead_form.crm"
+                    + " names the tool " + c.tool() + ", which no plugin installed here offers: leads are pushed once"
+                    + " one is installed"));
             return Optional.of(parsed);
         } catch (ClawlessException.Validation e) {
             e.errors().forEach(x -> errors.add(new FieldError("lead_form." + x.field(), x.message())));

@@ -55,6 +55,7 @@ class ContextPackServerTest {
         assertEquals(4, done.get("intents").asInt());
         assertTrue(done.get("lead_form").asBoolean() && done.get("settings").asBoolean());
         assertTrue(done.get("notes").toString().contains(whatsapp), done.toString());
+        assertTrue(done.get("notes").toString().contains("no plugin installed here offers"), done.toString());
 
         // the knowledge answers, in Spanish
         JsonNode hit = json(hub.call("POST", "/v1/knowledge/search", key, "{\"query\":\"¿cuánto vale una tienda"
