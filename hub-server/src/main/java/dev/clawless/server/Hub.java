@@ -377,6 +377,11 @@ public final class Hub implements AutoCloseable {
             Leads leads = new Leads(database, conversations, contacts, channels, jobs,
                     new LeadExtraction(assistant, usage), audit, clock, ids);
             turnHandler.leadCapture(leads);
+            // the model knows until when it may write on a channel with a reply window (one read, only there)
+            turnHandler.channelContext((tenantId, c) -> channels.registry().find(tenantId, c.channelType())
+                    .flatMap(dev.clawless.plugin.api.ChannelExtension::replyWindow)
+                    .map(w -> ChannelWindowNote.of(channels.replyWindow(tenantId, c), c.channelType(), clock.instant()))
+                    .orElse(""));
             CrmPush crmPush = new CrmPush(leads, conversations, tools, toolRunner, guard, java.time.Duration.ofSeconds(2));
             approvals.onDecided(a -> conversations.publish(a.tenantId(), a.conversationId(),
                     "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())

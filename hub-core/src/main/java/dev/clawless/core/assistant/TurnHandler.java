@@ -108,6 +108,13 @@ public final class TurnHandler implements JobHandler {
 
     private volatile LeadCapture leads = LeadCapture.NONE;
 
+    /** What the model is told about the conversation's channel (its reply window); set once while wiring. */
+    public void channelContext(ChannelContext context) {
+        this.channelContext = context;
+    }
+
+    private volatile ChannelContext channelContext = ChannelContext.NONE;
+
     private volatile PeopleDesk desk;
     private volatile WorkspaceCommands commands;
 
@@ -520,6 +527,12 @@ public final class TurnHandler implements JobHandler {
                 system.append(system.isEmpty() ? "" : "\n\n").append("Relevant knowledge:");
                 hits.forEach(h -> system.append("\n- ").append(h.answer().map(a -> h.text() + " → " + a)
                         .orElse(h.text())));
+            }
+        }
+        if (!target.provider().name().equals(RetrievalProvider.NAME)) {
+            String channel = channelContext.note(tenant.id(), t.conversation());
+            if (!channel.isEmpty()) {
+                system.append(system.isEmpty() ? "" : "\n\n").append(channel);
             }
         }
         t.conversation().summary().ifPresent(s -> system.append(system.isEmpty() ? "" : "\n\n")

@@ -290,6 +290,38 @@ public class SalesServerTest {
     }
 
     @Test
+    void onMessengerTheModelIsToldUntilWhenItMayWrite() throws Exception {
+        Agency a = agency(hub, "Agencia Messenger", platforms.baseUrl(), platforms.baseUrl(), true);
+        model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).withRequestBody(containing("lead_form"))
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(stream("{}"))));
+        model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).withRequestBody(containing("filling a lead form"))
+                .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(stream("¡Hola!"))));
+        platforms.stubFor(post(urlEqualTo("/v21.0/me/messages")).willReturn(okJson(
+                "{\"recipient_id\":\"6783412938478812\",\"message_id\":\"m_window\"}")));
+        String secret = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+        HttpResponse<String> created = hub.call("POST", "/v1/channels", a.key(), "{\"type\":\"messenger\",\"config\":"
+                + "{\"page_id\":\"108117524567325\",\"api_base_url\":\"" + platforms.baseUrl() + "\"},\"secrets\":"
+                + "{\"page_access_token\":\"EAAPtoken\",\"app_secret\":\"" + secret + "\",\"verify_token\":\"v\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        byte[] body;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/messenger/text.json")) {
+            body = in.readAllBytes();
+        }
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertEquals(200, hub.send(hub.request("/hooks/" + json(created).get("id").asText())
+                .header("Content-Type", "application/json").header("X-Hub-Signature-256", "sha256="
+                        + java.util.HexFormat.of().formatHex(mac.doFinal(body)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))).statusCode());
+        await("the Messenger reply", () -> !platforms.findAll(postRequestedFor(urlEqualTo("/v21.0/me/messages"))
+                .withRequestBody(containing("Hola!"))).isEmpty());
+        String turn = model.findAll(postRequestedFor(urlPathEqualTo("/v1/chat/completions"))
+                .withRequestBody(containing("filling a lead form")).withRequestBody(containing("messenger"))).get(0)
+                .getBodyAsString();
+        assertTrue(turn.contains("reply window") && turn.contains("a person from the team can until"), turn);
+    }
+
+    @Test
     void hostileFormsAndOtherTenantsIdsAreRefused() {
         Agency a = agency(hub, "Agencia Hostil", platforms.baseUrl(), platforms.baseUrl(), false);
         String other = hub.key(hub.tenant("Otra"), "[\"conversations:read\",\"conversations:write\",\"tenant:admin\"]");
