@@ -34,6 +34,13 @@ public interface LeadCapture {
      */
     Step capture(Tenant tenant, Conversation conversation, Message inbound, AssistantRuntime.Target target);
 
+    /**
+     * Links the CRM records a tool's result names ({@code crm_records}, docs/crm.md) to the conversation's contact,
+     * so a CRM tool the assistant called (a contact it found or created) shows to operators like a pushed lead.
+     */
+    default void toolResult(String tenantId, Conversation conversation, String resultJson) {
+    }
+
     /** No lead form anywhere. */
     LeadCapture NONE = (tenant, conversation, inbound, target) -> Step.NONE;
 }

@@ -278,8 +278,13 @@ public final class TurnHandler implements JobHandler {
         String result = approvals.result(tenantId, approvalId).orElseGet(() -> {
             String r;
             if (approval.status().equals("approved")) {
-                r = tools.find(tenantId, pending.name()).map(tool -> runner.run(tool, pending, context(t)).content())
-                        .orElse("error: the tool is no longer available");
+                r = tools.find(tenantId, pending.name()).map(tool -> {
+                    ToolResult done = runner.run(tool, pending, context(t));
+                    if (!done.error() && done.content().contains("\"crm_records\"")) {
+                        leads.toolResult(tenantId, t.conversation(), done.content());
+                    }
+                    return done.content();
+                }).orElse("error: the tool is no longer available");
             } else {
                 r = "The operator denied this action" + approval.reason().map(x -> " (" + x + ")").orElse("")
                         + ". Do not retry it; tell the customer.";
@@ -404,6 +409,9 @@ public final class TurnHandler implements JobHandler {
             ToolResult result = runner.run(tool.get(), call, context(t));
             t.messages().add(ChatMessage.toolResult(call, result.error() ? "error: " + result.content()
                     : result.content()));
+            if (!result.error() && result.content().contains("\"crm_records\"")) {
+                leads.toolResult(t.tenant().id(), t.conversation(), result.content());
+            }
             if (call.name().equals("handoff_to_human")) {
                 PeopleDesk people = desk;
                 reply(t, people == null ? "I've asked a colleague to take over; someone will reply here shortly."

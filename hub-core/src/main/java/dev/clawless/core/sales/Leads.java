@@ -328,6 +328,27 @@ public final class Leads implements LeadCapture {
         });
     }
 
+    @Override
+    public void toolResult(String tenantId, Conversation conversation, String resultJson) {
+        Optional<String> contact = conversation.contactId();
+        if (contact.isEmpty()) {
+            return;
+        }
+        List<Lead.CrmRecord> records;
+        try {
+            records = CrmPush.records(JSON.readTree(resultJson));
+        } catch (IOException e) {
+            return;
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        database.inTransaction(tx -> {
+            records.forEach(r -> store.link(tx, tenantId, contact.get(), r));
+            return null;
+        });
+    }
+
     /** The points of the filled fields and of each intent the conversation showed. */
     static int score(LeadForm form, Map<String, String> answers, List<String> intents) {
         int score = 0;

@@ -184,7 +184,7 @@ public final class PluginKit {
 
     // ------------------------------------------------------------------------------------------ a fake model
 
-    static String toolCallStream(String tool, String argumentsJson) {
+    public static String toolCallStream(String tool, String argumentsJson) {
         return toolCallStream("call_1", tool, argumentsJson);
     }
 

@@ -290,6 +290,36 @@ public class SalesServerTest {
     }
 
     @Test
+    void aContactTheAssistantFindsInHubSpotIsLinkedToItsRecord() {
+        WireMockServer crm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+        crm.start();
+        try {
+            crm.stubFor(post(urlEqualTo("/crm/v3/objects/contacts/search")).willReturn(okJson("{\"results\":[{\"id\":"
+                    + "\"77\",\"properties\":{\"email\":\"pedro@obras.co\",\"firstname\":\"Pedro\"}}]}")));
+            Agency a = agency(hub, "Agencia Busca", crm.baseUrl(), platforms.baseUrl(), true);
+            model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).atPriority(1)
+                    .withRequestBody(containing("Buscar77")).withRequestBody(containing("filling a lead form"))
+                    .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.notContaining("crm_records"))
+                    .willReturn(aResponse().withHeader("Content-Type", "text/event-stream").withBody(PluginKit
+                            .toolCallStream("hubspot_find_contact", "{\"email\":\"pedro@obras.co\"}"))));
+            model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).atPriority(1)
+                    .withRequestBody(containing("Buscar77")).withRequestBody(containing("crm_records"))
+                    .willReturn(aResponse().withHeader("Content-Type", "text/event-stream")
+                            .withBody(stream("Ya te tengo registrado, Pedro."))));
+            Visitor v = visitor(a.publishableKey());
+            assertEquals("Ya te tengo registrado, Pedro.", say(a, v, "Buscar77: soy pedro@obras.co, ¿me tienen?"));
+            String contact = json(hub.call("GET", "/v1/conversations/" + v.conversation(), a.key(), null))
+                    .get("contact_id").asText();
+            JsonNode records = json(hub.call("GET", "/v1/contacts/" + contact, a.key(), null)).get("crm_records");
+            assertEquals(1, records.size(), records.toString());
+            assertEquals("77", records.get(0).get("id").asText());
+            assertEquals("https://app.hubspot.com/contacts/4242/record/0-1/77", records.get(0).get("url").asText());
+        } finally {
+            crm.stop();
+        }
+    }
+
+    @Test
     void onMessengerTheModelIsToldUntilWhenItMayWrite() throws Exception {
         Agency a = agency(hub, "Agencia Messenger", platforms.baseUrl(), platforms.baseUrl(), true);
         model.stubFor(post(urlPathEqualTo("/v1/chat/completions")).withRequestBody(containing("lead_form"))
