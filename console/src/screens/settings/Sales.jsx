@@ -1,6 +1,6 @@
 // Sales: the lead form the assistant fills in sales conversations (fields and their questions, scoring, the CRM
 // tool, the offer to continue on WhatsApp), and the tenant's context pack (export, import).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { get, post, put } from '../../api.js';
 import { t } from '../../i18n/index.js';
 import { Field, Loading, Problem, Status, useAsync, useSubmit } from '../../ui/common.jsx';
@@ -43,10 +43,11 @@ export function Sales() {
       <p class="muted">{t('sales.intro')}</p>
       <Problem error={loaded.error} />
       {!loaded.data ? <Loading /> : (
-        <LeadFormEditor initial={loaded.data[0] && loaded.data[0].fields ? loaded.data[0] : null}
+        <LeadFormEditor key={loaded.data[0] ? JSON.stringify(loaded.data[0]) : 'none'}
+          initial={loaded.data[0] && loaded.data[0].fields ? loaded.data[0] : null}
           whatsapp={((loaded.data[1] && loaded.data[1].data) || []).filter((c) => c.type === 'whatsapp')} />
       )}
-      <ContextPack />
+      <ContextPack onImported={loaded.reload} />
     </SettingsPage>
   );
 }
@@ -56,7 +57,6 @@ function LeadFormEditor({ initial, whatsapp }) {
   const [points, setPoints] = useState(pointsText((initial || {}).intent_points));
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
-  useEffect(() => setPoints(pointsText(form.intent_points)), []);
   const setField = (i, patch) => setForm({ ...form, fields: form.fields.map((f, n) => (n === i ? { ...f, ...patch } : f)) });
   const save = (e) => {
     e.preventDefault();
@@ -154,7 +154,7 @@ function LeadFormEditor({ initial, whatsapp }) {
   );
 }
 
-function ContextPack() {
+function ContextPack({ onImported }) {
   const [status, setStatus] = useState('');
   const { busy, error, run } = useSubmit();
   const exportPack = () => run(async () => {
@@ -164,7 +164,7 @@ function ContextPack() {
     a.href = url;
     a.download = 'context-pack.json';
     a.click();
-    URL.revokeObjectURL(url);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
     setStatus(t('sales.packExported'));
   });
   const importPack = (file) => run(async () => {
@@ -177,6 +177,8 @@ function ContextPack() {
     const done = await post('/v1/context-pack', pack);
     setStatus(t('sales.packImported', { added: done.documents_added, replaced: done.documents_replaced,
       intents: done.intents }) + (done.notes.length ? ` ${done.notes.join(' ')}` : ''));
+    // the imported lead form replaces the one being edited
+    onImported();
   });
   return (
     <section class="panel" aria-labelledby="pack-title" data-test="context-pack">

@@ -10,7 +10,7 @@ CREATE TABLE lead_forms (
 CREATE TABLE leads (
     id               VARCHAR(40)  PRIMARY KEY,
     tenant_id        VARCHAR(40)  NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
-    conversation_id  VARCHAR(40)  NOT NULL,
+    conversation_id  VARCHAR(40)  NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     contact_id       VARCHAR(40)  NOT NULL,
     answers          TEXT         NOT NULL,
     intents          TEXT         NOT NULL,
@@ -24,6 +24,8 @@ CREATE TABLE leads (
     push_attempts    INTEGER      NOT NULL,
     push_error       TEXT,
     pushed_at        TIMESTAMP WITH TIME ZONE,
+    last_message_id  VARCHAR(40),
+    last_answered    BOOLEAN      NOT NULL,
     created_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at       TIMESTAMP WITH TIME ZONE NOT NULL,
     CONSTRAINT leads_conversation_unique UNIQUE (tenant_id, conversation_id),

@@ -95,6 +95,8 @@ import dev.clawless.core.security.NetworkGuard;
 import dev.clawless.core.pack.ContextPacks;
 import dev.clawless.core.sales.CrmPush;
 import dev.clawless.core.sales.LeadExtraction;
+import dev.clawless.core.sales.LeadCaptureFlow;
+import dev.clawless.core.sales.LeadForms;
 import dev.clawless.core.sales.Leads;
 import dev.clawless.core.tool.ToolRegistry;
 import dev.clawless.core.tool.ToolRunner;
@@ -339,8 +341,9 @@ public final class Hub implements AutoCloseable {
                     .filter(c -> c.type().equals(type)).map(Channel::id).toList());
             installations.start(config.marketplace().syncInterval());
             Approvals approvals = new Approvals(database, jobs, audit, clock, ids);
+            ToolRunner toolRunner = new ToolRunner(database, config.tools().timeout(), clock);
             TurnHandler turnHandler = new TurnHandler(conversations, tenants, assistant, turns, usage, tools,
-                    new ToolRunner(database, config.tools().timeout(), clock), approvals, guard, knowledge, jobs,
+                    toolRunner, approvals, guard, knowledge, jobs,
                     config.turns());
             turnHandler.onTurnStarted(channels::typing);
             // a quarter of the node's job workers at most (a tenant half of that): long builds never starve turns
@@ -373,16 +376,18 @@ public final class Hub implements AutoCloseable {
                 }
             });
             // the sales mode: lead forms filled during turns, pushed to a CRM plugin's tool by the crm_push job
-            ToolRunner toolRunner = new ToolRunner(database, config.tools().timeout(), clock);
-            Leads leads = new Leads(database, conversations, contacts, channels, jobs,
-                    new LeadExtraction(assistant, usage), audit, clock, ids);
-            turnHandler.leadCapture(leads);
+            LeadForms leadForms = new LeadForms(database, channels, tools.builtInNames(), audit, clock);
+            Leads leads = new Leads(database, conversations, leadForms, jobs, audit, clock);
+            contacts.onMerge(leads::contactsMerged);
+            turnHandler.leadCapture(new LeadCaptureFlow(database, leadForms, leads, conversations, contacts, channels,
+                    jobs, new LeadExtraction(assistant, usage), clock, ids));
             // the model knows until when it may write on a channel with a reply window (one read, only there)
             turnHandler.channelContext((tenantId, c) -> channels.registry().find(tenantId, c.channelType())
                     .flatMap(dev.clawless.plugin.api.ChannelExtension::replyWindow)
                     .map(w -> ChannelWindowNote.of(channels.replyWindow(tenantId, c), c.channelType(), clock.instant()))
                     .orElse(""));
-            CrmPush crmPush = new CrmPush(leads, conversations, tools, toolRunner, guard, java.time.Duration.ofSeconds(2));
+            CrmPush crmPush = new CrmPush(leads, leadForms, conversations, tools, toolRunner, guard,
+                    java.time.Duration.ofSeconds(2), clock);
             approvals.onDecided(a -> conversations.publish(a.tenantId(), a.conversationId(),
                     "approval.decided", Json.object().put("approval_id", a.id()).put("status", a.status())
                             .put("tool", a.tool()).toString()));
@@ -427,8 +432,8 @@ public final class Hub implements AutoCloseable {
             new ChatCompletionsRoutes(assistant, conversations, turns, worker::wake, usage, tenants, bodies, clock)
                     .register(routes);
             new UsageRoutes(usage, tenants, leads).register(routes);
-            new SalesRoutes(leads, bodies).register(routes);
-            new ContextPackRoutes(new ContextPacks(tenants, knowledge, intents, leads, channels,
+            new SalesRoutes(leadForms, leads, bodies).register(routes);
+            new ContextPackRoutes(new ContextPacks(tenants, knowledge, intents, leadForms, channels,
                     (tenantId, tool) -> tools.find(tenantId, tool).isPresent(), clock), bodies)
                     .register(routes);
             new ReportRoutes(new Reports(database), usage, tenants, clock).register(routes);

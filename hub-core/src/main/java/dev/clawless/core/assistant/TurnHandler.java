@@ -280,7 +280,8 @@ public final class TurnHandler implements JobHandler {
             if (approval.status().equals("approved")) {
                 r = tools.find(tenantId, pending.name()).map(tool -> {
                     ToolResult done = runner.run(tool, pending, context(t));
-                    if (!done.error() && done.content().contains("\"crm_records\"")) {
+                    if (!done.error() && done.content().contains("\"crm_records\"")
+                            && !tools.builtInNames().contains(pending.name())) {
                         leads.toolResult(tenantId, t.conversation(), done.content());
                     }
                     return done.content();
@@ -409,7 +410,8 @@ public final class TurnHandler implements JobHandler {
             ToolResult result = runner.run(tool.get(), call, context(t));
             t.messages().add(ChatMessage.toolResult(call, result.error() ? "error: " + result.content()
                     : result.content()));
-            if (!result.error() && result.content().contains("\"crm_records\"")) {
+            if (!result.error() && result.content().contains("\"crm_records\"")
+                    && !tools.builtInNames().contains(call.name())) {
                 leads.toolResult(t.tenant().id(), t.conversation(), result.content());
             }
             if (call.name().equals("handoff_to_human")) {
@@ -445,7 +447,9 @@ public final class TurnHandler implements JobHandler {
 
     private void reply(Turn t, String text, Map<String, String> metadata) {
         String followUp = t.followUp().get();
-        if (!followUp.isEmpty() && !metadata.getOrDefault("finish_reason", "").equals("handed_off")) {
+        String finish = metadata.getOrDefault("finish_reason", "");
+        // not after a hand-off, nor after the offer of a person: one question at a time
+        if (!followUp.isEmpty() && !finish.equals("handed_off") && !finish.equals("handoff")) {
             // the lead form's next question, after the retrieval assistant's answer
             text = text.isBlank() ? followUp : text.strip() + "\n\n" + followUp;
         }

@@ -81,9 +81,16 @@ public final class Pollers implements AutoCloseable {
         List<ChannelStore.Row> rows = channels.store().enabled(channels.database().execute());
         Map<String, ChannelStore.Row> wanted = new ConcurrentHashMap<>();
         for (ChannelStore.Row row : rows) {
-            ChannelExtension channel = channels.registry().find(row.tenantId(), row.type()).orElse(null);
-            if (channel != null && channel.polls(channels.connection(row))) {
-                wanted.put(row.id() + "@" + row.updatedAt(), row);
+            try {
+                ChannelExtension channel = channels.registry().find(row.tenantId(), row.type()).orElse(null);
+                if (channel != null && channel.polls(channels.connection(row))) {
+                    // the channel's instance is part of the key: a plugin installed again (a new class loader)
+                    // gets a new poller, and the old one stops
+                    wanted.put(row.id() + "@" + row.updatedAt() + "#" + System.identityHashCode(channel), row);
+                }
+            } catch (RuntimeException e) {
+                // one connection (a plugin's channel that fails) does not keep the others from being polled
+                LOG.log(Level.WARNING, "cannot tell whether " + row.id() + " (" + row.type() + ") polls: " + e);
             }
         }
         running.forEach((key, thread) -> {

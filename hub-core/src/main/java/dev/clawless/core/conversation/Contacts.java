@@ -119,6 +119,19 @@ public final class Contacts {
         return get(tenantId, contactId);
     }
 
+    /** Told of a merge inside its transaction, so other modules move what they keep per contact. */
+    @FunctionalInterface
+    public interface MergeListener {
+        void merged(DbExecute tx, String tenantId, String fromContactId, String intoContactId);
+    }
+
+    private volatile MergeListener mergeListener = (tx, tenantId, from, into) -> { };
+
+    /** Who moves its rows when two contacts merge (the sales module's leads and CRM links); set once while wiring. */
+    public void onMerge(MergeListener listener) {
+        this.mergeListener = listener;
+    }
+
     /**
      * Names a contact that has no name yet, in {@code tx} (the name a contact gave the sales mode's lead form); a
      * contact an operator or a platform named keeps its name.
@@ -157,6 +170,7 @@ public final class Contacts {
             }
             tx.createUpdate("UPDATE contacts SET updated_at = ? WHERE id = ?").params(Database.timestamp(now),
                     contactId).execute();
+            mergeListener.merged(tx, tenantId, otherId, contactId);
             tx.createDelete("DELETE FROM contacts WHERE tenant_id = ? AND id = ?").params(tenantId, otherId).execute();
             audit.record(tx, actor, Optional.of(tenantId), "contact.merged", Optional.of(contactId),
                     Map.of("merged", otherId));

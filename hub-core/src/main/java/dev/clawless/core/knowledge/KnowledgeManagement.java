@@ -135,7 +135,14 @@ public final class KnowledgeManagement {
         }
     }
 
-    private Prepared prepare(NewDocument doc) {
+    /**
+     * Checks a document as adding it would, without cutting or embedding it (a context pack checks every document
+     * before it changes anything); answers the content as it would be stored.
+     *
+     * @throws ClawlessException.Validation      naming what is wrong
+     * @throws ClawlessException.PayloadTooLarge when the content is over the configured size
+     */
+    public String check(NewDocument doc) {
         List<FieldError> errors = new ArrayList<>();
         String title = doc.title().strip();
         if (!Texts.hasContent(title) || title.length() > 300) {
@@ -162,6 +169,13 @@ public final class KnowledgeManagement {
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
+        return content;
+    }
+
+    private Prepared prepare(NewDocument doc) {
+        String content = check(doc);
+        String title = doc.title().strip();
+        long size = content.getBytes(StandardCharsets.UTF_8).length;
         List<Chunker.Chunk> chunks = chunker.chunk(doc);
         List<float[]> vectors = embedder.embed(chunks.stream().map(Chunker.Chunk::text).toList());
         return new Prepared(title, content, size, chunks, vectors);

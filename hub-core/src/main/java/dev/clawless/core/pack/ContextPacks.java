@@ -27,7 +27,7 @@ import dev.clawless.core.knowledge.KnowledgeDocument;
 import dev.clawless.core.knowledge.KnowledgeManagement;
 import dev.clawless.core.knowledge.NewDocument;
 import dev.clawless.core.sales.LeadForm;
-import dev.clawless.core.sales.Leads;
+import dev.clawless.core.sales.LeadForms;
 import dev.clawless.core.security.Actor;
 import dev.clawless.core.tenant.AssistantPatch;
 import dev.clawless.core.tenant.SettingsPatch;
@@ -55,19 +55,19 @@ public final class ContextPacks {
     private final TenantManagement tenants;
     private final KnowledgeManagement knowledge;
     private final IntentManagement intents;
-    private final Leads leads;
+    private final LeadForms forms;
     private final ChannelManagement channels;
     private final java.util.function.BiPredicate<String, String> toolOffered;
     private final Clock clock;
 
     /** @param toolOffered whether a tenant (first) has a tool of that name (second) */
-    public ContextPacks(TenantManagement tenants, KnowledgeManagement knowledge, IntentManagement intents, Leads leads,
+    public ContextPacks(TenantManagement tenants, KnowledgeManagement knowledge, IntentManagement intents, LeadForms forms,
                         ChannelManagement channels, java.util.function.BiPredicate<String, String> toolOffered,
                         Clock clock) {
         this.tenants = tenants;
         this.knowledge = knowledge;
         this.intents = intents;
-        this.leads = leads;
+        this.forms = forms;
         this.channels = channels;
         this.toolOffered = toolOffered;
         this.clock = clock;
@@ -89,7 +89,12 @@ public final class ContextPacks {
         ObjectNode modes = assistant.putObject("mode_prompts");
         new java.util.TreeMap<>(s.modePrompts()).forEach(modes::put);
         ArrayNode docs = pack.putArray("knowledge");
-        for (KnowledgeDocument d : documents(tenantId)) {
+        List<KnowledgeDocument> all = documents(tenantId);
+        if (all.size() > MAX_DOCUMENTS) {
+            throw new ClawlessException.Conflict("the tenant has " + all.size() + " documents; a context pack holds"
+                    + " at most " + MAX_DOCUMENTS);
+        }
+        for (KnowledgeDocument d : all) {
             ObjectNode doc = docs.addObject().put("title", d.title()).put("format", d.format().wire());
             String content = knowledge.content(tenantId, d.id());
             if (d.format() == DocumentFormat.FAQ) {
@@ -106,7 +111,7 @@ public final class ContextPacks {
             i.examples().forEach(examples::add);
             n.put("mode", i.mode().orElse(null));
         });
-        LeadForm form = leads.form(tenantId);
+        LeadForm form = forms.form(tenantId);
         if (form == LeadForm.NONE) {
             pack.putNull("lead_form");
         } else {
@@ -149,6 +154,16 @@ public final class ContextPacks {
         Optional<SettingsPatch> settings = settings(pack.path("assistant"), errors);
         List<String> notes = new ArrayList<>();
         Optional<LeadForm> form = leadForm(tenantId, pack.path("lead_form"), errors, notes);
+        for (int i = 0; i < documents.size(); i++) {
+            try {
+                knowledge.check(documents.get(i));
+            } catch (ClawlessException.Validation e) {
+                String at = "knowledge[" + i + "].";
+                e.errors().forEach(x -> errors.add(new FieldError(at + x.field(), x.message())));
+            } catch (ClawlessException.PayloadTooLarge e) {
+                errors.add(new FieldError("knowledge[" + i + "].content", e.detail()));
+            }
+        }
         if (!errors.isEmpty()) {
             throw ClawlessException.Validation.of(errors);
         }
@@ -170,7 +185,7 @@ public final class ContextPacks {
         for (IntentDef i : intentDefs) {
             intents.define(tenantId, i.name(), i.examples(), i.mode());
         }
-        form.ifPresent(f -> leads.saveForm(actor, tenantId, f));
+        form.ifPresent(f -> forms.save(actor, tenantId, f));
         return new Imported(added, replaced, intentDefs.size(), settings.isPresent(), form.isPresent(), notes);
     }
 
@@ -184,7 +199,7 @@ public final class ContextPacks {
             var page = knowledge.list(tenantId, new PageRequest(PageRequest.MAX_LIMIT, cursor));
             out.addAll(page.data());
             cursor = page.nextCursor();
-        } while (cursor.isPresent() && out.size() < MAX_DOCUMENTS * 4);
+        } while (cursor.isPresent() && out.size() <= MAX_DOCUMENTS);
         return out;
     }
 
@@ -317,6 +332,8 @@ public final class ContextPacks {
         }
         try {
             LeadForm parsed = LeadForm.parse(form);
+            forms.check(tenantId, parsed).ifPresent(e -> e.errors().forEach(x -> errors.add(
+                    new FieldError("lead_form." + x.field(), x.message()))));
             parsed.crm().filter(c -> !toolOffered.test(tenantId, c.tool())).ifPresent(c -> notes.add("lead_form.crm"
                     + " names the tool " + c.tool() + ", which no plugin installed here offers: leads are pushed once"
                     + " one is installed"));

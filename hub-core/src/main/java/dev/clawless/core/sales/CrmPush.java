@@ -42,15 +42,19 @@ public final class CrmPush implements JobHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Leads leads;
+    private final LeadForms forms;
     private final ConversationManagement conversations;
     private final ToolRegistry tools;
     private final ToolRunner runner;
     private final NetworkGuard guard;
     private final Duration backoff;
+    private final java.time.Clock clock;
 
-    public CrmPush(Leads leads, ConversationManagement conversations, ToolRegistry tools, ToolRunner runner,
-                   NetworkGuard guard, Duration backoff) {
+    public CrmPush(Leads leads, LeadForms forms, ConversationManagement conversations, ToolRegistry tools,
+                   ToolRunner runner, NetworkGuard guard, Duration backoff, java.time.Clock clock) {
         this.leads = leads;
+        this.forms = forms;
+        this.clock = clock;
         this.conversations = conversations;
         this.tools = tools;
         this.runner = runner;
@@ -69,19 +73,36 @@ public final class CrmPush implements JobHandler {
         JsonNode payload = JSON.readTree(job.payload());
         String tenantId = payload.path("tenant_id").asText();
         String leadId = payload.path("lead_id").asText();
+        try {
+            push(job, tenantId, leadId);
+        } catch (RetryLater later) {
+            throw later;
+        } catch (RuntimeException e) {
+            // anything else (the database, the tool log): on the last attempt the lead says so instead of
+            // staying queued for ever
+            if (job.attempts() >= job.maxAttempts()) {
+                leads.pushed(tenantId, leadId, "failed", job.attempts(), Optional.of("the push failed: "
+                        + e.getClass().getSimpleName()), List.of());
+            }
+            throw e;
+        }
+    }
+
+    private void push(Job job, String tenantId, String leadId) {
         Optional<Lead> found = leads.find(tenantId, leadId);
         if (found.isEmpty() || found.get().pushStatus().equals("pushed")) {
             return;
         }
         Lead lead = found.get();
-        LeadForm form = leads.form(tenantId);
+        LeadForm form = forms.form(tenantId);
         if (form.crm().isEmpty()) {
             leads.pushed(tenantId, leadId, "failed", job.attempts(), Optional.of("the lead form names no CRM tool"),
                     List.of());
             return;
         }
         String toolName = form.crm().get().tool();
-        Optional<ToolExtension> tool = tools.find(tenantId, toolName);
+        Optional<ToolExtension> tool = tools.builtInNames().contains(toolName) ? Optional.empty()
+                : tools.find(tenantId, toolName);
         if (tool.isEmpty()) {
             leads.pushed(tenantId, leadId, "failed", job.attempts(), Optional.of("no installed plugin offers the tool "
                     + toolName), List.of());
@@ -92,14 +113,16 @@ public final class CrmPush implements JobHandler {
                 Optional.of(lead.conversationId()), guard));
         JsonNode content = parse(result.content());
         if (!result.error()) {
-            leads.pushed(tenantId, leadId, "pushed", job.attempts(), Optional.empty(), records(content));
+            leads.pushed(tenantId, leadId, "pushed", job.attempts(), Optional.empty(), records(content,
+                    clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
             return;
         }
         String reason = content.isObject() && content.hasNonNull("message") ? content.get("message").asText()
                 : result.content();
         reason = reason.length() > 500 ? reason.substring(0, 500) + "…" : reason;
         // a timeout may be a slow CRM: worth another try, like the CRM's own 429 and 5xx
-        boolean retryable = content.path("retryable").asBoolean(false) || result.content().contains("did not finish");
+        boolean retryable = content.path("retryable").asBoolean(false)
+                || result.content().startsWith("the tool " + toolName + " did not finish within");
         if (!retryable || job.attempts() >= job.maxAttempts()) {
             leads.pushed(tenantId, leadId, "failed", job.attempts(), Optional.of(reason), List.of());
             return;
@@ -120,6 +143,9 @@ public final class CrmPush implements JobHandler {
         lead.answers().forEach(fields::put);
         ObjectNode labels = args.putObject("labels");
         form.fields().forEach(f -> labels.put(f.name(), f.label()));
+        // what each field holds, so a CRM plugin finds the e-mail address whatever the field is called
+        ObjectNode types = args.putObject("types");
+        form.fields().forEach(f -> types.put(f.name(), f.type().wire()));
         var intents = args.putArray("intents");
         lead.intents().forEach(intents::add);
         try {
@@ -145,7 +171,7 @@ public final class CrmPush implements JobHandler {
     }
 
     /** The records a push result names ({@code crm_records: [{crm, object_type, id, url}]}). */
-    static List<Lead.CrmRecord> records(JsonNode content) {
+    static List<Lead.CrmRecord> records(JsonNode content, Instant now) {
         List<Lead.CrmRecord> out = new ArrayList<>();
         for (JsonNode r : content.path("crm_records")) {
             String crm = r.path("crm").asText("");
@@ -154,7 +180,7 @@ public final class CrmPush implements JobHandler {
             if (crm.matches("[a-z0-9_-]{1,40}") && type.matches("[a-z0-9_-]{1,40}") && !id.isBlank() && id.length() <= 100) {
                 String url = r.path("url").asText("");
                 out.add(new Lead.CrmRecord(crm, type, id, url.startsWith("https://") && url.length() <= 2000
-                        ? Optional.of(url) : Optional.empty(), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+                        ? Optional.of(url) : Optional.empty(), now));
             }
         }
         return out;

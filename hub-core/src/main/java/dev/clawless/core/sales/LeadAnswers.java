@@ -25,6 +25,18 @@ public final class LeadAnswers {
             + "(?:my name is|my name's|name is|i am|i'm|im|this is|it's|me llamo|mi nombre es|soy|yo soy|me chamo|"
             + "meu nome [eé]|sou|eu sou|nombre:|name:|nome:)\\s+", Pattern.CASE_INSENSITIVE);
     private static final Pattern NUMBER = Pattern.compile("\\d[\\d.,]*");
+    private static final Pattern NEGATION = Pattern.compile("(?iu)(^|[^\\p{L}])(no|not|don'?t|nope|não|nao|nunca|never"
+            + "|tampoco|ni)([^\\p{L}]|$)");
+    /** Words that make a message a sentence, not a name: what people write instead of giving one. */
+    private static final Set<String> NOT_NAME = Set.of("interested", "interesado", "interesada", "interessado",
+            "interessada", "looking", "busco", "buscando", "quiero", "quisiera", "necesito", "want", "need", "would",
+            "like", "gustaría", "gostaria", "preciso", "quero", "in", "a", "an", "the", "un", "una", "um", "uma", "for",
+            "para", "por", "con", "com", "with", "from", "of", "en", "and", "website", "web", "página", "pagina",
+            "tienda", "loja", "app", "precio", "price", "preço", "hola", "hello", "hi", "olá", "ola", "gracias",
+            "thanks", "obrigado", "obrigada", "sí", "si", "yes", "no", "ok", "is", "es", "é", "my", "mi", "meu");
+    /** Particles a name may hold, but not begin with. */
+    private static final Set<String> PARTICLES = Set.of("de", "del", "la", "las", "los", "da", "das", "do", "dos",
+            "van", "von", "y", "e");
     private static final Set<String> YES = Set.of("yes", "y", "yeah", "yep", "sure", "ok", "okay", "please", "si", "sí",
             "claro", "dale", "vale", "listo", "por favor", "sim", "pode ser", "of course", "de una", "bueno", "perfecto",
             "yes please", "si por favor", "sí por favor", "sim por favor", "claro que si", "claro que sí");
@@ -104,18 +116,29 @@ public final class LeadAnswers {
     /** A name: the message without the words around it; not a question, an address or a sentence. */
     static Optional<String> name(String text) {
         String t = NAME_PREFIX.matcher(text.strip()).replaceFirst("").strip().replaceAll("[.!,;]+$", "").strip();
-        if (t.isEmpty() || t.length() > 80 || t.contains("?") || t.contains("@") || t.matches(".*\\d.*")
-                || t.split("\\s+").length > 5) {
+        if (t.isEmpty() || t.length() > 80 || t.contains("?") || t.contains("@") || t.matches(".*\\d.*")) {
             return Optional.empty();
+        }
+        String[] words = t.split("\\s+");
+        if (words.length > 5 || PARTICLES.contains(words[0].toLowerCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        for (String w : words) {
+            String lower = w.toLowerCase(Locale.ROOT);
+            if (NOT_NAME.contains(lower) || !w.matches("[\\p{L}][\\p{L}'’.-]*")) {
+                return Optional.empty();
+            }
         }
         return Optional.of(t);
     }
 
     /** True when the message says yes ("sí", "claro", "ok", "sim, por favor"). */
     public static boolean saysYes(String text) {
+        if (NEGATION.matcher(text).find()) {
+            return false;
+        }
         String t = Normalizer.normalize(text.strip().toLowerCase(Locale.ROOT), Normalizer.Form.NFC)
                 .replaceAll("[!.,¡¿?]+", " ").replaceAll("\\s+", " ").strip();
-        return YES.contains(t) || YES.stream().anyMatch(y -> t.startsWith(y + " ") && t.length() <= y.length() + 20
-                && !t.contains(" no "));
+        return YES.contains(t) || YES.stream().anyMatch(y -> t.startsWith(y + " ") && t.length() <= y.length() + 20);
     }
 }

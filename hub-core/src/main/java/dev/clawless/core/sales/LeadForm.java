@@ -183,7 +183,7 @@ public record LeadForm(boolean enabled, String mode, List<Field> fields, Map<Str
                 if (!TOOL.matcher(tool).matches()) {
                     errors.add(new FieldError("crm.tool", "must name a tool of an installed CRM plugin"));
                 }
-                crm = Optional.of(new Crm(tool, bool(c, "auto_push", true, errors)));
+                crm = Optional.of(new Crm(tool, bool(c, "auto_push", true, errors, "crm.")));
             }
         }
         Optional<WhatsAppOffer> whatsapp = Optional.empty();
@@ -238,7 +238,7 @@ public record LeadForm(boolean enabled, String mode, List<Field> fields, Map<Str
             errors.add(new FieldError(at + ".question", "is required: what the assistant asks"));
         }
         String label = text(f, "label", name, 100, errors, at + ".");
-        boolean required = bool(f, "required", false, errors);
+        boolean required = bool(f, "required", false, errors, at + ".");
         int points = number(f, "points", 10, 0, 100, errors, at + ".");
         return errors.size() > before ? Optional.empty()
                 : Optional.of(new Field(name, label, type, required, question, points));
@@ -262,12 +262,17 @@ public record LeadForm(boolean enabled, String mode, List<Field> fields, Map<Str
     }
 
     private static boolean bool(JsonNode node, String name, boolean fallback, List<FieldError> errors) {
+        return bool(node, name, fallback, errors, "");
+    }
+
+    private static boolean bool(JsonNode node, String name, boolean fallback, List<FieldError> errors,
+                                String prefix) {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) {
             return fallback;
         }
         if (!v.isBoolean()) {
-            errors.add(new FieldError(name, "must be true or false"));
+            errors.add(new FieldError(prefix + name, "must be true or false"));
             return fallback;
         }
         return v.asBoolean();

@@ -83,7 +83,10 @@ public final class ToolRunner {
                 .execute();
     }
 
-    /** The arguments with the values of secret-looking fields ({@code token}, {@code password}, …) masked. */
+    /**
+     * The arguments with the values of secret-looking fields ({@code token}, {@code password}, …) masked, and a
+     * {@code transcript} (a lead's conversation handed to a CRM) left out.
+     */
     public static String redact(String argumentsJson) {
         try {
             JsonNode node = JSON.readTree(argumentsJson);
@@ -100,7 +103,8 @@ public final class ToolRunner {
                 Map.Entry<String, JsonNode> e = it.next();
                 String key = e.getKey().toLowerCase(Locale.ROOT);
                 if (key.contains("secret") || key.contains("token") || key.contains("password")
-                        || key.contains("authorization") || key.contains("api_key") || key.contains("apikey")) {
+                        || key.contains("authorization") || key.contains("api_key") || key.contains("apikey")
+                        || key.equals("transcript")) {
                     e.setValue(JSON.getNodeFactory().textNode("****"));
                 } else {
                     redactNode(e.getValue());

@@ -38,6 +38,12 @@ class LeadAnswersTest {
         // a question, an address or a sentence is not a name
         assertEquals(Map.of(), LeadAnswers.read(FORM, Optional.of("name"), "¿Cuánto cuesta una tienda?"));
         assertEquals(Map.of(), LeadAnswers.read(FORM, Optional.of("name"), "I would rather not tell you my name right now"));
+        assertEquals(Map.of(), LeadAnswers.read(FORM, Optional.of("name"), "I'm interested in a website"));
+        assertEquals(Map.of(), LeadAnswers.read(FORM, Optional.of("name"), "soy de Bogotá"));
+        assertEquals(Map.of(), LeadAnswers.read(FORM, Optional.of("name"), "quiero una tienda"));
+        assertEquals(Map.of("name", "María de los Ángeles"), LeadAnswers.read(FORM, Optional.of("name"),
+                "soy María de los Ángeles"));
+        assertEquals(Map.of("name", "ana gomez"), LeadAnswers.read(FORM, Optional.of("name"), "ana gomez"));
         assertEquals(Map.of("email", "ana@tienda.co", "phone", "+573001234567"), LeadAnswers.read(FORM,
                 Optional.empty(), "Escríbeme a Ana@Tienda.co o al 300 123 4567"));
         assertEquals(Map.of("phone", "+525512345678"), LeadAnswers.read(FORM, Optional.empty(),
@@ -63,21 +69,22 @@ class LeadAnswersTest {
         for (String yes : List.of("sí", "Si, claro", "ok", "Yes please!", "sim", "dale", "Claro que sí")) {
             assertTrue(LeadAnswers.saysYes(yes), yes);
         }
-        for (String no : List.of("no", "no gracias", "¿cuánto cuesta?", "yesterday I called", "si no es molestia no")) {
+        for (String no : List.of("no", "no gracias", "¿cuánto cuesta?", "yesterday I called", "si no es molestia no",
+                "claro que no", "ok no", "please don't", "sim, mas não agora", "no, thanks")) {
             assertFalse(LeadAnswers.saysYes(no), no);
         }
     }
 
     @Test
     void scoreFromAnswersAndIntentsAndWhatIsAskedNext() {
-        assertEquals(40, Leads.score(FORM, Map.of("name", "A", "email", "a@b.co"), List.of()));
-        assertEquals(80, Leads.score(FORM, Map.of("name", "A", "email", "a@b.co"), List.of("ecommerce", "pricing",
+        assertEquals(40, LeadCaptureFlow.score(FORM, Map.of("name", "A", "email", "a@b.co"), List.of()));
+        assertEquals(80, LeadCaptureFlow.score(FORM, Map.of("name", "A", "email", "a@b.co"), List.of("ecommerce", "pricing",
                 "other")));
-        assertEquals("name", Leads.next(FORM, Map.of(), false).orElseThrow().name());
-        assertEquals("email", Leads.next(FORM, Map.of("name", "A"), false).orElseThrow().name());
+        assertEquals("name", LeadCaptureFlow.next(FORM, Map.of(), false).orElseThrow().name());
+        assertEquals("email", LeadCaptureFlow.next(FORM, Map.of("name", "A"), false).orElseThrow().name());
         // required ones done but not qualified yet: the optional ones, in order
-        assertEquals("phone", Leads.next(FORM, Map.of("name", "A", "email", "a@b.co"), false).orElseThrow().name());
+        assertEquals("phone", LeadCaptureFlow.next(FORM, Map.of("name", "A", "email", "a@b.co"), false).orElseThrow().name());
         // qualified: nothing more is asked
-        assertEquals(Optional.empty(), Leads.next(FORM, Map.of("name", "A", "email", "a@b.co"), true));
+        assertEquals(Optional.empty(), LeadCaptureFlow.next(FORM, Map.of("name", "A", "email", "a@b.co"), true));
     }
 }

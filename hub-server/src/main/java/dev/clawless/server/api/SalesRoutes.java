@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.clawless.core.common.ClawlessException;
 import dev.clawless.core.sales.Lead;
 import dev.clawless.core.sales.LeadForm;
+import dev.clawless.core.sales.LeadForms;
 import dev.clawless.core.sales.Leads;
 import dev.clawless.core.tenant.Scope;
 import dev.clawless.core.tenant.TenantPrincipal;
@@ -26,10 +27,12 @@ import dev.clawless.server.http.Routes;
  */
 public final class SalesRoutes {
 
+    private final LeadForms forms;
     private final Leads leads;
     private final Bodies bodies;
 
-    public SalesRoutes(Leads leads, Bodies bodies) {
+    public SalesRoutes(LeadForms forms, Leads leads, Bodies bodies) {
+        this.forms = forms;
         this.leads = leads;
         this.bodies = bodies;
     }
@@ -45,14 +48,14 @@ public final class SalesRoutes {
 
     private void form(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.CONVERSATIONS_READ);
-        LeadForm form = leads.form(p.tenantId());
+        LeadForm form = forms.form(p.tenantId());
         Json.send(res, Status.OK_200, form == LeadForm.NONE ? Json.object().putNull("form") : form.toJson());
     }
 
     private void saveForm(ServerRequest req, ServerResponse res) {
         TenantPrincipal p = Auth.require(req, Scope.TENANT_ADMIN);
         LeadForm form = LeadForm.parse(bodies.object(req));
-        Json.send(res, Status.OK_200, leads.saveForm(RequestState.of(req).actor(), p.tenantId(), form).toJson());
+        Json.send(res, Status.OK_200, forms.save(RequestState.of(req).actor(), p.tenantId(), form).toJson());
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -127,6 +127,8 @@ class DiscordPluginServerTest {
         gateway.message("6000000000000000004", FakeDiscordGateway.GENERAL, USER, "ana", "<@" + FakeDiscordGateway.BOT
                 + "> @everyone ¿cuánto cuesta una página?", true, List.of(FakeDiscordGateway.BOT));
         await("the reply in #general", () -> replies(FakeDiscordGateway.GENERAL) == 1);
+        discord.verify(postRequestedFor(urlEqualTo("/api/v10/channels/" + FakeDiscordGateway.GENERAL + "/messages"))
+                .withRequestBody(matchingJsonPath("$.allowed_mentions.parse.length()", equalTo("0"))));
         Thread.sleep(500);
         JsonNode conversations = json(hub.call("GET", "/v1/conversations?channel=discord", key, null)).get("data");
         assertEquals(2, conversations.size(), conversations.toString());

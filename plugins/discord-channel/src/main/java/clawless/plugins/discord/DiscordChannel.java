@@ -79,6 +79,11 @@ public final class DiscordChannel implements ChannelExtension {
                 List.of());
     }
 
+    @Override
+    public void acknowledge(ChannelConnection connection, Poll poll) {
+        gateways.acknowledge(connection.id(), poll.events());
+    }
+
     // ------------------------------------------------------------------------------------------ outbound
 
     @Override
@@ -97,10 +102,14 @@ public final class DiscordChannel implements ChannelExtension {
     @Override
     public SendResult send(OutboundMessage message, ChannelConnection connection) {
         String channel = DiscordOutbound.channel(message.externalThreadKey());
-        JsonNode sent = DiscordOutbound.call(DiscordConfig.of(connection), "POST", "channels/" + channel + "/messages",
-                Optional.of(DiscordOutbound.body(message)));
+        DiscordConfig config = DiscordConfig.of(connection);
         List<String> ids = new ArrayList<>();
-        ids.add(sent.path("id").asText(""));
+        // the hub cut the text at 2,000 characters; attachment links that would take it over go in a message of
+        // their own
+        for (var body : DiscordOutbound.bodies(message)) {
+            ids.add(DiscordOutbound.call(config, "POST", "channels/" + channel + "/messages", Optional.of(body))
+                    .path("id").asText(""));
+        }
         return new SendResult(ids, DeliveryStatus.SENT);
     }
 

@@ -36,9 +36,10 @@ record DiscordConfig(String token, String apiBase, boolean everything) {
         if ("wss".equals(gateway.getScheme()) && (host.equals("gateway.discord.gg") || host.endsWith(".discord.gg"))) {
             return true;
         }
-        String apiHost = URI.create(apiBase).getHost();
-        return apiHost != null && apiHost.equals(host)
-                && ("ws".equals(gateway.getScheme()) || "wss".equals(gateway.getScheme()));
+        URI api = URI.create(apiBase);
+        // on the API's own host: wss, or ws only beside an http API (a local fake); never ws when the API is https
+        return api.getHost() != null && api.getHost().equals(host) && ("wss".equals(gateway.getScheme())
+                || ("ws".equals(gateway.getScheme()) && "http".equals(api.getScheme())));
     }
 
     @Override

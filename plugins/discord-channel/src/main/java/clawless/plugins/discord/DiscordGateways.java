@@ -33,8 +33,9 @@ import dev.clawless.plugin.api.InboundMessage;
  * then hands over what the session received. A session whose connection is no longer polled here (the lease moved
  * to another node, the connection was deleted) is closed after {@link #IDLE}.
  *
- * <p>What arrived and was not yet handed to a poll lives only in memory: a crash loses it, and Discord's gateway does
- * not send it again (it replays only to a session resumed soon after a dropped connection, which JDA does).
+ * <p>What arrived and was not yet stored lives only in memory: a poll hands it over again until the hub acknowledges
+ * it (stored), but a crash loses it, and Discord's gateway does not send it again (it replays only to a session
+ * resumed soon after a dropped connection, which JDA does).
  */
 final class DiscordGateways {
 
@@ -50,6 +51,8 @@ final class DiscordGateways {
         final DiscordConfig config;
         final JDA jda;
         final BlockingQueue<InboundMessage> received = new LinkedBlockingQueue<>(MAX_WAITING);
+        /** Handed to a poll, not yet acknowledged (stored): handed again by the next poll if storing failed. */
+        final List<InboundEvent> unacknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile long lastPoll = System.nanoTime();
 
         Session(DiscordConfig config, JDA jda) {
@@ -76,6 +79,9 @@ final class DiscordGateways {
         });
         session.lastPoll = System.nanoTime();
         startReaper();
+        if (!session.unacknowledged.isEmpty()) {
+            return List.copyOf(session.unacknowledged);
+        }
         List<InboundEvent> out = new ArrayList<>();
         try {
             InboundMessage first = session.received.poll(maxWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -89,7 +95,16 @@ final class DiscordGateways {
             Thread.currentThread().interrupt();
         }
         session.lastPoll = System.nanoTime();
+        session.unacknowledged.addAll(out);
         return out;
+    }
+
+    /** The hub stored what a poll handed over: it is not handed again. */
+    void acknowledge(String connectionId, List<InboundEvent> events) {
+        Session s = sessions.get(connectionId);
+        if (s != null) {
+            s.unacknowledged.removeAll(events);
+        }
     }
 
     void close(String connectionId) {

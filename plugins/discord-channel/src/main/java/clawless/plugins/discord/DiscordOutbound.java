@@ -29,14 +29,34 @@ final class DiscordOutbound {
     private DiscordOutbound() {
     }
 
+    static final int MAX = 2000;
+
     /** The message's body: its text, then the URLs of its attachments (Discord shows them inline). */
     static ObjectNode body(OutboundMessage message) {
-        StringBuilder text = new StringBuilder(message.text());
+        return bodies(message).get(0);
+    }
+
+    /**
+     * The messages to post: the text with the attachments' links, or, when those would take it past Discord's 2,000
+     * characters, the text and then the links on their own.
+     */
+    static java.util.List<ObjectNode> bodies(OutboundMessage message) {
+        StringBuilder links = new StringBuilder();
         for (Attachment a : message.attachments()) {
-            a.url().filter(u -> u.startsWith("https://")).ifPresent(u -> text.append(text.isEmpty() ? "" : "\n")
-                    .append(u));
+            a.url().filter(u -> u.startsWith("https://") && u.length() < 1000).ifPresent(u -> links
+                    .append(links.isEmpty() ? "" : "\n").append(u));
         }
-        ObjectNode body = JSON.createObjectNode().put("content", text.toString());
+        String text = message.text();
+        if (links.isEmpty() || text.length() + 1 + links.length() <= MAX) {
+            return java.util.List.of(body(message, text.isEmpty() ? links.toString()
+                    : links.isEmpty() ? text : text + "\n" + links));
+        }
+        return java.util.List.of(body(message, text), body(message, links.length() > MAX
+                ? links.substring(0, links.lastIndexOf("\n", MAX)) : links.toString()));
+    }
+
+    private static ObjectNode body(OutboundMessage message, String text) {
+        ObjectNode body = JSON.createObjectNode().put("content", text);
         body.putObject("allowed_mentions").putArray("parse");
         message.replyToExternalId().filter(id -> id.matches("\\d{1,20}")).ifPresent(id -> body
                 .putObject("message_reference").put("message_id", id).put("fail_if_not_exists", false));

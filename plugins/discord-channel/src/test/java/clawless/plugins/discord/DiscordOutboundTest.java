@@ -34,6 +34,19 @@ class DiscordOutboundTest {
     }
 
     @Test
+    void linksThatWouldPassTwoThousandCharactersGoInAMessageOfTheirOwn() {
+        OutboundMessage m = new OutboundMessage("cnv_1", "msg_1", "dm:42", "x".repeat(1990),
+                List.of(new Attachment(Attachment.Kind.FILE, Optional.of("https://cdn.example/quote.pdf"),
+                        Optional.empty(), Optional.empty(), OptionalLong.empty(), Optional.empty())),
+                List.of(), Optional.empty(), Map.of(), List.of());
+        var bodies = DiscordOutbound.bodies(m);
+        assertEquals(2, bodies.size());
+        assertEquals(1990, bodies.get(0).get("content").asText().length());
+        assertEquals("https://cdn.example/quote.pdf", bodies.get(1).get("content").asText());
+        bodies.forEach(b -> assertEquals(0, b.at("/allowed_mentions/parse").size()));
+    }
+
+    @Test
     void threadKeysNameAChannel() {
         assertEquals("42", DiscordOutbound.channel("dm:42"));
         assertEquals("5000000000000000001", DiscordOutbound.channel("ch:5000000000000000001"));
@@ -53,6 +66,9 @@ class DiscordOutboundTest {
         DiscordConfig local = new DiscordConfig("t", "http://127.0.0.1:8089/api/v10/", false);
         assertTrue(local.gatewayAllowed("ws://127.0.0.1:9000/"));
         assertFalse(local.gatewayAllowed("ws://10.0.0.1:9000/"));
+        DiscordConfig tls = new DiscordConfig("t", "https://discord.proxy.example/api/v10/", false);
+        assertFalse(tls.gatewayAllowed("ws://discord.proxy.example/"), "no plain ws beside an https API");
+        assertTrue(tls.gatewayAllowed("wss://discord.proxy.example/"));
         assertFalse(local.toString().contains("t,"), local.toString());
     }
 }

@@ -42,7 +42,7 @@ public final class PushLeadTool implements ToolExtension {
             if (!leadId.matches("[A-Za-z0-9_-]{1,60}")) {
                 return ToolResult.error("lead_id is required");
             }
-            JsonNode fields = args.path("fields");
+            JsonNode fields = byType(args);
             String email = fields.path("email").asText("").strip();
             if (!email.contains("@")) {
                 return ToolResult.error("{\"message\":\"the lead has no e-mail address: HubSpot contacts are found and"
@@ -85,6 +85,25 @@ public final class PushLeadTool implements ToolExtension {
             out.put("note_id", hubspot.createNote(note(args), contactId, dealId).path("id").asText());
             return ToolResult.ok(out.toString());
         });
+    }
+
+    /**
+     * The lead's fields with the e-mail, phone and name found by what they hold ({@code types}), whatever the form
+     * calls them ({@code correo}, {@code whatsapp}, {@code nombre}).
+     */
+    static JsonNode byType(JsonNode args) {
+        com.fasterxml.jackson.databind.node.ObjectNode out = args.path("fields").isObject()
+                ? ((com.fasterxml.jackson.databind.node.ObjectNode) args.get("fields")).deepCopy()
+                : HubSpot.JSON.createObjectNode();
+        args.path("types").fields().forEachRemaining(e -> {
+            String type = e.getValue().asText("");
+            JsonNode value = args.path("fields").get(e.getKey());
+            if (value != null && (type.equals("email") || type.equals("phone") || type.equals("name"))
+                    && !out.hasNonNull(type)) {
+                out.set(type, value);
+            }
+        });
+        return out;
     }
 
     /** HubSpot's contact properties from the lead's fields: e-mail, phone, company, the name split in two. */

@@ -133,6 +133,16 @@ class HubSpotToolsTest {
     }
 
     @Test
+    void theEmailIsFoundByWhatTheFieldHoldsWhateverItIsCalled() {
+        ToolResult r = call(new PushLeadTool(), "{\"lead_id\":\"lead_8\",\"fields\":{\"nombre\":\"Luis Pérez\","
+                + "\"correo\":\"luis@taller.co\"},\"types\":{\"nombre\":\"name\",\"correo\":\"email\"}}");
+        assertFalse(r.error(), r.content());
+        fake.verify(postRequestedFor(urlEqualTo("/crm/v3/objects/contacts"))
+                .withRequestBody(matchingJsonPath("$.properties.email", equalTo("luis@taller.co")))
+                .withRequestBody(matchingJsonPath("$.properties.firstname", equalTo("Luis"))));
+    }
+
+    @Test
     void theSmallToolsCheckTheirArguments() {
         assertTrue(call(new UpdateContactTool(), "{\"id\":\"../../x\",\"properties\":{\"phone\":\"1\"}}").error());
         assertTrue(call(new CreateContactTool(), "{\"firstname\":\"No mail\"}").error());

@@ -58,13 +58,13 @@ public final class ChannelStore {
                 .params(tenantId).execute().map(ChannelStore::row).toList();
     }
 
-    /** Every enabled connection of the given types, for the pollers. */
-    /** Every enabled connection, of any type (built-in or a plugin's). */
+    /** Every enabled connection, of any type (built-in or a plugin's), for the pollers. */
     public List<Row> enabled(DbExecute exec) {
         return exec.createQuery("SELECT " + COLUMNS + " FROM channel_connections WHERE enabled = TRUE ORDER BY id")
                 .execute().map(ChannelStore::row).toList();
     }
 
+    /** Every enabled connection of the given types. */
     public List<Row> enabled(DbExecute exec, List<String> types) {
         if (types.isEmpty()) {
             return List.of();

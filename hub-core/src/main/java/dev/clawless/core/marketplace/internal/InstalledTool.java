@@ -60,9 +60,24 @@ public final class InstalledTool implements ToolExtension {
         thread.setContextClassLoader(scope.classLoader());
         try {
             ToolResult result = invoker.apply(call, context);
-            return result == null ? ToolResult.error("the tool " + call.name() + " returned nothing") : result;
+            return result == null ? ToolResult.error("the tool " + call.name() + " returned nothing")
+                    : withoutSecrets(result, scope.secrets().get());
         } finally {
             thread.setContextClassLoader(previous);
         }
+    }
+
+    /**
+     * The result with every granted secret's value masked: whatever a plugin echoes (a CRM's error quoting the
+     * token) reaches neither the model, nor the tool log, nor a lead's push error.
+     */
+    static ToolResult withoutSecrets(ToolResult result, java.util.Map<String, String> secrets) {
+        String content = result.content();
+        for (String value : secrets.values()) {
+            if (value != null && value.length() >= 6 && content.contains(value)) {
+                content = content.replace(value, "****");
+            }
+        }
+        return content.equals(result.content()) ? result : new ToolResult(content, result.error());
     }
 }

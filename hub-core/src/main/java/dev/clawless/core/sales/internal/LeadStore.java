@@ -24,7 +24,7 @@ public final class LeadStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, tenant_id, conversation_id, contact_id, answers, intents, score, asking,"
             + " offered_at, qualified_at, transferred_at, transferred_to, push_status, push_attempts, push_error,"
-            + " pushed_at, created_at, updated_at";
+            + " pushed_at, last_message_id, last_answered, created_at, updated_at";
 
     public Optional<String> form(DbExecute exec, String tenantId) {
         return exec.createGet("SELECT form FROM lead_forms WHERE tenant_id = ?").params(tenantId).execute()
@@ -62,7 +62,13 @@ public final class LeadStore {
                 .params(tenantId, id).execute().map(LeadStore::lead);
     }
 
-    /** The tenant's leads, newest first, before {@code before} (a lead id) when given. */
+    /** The lead, its row locked until the transaction ends. */
+    public Optional<Lead> lock(DbExecute tx, String tenantId, String id) {
+        return tx.createGet("SELECT " + COLUMNS + " FROM leads WHERE tenant_id = ? AND id = ? FOR UPDATE")
+                .params(tenantId, id).execute().map(LeadStore::lead);
+    }
+
+    /** The tenant's leads, newest first (at most {@code limit}). */
     public List<Lead> list(DbExecute exec, String tenantId, boolean qualifiedOnly, int limit) {
         return exec.createQuery("SELECT " + COLUMNS + " FROM leads WHERE tenant_id = ?"
                         + (qualifiedOnly ? " AND qualified_at IS NOT NULL" : "") + " ORDER BY created_at DESC, id DESC"
@@ -73,25 +79,63 @@ public final class LeadStore {
     /** True when it was inserted (no other lead of the conversation). */
     public boolean insert(DbExecute tx, Lead l) {
         return tx.createInsert("INSERT INTO leads (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                        + " ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                        + " ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 .params(l.id(), l.tenantId(), l.conversationId(), l.contactId(), json(l.answers()), json(l.intents()),
                         l.score(), l.asking().orElse(null), Database.timestamp(l.offeredAt()),
                         Database.timestamp(l.qualifiedAt()), Database.timestamp(l.transferredAt()),
                         l.transferredTo().orElse(null), l.pushStatus(), l.pushAttempts(), l.pushError().orElse(null),
-                        Database.timestamp(l.pushedAt()), Database.timestamp(l.createdAt()),
-                        Database.timestamp(l.updatedAt()))
+                        Database.timestamp(l.pushedAt()), l.lastMessageId().orElse(null), l.lastAnswered(),
+                        Database.timestamp(l.createdAt()), Database.timestamp(l.updatedAt()))
                 .execute() == 1;
     }
 
+    /** Writes what a turn made of the lead (its row locked by the caller); the push's columns stay the push's. */
     public void update(DbExecute tx, Lead l) {
         tx.createUpdate("UPDATE leads SET answers = ?, intents = ?, score = ?, asking = ?, offered_at = ?,"
-                        + " qualified_at = ?, transferred_at = ?, transferred_to = ?, push_status = ?, push_attempts = ?,"
-                        + " push_error = ?, pushed_at = ?, updated_at = ? WHERE id = ?")
+                        + " qualified_at = ?, transferred_at = ?, transferred_to = ?, last_message_id = ?,"
+                        + " last_answered = ?, updated_at = ? WHERE tenant_id = ? AND id = ?")
                 .params(json(l.answers()), json(l.intents()), l.score(), l.asking().orElse(null),
                         Database.timestamp(l.offeredAt()), Database.timestamp(l.qualifiedAt()),
-                        Database.timestamp(l.transferredAt()), l.transferredTo().orElse(null), l.pushStatus(),
-                        l.pushAttempts(), l.pushError().orElse(null), Database.timestamp(l.pushedAt()),
-                        Database.timestamp(l.updatedAt()), l.id())
+                        Database.timestamp(l.transferredAt()), l.transferredTo().orElse(null),
+                        l.lastMessageId().orElse(null), l.lastAnswered(), Database.timestamp(l.updatedAt()),
+                        l.tenantId(), l.id())
+                .execute();
+    }
+
+    /**
+     * Queues a push unless one is queued or retrying: true when this call queued it (two requests at once queue
+     * one).
+     */
+    public boolean queuePush(DbExecute tx, String tenantId, String id, Instant now) {
+        return tx.createUpdate("UPDATE leads SET push_status = 'queued', push_attempts = 0, push_error = NULL,"
+                        + " updated_at = ? WHERE tenant_id = ? AND id = ? AND push_status NOT IN ('queued', 'retrying')")
+                .params(Database.timestamp(now), tenantId, id).execute() == 1;
+    }
+
+    /**
+     * Records a push attempt's outcome, unless a later attempt already recorded one (a run whose lease ended and
+     * another worker took over) or the lead is pushed already: true when it was recorded.
+     */
+    public boolean recordPush(DbExecute tx, String tenantId, String id, String status, int attempt,
+                              Optional<String> error, Instant now) {
+        return tx.createUpdate("UPDATE leads SET push_status = ?, push_attempts = ?, push_error = ?,"
+                        + " pushed_at = CASE WHEN ? = 'pushed' THEN ? ELSE pushed_at END, updated_at = ?"
+                        + " WHERE tenant_id = ? AND id = ? AND push_attempts <= ? AND push_status <> 'pushed'")
+                .params(status, attempt, error.orElse(null), status, Database.timestamp(now), Database.timestamp(now),
+                        tenantId, id, attempt)
+                .execute() == 1;
+    }
+
+    /** Moves a merged contact's leads and CRM links to the contact it was merged into. */
+    public void moveContact(DbExecute tx, String tenantId, String from, String to) {
+        tx.createUpdate("UPDATE leads SET contact_id = ? WHERE tenant_id = ? AND contact_id = ?")
+                .params(to, tenantId, from).execute();
+        tx.createUpdate("UPDATE crm_links SET contact_id = ? WHERE tenant_id = ? AND contact_id = ? AND NOT EXISTS"
+                        + " (SELECT 1 FROM crm_links k WHERE k.tenant_id = crm_links.tenant_id AND k.contact_id = ?"
+                        + " AND k.crm = crm_links.crm AND k.object_type = crm_links.object_type"
+                        + " AND k.record_id = crm_links.record_id)")
+                .params(to, tenantId, from, to).execute();
+        tx.createDelete("DELETE FROM crm_links WHERE tenant_id = ? AND contact_id = ?").params(tenantId, from)
                 .execute();
     }
 
@@ -115,8 +159,10 @@ public final class LeadStore {
 
     /** Conversations started, leads made, qualified, transferred and pushed in {@code [from, to)}. */
     public Funnel funnel(DbExecute exec, String tenantId, Instant from, Instant to) {
-        long conversations = count(exec, "SELECT COUNT(*) FROM conversations WHERE tenant_id = ? AND created_at >= ?"
-                + " AND created_at < ?", tenantId, from, to);
+        // a conversation a lead moved to (WhatsApp) is the same visitor: not counted again
+        long conversations = count(exec, "SELECT COUNT(*) FROM conversations c WHERE c.tenant_id = ? AND"
+                + " c.created_at >= ? AND c.created_at < ? AND NOT EXISTS (SELECT 1 FROM leads l WHERE"
+                + " l.tenant_id = c.tenant_id AND l.transferred_to = c.id)", tenantId, from, to);
         List<Long> counts = exec.createGet("SELECT COUNT(*), COUNT(qualified_at), COUNT(transferred_at),"
                         + " COUNT(pushed_at) FROM leads WHERE tenant_id = ? AND created_at >= ? AND created_at < ?"
                         + " AND answers <> '{}'")
@@ -140,8 +186,13 @@ public final class LeadStore {
                 (int) n(r, 7), Database.optionalString(r.column(8)), Database.instant(r.column(9)),
                 Database.instant(r.column(10)), Database.instant(r.column(11)), Database.optionalString(r.column(12)),
                 r.column(13).get(String.class), (int) n(r, 14), Database.optionalString(r.column(15)),
-                Database.instant(r.column(16)), Database.instant(r.column(17)).orElseThrow(),
-                Database.instant(r.column(18)).orElseThrow(), List.of());
+                Database.instant(r.column(16)), Database.optionalString(r.column(17)), bool(r, 18),
+                Database.instant(r.column(19)).orElseThrow(), Database.instant(r.column(20)).orElseThrow(), List.of());
+    }
+
+    private static boolean bool(DbRow r, int column) {
+        Object v = r.column(column).get(Object.class);
+        return v instanceof Boolean b ? b : v instanceof Number n && n.intValue() != 0;
     }
 
     private static String json(Object value) {
