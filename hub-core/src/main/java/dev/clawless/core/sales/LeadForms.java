@@ -18,10 +18,21 @@ import dev.clawless.core.security.Actor;
 import dev.clawless.core.security.AuditLog;
 import dev.clawless.core.store.Database;
 
-/** Each tenant's lead form: read, and replaced after checks that need the tenant (its connections). Thread-safe. */
+/**
+ * Each tenant's lead form: read, and replaced after checks that need the tenant (its connections). Forms are cached
+ * per node for {@link #TTL} (every turn asks for its tenant's), evicted when this node saves one; another node's
+ * change is seen within {@code TTL}. Thread-safe.
+ */
 public final class LeadForms {
 
+    static final java.time.Duration TTL = java.time.Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record Cached(LeadForm form, long until) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Database database;
     private final LeadStore store = new LeadStore();
@@ -42,7 +53,14 @@ public final class LeadForms {
 
     /** The tenant's lead form ({@link LeadForm#NONE} when it has none). */
     public LeadForm form(String tenantId) {
-        return store.form(database.execute(), tenantId).map(LeadForms::parseStored).orElse(LeadForm.NONE);
+        long now = System.nanoTime();
+        Cached c = cache.get(tenantId);
+        if (c != null && now - c.until() < 0) {
+            return c.form();
+        }
+        LeadForm form = store.form(database.execute(), tenantId).map(LeadForms::parseStored).orElse(LeadForm.NONE);
+        cache.put(tenantId, new Cached(form, now + TTL.toNanos()));
+        return form;
     }
 
     /**
@@ -58,6 +76,7 @@ public final class LeadForms {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         database.inTransaction(tx -> {
             store.saveForm(tx, tenantId, form.toJson().toString(), now);
+            database.afterCommit(() -> cache.remove(tenantId));
             audit.record(tx, actor, Optional.of(tenantId), "lead_form.changed", Optional.of(tenantId),
                     Map.of("enabled", Boolean.toString(form.enabled()), "fields", Integer.toString(form.fields().size())));
             return null;
