@@ -231,6 +231,7 @@ describe('conversation', () => {
     mockFetch([
       ['GET', '/v1/conversations/cnv_1', { body: { id: 'cnv_1', channel: 'webchat', status: 'bot', contact: { display_name: 'Ana' } } }],
       ['GET', '/v1/conversations/cnv_1/lead', () => ({ body: lead })],
+      ['GET', '/v1/sales/lead-form', { body: { fields: [{ name: 'email', label: 'Correo' }, { name: 'name', label: 'Nombre' }] } }],
       ['POST', '/v1/leads/lead_1/push', () => { pushes.push(1); return { status: 202, body: { ...lead, push: { status: 'queued', attempts: 0 } } }; }],
       ['GET', /./, { body: { data: [], next_cursor: null } }],
       ['POST', /./, { status: 204 }],
@@ -239,6 +240,7 @@ describe('conversation', () => {
     await waitFor(() => need(c, 'lead'));
     expect(need(c, 'lead-state').textContent).toBe('Qualified');
     expect(need(c, 'lead-answers').textContent).toContain('Ana <b>Gómez</b>');
+    await waitFor(() => expect(need(c, 'lead-answers').textContent).toContain('Correo'));
     expect(need(c, 'lead-answers').querySelector('b')).toBeNull();
     expect(need(c, 'lead-push-error').textContent).toContain('(429)');
     expect(need(c, 'lead-asking').textContent).toContain('WhatsApp');

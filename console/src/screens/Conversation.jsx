@@ -316,6 +316,7 @@ export function Conversation({ id }) {
   const [approvals, setApprovals] = useState([]);
   const [commands, setCommands] = useState([]);
   const [lead, setLead] = useState(null);
+  const [leadLabels, setLeadLabels] = useState({});
   const [contact, setContact] = useState(null);
   const [labelsOverride, setLabelsOverride] = useState(null);
   const [status, setStatusMessage] = useState('');
@@ -353,8 +354,12 @@ export function Conversation({ id }) {
           return { ...c, live: lines.slice(Math.max(0, lines.length - MAX_LIVE_LINES)) };
         });
       }))),
-      // the sales mode's lead, when the conversation has one (404 otherwise)
-      lead: () => get(`${base}/lead`).then(setLead, () => setLead(null)),
+      // the sales mode's lead, when the conversation has one (404 otherwise), and its form's labels
+      lead: () => get(`${base}/lead`).then((l) => {
+        setLead(l);
+        get('/v1/sales/lead-form').then((f) => setLeadLabels(Object.fromEntries(((f && f.fields) || [])
+          .map((x) => [x.name, x.label || x.name]))), () => {});
+      }, () => setLead(null)),
       read: () => post(`${base}/read`).then(() => {
         setState((st) => ({ inboxRows: st.inboxRows.map((r) => (r.conversation?.id === id ? { ...r, unread: 0 } : r)) }));
       }, () => {}),
@@ -602,7 +607,7 @@ export function Conversation({ id }) {
         <Problem error={action.error} test="conversation-error" />
         <Status message={status} test="conversation-status-line" />
       </header>
-      <LeadPanel lead={lead} onChanged={(updated) => {
+      <LeadPanel lead={lead} labels={leadLabels} onChanged={(updated) => {
         if (updated && updated.id) setLead(updated);
         setStatusMessage(t('lead.pushQueued'));
       }} />

@@ -4,7 +4,7 @@ import { post } from '../api.js';
 import { t } from '../i18n/index.js';
 import { Problem, SafeLink, Time, useSubmit } from '../ui/common.jsx';
 
-export function LeadPanel({ lead, onChanged }) {
+export function LeadPanel({ lead, labels = {}, onChanged }) {
   const action = useSubmit();
   if (!lead) return null;
   const push = lead.push || {};
@@ -25,12 +25,13 @@ export function LeadPanel({ lead, onChanged }) {
       </h3>
       {answers.length > 0 ? (
         <dl class="lead-answers" data-test="lead-answers">
-          {answers.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
+          {answers.map(([k, v]) => <div key={k}><dt>{labels[k] || k}</dt><dd>{v}</dd></div>)}
         </dl>
       ) : <p class="muted">{t('lead.nothingYet')}</p>}
       {lead.asking && (
         <p class="muted" data-test="lead-asking">
-          {lead.asking === 'whatsapp_offer' ? t('lead.offered') : t('lead.asking', { field: lead.asking })}
+          {lead.asking === 'whatsapp_offer' ? t('lead.offered')
+            : t('lead.asking', { field: labels[lead.asking] || lead.asking })}
         </p>
       )}
       {lead.transferred_at && <p data-test="lead-transferred">{t('lead.transferred')} <Time iso={lead.transferred_at} /></p>}

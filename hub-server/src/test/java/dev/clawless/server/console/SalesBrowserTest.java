@@ -117,6 +117,7 @@ class SalesBrowserTest {
             assertEquals("Qualified", find(d, "lead-state").getText());
             assertTrue(find(d, "lead-answers").getText().contains("ana.gomez@tienda.co"), find(d, "lead-answers")
                     .getText());
+            Pages.waitForText(d, "lead-answers", "Correo");
             assertTrue(find(d, "lead-transferred").isDisplayed());
             List<WebElement> records = Pages.all(d, "crm-record");
             assertEquals(2, records.size());
